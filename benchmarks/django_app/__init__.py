@@ -1,0 +1,1 @@
+"""The Django app that holds the benchmark models and queries (label "bench")."""

@@ -1,0 +1,1 @@
+"""What every backend shares; each database overrides tables and hooks."""

@@ -1,0 +1,227 @@
+"""The connection wrapper every backend subclasses.
+
+It opens the driver connection lazily, maps driver errors onto relata's PEP 249
+classes, tells query listeners (CaptureQueries) what ran, and keeps the
+transaction state that `relata.transaction` drives: the atomic depth, the
+savepoint stack, the rollback flag and the on_commit queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
+from relata import exceptions
+from relata.backends.base.features import BaseDatabaseFeatures
+from relata.backends.base.introspection import BaseDatabaseIntrospection
+from relata.backends.base.operations import BaseDatabaseOperations
+from relata.backends.base.schema import BaseDatabaseSchemaEditor
+
+# Most specific first: a driver's IntegrityError is also its DatabaseError.
+_PEP249_NAMES = (
+    "IntegrityError",
+    "DataError",
+    "NotSupportedError",
+    "ProgrammingError",
+    "OperationalError",
+    "InternalError",
+    "DatabaseError",
+    "InterfaceError",
+    "Error",
+)
+
+
+class BaseDatabaseWrapper:
+    vendor: ClassVar[str] = "base"
+    display_name: ClassVar[str] = "base"
+    #: The driver module (PEP 249); set by each backend's connection module.
+    Database: ClassVar[Any] = None
+    features_class: ClassVar[type] = BaseDatabaseFeatures
+    ops_class: ClassVar[type] = BaseDatabaseOperations
+    schema_editor_class: ClassVar[type] = BaseDatabaseSchemaEditor
+    introspection_class: ClassVar[type] = BaseDatabaseIntrospection
+
+    def __init__(self, settings: dict[str, Any], alias: str = "default"):
+        self.settings = settings
+        self.alias = alias
+        self.connection: Any = None
+        self.features = self.features_class(self)
+        self.ops = self.ops_class(self)
+        self.introspection = self.introspection_class(self)
+        self.autocommit = True
+        self.in_atomic_block = False
+        self.savepoint_ids: list[str | None] = []
+        self.savepoint_count = 0
+        self.needs_rollback = False
+        self.commit_on_exit = True
+        self.run_on_commit: list[tuple[set[str | None], Callable[[], Any], bool]] = []
+        self.run_commit_hooks_on_set_autocommit_on = False
+        self.listeners: list[Callable[[str, Any, float], None]] = []
+        #: Compiled SQL per query shape; owned here because it is per dialect.
+        self.compile_cache: dict[Any, Any] = {}
+        self._error_map = None
+
+    # -- connecting -------------------------------------------------------------
+
+    def get_new_connection(self) -> Any:
+        raise NotImplementedError
+
+    def init_connection_state(self) -> None:
+        """Hook run once after each new driver connection."""
+
+    def ensure_connection(self) -> Any:
+        if self.connection is None:
+            with self.wrap_errors():
+                self.connection = self.get_new_connection()
+            self.init_connection_state()
+        return self.connection
+
+    def is_usable(self) -> bool:
+        return self.connection is not None
+
+    def close(self) -> None:
+        if self.connection is None:
+            return
+        with contextlib.suppress(Exception):
+            self.connection.close()
+        self.connection = None
+        self.autocommit = True
+        if self.in_atomic_block:
+            self.needs_rollback = True
+
+    # -- errors -----------------------------------------------------------------
+
+    def error_map(self) -> tuple[tuple[type, type], ...]:
+        if self._error_map is None:
+            pairs = []
+            for name in _PEP249_NAMES:
+                driver_class = getattr(self.Database, name, None)
+                if driver_class is not None:
+                    pairs.append((driver_class, getattr(exceptions, name)))
+            self._error_map = tuple(pairs)
+        return self._error_map
+
+    def translate_error(self, error: BaseException) -> BaseException | None:
+        for driver_class, relata_class in self.error_map():
+            if isinstance(error, driver_class):
+                return relata_class(*error.args)
+        return None
+
+    @contextlib.contextmanager
+    def wrap_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except exceptions.Error:
+            raise
+        except Exception as error:
+            translated = self.translate_error(error)
+            if translated is None:
+                raise
+            if self.in_atomic_block and not isinstance(translated, exceptions.InterfaceError):
+                self.on_error_in_atomic(translated)
+            raise translated from error
+
+    def on_error_in_atomic(self, error: BaseException) -> None:
+        """Hook: what a failed statement does to the open transaction."""
+
+    # -- executing --------------------------------------------------------------
+
+    def cursor(self) -> Any:
+        return self.ensure_connection().cursor()
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        """Run one statement and return the driver cursor (for fetching)."""
+        cursor = self.cursor()
+        if self.listeners:
+            return self._execute_listened(cursor, sql, params)
+        try:
+            cursor.execute(sql, params)
+        except Exception as error:
+            self._raise_translated(error)
+        return cursor
+
+    def executemany(self, sql: str, param_list: list[Any]) -> Any:
+        cursor = self.cursor()
+        started = time.perf_counter()
+        try:
+            cursor.executemany(sql, param_list)
+        except Exception as error:
+            self._raise_translated(error)
+        for listener in self.listeners:
+            listener(sql, param_list, time.perf_counter() - started)
+        return cursor
+
+    def _execute_listened(self, cursor: Any, sql: str, params: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            cursor.execute(sql, params)
+        except Exception as error:
+            self._raise_translated(error)
+        finally:
+            elapsed = time.perf_counter() - started
+            for listener in list(self.listeners):
+                listener(sql, params, elapsed)
+        return cursor
+
+    def _raise_translated(self, error: Exception) -> None:
+        with self.wrap_errors():
+            raise error
+
+    def schema_editor(self) -> BaseDatabaseSchemaEditor:
+        return self.schema_editor_class(self)
+
+    # -- transactions: driver primitives -----------------------------------------
+
+    def begin(self) -> None:
+        self.execute("BEGIN")
+
+    def commit(self) -> None:
+        if self.connection is not None:
+            self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.connection is not None:
+            self.execute("ROLLBACK")
+
+    def savepoint_create(self, sid: str) -> None:
+        self.execute("SAVEPOINT " + self.ops.quote_name(sid))
+
+    def savepoint_release(self, sid: str) -> None:
+        self.execute("RELEASE SAVEPOINT " + self.ops.quote_name(sid))
+
+    def savepoint_rollback_to(self, sid: str) -> None:
+        self.execute("ROLLBACK TO SAVEPOINT " + self.ops.quote_name(sid))
+
+    def new_savepoint_id(self) -> str:
+        self.savepoint_count += 1
+        return f"s{id(self) % 100000}_x{self.savepoint_count}"
+
+    def validate_no_broken_transaction(self) -> None:
+        if self.needs_rollback:
+            raise exceptions.TransactionManagementError(
+                "An error occurred in the current transaction; no more queries can run "
+                "until the end of the atomic block. Catch errors outside atomic(), or "
+                "wrap the failing statement in its own atomic() to roll back to a savepoint."
+            )
+
+    def run_and_clear_commit_hooks(self) -> None:
+        hooks, self.run_on_commit = self.run_on_commit, []
+        for _sids, func, robust in hooks:
+            if robust:
+                with contextlib.suppress(Exception):
+                    func()
+            else:
+                func()
+
+    def on_commit(self, func: Callable[[], Any], robust: bool = False) -> None:
+        if not callable(func):
+            raise TypeError("on_commit() needs a callable taking no arguments.")
+        if self.in_atomic_block:
+            self.run_on_commit.append((set(self.savepoint_ids), func, robust))
+        elif robust:
+            with contextlib.suppress(Exception):
+                func()
+        else:
+            func()

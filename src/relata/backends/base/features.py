@@ -1,0 +1,36 @@
+"""Feature flags: what a database can do, as data the ORM and tests read."""
+
+from __future__ import annotations
+
+
+class BaseDatabaseFeatures:
+    can_return_columns_from_insert = False
+    #: A single INSERT's new id comes from cursor.lastrowid, not RETURNING.
+    insert_id_via_lastrowid = True
+    can_return_rows_from_bulk_insert = False
+    supports_transactions = True
+    can_rollback_ddl = False
+    supports_filtered_aggregates = True
+    supports_select_for_update = True
+    supports_regex = True
+    supports_json_field = True
+    supports_select_intersection = True
+    supports_select_difference = True
+    supports_slicing_ordering_in_compound = True
+    supports_ignore_conflicts = True
+    supports_update_conflicts = True
+    supports_timezones = True
+    supports_foreign_keys = True
+    has_native_uuid_field = False
+    has_native_duration_field = False
+    has_native_json_field = False
+    interprets_empty_strings_as_nulls = False
+    #: Most parameters one statement may carry (bulk_create splits batches).
+    max_query_params: int | None = None
+    #: Rows a single multi-row INSERT may carry.
+    max_insert_rows: int | None = None
+    #: DELETE/UPDATE may not read its own table in a subquery (MySQL).
+    update_can_self_select = True
+
+    def __init__(self, connection):
+        self.connection = connection

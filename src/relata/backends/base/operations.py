@@ -1,0 +1,106 @@
+"""Value conversion between Python and the database, per internal field type.
+
+`adapters` turn a Python value into what the driver accepts; `converters`
+turn what the driver returns into the Python value a field expects. Both are
+looked up once per compiled shape or per hydrator, never per row and field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _json_loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _duration_to_micros(value: datetime.timedelta) -> int:
+    return (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+
+
+class BaseDatabaseOperations:
+    compiler_class: type = None  # set by each backend
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.adapters: dict[str, Callable[[Any], Any]] = self.make_adapters()
+        self.converters: dict[str, Callable[[Any], Any]] = self.make_converters()
+
+    # -- values ---------------------------------------------------------------
+
+    def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "JSONField": _json_dumps,
+            "DurationField": _duration_to_micros,
+        }
+
+    def make_converters(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "JSONField": _json_loads,
+            "DurationField": lambda v: datetime.timedelta(microseconds=v),
+            "UUIDField": lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(v),
+            "BooleanField": bool,
+            "BinaryField": bytes,
+        }
+
+    def adapter_for(self, internal_type: str) -> Callable[[Any], Any] | None:
+        return self.adapters.get(internal_type)
+
+    def converter_for(self, internal_type: str, field: Any = None) -> Callable[[Any], Any] | None:
+        if internal_type == "DecimalField" and field is not None:
+            return self.decimal_converter(field.decimal_places)
+        return self.converters.get(internal_type)
+
+    def decimal_converter(self, places: int | None) -> Callable[[Any], Any]:
+        quantum = decimal.Decimal(1).scaleb(-places) if places is not None else None
+
+        def convert(value: Any) -> decimal.Decimal:
+            if not isinstance(value, decimal.Decimal):
+                value = decimal.Decimal(str(value))
+            return value.quantize(quantum) if quantum is not None else value
+
+        return convert
+
+    # -- SQL pieces -----------------------------------------------------------
+
+    def quote_name(self, name: str) -> str:
+        return self.compiler_class.quote(name)
+
+    def quote_value(self, value: Any) -> str:
+        """A literal for DDL only, where databases take no parameters."""
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, int | float | decimal.Decimal):
+            return str(value)
+        if isinstance(value, bytes):
+            return "X'" + value.hex() + "'"
+        if isinstance(value, datetime.date | datetime.time | datetime.datetime):
+            value = value.isoformat()
+        return "'" + str(value).replace("'", "''") + "'"
+
+    def compiler(self):
+        return self.compiler_class()
+
+    def last_insert_id(self, cursor, table: str, pk_column: str) -> Any:
+        return cursor.lastrowid
+
+    def bulk_update_cast(self, field: Any) -> str | None:
+        """A type to CAST each CASE branch to in bulk_update (databases that need one)."""
+        return None
+
+    def greatest_function(self, name: str) -> str:
+        return name
+
+    def cast_type(self, type_name: str) -> str:
+        return type_name

@@ -1,0 +1,14 @@
+"""What SQLite (3.35 or newer) can do."""
+
+from __future__ import annotations
+
+from relata.backends.base.features import BaseDatabaseFeatures
+
+
+class DatabaseFeatures(BaseDatabaseFeatures):
+    can_return_columns_from_insert = True
+    can_return_rows_from_bulk_insert = True
+    can_rollback_ddl = True
+    supports_select_for_update = False
+    supports_timezones = False
+    max_query_params = 999

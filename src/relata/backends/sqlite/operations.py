@@ -1,0 +1,67 @@
+"""SQLite keeps dates, times, decimals and UUIDs as text: convert both ways."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from relata.backends.base.operations import BaseDatabaseOperations
+from relata.backends.sqlite.compiler import SQLiteCompiler
+
+
+def _adapt_datetime(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc)
+        return value.isoformat(" ")
+    return value
+
+
+def _adapt_date(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _adapt_iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _adapt_decimal(value: Any) -> Any:
+    return str(value) if isinstance(value, decimal.Decimal) else value
+
+
+def _adapt_uuid(value: Any) -> Any:
+    return value.hex if isinstance(value, uuid.UUID) else value
+
+
+def _from_iso(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return parse(value) if isinstance(value, str) else value
+
+    return convert
+
+
+class DatabaseOperations(BaseDatabaseOperations):
+    compiler_class = SQLiteCompiler
+
+    def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            **super().make_adapters(),
+            "DateTimeField": _adapt_datetime,
+            "DateField": _adapt_date,
+            "TimeField": _adapt_iso,
+            "DecimalField": _adapt_decimal,
+            "UUIDField": _adapt_uuid,
+        }
+
+    def make_converters(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            **super().make_converters(),
+            "DateTimeField": _from_iso(datetime.datetime.fromisoformat),
+            "DateField": _from_iso(lambda v: datetime.date.fromisoformat(v[:10])),
+            "TimeField": _from_iso(datetime.time.fromisoformat),
+        }

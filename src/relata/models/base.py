@@ -1,0 +1,427 @@
+"""`Model` and its metaclass.
+
+The metaclass turns a class body into a model: it builds `_meta`, adds the
+automatic primary key, inherits fields from abstract bases, installs
+managers and the per-model `DoesNotExist`, and registers the model so string
+relations can find it. Instances keep field values in `__dict__` by attname.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any, ClassVar
+
+from relata import exceptions
+from relata.models.fields import BigAutoField, Field
+from relata.models.manager import Manager
+from relata.models.options import Options
+from relata.models.registry import apps
+
+
+class ModelState:
+    """Per-instance bookkeeping: which database, and whether it is saved yet."""
+
+    __slots__ = ("adding", "db", "fields_cache")
+
+    def __init__(self, db: str | None = None, adding: bool = True):
+        self.db = db
+        self.adding = adding
+        self.fields_cache: dict[str, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"db": self.db, "adding": self.adding, "fields_cache": self.fields_cache}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.db, self.adding, self.fields_cache = state["db"], state["adding"], state["fields_cache"]
+
+
+def _app_label_for(module: str, name: str) -> str:
+    parts = module.split(".")
+    if "models" in parts[1:]:
+        return parts[parts.index("models", 1) - 1]
+    if len(parts) > 1:
+        return parts[-2]
+    if module == "__main__":
+        raise exceptions.ImproperlyConfigured(
+            f"Model class {name} is defined in a script (__main__), so it has no app label. "
+            f"Add `class Meta: app_label = \"myapp\"` to it."
+        )
+    return parts[0]
+
+
+def _is_contributable(value: Any) -> bool:
+    return not inspect.isclass(value) and hasattr(value, "contribute_to_class")
+
+
+class ModelBase(type):
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kwargs: Any) -> Any:
+        parents = [b for b in bases if isinstance(b, ModelBase)]
+        if not parents:
+            return super().__new__(mcs, name, bases, attrs, **kwargs)
+
+        module = attrs.pop("__module__")
+        new_attrs: dict[str, Any] = {"__module__": module}
+        if "__qualname__" in attrs:
+            new_attrs["__qualname__"] = attrs.pop("__qualname__")
+        contributable = {}
+        for key, value in attrs.items():
+            if _is_contributable(value):
+                contributable[key] = value
+            else:
+                new_attrs[key] = value
+        cls = super().__new__(mcs, name, bases, new_attrs, **kwargs)
+
+        meta = attrs.get("Meta")
+        abstract = getattr(meta, "abstract", False)
+        base_meta = getattr(cls, "_meta", None)
+        if meta is None and base_meta is not None and base_meta.abstract:
+            meta = _inherited_meta(base_meta)
+        elif meta is not None and base_meta is not None and base_meta.abstract:
+            meta = _merge_meta(meta, base_meta)
+        app_label = getattr(meta, "app_label", None) or _app_label_for(module, name)
+        options = Options(meta, app_label)
+        options.contribute_to_class(cls, "_meta")
+        options.abstract = abstract
+
+        for parent in parents:
+            if not hasattr(parent, "_meta"):
+                continue
+            if not parent._meta.abstract:
+                raise exceptions.ImproperlyConfigured(
+                    f"{name} inherits from the concrete model {parent.__name__}; relata supports "
+                    f"abstract bases only. Mark {parent.__name__} abstract (class Meta: "
+                    f"abstract = True) or give {name} a OneToOneField to it."
+                )
+
+        if not abstract:
+            cls.DoesNotExist = _subclass_exception("DoesNotExist", parents, "DoesNotExist",
+                                                    exceptions.ObjectDoesNotExist, cls)
+            cls.MultipleObjectsReturned = _subclass_exception(
+                "MultipleObjectsReturned", parents, "MultipleObjectsReturned",
+                exceptions.MultipleObjectsReturned, cls,
+            )
+
+        # Fields inherited from abstract bases come first, in the bases' order.
+        inherited: dict[str, Any] = {}
+        for base in reversed(cls.__mro__[1:]):
+            if isinstance(base, ModelBase) and hasattr(base, "_meta") and base._meta.abstract:
+                for field in base._meta.local_fields + base._meta.local_many_to_many:
+                    if field.name not in contributable:
+                        inherited[field.name] = field
+        for field_name, field in inherited.items():
+            clone = copy.deepcopy(field)
+            clone.model = None
+            cls.add_to_class(field_name, clone)
+
+        for key, value in sorted(contributable.items(), key=lambda kv: getattr(kv[1], "creation_counter", 0)):
+            cls.add_to_class(key, value)
+
+        _inherit_managers(cls, parents)
+        if abstract:
+            return cls
+        cls._prepare()
+        apps.register_model(options.app_label, cls)
+        return cls
+
+    def add_to_class(cls, name: str, value: Any) -> None:
+        if _is_contributable(value):
+            value.contribute_to_class(cls, name)
+        else:
+            setattr(cls, name, value)
+
+    def _prepare(cls) -> None:
+        opts = cls._meta
+        if opts.pk is None:
+            auto = BigAutoField(verbose_name="ID", primary_key=True, auto_created=True)
+            cls.add_to_class("id", auto)
+            # The implicit pk goes first, like Django's.
+            opts.local_fields.sort(key=lambda f: (not f.auto_created, f.creation_counter))
+            opts.expire_cache()
+        if not opts.local_managers:
+            if any(f.name == "objects" for f in opts.fields):
+                raise ValueError(
+                    f"Model {cls.__name__} must specify a custom Manager, because it has a "
+                    f"field named 'objects'."
+                )
+            manager = Manager()
+            manager.auto_created = True
+            cls.add_to_class("objects", manager)
+        for field in opts.local_fields + opts.local_many_to_many:
+            finish = getattr(field, "finish_model_setup", None)
+            if finish is not None:
+                finish(cls)
+
+    @property
+    def _base_manager(cls) -> Manager:
+        return cls._meta.base_manager
+
+    @property
+    def _default_manager(cls) -> Manager:
+        return cls._meta.default_manager
+
+
+def _inherited_meta(base_meta: Options) -> type:
+    attrs = {k: v for k, v in base_meta.original_attrs.items() if k not in ("abstract", "db_table")}
+    return type("Meta", (), attrs)
+
+
+def _merge_meta(meta: type, base_meta: Options) -> type:
+    attrs = {k: v for k, v in base_meta.original_attrs.items() if k not in ("abstract", "db_table")}
+    attrs.update({k: v for k, v in vars(meta).items() if not k.startswith("_")})
+    return type("Meta", (), attrs)
+
+
+def _subclass_exception(name: str, parents: list[type], attr: str, default: type, model: type) -> type:
+    bases = tuple(
+        getattr(p, attr) for p in parents if hasattr(p, "_meta") and not p._meta.abstract and hasattr(p, attr)
+    ) or (default,)
+    return type(name, bases, {"__module__": model.__module__, "__qualname__": f"{model.__qualname__}.{name}"})
+
+
+def _inherit_managers(cls: type, parents: list[type]) -> None:
+    if cls._meta.local_managers:
+        return
+    for parent in parents:
+        meta = getattr(parent, "_meta", None)
+        if meta is None or not meta.abstract:
+            continue
+        for manager in meta.local_managers:
+            if manager.auto_created:
+                continue
+            clone = copy.copy(manager)
+            clone.model = None
+            cls.add_to_class(manager.name, clone)
+
+
+class Model(metaclass=ModelBase):
+    """Base class of every model; instances are rows."""
+
+    _meta: ClassVar[Options]
+    DoesNotExist: ClassVar[type[exceptions.ObjectDoesNotExist]]
+    MultipleObjectsReturned: ClassVar[type[exceptions.MultipleObjectsReturned]]
+    objects: ClassVar[Manager]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        cls = type(self)
+        opts = cls._meta
+        if opts.abstract:
+            raise TypeError(f"Abstract models cannot be instantiated: {cls.__name__}.")
+        state = self.__dict__
+        state["_state"] = ModelState()
+        fields = opts.concrete_fields
+        if len(args) > len(fields):
+            raise IndexError("Number of args exceeds number of fields")
+        for field, value in zip(fields, args, strict=False):
+            if field.name in kwargs:
+                raise TypeError(f"{cls.__name__}() got both positional and keyword arguments for field '{field.name}'.")
+            state[field.attname] = value
+        for field in fields[len(args):]:
+            if field.is_relation:
+                self._init_relation(field, kwargs)
+                continue
+            if field.name in kwargs:
+                state[field.attname] = kwargs.pop(field.name)
+            elif field.attname in kwargs:
+                state[field.attname] = kwargs.pop(field.attname)
+            else:
+                state[field.attname] = field.get_default()
+        if kwargs:
+            self._init_extra(kwargs)
+
+    def _init_relation(self, field: Field, kwargs: dict[str, Any]) -> None:
+        if field.name in kwargs:
+            value = kwargs.pop(field.name)
+            if value is None and not field.null:
+                # Django lets None through here and fails on save; keep that.
+                self.__dict__[field.attname] = None
+            else:
+                setattr(self, field.name, value)
+        elif field.attname in kwargs:
+            self.__dict__[field.attname] = kwargs.pop(field.attname)
+        else:
+            self.__dict__[field.attname] = field.get_default()
+
+    def _init_extra(self, kwargs: dict[str, Any]) -> None:
+        cls = type(self)
+        unexpected = []
+        for name, value in kwargs.items():
+            attr = getattr(cls, name, None)
+            if isinstance(attr, property) or (name in cls._meta._forward_map and attr is not None):
+                setattr(self, name, value)
+            else:
+                unexpected.append(name)
+        if unexpected:
+            listed = ", ".join(f"'{n}'" for n in unexpected)
+            raise TypeError(
+                f"{cls.__name__}() got unexpected keyword arguments: {listed}. "
+                f"Valid fields are: {', '.join(f.name for f in cls._meta.fields)}."
+            )
+
+    @classmethod
+    def from_db(cls, db: str, field_names: list[str], values: tuple[Any, ...]) -> Model:
+        """Build an instance from a row, without running __init__'s defaults."""
+        obj = cls.__new__(cls)
+        obj.__dict__.update(zip(field_names, values, strict=True))
+        obj.__dict__["_state"] = ModelState(db, adding=False)
+        return obj
+
+    # -- identity -----------------------------------------------------------------
+
+    def _get_pk_val(self) -> Any:
+        return self.__dict__.get(self._meta.pk.attname)
+
+    def _set_pk_val(self, value: Any) -> None:
+        setattr(self, self._meta.pk.attname, value)
+
+    pk = property(_get_pk_val, _set_pk_val)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self}>"
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} object ({self.pk})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model):
+            return NotImplemented
+        if self._meta.label != other._meta.label:
+            return False
+        pk = self.pk
+        if pk is None:
+            return self is other
+        return pk == other.pk
+
+    def __hash__(self) -> int:
+        pk = self.pk
+        if pk is None:
+            raise TypeError("Model instances without primary key value are unhashable")
+        return hash(pk)
+
+    def __reduce__(self) -> Any:
+        data = dict(self.__dict__)
+        return _unpickle_model, (self._meta.app_label, self._meta.object_name), data
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def get_deferred_fields(self) -> set[str]:
+        return {f.attname for f in self._meta.concrete_fields if f.attname not in self.__dict__}
+
+    def serializable_value(self, field_name: str) -> Any:
+        try:
+            field = self._meta.get_field(field_name)
+        except exceptions.FieldDoesNotExist:
+            return getattr(self, field_name)
+        return getattr(self, field.attname)
+
+    # -- persistence --------------------------------------------------------------
+
+    def save(self, *, force_insert: bool = False, force_update: bool = False,
+             using: str | None = None, update_fields: Any = None) -> None:
+        from relata.models.persistence import save_instance
+
+        save_instance(self, force_insert=force_insert, force_update=force_update,
+                      using=using, update_fields=update_fields)
+
+    save.alters_data = True  # type: ignore[attr-defined]
+
+    def save_base(self, **kwargs: Any) -> None:
+        self.save(**kwargs)
+
+    def delete(self, using: str | None = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        from relata.models.deletion import Collector
+
+        if self.pk is None:
+            raise ValueError(
+                f"{self._meta.object_name} object can't be deleted because its "
+                f"{self._meta.pk.attname} attribute is set to None."
+            )
+        using = using or self._state.db or _write_db(type(self), self)
+        collector = Collector(using=using)
+        collector.collect([self])
+        return collector.delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+
+    def refresh_from_db(self, using: str | None = None, fields: Any = None, from_queryset: Any = None) -> None:
+        from relata.models.persistence import refresh_instance
+
+        refresh_instance(self, using=using, fields=fields, from_queryset=from_queryset)
+
+    # -- validation ---------------------------------------------------------------
+
+    def clean(self) -> None:
+        """Hook for model-wide validation; raise ValidationError to reject."""
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        exclude = set(exclude or ())
+        errors: dict[str, list[Any]] = {}
+        for field in self._meta.concrete_fields:
+            if field.name in exclude:
+                continue
+            raw = getattr(self, field.attname)
+            if field.blank and raw in field.empty_values:
+                continue
+            try:
+                setattr(self, field.attname, field.clean(raw, self))
+            except exceptions.ValidationError as error:
+                errors[field.name] = error.error_list
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        from relata.models.persistence import unique_errors
+
+        errors = unique_errors(self, set(exclude or ()))
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        errors: dict[str, list[Any]] = {}
+        for constraint in self._meta.constraints:
+            validate = getattr(constraint, "validate", None)
+            if validate is None:
+                continue
+            try:
+                validate(type(self), self, exclude=set(exclude or ()), using=self._state.db or "default")
+            except exceptions.ValidationError as error:
+                error.update_error_dict(errors)
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def full_clean(self, exclude: Any = None, validate_unique: bool = True,
+                   validate_constraints: bool = True) -> None:
+        errors: dict[str, list[Any]] = {}
+        exclude = set(exclude or ())
+        steps = [lambda: self.clean_fields(exclude), self.clean]
+        if validate_unique:
+            steps.append(lambda: self.validate_unique(exclude | set(errors)))
+        if validate_constraints:
+            steps.append(lambda: self.validate_constraints(exclude | set(errors)))
+        for step in steps:
+            try:
+                step()
+            except exceptions.ValidationError as error:
+                error.update_error_dict(errors)
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def date_error_message(self, *args: Any) -> str:  # pragma: no cover - unique_for_date unsupported
+        raise NotImplementedError
+
+
+def _write_db(model: type, instance: Any) -> str:
+    from relata.models.routing import router
+
+    return router.db_for_write(model, instance=instance)
+
+
+def _unpickle_model(app_label: str, object_name: str) -> Model:
+    model = apps.get_model(app_label, object_name)
+    return model.__new__(model)
+
+
+def model_unpickle(key: tuple[str, str]) -> Model:
+    return _unpickle_model(*key)
+

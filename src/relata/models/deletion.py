@@ -1,0 +1,217 @@
+"""Deleting objects and everything that depends on them: the on_delete rules.
+
+The Collector walks reverse relations from the objects being deleted and
+applies each relation's `on_delete`: CASCADE collects the dependents,
+PROTECT and RESTRICT refuse (RESTRICT only when no CASCADE path reaches the
+same rows), SET_NULL / SET_DEFAULT / SET(...) queue updates. It then runs
+every update and delete in one transaction, dependents first, so a refusal
+or an error leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from relata import transaction
+from relata.exceptions import ProtectedError, RestrictedError
+from relata.sql import nodes as n
+
+DELETE_BATCH = 500
+
+
+def CASCADE(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+    collector.collect(sub_objs, source_field=field)
+
+
+def PROTECT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+    raise ProtectedError(
+        f"Cannot delete some instances of model '{field.remote_field.model.__name__}' because they are "
+        f"referenced through protected foreign keys: '{field.model.__name__}.{field.name}'.",
+        set(sub_objs),
+    )
+
+
+def RESTRICT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+    collector.restricted[field].update(sub_objs)
+
+
+def SET(value: Any) -> Any:  # noqa: N802
+    def set_on_delete(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
+        collector.add_field_update(field, value() if callable(value) else value, sub_objs)
+
+    set_on_delete.deconstruct = lambda: ("relata.models.SET", (value,), {})  # type: ignore[attr-defined]
+    return set_on_delete
+
+
+def SET_NULL(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+    collector.add_field_update(field, None, sub_objs)
+
+
+def SET_DEFAULT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+    collector.add_field_update(field, field.get_default(), sub_objs)
+
+
+def DO_NOTHING(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+    pass
+
+
+class Collector:
+    def __init__(self, using: str):
+        self.using = using
+        #: model -> {pk: instance}, in the order models were reached.
+        self.data: dict[Any, dict[Any, Any]] = {}
+        self.fast_deletes: list[Any] = []
+        self.field_updates: list[tuple[Any, Any, list[Any]]] = []
+        self.restricted: dict[Any, set[Any]] = defaultdict(set)
+
+    # -- collecting ---------------------------------------------------------------
+
+    def add(self, objs: list[Any]) -> list[Any]:
+        new = []
+        for obj in objs:
+            bucket = self.data.setdefault(type(obj), {})
+            if obj.pk not in bucket:
+                bucket[obj.pk] = obj
+                new.append(obj)
+        return new
+
+    def add_field_update(self, field: Any, value: Any, objs: list[Any]) -> None:
+        self.field_updates.append((field, value, objs))
+
+    def collect_queryset(self, queryset: Any) -> None:
+        model = queryset.model
+        if self.can_fast_delete(model):
+            self.fast_deletes.append(queryset)
+            return
+        self.collect(list(queryset.only(model._meta.pk.name)), top_level=False)
+        self.check_restricted()
+
+    def collect(self, objs: list[Any], source_field: Any = None, top_level: bool = True) -> None:
+        new_objs = self.add(objs)
+        if new_objs:
+            model = type(new_objs[0])
+            for rel in model._meta.all_related_objects:
+                if rel.on_delete is DO_NOTHING or rel.field.many_to_many:
+                    continue
+                self.collect_related(rel, new_objs)
+        if top_level and source_field is None:
+            self.check_restricted()
+
+    def collect_related(self, rel: Any, objs: list[Any]) -> None:
+        field = rel.field
+        related_model = rel.related_model
+        manager = related_model._base_manager.using(self.using)
+        for start in range(0, len(objs), DELETE_BATCH):
+            batch = objs[start:start + DELETE_BATCH]
+            qs = manager.filter(**{f"{field.name}__in": batch})
+            if rel.on_delete is CASCADE and self.can_fast_delete(related_model):
+                self.fast_deletes.append(qs)
+                continue
+            sub_objs = list(qs.only(related_model._meta.pk.name, field.name))
+            if sub_objs:
+                rel.on_delete(self, field, sub_objs, self.using)
+
+    def can_fast_delete(self, model: Any) -> bool:
+        """Rows of this model can go by one DELETE ... WHERE, nothing to follow."""
+        return all(rel.on_delete is DO_NOTHING for rel in model._meta.all_related_objects
+                   if not rel.field.many_to_many)
+
+    def check_restricted(self) -> None:
+        for field, objs in self.restricted.items():
+            remaining = [o for o in objs if o.pk not in self.data.get(type(o), {})]
+            if remaining:
+                raise RestrictedError(
+                    f"Cannot delete some instances of model '{field.remote_field.model.__name__}' because "
+                    f"they are referenced through restricted foreign keys: "
+                    f"'{field.model.__name__}.{field.name}'.",
+                    set(remaining),
+                )
+
+    # -- deleting -----------------------------------------------------------------
+
+    def ordered_models(self) -> list[Any]:
+        """Models whose rows point at others come first."""
+        models = list(self.data)
+        ordered: list[Any] = []
+        remaining = set(models)
+        while remaining:
+            progress = False
+            for model in models:
+                if model not in remaining:
+                    continue
+                referenced_by_pending = any(
+                    other is not model and other in remaining and _points_at(other, model) for other in remaining
+                )
+                if not referenced_by_pending:
+                    ordered.append(model)
+                    remaining.discard(model)
+                    progress = True
+            if not progress:
+                ordered.extend(m for m in models if m in remaining)
+                break
+        return ordered
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from relata.db import connections
+
+        connection = connections[self.using]
+        counts: dict[str, int] = defaultdict(int)
+        with transaction.atomic(using=self.using, savepoint=False):
+            for qs in self.fast_deletes:
+                counts[qs.model._meta.label] += _raw_delete(qs)
+            for field, value, objs in self.field_updates:
+                pks = [o.pk for o in objs]
+                for start in range(0, len(pks), DELETE_BATCH):
+                    field.model._base_manager.using(self.using).filter(
+                        pk__in=pks[start:start + DELETE_BATCH]
+                    ).update(**{field.name: value})
+            for model in self.ordered_models():
+                pks = list(self.data[model])
+                counts[model._meta.label] += _delete_pks(connection, model, pks)
+        for field, value, objs in self.field_updates:
+            for obj in objs:
+                setattr(obj, field.attname, getattr(value, "pk", value))
+        for model, instances in self.data.items():
+            for obj in instances.values():
+                obj.__dict__[model._meta.pk.attname] = None
+        counts = {label: count for label, count in counts.items() if count}
+        return sum(counts.values()), counts
+
+
+def _points_at(model: Any, target: Any) -> bool:
+    return any(f.is_relation and f.related_model is target for f in model._meta.concrete_fields)
+
+
+def _raw_delete(queryset: Any) -> int:
+    """DELETE ... WHERE straight from the queryset's filters."""
+    from relata.models.query.compiled import EMPTY, compile_query
+    from relata.models.writes import _pk_in_subquery
+
+    opts = queryset.model._meta
+    connection = queryset._connection
+    state = queryset._state.evolve(order_by=(), default_ordering=False)
+
+    def make(builder: Any) -> tuple[n.Node, Any]:
+        where, having = builder.build_conditions()
+        if builder.joins or having is not None:
+            where = _pk_in_subquery(builder, queryset.model, state)
+        return n.Delete(opts.db_table, where), None
+
+    compiled, values = compile_query(state, connection, "delete", make)
+    if compiled is EMPTY:
+        return 0
+    return connection.execute(compiled.sql, compiled.params(values)).rowcount
+
+
+def _delete_pks(connection: Any, model: Any, pks: list[Any]) -> int:
+    pk = model._meta.pk
+    prep = pk.db_preparer(connection)
+    total = 0
+    for start in range(0, len(pks), DELETE_BATCH):
+        batch = pks[start:start + DELETE_BATCH]
+        params = tuple(n.Param(prep(v) if prep else v) for v in batch)
+        node = n.Delete(model._meta.db_table, n.In(n.Col(None, pk.column), params))
+        sql, values = connection.ops.compiler().compile(node)
+        total += connection.execute(sql, values).rowcount
+    return total

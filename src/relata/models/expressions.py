@@ -1,0 +1,588 @@
+"""Expressions: `F`, `Value`, arithmetic, functions, aggregates, `Case`, subqueries.
+
+An expression is immutable and hashable (query state holds it). `resolve()`
+turns it into a SQL node against a query builder, which knows the joins and
+the connection; the expression itself never writes SQL text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from relata.models import fields as f
+from relata.models.q import Q
+from relata.sql import nodes as n
+
+
+class Combinable:
+    """Arithmetic operators that build `CombinedExpression`s."""
+
+    def _combine(self, other: Any, op: str, reverse: bool) -> CombinedExpression:
+        if not getattr(other, "resolves_in_query", False):
+            other = Value(other)
+        return CombinedExpression(other, op, self) if reverse else CombinedExpression(self, op, other)
+
+    def __add__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "+", False)
+
+    def __sub__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "-", False)
+
+    def __mul__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "*", False)
+
+    def __truediv__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "/", False)
+
+    def __mod__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "%", False)
+
+    def __radd__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "+", True)
+
+    def __rsub__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "-", True)
+
+    def __rmul__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "*", True)
+
+    def __rtruediv__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "/", True)
+
+    def __neg__(self) -> CombinedExpression:
+        return CombinedExpression(Value(0), "-", self)
+
+    def __and__(self, other: Any) -> Q:
+        if getattr(self, "conditional", False) and getattr(other, "conditional", False):
+            return Q(self) & Q(other)
+        raise NotImplementedError("Use .bitand() and .bitor() for bitwise operations.")
+
+    def __or__(self, other: Any) -> Q:
+        if getattr(self, "conditional", False) and getattr(other, "conditional", False):
+            return Q(self) | Q(other)
+        raise NotImplementedError("Use .bitand() and .bitor() for bitwise operations.")
+
+    def __invert__(self) -> Q:
+        if getattr(self, "conditional", False):
+            return ~Q(self)
+        raise TypeError(f"Cannot negate {type(self).__name__}; only boolean expressions can be negated.")
+
+
+class Expression(Combinable):
+    resolves_in_query = True
+    contains_aggregate = False
+    contains_over_clause = False
+    conditional = False
+    output_field: Any = None
+
+    def identity(self) -> tuple[Any, ...]:
+        return (type(self), tuple(sorted(vars(self).items(), key=lambda kv: kv[0])))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expression) and self.identity() == other.identity()
+
+    def __hash__(self) -> int:
+        return hash(self.identity())
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        raise NotImplementedError
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Expression:
+        return self
+
+    def source_expressions(self) -> list[Any]:
+        return []
+
+    def refs(self) -> set[str]:
+        """Field names and annotation names this expression reads."""
+        names: set[str] = set()
+        for source in self.source_expressions():
+            if isinstance(source, Expression):
+                names |= source.refs()
+        return names
+
+    def asc(self, **kwargs: Any) -> OrderBy:
+        return OrderBy(self, descending=False, **kwargs)
+
+    def desc(self, **kwargs: Any) -> OrderBy:
+        return OrderBy(self, descending=True, **kwargs)
+
+
+class F(Expression):
+    """A reference to a field (or annotation) of the row, e.g. F("price") * 2."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"F({self.name})"
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        return builder.resolve_ref(self.name)
+
+    def refs(self) -> set[str]:
+        return {self.name}
+
+
+class OuterRef(F):
+    """A reference to a field of the enclosing query, inside a Subquery."""
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        if builder.outer is None:
+            raise ValueError("OuterRef() can only be used inside a Subquery or Exists.")
+        return builder.outer.resolve_ref(self.name)
+
+    def refs(self) -> set[str]:
+        return set()
+
+
+class Value(Expression):
+    """A constant, sent as a parameter."""
+
+    def __init__(self, value: Any, output_field: Any = None):
+        self.value = value
+        self.output_field = output_field
+
+    def __repr__(self) -> str:
+        return f"Value({self.value!r})"
+
+    def identity(self) -> tuple[Any, ...]:
+        return (Value, type(self.value), self.value, _field_key(self.output_field))
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        field = self.output_field or _infer_field(self.value)
+        value = self.value
+        if field is not None and value is not None:
+            value = field.get_db_prep_value(value, builder.connection)
+        return n.Param(value), field
+
+
+def _field_key(field: Any) -> Any:
+    return None if field is None else (type(field), getattr(field, "max_digits", None))
+
+
+def _infer_field(value: Any) -> Any:
+    kinds = [
+        (bool, f.BooleanField), (int, f.IntegerField), (float, f.FloatField), (str, f.CharField),
+        (decimal.Decimal, f.DecimalField), (datetime.datetime, f.DateTimeField),
+        (datetime.date, f.DateField), (datetime.time, f.TimeField), (datetime.timedelta, f.DurationField),
+    ]
+    for kind, field_class in kinds:
+        if isinstance(value, kind):
+            return field_class()
+    return None
+
+
+class CombinedExpression(Expression):
+    def __init__(self, lhs: Any, connector: str, rhs: Any, output_field: Any = None):
+        self.lhs, self.connector, self.rhs = lhs, connector, rhs
+        self.output_field = output_field
+
+    def __repr__(self) -> str:
+        return f"{self.lhs} {self.connector} {self.rhs}"
+
+    def identity(self) -> tuple[Any, ...]:
+        return (CombinedExpression, self.lhs, self.connector, self.rhs, _field_key(self.output_field))
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return _aggregates(self.lhs) or _aggregates(self.rhs)
+
+    def source_expressions(self) -> list[Any]:
+        return [self.lhs, self.rhs]
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        lhs, lhs_field = self.lhs.resolve(builder)
+        rhs, rhs_field = self.rhs.resolve(builder)
+        field = self.output_field or _combined_field(lhs_field, rhs_field, self.connector)
+        return n.BinOp(self.connector, lhs, rhs), field
+
+
+def _combined_field(lhs: Any, rhs: Any, op: str) -> Any:
+    if lhs is None:
+        return rhs
+    if rhs is None:
+        return lhs
+    lhs_type, rhs_type = lhs.get_internal_type(), rhs.get_internal_type()
+    if "Float" in (lhs_type + rhs_type) and op in "+-*/":
+        return f.FloatField()
+    if lhs_type == rhs_type or lhs_type not in ("IntegerField", "BigIntegerField", "SmallIntegerField"):
+        return lhs
+    return rhs
+
+
+def _aggregates(expression: Any) -> bool:
+    return bool(getattr(expression, "contains_aggregate", False))
+
+
+class ExpressionWrapper(Expression):
+    def __init__(self, expression: Any, output_field: Any):
+        self.expression, self.output_field = expression, output_field
+
+    def identity(self) -> tuple[Any, ...]:
+        return (ExpressionWrapper, self.expression, _field_key(self.output_field))
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return _aggregates(self.expression)
+
+    def source_expressions(self) -> list[Any]:
+        return [self.expression]
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        node, _ = self.expression.resolve(builder)
+        return node, self.output_field
+
+
+class Func(Expression):
+    """`FUNCTION(expr, ...)`; subclasses set `function` and maybe `output_field`."""
+
+    function: str = ""
+    arity: int | None = None
+
+    def __init__(self, *expressions: Any, output_field: Any = None, function: str | None = None):
+        if self.arity is not None and len(expressions) != self.arity:
+            raise TypeError(
+                f"{type(self).__name__} takes exactly {self.arity} argument(s) ({len(expressions)} given)"
+            )
+        self.source = tuple(_to_expression(e) for e in expressions)
+        if function is not None:
+            self.function = function
+        if output_field is not None:
+            self.output_field = output_field
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(repr(e) for e in self.source)})"
+
+    def identity(self) -> tuple[Any, ...]:
+        return (type(self), self.function, self.source, _field_key(self.output_field))
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return any(_aggregates(e) for e in self.source)
+
+    def source_expressions(self) -> list[Any]:
+        return list(self.source)
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        args, fields = self.resolve_sources(builder)
+        return n.Func(self.function, tuple(args)), self.output_field or (fields[0] if fields else None)
+
+    def resolve_sources(self, builder: Any) -> tuple[list[n.Node], list[Any]]:
+        args, fields = [], []
+        for source in self.source:
+            node, field = source.resolve(builder)
+            args.append(node)
+            fields.append(field)
+        return args, fields
+
+
+def _to_expression(value: Any) -> Any:
+    if isinstance(value, str):
+        return F(value)
+    if getattr(value, "resolves_in_query", False):
+        return value
+    return Value(value)
+
+
+class Coalesce(Func):
+    function = "COALESCE"
+
+    def __init__(self, *expressions: Any, output_field: Any = None):
+        if len(expressions) < 2:
+            raise ValueError("Coalesce must take at least two expressions")
+        super().__init__(*expressions, output_field=output_field)
+
+
+class Lower(Func):
+    function = "LOWER"
+    arity = 1
+
+
+class Upper(Func):
+    function = "UPPER"
+    arity = 1
+
+
+class Length(Func):
+    function = "LENGTH"
+    arity = 1
+    output_field = f.IntegerField()
+
+
+class Abs(Func):
+    function = "ABS"
+    arity = 1
+
+
+class Greatest(Func):
+    function = "GREATEST"
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        node, field = super().resolve(builder)
+        return n.Func(builder.connection.ops.greatest_function("GREATEST"), node.args), field
+
+
+class Least(Func):
+    function = "LEAST"
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        node, field = super().resolve(builder)
+        return n.Func(builder.connection.ops.greatest_function("LEAST"), node.args), field
+
+
+class Concat(Func):
+    """Concatenate text; NULL parts count as empty, as in Django."""
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        args, _ = self.resolve_sources(builder)
+        empty = n.Param("")
+        node: n.Node = n.Func("COALESCE", (args[0], empty))
+        for arg in args[1:]:
+            node = n.BinOp("||", node, n.Func("COALESCE", (arg, empty)))
+        return node, self.output_field or f.TextField()
+
+
+class Now(Func):
+    output_field = f.DateTimeField()
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        return n.Param(datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat(" ")
+                       if builder.connection.vendor == "sqlite" else datetime.datetime.now(datetime.timezone.utc)), self.output_field
+
+    def identity(self) -> tuple[Any, ...]:
+        return (Now, id(self))
+
+
+class Cast(Func):
+    def __init__(self, expression: Any, output_field: Any):
+        super().__init__(expression, output_field=output_field)
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        args, _ = self.resolve_sources(builder)
+        spec = self.output_field.column_spec()
+        type_name = builder.connection.schema_editor().column_type(spec)
+        return n.Cast(args[0], builder.connection.ops.cast_type(type_name)), self.output_field
+
+
+# -- aggregates ------------------------------------------------------------------
+
+
+class Aggregate(Func):
+    contains_aggregate = True  # type: ignore[assignment]
+    allow_distinct = False
+    empty_result_set_value: Any = None
+
+    def __init__(self, *expressions: Any, distinct: bool = False, filter: Any = None,
+                 default: Any = None, output_field: Any = None):
+        if distinct and not self.allow_distinct:
+            raise TypeError(f"{type(self).__name__} does not allow distinct.")
+        super().__init__(*expressions, output_field=output_field)
+        self.distinct, self.filter, self.default = distinct, filter, default
+
+    def identity(self) -> tuple[Any, ...]:
+        return (type(self), self.source, self.distinct, self.filter, self.default, _field_key(self.output_field))
+
+    @property
+    def default_alias(self) -> str:
+        if len(self.source) == 1 and isinstance(self.source[0], F):
+            return f"{self.source[0].name}__{self.name.lower()}"
+        raise TypeError("Complex aggregates require an alias")
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        args, fields = self.resolve_sources(builder)
+        field = self.output_field or self.output_for(fields[0] if fields else None)
+        condition = builder.condition_node(self.filter) if self.filter is not None else None
+        if condition is not None and not builder.connection.features.supports_filtered_aggregates:
+            args = [n.Case((n.When(condition, args[0] if args else n.Param(1)),), None)]
+            condition = None
+        node: n.Node = n.Func(self.function, tuple(args), self.distinct, condition)
+        if self.default is not None:
+            default, _ = _to_expression(self.default).resolve(builder)
+            node = n.Func("COALESCE", (node, default))
+        return node, field
+
+    def output_for(self, source_field: Any) -> Any:
+        return source_field
+
+
+class Count(Aggregate):
+    function = "COUNT"
+    allow_distinct = True
+    output_field = f.IntegerField()
+    empty_result_set_value = 0
+
+    def __init__(self, expression: Any = "*", **kwargs: Any):
+        if expression == "*":
+            expression = Star()
+        super().__init__(expression, **kwargs)
+
+
+
+class Star(Expression):
+    def identity(self) -> tuple[Any, ...]:
+        return (Star,)
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        return n.Star(), None
+
+    def __repr__(self) -> str:
+        return "'*'"
+
+
+class Sum(Aggregate):
+    function = "SUM"
+    allow_distinct = True
+
+
+class Avg(Aggregate):
+    function = "AVG"
+    allow_distinct = True
+
+    def output_for(self, source_field: Any) -> Any:
+        if isinstance(source_field, f.DecimalField | f.DurationField):
+            return source_field
+        return f.FloatField()
+
+
+class Min(Aggregate):
+    function = "MIN"
+
+
+class Max(Aggregate):
+    function = "MAX"
+
+
+class StdDev(Aggregate):
+    function = "STDDEV_POP"
+    output_field = f.FloatField()
+
+    def __init__(self, expression: Any, sample: bool = False, **kwargs: Any):
+        self.function = "STDDEV_SAMP" if sample else "STDDEV_POP"
+        super().__init__(expression, **kwargs)
+
+
+class Variance(Aggregate):
+    function = "VAR_POP"
+    output_field = f.FloatField()
+
+    def __init__(self, expression: Any, sample: bool = False, **kwargs: Any):
+        self.function = "VAR_SAMP" if sample else "VAR_POP"
+        super().__init__(expression, **kwargs)
+
+
+# -- conditionals and ordering -----------------------------------------------------
+
+
+class When(Expression):
+    def __init__(self, condition: Any = None, then: Any = None, **lookups: Any):
+        if lookups:
+            condition = Q(condition, **lookups) if condition is not None else Q(**lookups)
+        if condition is None:
+            raise TypeError("When() needs a condition: a Q object, a boolean expression or lookups.")
+        self.condition = condition
+        self.result = _to_expression_value(then)
+
+    def identity(self) -> tuple[Any, ...]:
+        return (When, self.condition, self.result)
+
+    def source_expressions(self) -> list[Any]:
+        return [self.result]
+
+
+def _to_expression_value(value: Any) -> Any:
+    return value if getattr(value, "resolves_in_query", False) else Value(value)
+
+
+class Case(Expression):
+    def __init__(self, *cases: When, default: Any = None, output_field: Any = None):
+        if not all(isinstance(c, When) for c in cases):
+            raise TypeError("Positional arguments of Case() must all be When objects.")
+        self.cases = tuple(cases)
+        self.default = _to_expression_value(default)
+        self.output_field = output_field
+
+    def identity(self) -> tuple[Any, ...]:
+        return (Case, self.cases, self.default, _field_key(self.output_field))
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return any(_aggregates(c.result) for c in self.cases) or _aggregates(self.default)
+
+    def source_expressions(self) -> list[Any]:
+        return [*self.cases, self.default]
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        whens, field = [], self.output_field
+        for case in self.cases:
+            result, result_field = case.result.resolve(builder)
+            field = field or result_field
+            whens.append(n.When(builder.condition_node(case.condition), result))
+        default, default_field = self.default.resolve(builder)
+        return n.Case(tuple(whens), default), field or default_field
+
+
+class OrderBy(Expression):
+    def __init__(self, expression: Any, descending: bool = False, nulls_first: bool | None = None,
+                 nulls_last: bool | None = None):
+        if nulls_first and nulls_last:
+            raise ValueError("nulls_first and nulls_last are mutually exclusive")
+        self.expression, self.descending = expression, descending
+        self.nulls_first, self.nulls_last = nulls_first, nulls_last
+
+    def identity(self) -> tuple[Any, ...]:
+        return (OrderBy, self.expression, self.descending, self.nulls_first, self.nulls_last)
+
+    def reverse_ordering(self) -> OrderBy:
+        return OrderBy(self.expression, not self.descending,
+                       nulls_first=self.nulls_last, nulls_last=self.nulls_first)
+
+    def source_expressions(self) -> list[Any]:
+        return [self.expression]
+
+    def __repr__(self) -> str:
+        return f"OrderBy({self.expression!r}, descending={self.descending})"
+
+
+# -- subqueries ------------------------------------------------------------------
+
+
+class Subquery(Expression):
+    """A queryset used as a value; it may refer to the outer row with OuterRef."""
+
+    def __init__(self, queryset: Any, output_field: Any = None):
+        self.queryset, self.output_field = queryset, output_field
+
+    def identity(self) -> tuple[Any, ...]:
+        return (type(self), self.queryset.query_key_or_id(), _field_key(self.output_field))
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        select, fields = builder.subquery(self.queryset)
+        field = self.output_field or (fields[0] if fields else None)
+        return n.Subquery(select), field
+
+
+class Exists(Subquery):
+    conditional = True
+    output_field = f.BooleanField()
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        select, _ = builder.subquery(self.queryset, exists=True)
+        return n.Exists(select), f.BooleanField()
+
+
+def check_annotation_name(name: str, model: Any) -> None:
+    if "__" in name:
+        raise ValueError(f"The annotation name '{name}' contains '__'; choose a name without double underscores.")
+    try:
+        model._meta.get_field(name)
+    except Exception:
+        return
+    raise ValueError(f"The annotation '{name}' conflicts with a field on the model {model.__name__}; pick another name.")
+

@@ -1,0 +1,843 @@
+"""Scalar fields: what a column holds, how values are checked and converted.
+
+A field converts three ways: `to_python` (user input -> Python value, raising
+ValidationError), `get_prep_value` (Python value -> value a database accepts,
+before the backend's adapter) and the backend converter chosen by
+`get_internal_type()` (database -> Python). Relation fields live in related.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import decimal
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from relata import exceptions
+from relata.models import validators as v
+from relata.sql.ddl import ColumnSpec
+
+
+class NOT_PROVIDED:
+    """Marker: the field has no default."""
+
+
+BLANK_CHOICE_DASH = [("", "---------")]
+
+
+class DeferredAttribute:
+    """Loads a field that `only()`/`defer()` left out, on first access.
+
+    It is a non-data descriptor: once the value sits in the instance's
+    `__dict__`, Python never calls it, so loaded fields cost nothing extra.
+    On the class it returns the field itself.
+    """
+
+    def __init__(self, field: Field):
+        self.field = field
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self.field
+        name = self.field.attname
+        if name not in instance.__dict__:
+            if instance._state.adding or instance.pk is None:
+                raise AttributeError(
+                    f"'{type(instance).__name__}' object has no attribute '{name}'"
+                )
+            instance.refresh_from_db(fields=[name])
+        return instance.__dict__[name]
+
+
+class RegisterLookupMixin:
+    """Lookups and transforms registered per field class, found along the MRO."""
+
+    class_lookups: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def register_lookup(cls, lookup: Any, lookup_name: str | None = None) -> Any:
+        if "class_lookups" not in cls.__dict__:
+            cls.class_lookups = {}
+        cls.class_lookups[lookup_name or lookup.lookup_name] = lookup
+        return lookup
+
+    @classmethod
+    def _all_lookups(cls) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            merged.update(klass.__dict__.get("class_lookups", {}))
+        return merged
+
+    def get_lookup(self, name: str) -> Any:
+        found = self._all_lookups().get(name)
+        return found if found is not None and not getattr(found, "is_transform", False) else None
+
+    def get_transform(self, name: str) -> Any:
+        found = self._all_lookups().get(name)
+        return found if found is not None and getattr(found, "is_transform", False) else None
+
+
+class Field(RegisterLookupMixin):
+    """Base of every field. Subclasses set `internal_type` and conversions."""
+
+    empty_strings_allowed = True
+    empty_values: ClassVar[list[Any]] = list(v.EMPTY_VALUES)
+    default_validators: ClassVar[list[Callable[[Any], None]]] = []
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid_choice": "Value %(value)r is not a valid choice.",
+        "null": "This field cannot be null.",
+        "blank": "This field cannot be blank.",
+        "unique": "%(model_name)s with this %(field_label)s already exists.",
+    }
+    internal_type: ClassVar[str] = "Field"
+    creation_counter = 0
+    auto_creation_counter = -1
+
+    is_relation = False
+    many_to_many = False
+    many_to_one = False
+    one_to_many = False
+    one_to_one = False
+    related_model: Any = None
+    remote_field: Any = None
+    concrete = True
+    hidden = False
+    auto_created = False
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        primary_key: bool = False,
+        max_length: int | None = None,
+        unique: bool = False,
+        blank: bool = False,
+        null: bool = False,
+        db_index: bool = False,
+        default: Any = NOT_PROVIDED,
+        editable: bool = True,
+        choices: Iterable[Any] | None = None,
+        help_text: str = "",
+        db_column: str | None = None,
+        validators: Iterable[Callable[[Any], None]] = (),
+        error_messages: dict[str, str] | None = None,
+        db_comment: str | None = None,
+        db_default: Any = NOT_PROVIDED,
+        auto_created: bool = False,
+        serialize: bool = True,
+        unique_for_date: str | None = None,
+        db_tablespace: str | None = None,
+    ):
+        self.name = name
+        self.verbose_name = verbose_name
+        self.primary_key = primary_key
+        self.max_length = max_length
+        self._unique = unique
+        self.blank = blank
+        self.null = null
+        self.db_index = db_index
+        self.default = default
+        self.editable = editable
+        if isinstance(choices, Iterable) and not isinstance(choices, str | dict):
+            choices = list(choices)
+        elif isinstance(choices, dict):
+            choices = list(choices.items())
+        self.choices = choices
+        self.help_text = help_text
+        self.db_column = db_column
+        self._validators = list(validators)
+        self.db_comment = db_comment
+        self.db_default = db_default
+        self.auto_created = auto_created
+        self.serialize = serialize
+        messages: dict[str, str] = {}
+        for klass in reversed(type(self).__mro__):
+            messages.update(getattr(klass, "default_error_messages", {}))
+        messages.update(error_messages or {})
+        self.error_messages = messages
+        self.model: Any = None
+        self.attname: str = name or ""
+        self.column: str = db_column or name or ""
+        if auto_created:
+            self.creation_counter = Field.auto_creation_counter
+            Field.auto_creation_counter -= 1
+        else:
+            self.creation_counter = Field.creation_counter
+            Field.creation_counter += 1
+        self._init_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        original = cls.__init__
+
+        # Record constructor arguments for deconstruct() without every
+        # subclass having to list them again.
+        def recording_init(self: Field, *args: Any, **kw: Any) -> None:
+            if not hasattr(self, "_recorded"):
+                self._recorded = True
+                self._constructor_args = (args, kw)
+            original(self, *args, **kw)
+
+        if not getattr(original, "_records", False):
+            recording_init._records = True  # type: ignore[attr-defined]
+            cls.__init__ = recording_init  # type: ignore[method-assign]
+
+    # -- identity ---------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        path = f"{type(self).__module__}.{type(self).__qualname__}"
+        return f"<{path}: {self.name}>" if self.name else f"<{path}>"
+
+    def __str__(self) -> str:
+        if self.model is None:
+            return repr(self)
+        return f"{self.model._meta.label}.{self.name}"
+
+    def __lt__(self, other: Field) -> bool:
+        if isinstance(other, Field):
+            return self.creation_counter < other.creation_counter
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.creation_counter, self.model, self.name))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Field):
+            return (
+                self.creation_counter == other.creation_counter
+                and self.model is other.model
+                and self.name == other.name
+            )
+        return NotImplemented
+
+    def __deepcopy__(self, memo: dict) -> Field:
+        clone = copy.copy(self)
+        clone._validators = list(self._validators)
+        if self.remote_field is not None:
+            clone.remote_field = copy.copy(self.remote_field)
+            clone.remote_field.field = clone
+        memo[id(self)] = clone
+        return clone
+
+    @property
+    def unique(self) -> bool:
+        return self._unique or self.primary_key
+
+    @property
+    def field(self) -> Field:
+        """`Model.name.field` works as in Django, where class access yields a descriptor."""
+        return self
+
+    @property
+    def validators(self) -> list[Callable[[Any], None]]:
+        return [*self.default_validators, *self._validators]
+
+    # -- wiring into a model ------------------------------------------------------
+
+    def set_attributes_from_name(self, name: str) -> None:
+        self.name = self.name or name
+        self.attname = self.get_attname()
+        self.column = self.db_column or self.attname
+        if self.verbose_name is None and self.name:
+            self.verbose_name = self.name.replace("_", " ")
+
+    def get_attname(self) -> str:
+        return self.name
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        self.set_attributes_from_name(name)
+        self.model = cls
+        cls._meta.add_field(self)
+        if self.column and self.concrete:
+            setattr(cls, self.attname, DeferredAttribute(self))
+        if self.choices is not None and f"get_{self.name}_display" not in cls.__dict__:
+            setattr(cls, f"get_{self.name}_display", _display_method(self))
+
+    def get_internal_type(self) -> str:
+        return self.internal_type
+
+    # -- defaults -----------------------------------------------------------------
+
+    def has_default(self) -> bool:
+        return self.default is not NOT_PROVIDED
+
+    def get_default(self) -> Any:
+        if self.has_default():
+            return self.default() if callable(self.default) else self.default
+        if not self.empty_strings_allowed or self.null:
+            return None
+        return ""
+
+    # -- conversion ---------------------------------------------------------------
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        return value
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if not prepared:
+            value = self.get_prep_value(value)
+        if value is None:
+            return None
+        adapter = connection.ops.adapter_for(self.get_internal_type())
+        return value if adapter is None else adapter(value)
+
+    def db_preparer(self, connection: Any) -> Callable[[Any], Any] | None:
+        """One function taking a Python value to a driver value, or None if none is needed."""
+        adapter = connection.ops.adapter_for(self.get_internal_type())
+        prep = self.get_prep_value
+        plain = type(self).get_prep_value is Field.get_prep_value
+        if plain and adapter is None:
+            return None
+        if plain:
+            return lambda value: None if value is None else adapter(value)
+        if adapter is None:
+            return prep
+
+        def prepare(value: Any) -> Any:
+            value = prep(value)
+            return None if value is None else adapter(value)
+
+        return prepare
+
+    def from_db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
+        return connection.ops.converter_for(self.get_internal_type(), self)
+
+    def pre_save(self, instance: Any, add: bool) -> Any:
+        return instance.__dict__.get(self.attname)
+
+    def value_from_object(self, obj: Any) -> Any:
+        return getattr(obj, self.attname)
+
+    # -- validation ---------------------------------------------------------------
+
+    def run_validators(self, value: Any) -> None:
+        if value in self.empty_values:
+            return
+        errors = []
+        for validator in self.validators:
+            try:
+                validator(value)
+            except exceptions.ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def validate(self, value: Any, model_instance: Any) -> None:
+        if not self.editable:
+            return
+        if self.choices is not None and value not in self.empty_values:
+            valid = {key for key, _label in _flat_choices(self.choices)}
+            if value not in valid:
+                raise exceptions.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                )
+        if value is None and not self.null:
+            raise exceptions.ValidationError(self.error_messages["null"], code="null")
+        if not self.blank and value in self.empty_values:
+            raise exceptions.ValidationError(self.error_messages["blank"], code="blank")
+
+    def clean(self, value: Any, model_instance: Any) -> Any:
+        value = self.to_python(value)
+        self.validate(value, model_instance)
+        self.run_validators(value)
+        return value
+
+    # -- schema -------------------------------------------------------------------
+
+    def column_spec(self) -> ColumnSpec:
+        return ColumnSpec(
+            name=self.column,
+            internal_type=self.get_internal_type(),
+            null=self.null,
+            primary_key=self.primary_key,
+            unique=self._unique and not self.primary_key,
+            max_length=self.max_length,
+            max_digits=getattr(self, "max_digits", None),
+            decimal_places=getattr(self, "decimal_places", None),
+        )
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        """`(name, import path, args, kwargs)` to rebuild this field in a migration."""
+        args, kwargs = getattr(self, "_constructor_args", ((), {}))
+        module = type(self).__module__
+        if module.startswith("relata.models"):
+            module = "relata.models"
+        return self.name, f"{module}.{type(self).__qualname__}", list(args), dict(kwargs)
+
+    def clone(self) -> Field:
+        _name, _path, args, kwargs = self.deconstruct()
+        return type(self)(*args, **kwargs)
+
+    def formfield(self, **kwargs: Any) -> None:  # pragma: no cover - no forms here
+        return None
+
+
+def _flat_choices(choices: Iterable[Any]) -> Iterable[tuple[Any, Any]]:
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            yield from label
+        else:
+            yield key, label
+
+
+def _display_method(field: Field) -> Callable[[Any], Any]:
+    def get_display(self: Any) -> Any:
+        value = getattr(self, field.attname)
+        return dict(_flat_choices(field.choices)).get(value, value)
+
+    get_display.__name__ = f"get_{field.name}_display"
+    return get_display
+
+
+# -- numbers -----------------------------------------------------------------
+
+
+class IntegerField(Field):
+    internal_type = "IntegerField"
+    empty_strings_allowed = False
+    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "“%(value)s” value must be an integer."}
+    #: Range the column holds on every supported database.
+    integer_range: ClassVar[tuple[int, int]] = (-2147483648, 2147483647)
+
+    @property
+    def validators(self) -> list[Callable[[Any], None]]:
+        low, high = self.integer_range
+        return [v.MinValueValidator(low), v.MaxValueValidator(high), *super().validators]
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return int(value)
+        try:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(value)
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": value}
+            )
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, int):
+            return value
+        if hasattr(value, "resolve_expression"):
+            return value
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"Field '{self.name}' expected a number but got {value!r}.") from exc
+
+
+class SmallIntegerField(IntegerField):
+    internal_type = "SmallIntegerField"
+    integer_range = (-32768, 32767)
+
+
+class BigIntegerField(IntegerField):
+    internal_type = "BigIntegerField"
+    integer_range = (-9223372036854775808, 9223372036854775807)
+
+
+class PositiveIntegerField(IntegerField):
+    internal_type = "PositiveIntegerField"
+    integer_range = (0, 2147483647)
+
+    def column_spec(self) -> ColumnSpec:
+        spec = super().column_spec()
+        return _with_check(spec, "%(column)s >= 0")
+
+
+class PositiveSmallIntegerField(PositiveIntegerField):
+    internal_type = "PositiveSmallIntegerField"
+    integer_range = (0, 32767)
+
+
+class PositiveBigIntegerField(PositiveIntegerField):
+    internal_type = "PositiveBigIntegerField"
+    integer_range = (0, 9223372036854775807)
+
+
+def _with_check(spec: ColumnSpec, check: str) -> ColumnSpec:
+    from dataclasses import replace
+
+    return replace(spec, check=check)
+
+
+class AutoFieldMixin:
+    """A primary key the database numbers itself."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs["blank"] = True
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value: Any, model_instance: Any) -> None:
+        return None
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        if cls._meta.auto_field is not None:
+            raise ValueError(f"Model {cls._meta.label} can't have more than one auto-generated field.")
+        super().contribute_to_class(cls, name)
+        cls._meta.auto_field = self
+
+
+class AutoField(AutoFieldMixin, IntegerField):
+    internal_type = "AutoField"
+
+
+class BigAutoField(AutoFieldMixin, BigIntegerField):
+    internal_type = "BigAutoField"
+
+
+class SmallAutoField(AutoFieldMixin, SmallIntegerField):
+    internal_type = "SmallAutoField"
+
+
+class FloatField(Field):
+    internal_type = "FloatField"
+    empty_strings_allowed = False
+    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "“%(value)s” value must be a float."}
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, float) or hasattr(value, "resolve_expression"):
+            return value
+        return float(value)
+
+
+class DecimalField(Field):
+    internal_type = "DecimalField"
+    empty_strings_allowed = False
+    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "“%(value)s” value must be a decimal number."}
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None,
+                 max_digits: int | None = None, decimal_places: int | None = None, **kwargs: Any):
+        self.max_digits, self.decimal_places = max_digits, decimal_places
+        super().__init__(verbose_name, name, **kwargs)
+
+    @property
+    def validators(self) -> list[Callable[[Any], None]]:
+        return [v.DecimalValidator(self.max_digits, self.decimal_places), *super().validators]
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            return decimal.Context(prec=self.max_digits or 28).create_decimal_from_float(value)
+        try:
+            return decimal.Decimal(value)
+        except (decimal.InvalidOperation, TypeError, ValueError):
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        value = self.to_python(value)
+        if self.decimal_places is not None:
+            value = value.quantize(decimal.Decimal(1).scaleb(-self.decimal_places))
+        return value
+
+
+class BooleanField(Field):
+    internal_type = "BooleanField"
+    empty_strings_allowed = False
+    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "“%(value)s” value must be either True or False."}
+
+    def to_python(self, value: Any) -> Any:
+        if self.null and value in self.empty_values:
+            return None
+        if value in (True, False):
+            return bool(value)
+        if value in ("t", "True", "1"):
+            return True
+        if value in ("f", "False", "0"):
+            return False
+        raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        return self.to_python(value)
+
+
+# -- text --------------------------------------------------------------------
+
+
+class CharField(Field):
+    internal_type = "CharField"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self._validators.append(v.MaxLengthValidator(self.max_length))
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) or value is None:
+            return value
+        return str(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, str) or hasattr(value, "resolve_expression"):
+            return value
+        return str(value)
+
+
+class TextField(CharField):
+    internal_type = "TextField"
+
+
+class EmailField(CharField):
+    internal_type = "EmailField"
+    default_validators: ClassVar[list[Callable[[Any], None]]] = [v.validate_email]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("max_length", 254)
+        super().__init__(*args, **kwargs)
+
+
+class SlugField(CharField):
+    internal_type = "SlugField"
+    default_validators: ClassVar[list[Callable[[Any], None]]] = [v.validate_slug]
+
+    def __init__(self, *args: Any, db_index: bool = True, allow_unicode: bool = False, **kwargs: Any):
+        kwargs.setdefault("max_length", 50)
+        self.allow_unicode = allow_unicode
+        super().__init__(*args, db_index=db_index, **kwargs)
+
+
+class URLField(CharField):
+    internal_type = "CharField"
+    default_validators: ClassVar[list[Callable[[Any], None]]] = [v.validate_url]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
+
+# -- dates and times -----------------------------------------------------------
+
+
+class DateTimeCheckMixin:
+    def __init__(self, *args: Any, auto_now: bool = False, auto_now_add: bool = False, **kwargs: Any):
+        self.auto_now, self.auto_now_add = auto_now, auto_now_add
+        if auto_now or auto_now_add:
+            kwargs["editable"] = False
+            kwargs["blank"] = True
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, instance: Any, add: bool) -> Any:
+        if self.auto_now or (self.auto_now_add and add):
+            value = self.now()
+            instance.__dict__[self.attname] = value
+            return value
+        return super().pre_save(instance, add)
+
+
+class DateField(DateTimeCheckMixin, Field):
+    internal_type = "DateField"
+    empty_strings_allowed = False
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."
+    }
+
+    def now(self) -> datetime.date:
+        return datetime.date.today()
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value))
+        except ValueError:
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        return self.to_python(value)
+
+
+class DateTimeField(DateField):
+    internal_type = "DateTimeField"
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."
+    }
+
+    def now(self) -> datetime.datetime:
+        return datetime.datetime.now(datetime.timezone.utc)
+
+    def to_python(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value
+        if isinstance(value, datetime.date):
+            return datetime.datetime(value.year, value.month, value.day)
+        try:
+            return datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+
+class TimeField(DateTimeCheckMixin, Field):
+    internal_type = "TimeField"
+    empty_strings_allowed = False
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "“%(value)s” value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] format."
+    }
+
+    def now(self) -> datetime.time:
+        return datetime.datetime.now().time()
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or isinstance(value, datetime.time):
+            return value
+        if isinstance(value, datetime.datetime):
+            return value.time()
+        try:
+            return datetime.time.fromisoformat(str(value))
+        except ValueError:
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        return self.to_python(value)
+
+
+_DURATION = re.compile(r"^(?:(?P<days>-?\d+) (days?, )?)?(?P<h>-?\d+):(?P<m>\d+):(?P<s>\d+(?:\.\d+)?)$")
+
+
+class DurationField(Field):
+    internal_type = "DurationField"
+    empty_strings_allowed = False
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "“%(value)s” value has an invalid format. It must be in [DD] [[HH:]MM:]ss[.uuuuuu] format."
+    }
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or isinstance(value, datetime.timedelta):
+            return value
+        match = _DURATION.match(str(value))
+        if not match:
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+        return datetime.timedelta(
+            days=int(match["days"] or 0), hours=int(match["h"]), minutes=int(match["m"]), seconds=float(match["s"])
+        )
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        return self.to_python(value)
+
+
+# -- other -------------------------------------------------------------------
+
+
+class UUIDField(Field):
+    internal_type = "UUIDField"
+    empty_strings_allowed = False
+    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "“%(value)s” is not a valid UUID."}
+
+    def __init__(self, verbose_name: str | None = None, **kwargs: Any):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(verbose_name, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        try:
+            return uuid.UUID(int=value) if isinstance(value, int) else uuid.UUID(str(value))
+        except (AttributeError, ValueError):
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        return self.to_python(value)
+
+
+class BinaryField(Field):
+    internal_type = "BinaryField"
+    empty_values: ClassVar[list[Any]] = [None, b""]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self._validators.append(v.MaxLengthValidator(self.max_length))
+
+    def get_default(self) -> Any:
+        if self.has_default():
+            return super().get_default()
+        return None if self.null else b""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.encode()
+        return value
+
+
+class JSONField(Field):
+    internal_type = "JSONField"
+    empty_strings_allowed = False
+    empty_values: ClassVar[list[Any]] = [None, "", [], (), {}]
+    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "Value must be valid JSON."}
+
+    def __init__(self, verbose_name: str | None = None, name: str | None = None,
+                 encoder: type | None = None, decoder: type | None = None, **kwargs: Any):
+        self.encoder, self.decoder = encoder, decoder
+        super().__init__(verbose_name, name, **kwargs)
+
+    def validate(self, value: Any, model_instance: Any) -> None:
+        super().validate(value, model_instance)
+        try:
+            json.dumps(value, cls=self.encoder)
+        except TypeError:
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+    def db_preparer(self, connection: Any) -> Callable[[Any], Any] | None:
+        encoder = self.encoder
+        if connection.features.has_native_json_field:
+            return connection.ops.json_adapter(encoder)
+        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        return self.db_preparer(connection)(value)
+
+    def from_db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
+        decoder = self.decoder
+        if decoder is None:
+            return connection.ops.converter_for("JSONField")
+
+        def convert(value: Any) -> Any:
+            return json.loads(value, cls=decoder) if isinstance(value, str | bytes) else value
+
+        return convert
+
+
+class GenericIPAddressField(CharField):
+    internal_type = "CharField"
+
+    def __init__(self, *args: Any, protocol: str = "both", unpack_ipv4: bool = False, **kwargs: Any):
+        kwargs.setdefault("max_length", 39)
+        super().__init__(*args, **kwargs)
+        self._validators.append(v.validate_ip_address)

@@ -1,0 +1,224 @@
+"""Attribute access for relations, on both ends.
+
+    class Book(Model):
+        author = ForeignKey(Author, related_name="books")
+
+- `book.author`: ForwardManyToOneDescriptor (cached; `book.author_id` is the column)
+- `author.books`: ReverseManyToOneDescriptor, a manager filtered to this author
+- `place.restaurant` / `restaurant.place` for a OneToOneField: ForwardOneToOneDescriptor
+  and ReverseOneToOneDescriptor (a single object, or RelatedObjectDoesNotExist)
+- `pizza.toppings` / `topping.pizza_set` for a ManyToManyField: ManyToManyDescriptor
+  on both sides, each a manager over the through table.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+_MISSING = object()
+
+
+def _related_does_not_exist(owner: Any, name: str, related_model: Any) -> type:
+    return type(
+        "RelatedObjectDoesNotExist",
+        (related_model.DoesNotExist, AttributeError),
+        {"__module__": owner.__module__, "__qualname__": f"{owner.__qualname__}.{name}.RelatedObjectDoesNotExist"},
+    )
+
+
+class ForwardManyToOneDescriptor:
+    """`book.author`: loads the target once, then serves it from the cache."""
+
+    def __init__(self, field: Any):
+        self.field = field
+
+    @cached_property
+    def RelatedObjectDoesNotExist(self) -> type:  # noqa: N802 - Django's name
+        return _related_does_not_exist(self.field.model, self.field.name, self.field.related_model)
+
+    def is_cached(self, instance: Any) -> bool:
+        return self.field.name in instance._state.fields_cache
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        field = self.field
+        cache = instance._state.fields_cache
+        value = instance.__dict__.get(field.attname)
+        cached = cache.get(field.name, _MISSING)
+        if cached is not _MISSING and (
+            (cached is None and value is None)
+            or (cached is not None and getattr(cached, field.target_field.attname) == value)
+        ):
+            return self._check_null(instance, cached)
+        related = None if value is None else self.get_object(instance, value)
+        cache[field.name] = related
+        return self._check_null(instance, related)
+
+    def _check_null(self, instance: Any, related: Any) -> Any:
+        if related is None and not self.field.null:
+            raise self.RelatedObjectDoesNotExist(
+                f"{type(instance).__name__} has no {self.field.name}."
+            )
+        return related
+
+    def get_object(self, instance: Any, value: Any) -> Any:
+        model = self.field.related_model
+        db = instance._state.db or "default"
+        try:
+            related = model._base_manager.db_manager(db).get(**{self.field.target_field.attname: value})
+        except model.DoesNotExist:
+            raise self.RelatedObjectDoesNotExist(
+                f"{type(instance).__name__} has no {self.field.name}: no {model.__name__} with "
+                f"{self.field.target_field.attname}={value!r}."
+            ) from None
+        if self.field.one_to_one:
+            accessor = self.field.remote_field.get_cache_name()
+            related._state.fields_cache[accessor] = instance
+        return related
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        field = self.field
+        model = field.related_model
+        if value is not None and model is not None and not isinstance(value, model):
+            raise ValueError(
+                f'Cannot assign "{value!r}": "{field.model.__name__}.{field.name}" must be a '
+                f'"{model.__name__}" instance.'
+            )
+        cache = instance._state.fields_cache
+        if value is None:
+            previous = cache.get(field.name)
+            if previous is not None and field.one_to_one:
+                previous._state.fields_cache[field.remote_field.get_cache_name()] = None
+            instance.__dict__[field.attname] = None
+        else:
+            instance.__dict__[field.attname] = getattr(value, field.target_field.attname)
+            if field.one_to_one:
+                value._state.fields_cache[field.remote_field.get_cache_name()] = instance
+        cache[field.name] = value
+
+    def __reduce__(self) -> Any:
+        return getattr, (self.field.model, self.field.name)
+
+
+class ForwardOneToOneDescriptor(ForwardManyToOneDescriptor):
+    """`restaurant.place` for a OneToOneField."""
+
+
+class ReverseOneToOneDescriptor:
+    """`place.restaurant`: the one object pointing here, or RelatedObjectDoesNotExist."""
+
+    def __init__(self, related: Any):
+        self.related = related
+
+    @property
+    def field(self) -> Any:
+        return self.related.field
+
+    @cached_property
+    def RelatedObjectDoesNotExist(self) -> type:  # noqa: N802 - Django's name
+        return _related_does_not_exist(self.related.model, self.related.get_accessor_name(),
+                                       self.related.related_model)
+
+    def is_cached(self, instance: Any) -> bool:
+        return self.related.get_cache_name() in instance._state.fields_cache
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        name = self.related.get_cache_name()
+        cache = instance._state.fields_cache
+        if name in cache:
+            related = cache[name]
+        else:
+            related = None
+            target_value = getattr(instance, self.field.target_field.attname)
+            if target_value is not None:
+                model = self.related.related_model
+                db = instance._state.db or "default"
+                try:
+                    related = model._base_manager.db_manager(db).get(**{self.field.attname: target_value})
+                except model.DoesNotExist:
+                    related = None
+                else:
+                    related._state.fields_cache[self.field.name] = instance
+            cache[name] = related
+        if related is None:
+            raise self.RelatedObjectDoesNotExist(
+                f"{type(instance).__name__} has no {self.related.get_accessor_name()}."
+            )
+        return related
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        model = self.related.related_model
+        name = self.related.get_cache_name()
+        if value is None:
+            previous = instance._state.fields_cache.get(name)
+            if previous is not None:
+                setattr(previous, self.field.name, None)
+            instance._state.fields_cache[name] = None
+            return
+        if not isinstance(value, model):
+            raise ValueError(
+                f'Cannot assign "{value!r}": "{type(instance).__name__}.{self.related.get_accessor_name()}" '
+                f'must be a "{model.__name__}" instance.'
+            )
+        value.__dict__[self.field.attname] = getattr(instance, self.field.target_field.attname)
+        instance._state.fields_cache[name] = value
+        value._state.fields_cache[self.field.name] = instance
+
+
+class ReverseManyToOneDescriptor:
+    """`author.book_set`: a manager of the books whose FK points at this author."""
+
+    def __init__(self, rel: Any):
+        self.rel = rel
+
+    @property
+    def field(self) -> Any:
+        return self.rel.field
+
+    @cached_property
+    def related_manager_cls(self) -> type:
+        from relata.models.fields.related_managers import create_reverse_many_to_one_manager
+
+        return create_reverse_many_to_one_manager(self.rel.related_model._default_manager.__class__, self.rel)
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        return self.related_manager_cls(instance)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        raise TypeError(
+            f"Direct assignment to the reverse side of a related set is prohibited. "
+            f"Use {self.rel.get_accessor_name()}.set() instead."
+        )
+
+
+class ManyToManyDescriptor(ReverseManyToOneDescriptor):
+    """`pizza.toppings` and `topping.pizza_set`: managers over the through table."""
+
+    def __init__(self, rel: Any, reverse: bool = False):
+        super().__init__(rel)
+        self.reverse = reverse
+
+    @property
+    def through(self) -> Any:
+        return self.rel.through
+
+    @cached_property
+    def related_manager_cls(self) -> type:
+        from relata.models.fields.related_managers import create_many_to_many_manager
+
+        model = self.rel.related_model if self.reverse else self.rel.model
+        return create_many_to_many_manager(model._default_manager.__class__, self.rel, self.reverse)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        name = self.rel.get_accessor_name() if self.reverse else self.field.name
+        raise TypeError(
+            f"Direct assignment to the {'reverse' if self.reverse else 'forward'} side of a "
+            f"many-to-many set is prohibited. Use {name}.set() instead."
+        )
+

@@ -1,0 +1,593 @@
+"""Relation fields: ForeignKey, OneToOneField, ManyToManyField, and their reverse side.
+
+A relation field lives on the model that declares it; its `remote_field` (a
+`ForeignObjectRel`) describes the reverse side on the target model: the
+accessor name (`book_set`, or `related_name`), the query name used in
+filter(), and whether it is hidden (`related_name="+"`). Targets given as
+strings resolve when the target model is defined.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from relata import exceptions
+from relata.models.fields import Field
+from relata.models.registry import apps, resolve_relation_key
+from relata.sql.ddl import ColumnSpec, Reference
+
+RECURSIVE_RELATIONSHIP_CONSTANT = "self"
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One join a lookup path takes: from a model's table to the next one."""
+
+    from_model: Any
+    to_model: Any
+    from_column: str
+    to_column: str
+    multivalued: bool
+    nullable: bool
+    #: Identifies the relation and direction, for reusing joins.
+    key: Any
+
+
+class ForeignObjectRel:
+    """The reverse side of a relation, as seen from its target model."""
+
+    auto_created = True
+    concrete = False
+    editable = False
+    is_relation = True
+    null = True
+    empty_strings_allowed = False
+
+    def __init__(self, field: Any, to: Any, related_name: str | None = None,
+                 related_query_name: str | None = None, limit_choices_to: Any = None,
+                 parent_link: bool = False, on_delete: Any = None):
+        self.field = field
+        self.model = to
+        self.related_name = related_name
+        self.related_query_name = related_query_name
+        self.limit_choices_to = {} if limit_choices_to is None else limit_choices_to
+        self.parent_link = parent_link
+        self.on_delete = on_delete
+        self.symmetrical = False
+        self.multiple = True
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.field.model._meta.label_lower}.{self.field.name}>" if self.field.model else f"<{type(self).__name__}>"
+
+    @property
+    def related_model(self) -> Any:
+        return self.field.model
+
+    @property
+    def remote_field(self) -> Any:
+        return self.field
+
+    @property
+    def target_field(self) -> Any:
+        return self.field.target_field
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.related_name) and self.related_name[-1] == "+"
+
+    @property
+    def name(self) -> str:
+        return self.field.related_query_name()
+
+    @property
+    def many_to_many(self) -> bool:
+        return self.field.many_to_many
+
+    @property
+    def many_to_one(self) -> bool:
+        return self.field.one_to_many
+
+    @property
+    def one_to_many(self) -> bool:
+        return self.field.many_to_one
+
+    @property
+    def one_to_one(self) -> bool:
+        return self.field.one_to_one
+
+    def get_accessor_name(self, model: Any = None) -> str | None:
+        """The attribute on the target's instances; None when hidden."""
+        opts = (model or self.field.model)._meta
+        model_ = model or self.model
+        if self.symmetrical and model_ == self.field.model:
+            return None
+        if self.related_name:
+            return None if self.hidden else self.related_name
+        return opts.model_name + ("" if self.one_to_one else "_set")
+
+    def get_cache_name(self) -> str:
+        return self.get_accessor_name() or ("+" + self.field.name)
+
+    def path_infos(self) -> list[PathStep]:
+        return self.field.reverse_path_infos()
+
+    def get_joining_columns(self) -> tuple[str, str]:
+        return self.field.target_field.column, self.field.column
+
+
+class ManyToOneRel(ForeignObjectRel):
+    def __init__(self, field: Any, to: Any, field_name: str | None, **kwargs: Any):
+        super().__init__(field, to, **kwargs)
+        self.field_name = field_name
+
+
+class OneToOneRel(ManyToOneRel):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.multiple = False
+
+
+class ManyToManyRel(ForeignObjectRel):
+    def __init__(self, field: Any, to: Any, related_name: str | None = None,
+                 related_query_name: str | None = None, limit_choices_to: Any = None,
+                 symmetrical: bool = True, through: Any = None, through_fields: Any = None,
+                 db_constraint: bool = True):
+        super().__init__(field, to, related_name=related_name, related_query_name=related_query_name,
+                         limit_choices_to=limit_choices_to)
+        self.symmetrical = symmetrical
+        self.through = through
+        self.through_fields = through_fields
+        self.db_constraint = db_constraint
+
+
+class RelatedField(Field):
+    """What FK, O2O and M2M share: target resolution and reverse naming."""
+
+    is_relation = True
+    rel_class: ClassVar[type] = ForeignObjectRel
+
+    def __init__(self, *args: Any, related_name: str | None = None,
+                 related_query_name: str | None = None, limit_choices_to: Any = None, **kwargs: Any):
+        self._related_name = related_name
+        self._related_query_name = related_query_name
+        super().__init__(*args, **kwargs)
+
+    @property
+    def related_model(self) -> Any:  # type: ignore[override]
+        model = self.remote_field.model
+        return model if isinstance(model, type) else None
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        super().contribute_to_class(cls, name)
+        self.opts = cls._meta
+        if cls._meta.abstract:
+            return
+        rel = self.remote_field
+        if rel.related_name:
+            rel.related_name = rel.related_name % {
+                "class": cls.__name__.lower(),
+                "model_name": cls._meta.model_name,
+                "app_label": cls._meta.app_label.lower(),
+            }
+        elif cls._meta.default_related_name:
+            rel.related_name = cls._meta.default_related_name % {
+                "class": cls.__name__.lower(),
+                "model_name": cls._meta.model_name,
+                "app_label": cls._meta.app_label.lower(),
+            }
+        if rel.related_query_name:
+            rel.related_query_name = rel.related_query_name % {
+                "class": cls.__name__.lower(),
+                "app_label": cls._meta.app_label.lower(),
+            }
+        target = resolve_relation_key(cls, rel.model)
+        if isinstance(target, type):
+            self._resolve_target(target)
+        else:
+            apps.lazy_model_operation(self._resolve_target, target)
+
+    def _resolve_target(self, target: Any) -> None:
+        self.remote_field.model = target
+        self.contribute_to_related_class(target, self.remote_field)
+
+    def contribute_to_related_class(self, cls: type, related: ForeignObjectRel) -> None:
+        cls._meta.add_reverse_relation(related)
+        accessor = related.get_accessor_name()
+        owner = self.model
+        if accessor and not related.hidden:
+            descriptor = self.reverse_descriptor(related)
+            previous = cls.__dict__.get(accessor, None)
+            setattr(cls, accessor, descriptor)
+
+            def undo(cls=cls, accessor=accessor, descriptor=descriptor, previous=previous) -> None:
+                if cls.__dict__.get(accessor) is descriptor:
+                    if previous is None:
+                        delattr(cls, accessor)
+                    else:
+                        setattr(cls, accessor, previous)
+                cls._meta.remove_reverse_relation(related)
+        else:
+            def undo(cls=cls) -> None:
+                cls._meta.remove_reverse_relation(related)
+        apps.on_unregister(owner, undo)
+
+    def related_query_name(self) -> str:
+        rel = self.remote_field
+        return rel.related_query_name or rel.related_name or self.opts.model_name
+
+    @property
+    def target_field(self) -> Any:
+        return self.foreign_related_fields[0]
+
+    @property
+    def foreign_related_fields(self) -> tuple[Any, ...]:
+        model = self.related_model
+        if model is None:
+            raise exceptions.ImproperlyConfigured(
+                f"{self}: the related model {self.remote_field.model!r} is not defined (yet)."
+            )
+        field_name = getattr(self.remote_field, "field_name", None)
+        return (model._meta.get_field(field_name) if field_name else model._meta.pk,)
+
+
+class ForeignKey(RelatedField):
+    """Many-to-one: a column holding the target's key."""
+
+    many_to_one = True
+    empty_strings_allowed = False
+    internal_type = "ForeignKey"
+    rel_class = ManyToOneRel
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "%(model)s instance with %(field)s %(value)r does not exist."
+    }
+
+    def __init__(self, to: Any, on_delete: Any = None, related_name: str | None = None,
+                 related_query_name: str | None = None, limit_choices_to: Any = None,
+                 parent_link: bool = False, to_field: str | None = None, db_constraint: bool = True,
+                 **kwargs: Any):
+        if not (isinstance(to, str) or isinstance(to, type)):
+            raise TypeError(
+                f"{type(self).__name__}({to!r}) is invalid. The first parameter to {type(self).__name__} "
+                f"must be either a model, a model name, or the string 'self'."
+            )
+        if not callable(on_delete):
+            raise TypeError("on_delete must be callable, e.g. on_delete=models.CASCADE.")
+        kwargs.setdefault("db_index", True)
+        super().__init__(related_name=related_name, related_query_name=related_query_name,
+                         limit_choices_to=limit_choices_to, **kwargs)
+        self.remote_field = self.rel_class(
+            self, to, to_field, related_name=related_name, related_query_name=related_query_name,
+            limit_choices_to=limit_choices_to, parent_link=parent_link, on_delete=on_delete,
+        )
+        self.db_constraint = db_constraint
+        self.to_fields = [to_field]
+
+    def get_attname(self) -> str:
+        return f"{self.name}_id"
+
+    def get_attname_column(self) -> tuple[str, str]:
+        attname = self.get_attname()
+        return attname, self.db_column or attname
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        super().contribute_to_class(cls, name)
+        from relata.models.fields.descriptors import ForwardManyToOneDescriptor, ForwardOneToOneDescriptor
+
+        descriptor = ForwardOneToOneDescriptor if self.one_to_one else ForwardManyToOneDescriptor
+        setattr(cls, self.name, descriptor(self))
+
+    def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
+        from relata.models.fields.descriptors import ReverseManyToOneDescriptor
+
+        return ReverseManyToOneDescriptor(related)
+
+    def get_internal_type(self) -> str:
+        return "ForeignKey"
+
+    # -- values ---------------------------------------------------------------------
+
+    def to_python(self, value: Any) -> Any:
+        return self.target_field.to_python(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        return self.target_field.get_prep_value(value)
+
+    def db_preparer(self, connection: Any) -> Any:
+        return self.target_field.db_preparer(connection)
+
+    def from_db_converter(self, connection: Any) -> Any:
+        return self.target_field.from_db_converter(connection)
+
+    def get_default(self) -> Any:
+        value = super().get_default()
+        if isinstance(value, self.remote_field.model if isinstance(self.remote_field.model, type) else ()):
+            return getattr(value, self.target_field.attname)
+        return value
+
+    def validate(self, value: Any, model_instance: Any) -> None:
+        super().validate(value, model_instance)
+        if value is None:
+            return
+        model = self.related_model
+        using = (model_instance._state.db if model_instance is not None else None) or "default"
+        qs = model._base_manager.using(using).filter(**{self.target_field.name: value})
+        if self.remote_field.limit_choices_to and isinstance(self.remote_field.limit_choices_to, dict):
+            qs = qs.filter(**self.remote_field.limit_choices_to)
+        if not qs.exists():
+            raise exceptions.ValidationError(
+                self.error_messages["invalid"], code="invalid",
+                params={"model": model._meta.verbose_name, "pk": value, "field": self.target_field.name,
+                        "value": value},
+            )
+
+    # -- schema -----------------------------------------------------------------------
+
+    def column_spec(self) -> ColumnSpec:
+        target = self.target_field
+        internal = target.get_internal_type()
+        references = None
+        if self.db_constraint:
+            references = Reference(self.related_model._meta.db_table, target.column)
+        return ColumnSpec(
+            name=self.column, internal_type=self.get_internal_type(), null=self.null,
+            primary_key=self.primary_key, unique=self._unique and not self.primary_key,
+            max_length=target.max_length, max_digits=getattr(target, "max_digits", None),
+            decimal_places=getattr(target, "decimal_places", None), references=references,
+            target_type=internal,
+        )
+
+    # -- joins ------------------------------------------------------------------------
+
+    def path_infos(self) -> list[PathStep]:
+        return [PathStep(self.model, self.related_model, self.column, self.target_field.column,
+                         multivalued=False, nullable=self.null, key=(self, "forward"))]
+
+    def reverse_path_infos(self) -> list[PathStep]:
+        return [PathStep(self.related_model, self.model, self.target_field.column, self.column,
+                         multivalued=not self.one_to_one, nullable=True, key=(self, "reverse"))]
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if args:
+            kwargs["to"], *rest = args
+            if rest:
+                kwargs["on_delete"] = rest[0]
+            args = []
+        if isinstance(kwargs.get("to"), type):
+            kwargs["to"] = kwargs["to"]._meta.label_lower
+        elif isinstance(kwargs.get("to"), str) and "." not in kwargs["to"] and kwargs["to"] != "self":
+            kwargs["to"] = f"{self.model._meta.app_label}.{kwargs['to'].lower()}"
+        elif isinstance(kwargs.get("to"), str) and kwargs["to"] != "self":
+            kwargs["to"] = kwargs["to"].lower()
+        if kwargs.get("to") == "self":
+            kwargs["to"] = self.model._meta.label_lower
+        kwargs.pop("db_index", None) if self.db_index else kwargs.__setitem__("db_index", False)
+        return name, path, args, kwargs
+
+
+class OneToOneField(ForeignKey):
+    """A unique ForeignKey; the reverse side is a single object, not a manager."""
+
+    many_to_one = False
+    one_to_one = True
+    internal_type = "OneToOneField"
+    rel_class = OneToOneRel
+
+    def __init__(self, to: Any, on_delete: Any = None, to_field: str | None = None, **kwargs: Any):
+        kwargs["unique"] = True
+        super().__init__(to, on_delete, to_field=to_field, **kwargs)
+
+    def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
+        from relata.models.fields.descriptors import ReverseOneToOneDescriptor
+
+        return ReverseOneToOneDescriptor(related)
+
+    def get_internal_type(self) -> str:
+        return "OneToOneField"
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("unique", None)
+        return name, path, args, kwargs
+
+
+class ManyToManyField(RelatedField):
+    """Many-to-many through a join table, auto-created unless `through=` is given."""
+
+    many_to_many = True
+    concrete = False
+    internal_type = "ManyToManyField"
+    rel_class = ManyToManyRel
+
+    def __init__(self, to: Any, related_name: str | None = None, related_query_name: str | None = None,
+                 limit_choices_to: Any = None, symmetrical: bool | None = None, through: Any = None,
+                 through_fields: tuple[str, str] | None = None, db_constraint: bool = True,
+                 db_table: str | None = None, **kwargs: Any):
+        if not (isinstance(to, str) or isinstance(to, type)):
+            raise TypeError(
+                f"ManyToManyField({to!r}) is invalid. The first parameter to ManyToManyField must be "
+                f"either a model, a model name, or the string 'self'."
+            )
+        if symmetrical is None:
+            symmetrical = to == RECURSIVE_RELATIONSHIP_CONSTANT
+        if through is not None and db_table is not None:
+            raise ValueError("Cannot specify a db_table if an intermediary model is used.")
+        super().__init__(related_name=related_name, related_query_name=related_query_name,
+                         limit_choices_to=limit_choices_to, **kwargs)
+        self.remote_field = self.rel_class(
+            self, to, related_name=related_name, related_query_name=related_query_name,
+            limit_choices_to=limit_choices_to, symmetrical=symmetrical, through=through,
+            through_fields=through_fields, db_constraint=db_constraint,
+        )
+        self.db_table = db_table
+        self.has_null_arg = "null" in kwargs
+
+    def get_attname(self) -> str:
+        return self.name
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        rel = self.remote_field
+        if rel.symmetrical and (rel.model == RECURSIVE_RELATIONSHIP_CONSTANT or rel.model == cls.__name__):
+            rel.related_name = f"{name}_rel_+"
+        elif rel.symmetrical and rel.model is cls:
+            rel.related_name = f"{name}_rel_+"
+        elif rel.hidden and not cls._meta.abstract:
+            # Give every hidden many-to-many its own internal name so they never clash.
+            rel.related_name = f"_{cls._meta.app_label}_{cls.__name__.lower()}_{name}_+"
+        super().contribute_to_class(cls, name)
+        from relata.models.fields.descriptors import ManyToManyDescriptor
+
+        setattr(cls, name, ManyToManyDescriptor(rel, reverse=False))
+        if cls._meta.abstract:
+            return
+        through = rel.through
+        if through is None:
+            def make_through(target: Any) -> None:
+                if rel.through is None:
+                    rel.through = _create_through_model(self, cls, target)
+            apps.lazy_model_operation(make_through, _key(cls, rel.model))
+        elif isinstance(through, str):
+            def set_through(model: Any) -> None:
+                rel.through = model
+                cls._meta.expire_cache()
+            apps.lazy_model_operation(set_through, _key(cls, through))
+
+    def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
+        from relata.models.fields.descriptors import ManyToManyDescriptor
+
+        return ManyToManyDescriptor(related, reverse=True)
+
+    def get_internal_type(self) -> str:
+        return "ManyToManyField"
+
+    def db_table_name(self) -> str:
+        through = self.remote_field.through
+        if isinstance(through, type):
+            return through._meta.db_table
+        return self.db_table or f"{self.model._meta.db_table}_{self.name}"
+
+    def _through_fields(self) -> tuple[Any, Any]:
+        """(FK to the declaring model, FK to the target) on the through model."""
+        rel = self.remote_field
+        through = rel.through
+        if not isinstance(through, type):
+            raise exceptions.ImproperlyConfigured(
+                f"{self}: the through model {through!r} is not defined (yet)."
+            )
+        if rel.through_fields:
+            source_name, target_name = rel.through_fields
+            return through._meta.get_field(source_name), through._meta.get_field(target_name)
+        source = target = None
+        for field in through._meta.local_fields:
+            if not field.is_relation or field.related_model is None:
+                continue
+            if field.related_model is self.model and source is None:
+                source = field
+            elif field.related_model is self.related_model and target is None:
+                target = field
+        if source is None or target is None:
+            raise exceptions.ImproperlyConfigured(
+                f"{self}: the through model {through._meta.label} needs a ForeignKey to "
+                f"{self.model._meta.label} and one to {self.related_model._meta.label}; "
+                f"name them with through_fields=(source, target) when ambiguous."
+            )
+        return source, target
+
+    def m2m_field_name(self) -> str:
+        return self._through_fields()[0].name
+
+    def m2m_reverse_field_name(self) -> str:
+        return self._through_fields()[1].name
+
+    def path_infos(self) -> list[PathStep]:
+        source, target = self._through_fields()
+        through = self.remote_field.through
+        return [
+            PathStep(self.model, through, source.target_field.column, source.column,
+                     multivalued=True, nullable=True, key=(self, "forward", 0)),
+            PathStep(through, self.related_model, target.column, target.target_field.column,
+                     multivalued=False, nullable=False, key=(self, "forward", 1)),
+        ]
+
+    def reverse_path_infos(self) -> list[PathStep]:
+        source, target = self._through_fields()
+        through = self.remote_field.through
+        return [
+            PathStep(self.related_model, through, target.target_field.column, target.column,
+                     multivalued=True, nullable=True, key=(self, "reverse", 0)),
+            PathStep(through, self.model, source.column, source.target_field.column,
+                     multivalued=False, nullable=False, key=(self, "reverse", 1)),
+        ]
+
+    def value_from_object(self, obj: Any) -> Any:
+        return [] if obj.pk is None else list(getattr(obj, self.attname).all())
+
+    def column_spec(self) -> ColumnSpec:  # pragma: no cover - no column
+        raise TypeError("ManyToManyField has no column; its rows live in the through table.")
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if args:
+            kwargs["to"] = args[0]
+            args = []
+        to = kwargs.get("to")
+        if isinstance(to, type):
+            kwargs["to"] = to._meta.label_lower
+        elif isinstance(to, str) and to == "self":
+            kwargs["to"] = self.model._meta.label_lower
+        elif isinstance(to, str) and "." not in to:
+            kwargs["to"] = f"{self.model._meta.app_label}.{to.lower()}"
+        through = kwargs.get("through")
+        if isinstance(through, type):
+            kwargs["through"] = through._meta.label_lower
+        return name, path, args, kwargs
+
+
+def _key(cls: Any, target: Any) -> Any:
+    key = resolve_relation_key(cls, target)
+    if isinstance(key, type):
+        return key._meta.app_label, key._meta.model_name
+    return key
+
+
+def _create_through_model(field: ManyToManyField, source: Any, target: Any) -> Any:
+    """The auto-created join model, named and shaped as Django names it."""
+    from relata.models.base import Model
+    from relata.models.deletion import CASCADE
+
+    source_name = source._meta.model_name
+    target_name = target._meta.model_name
+    if source_name == target_name:
+        from_name, to_name = f"from_{source_name}", f"to_{target_name}"
+    else:
+        from_name, to_name = source_name, target_name
+    meta = type("Meta", (), {
+        "app_label": source._meta.app_label,
+        "db_table": field.db_table_name(),
+        "unique_together": ((from_name, to_name),),
+        "verbose_name": f"{from_name}-{to_name} relationship",
+    })
+    name = f"{source._meta.object_name}_{field.name}"
+    attrs = {
+        "__module__": source.__module__,
+        "Meta": meta,
+        from_name: ForeignKey(source, on_delete=CASCADE, related_name=f"{name}+",
+                              db_constraint=field.remote_field.db_constraint),
+        to_name: ForeignKey(target, on_delete=CASCADE, related_name=f"{name}+",
+                            db_constraint=field.remote_field.db_constraint),
+    }
+    through = type(name, (Model,), attrs)
+    through._meta.auto_created = source
+    return through
+
+
+def check_related_name(name: str | None) -> bool:
+    """Whether a related_name is usable: an identifier, or ending in '+'."""
+    if name is None:
+        return True
+    if name.endswith("+"):
+        return True
+    return name.isidentifier() and not keyword.iskeyword(name)
+

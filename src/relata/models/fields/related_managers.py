@@ -1,0 +1,352 @@
+"""Managers on the "many" side of a relation: `author.book_set`, `pizza.toppings`.
+
+Both are built per relation as subclasses of the related model's default
+manager class, so custom manager methods work through them too. Querysets
+they return use a prefetched cache when `prefetch_related()` filled one, and
+objects they load already carry the instance they came from (no query for
+`book.author` after `author.book_set.all()`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relata import transaction
+
+
+def _check_saved(instance: Any) -> None:
+    if instance.pk is None:
+        raise ValueError(
+            f"'{type(instance).__name__}' instance needs to have a primary key value before this "
+            f"relationship can be used."
+        )
+
+
+def _prefetched(instance: Any, name: str) -> Any:
+    cache = instance.__dict__.get("_prefetched_objects_cache")
+    return None if cache is None else cache.get(name)
+
+
+def _forget_prefetched(instance: Any, name: str) -> None:
+    cache = instance.__dict__.get("_prefetched_objects_cache")
+    if cache is not None:
+        cache.pop(name, None)
+
+
+def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
+    class RelatedManager(superclass):  # type: ignore[misc, valid-type]
+        """`author.book_set`: the books whose foreign key points at this author."""
+
+        def __init__(self, instance: Any):
+            super().__init__()
+            self.instance = instance
+            self.model = rel.related_model
+            self.field = rel.field
+            self.core_filters = {self.field.name: instance}
+
+        def __call__(self, *, manager: str) -> Any:
+            other = getattr(self.model, manager)
+            return create_reverse_many_to_one_manager(other.__class__, rel)(self.instance)
+
+        @property
+        def cache_name(self) -> str:
+            return rel.get_cache_name()
+
+        def _apply_filters(self, queryset: Any) -> Any:
+            db = self._db or self.instance._state.db
+            queryset = queryset.using(db) if db else queryset
+            target_value = getattr(self.instance, self.field.target_field.attname)
+            if target_value is None:
+                return queryset.none()
+            queryset = queryset.filter(**{self.field.name: target_value})
+            queryset._known_related = {**queryset._known_related, self.field: {target_value: self.instance}}
+            return queryset
+
+        def get_queryset(self) -> Any:
+            _check_saved(self.instance)
+            cached = _prefetched(self.instance, self.cache_name)
+            if cached is not None:
+                return cached
+            return self._apply_filters(super().get_queryset())
+
+        def _check_objs(self, objs: tuple[Any, ...]) -> None:
+            for obj in objs:
+                if not isinstance(obj, self.model):
+                    raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
+
+        def add(self, *objs: Any, bulk: bool = True) -> None:
+            _check_saved(self.instance)
+            self._check_objs(objs)
+            _forget_prefetched(self.instance, self.cache_name)
+            db = self.instance._state.db or "default"
+            target_value = getattr(self.instance, self.field.target_field.attname)
+            if bulk:
+                pks = []
+                for obj in objs:
+                    if obj._state.adding or obj._state.db != db:
+                        raise ValueError(
+                            f"{obj!r} instance isn't saved. Use bulk=False or save the object first."
+                        )
+                    pks.append(obj.pk)
+                self.model._base_manager.using(db).filter(pk__in=pks).update(**{self.field.name: target_value})
+                for obj in objs:
+                    setattr(obj, self.field.name, self.instance)
+                return
+            with transaction.atomic(using=db, savepoint=False):
+                for obj in objs:
+                    setattr(obj, self.field.name, self.instance)
+                    obj.save(using=db)
+
+        add.alters_data = True  # type: ignore[attr-defined]
+
+        def create(self, **kwargs: Any) -> Any:
+            _check_saved(self.instance)
+            _forget_prefetched(self.instance, self.cache_name)
+            kwargs[self.field.name] = self.instance
+            db = self.instance._state.db or "default"
+            return super().db_manager(db).create(**kwargs)
+
+        def get_or_create(self, **kwargs: Any) -> Any:
+            _check_saved(self.instance)
+            _forget_prefetched(self.instance, self.cache_name)
+            kwargs[self.field.name] = self.instance
+            db = self.instance._state.db or "default"
+            return super().db_manager(db).get_or_create(**kwargs)
+
+        def update_or_create(self, **kwargs: Any) -> Any:
+            _check_saved(self.instance)
+            _forget_prefetched(self.instance, self.cache_name)
+            kwargs[self.field.name] = self.instance
+            db = self.instance._state.db or "default"
+            return super().db_manager(db).update_or_create(**kwargs)
+
+        if rel.field.null:
+
+            def remove(self, *objs: Any, bulk: bool = True) -> None:
+                _check_saved(self.instance)
+                if not objs:
+                    return
+                self._check_objs(objs)
+                target_value = getattr(self.instance, self.field.target_field.attname)
+                for obj in objs:
+                    if obj.__dict__.get(self.field.attname) != target_value:
+                        raise self.field.remote_field.model.DoesNotExist(
+                            f"{obj!r} is not related to {self.instance!r}."
+                        )
+                self._clear(self.model._base_manager.filter(pk__in=[o.pk for o in objs]), bulk, objs)
+
+            def clear(self, *, bulk: bool = True) -> None:
+                _check_saved(self.instance)
+                self._clear(self.model._base_manager.all(), bulk, None)
+
+            def _clear(self, queryset: Any, bulk: bool, objs: Any) -> None:
+                _forget_prefetched(self.instance, self.cache_name)
+                db = self.instance._state.db or "default"
+                queryset = self._apply_filters(queryset.using(db))
+                if bulk:
+                    queryset.update(**{self.field.name: None})
+                    for obj in objs or ():
+                        setattr(obj, self.field.name, None)
+                    return
+                with transaction.atomic(using=db, savepoint=False):
+                    for obj in queryset:
+                        setattr(obj, self.field.name, None)
+                        obj.save(update_fields=[self.field.name])
+
+            remove.alters_data = True  # type: ignore[attr-defined]
+            clear.alters_data = True  # type: ignore[attr-defined]
+
+        def set(self, objs: Any, *, bulk: bool = True, clear: bool = False) -> None:
+            _check_saved(self.instance)
+            objs = tuple(objs)
+            if not self.field.null:
+                self.add(*objs, bulk=bulk)
+                return
+            db = self.instance._state.db or "default"
+            with transaction.atomic(using=db, savepoint=False):
+                if clear:
+                    self.clear(bulk=bulk)
+                    self.add(*objs, bulk=bulk)
+                    return
+                current = set(self.using(db).all())
+                wanted = set()
+                new = []
+                for obj in objs:
+                    if obj in current:
+                        wanted.add(obj)
+                    else:
+                        new.append(obj)
+                self.remove(*(current - wanted), bulk=bulk)
+                self.add(*new, bulk=bulk)
+
+        set.alters_data = True  # type: ignore[attr-defined]
+
+    return RelatedManager
+
+
+def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> type:
+    class ManyRelatedManager(superclass):  # type: ignore[misc, valid-type]
+        """Both ends of a many-to-many: rows live in the through table."""
+
+        def __init__(self, instance: Any):
+            super().__init__()
+            self.instance = instance
+            field = rel.field
+            if not reverse:
+                self.model = rel.model
+                self.query_field_name = field.related_query_name()
+                self.prefetch_cache_name = field.name
+                self.symmetrical = rel.symmetrical
+            else:
+                self.model = rel.related_model
+                self.query_field_name = field.name
+                self.prefetch_cache_name = rel.get_cache_name()
+                self.symmetrical = False
+            self.through = rel.through
+            source, target = field._through_fields()
+            self.source_field, self.target_field = (target, source) if reverse else (source, target)
+            self.source_value = getattr(instance, self.source_field.target_field.attname)
+            if self.source_value is None:
+                raise ValueError(
+                    f'"{instance!r}" needs to have a value for field '
+                    f'"{self.source_field.target_field.attname}" before this many-to-many relationship can be used.'
+                )
+
+        def __call__(self, *, manager: str) -> Any:
+            other = getattr(self.model, manager)
+            return create_many_to_many_manager(other.__class__, rel, reverse)(self.instance)
+
+        @property
+        def _db_alias(self) -> str:
+            return self._db or self.instance._state.db or "default"
+
+        def _apply_filters(self, queryset: Any) -> Any:
+            lookup = f"{self.query_field_name}__{self.source_field.target_field.name}"
+            return queryset.using(self._db_alias).filter(**{lookup: self.source_value})
+
+        def get_queryset(self) -> Any:
+            cached = _prefetched(self.instance, self.prefetch_cache_name)
+            if cached is not None:
+                return cached
+            return self._apply_filters(super().get_queryset())
+
+        def _target_ids(self, objs: tuple[Any, ...]) -> list[Any]:
+            ids = []
+            target_attname = self.target_field.target_field.attname
+            for obj in objs:
+                if isinstance(obj, self.model):
+                    if obj._state.adding or obj.pk is None:
+                        raise ValueError(f'Cannot add "{obj!r}": the object is not saved yet.')
+                    ids.append(getattr(obj, target_attname))
+                elif hasattr(obj, "_meta"):
+                    raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
+                else:
+                    ids.append(self.target_field.target_field.to_python(obj))
+            return ids
+
+        def _through_rows(self) -> Any:
+            return self.through._base_manager.using(self._db_alias)
+
+        def _add(self, source_field: Any, target_field: Any, source_value: Any, ids: list[Any],
+                 through_defaults: dict[str, Any] | None) -> None:
+            existing = set(
+                self._through_rows().filter(**{source_field.attname: source_value,
+                                               f"{target_field.attname}__in": ids})
+                .values_list(target_field.attname, flat=True)
+            )
+            defaults = {k: (v() if callable(v) else v) for k, v in (through_defaults or {}).items()}
+            new_rows, seen = [], set()
+            for target_id in ids:
+                if target_id in existing or target_id in seen:
+                    continue
+                seen.add(target_id)
+                new_rows.append(self.through(**defaults, **{source_field.attname: source_value,
+                                                            target_field.attname: target_id}))
+            if new_rows:
+                self._through_rows().bulk_create(new_rows)
+
+        def add(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
+            _forget_prefetched(self.instance, self.prefetch_cache_name)
+            ids = self._target_ids(objs)
+            with transaction.atomic(using=self._db_alias, savepoint=False):
+                self._add(self.source_field, self.target_field, self.source_value, ids, through_defaults)
+                if self.symmetrical:
+                    for target_id in ids:
+                        self._add(self.source_field, self.target_field, target_id, [self.source_value],
+                                  through_defaults)
+
+        add.alters_data = True  # type: ignore[attr-defined]
+
+        def _remove_ids(self, ids: list[Any] | None) -> None:
+            rows = self._through_rows().filter(**{self.source_field.attname: self.source_value})
+            if ids is not None:
+                rows = rows.filter(**{f"{self.target_field.attname}__in": ids})
+            with transaction.atomic(using=self._db_alias, savepoint=False):
+                if self.symmetrical:
+                    mirror = self._through_rows().filter(**{self.target_field.attname: self.source_value})
+                    if ids is not None:
+                        mirror = mirror.filter(**{f"{self.source_field.attname}__in": ids})
+                    mirror.delete()
+                rows.delete()
+
+        def remove(self, *objs: Any) -> None:
+            _forget_prefetched(self.instance, self.prefetch_cache_name)
+            self._remove_ids(self._target_ids(objs))
+
+        remove.alters_data = True  # type: ignore[attr-defined]
+
+        def clear(self) -> None:
+            _forget_prefetched(self.instance, self.prefetch_cache_name)
+            self._remove_ids(None)
+
+        clear.alters_data = True  # type: ignore[attr-defined]
+
+        def set(self, objs: Any, *, clear: bool = False, through_defaults: dict[str, Any] | None = None) -> None:
+            objs = tuple(objs)
+            with transaction.atomic(using=self._db_alias, savepoint=False):
+                if clear:
+                    self.clear()
+                    self.add(*objs, through_defaults=through_defaults)
+                    return
+                wanted = self._target_ids(objs)
+                current = set(
+                    self._through_rows().filter(**{self.source_field.attname: self.source_value})
+                    .values_list(self.target_field.attname, flat=True)
+                )
+                stale = [i for i in current if i not in set(wanted)]
+                if stale:
+                    _forget_prefetched(self.instance, self.prefetch_cache_name)
+                    self._remove_ids(stale)
+                new = [i for i in wanted if i not in current]
+                if new:
+                    _forget_prefetched(self.instance, self.prefetch_cache_name)
+                    self._add_ids(new, through_defaults)
+
+        set.alters_data = True  # type: ignore[attr-defined]
+
+        def _add_ids(self, ids: list[Any], through_defaults: dict[str, Any] | None) -> None:
+            self._add(self.source_field, self.target_field, self.source_value, ids, through_defaults)
+            if self.symmetrical:
+                for target_id in ids:
+                    self._add(self.source_field, self.target_field, target_id, [self.source_value], through_defaults)
+
+        def create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+            obj = super().db_manager(self._db_alias).create(**kwargs)
+            self.add(obj, through_defaults=through_defaults)
+            return obj
+
+        create.alters_data = True  # type: ignore[attr-defined]
+
+        def get_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+            obj, created = super().db_manager(self._db_alias).get_or_create(**kwargs)
+            if created:
+                self.add(obj, through_defaults=through_defaults)
+            return obj, created
+
+        def update_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+            obj, created = super().db_manager(self._db_alias).update_or_create(**kwargs)
+            if created:
+                self.add(obj, through_defaults=through_defaults)
+            return obj, created
+
+    return ManyRelatedManager

@@ -1,0 +1,170 @@
+"""Lookups (`exact`, `icontains`, `in`, ...) and transforms (`year`, `date`, ...).
+
+Each is a small class registered on a field class by `lookup_name`, as in
+Django; `field.get_lookup(name)` walks the field's class hierarchy. A lookup
+turns the left-hand node and the right-hand value slots into a condition node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from relata.models import fields as f
+from relata.sql import nodes as n
+
+
+def escape_like(value: Any) -> str:
+    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class Lookup:
+    lookup_name: ClassVar[str] = ""
+    #: Wrap a plain value before it is sent (LIKE patterns).
+    value_pattern: ClassVar[tuple[str, str] | None] = None
+    #: Whether the right side is prepared by the field (True) or sent as given.
+    prepare_by_field: ClassVar[bool] = True
+
+    def __init__(self, lhs: n.Node, field: Any):
+        self.lhs, self.field = lhs, field
+
+    def value_prep(self, field_prep: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+        pattern = self.value_pattern
+        if pattern is None:
+            return field_prep
+        before, after = pattern
+
+        def prepare(value: Any) -> Any:
+            if field_prep is not None:
+                value = field_prep(value)
+            return f"{before}{escape_like(value)}{after}"
+
+        return prepare
+
+    def build(self, rhs: list[n.Node]) -> n.Node:
+        return n.Lookup(self.lookup_name, self.lhs, rhs[0])
+
+    #: Values the right side takes: 1, or "many" for `in`, 2 for `range`.
+    arity: ClassVar[Any] = 1
+
+
+class Exact(Lookup):
+    lookup_name = "exact"
+
+
+class IExact(Lookup):
+    lookup_name = "iexact"
+
+
+class GreaterThan(Lookup):
+    lookup_name = "gt"
+
+
+class GreaterThanOrEqual(Lookup):
+    lookup_name = "gte"
+
+
+class LessThan(Lookup):
+    lookup_name = "lt"
+
+
+class LessThanOrEqual(Lookup):
+    lookup_name = "lte"
+
+
+class Contains(Lookup):
+    lookup_name = "contains"
+    value_pattern = ("%", "%")
+
+
+class IContains(Contains):
+    lookup_name = "icontains"
+
+
+class StartsWith(Lookup):
+    lookup_name = "startswith"
+    value_pattern = ("", "%")
+
+
+class IStartsWith(StartsWith):
+    lookup_name = "istartswith"
+
+
+class EndsWith(Lookup):
+    lookup_name = "endswith"
+    value_pattern = ("%", "")
+
+
+class IEndsWith(EndsWith):
+    lookup_name = "iendswith"
+
+
+class Regex(Lookup):
+    lookup_name = "regex"
+
+    def value_prep(self, field_prep: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+        return str
+
+
+class IRegex(Regex):
+    lookup_name = "iregex"
+
+
+class In(Lookup):
+    lookup_name = "in"
+    arity = "many"
+
+    def build(self, rhs: list[n.Node]) -> n.Node:
+        if len(rhs) == 1 and isinstance(rhs[0], n.Subquery):
+            return n.In(self.lhs, rhs[0].query)
+        if not rhs:
+            return n.Nothing()
+        return n.In(self.lhs, tuple(rhs))
+
+
+class Range(Lookup):
+    lookup_name = "range"
+    arity = 2
+
+    def build(self, rhs: list[n.Node]) -> n.Node:
+        return n.Between(self.lhs, rhs[0], rhs[1])
+
+
+class IsNull(Lookup):
+    lookup_name = "isnull"
+    arity = 0
+
+
+for _lookup in (Exact, IExact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual, Contains,
+                IContains, StartsWith, IStartsWith, EndsWith, IEndsWith, Regex, IRegex, In, Range, IsNull):
+    f.Field.register_lookup(_lookup)
+
+
+class Transform:
+    """A function of a column usable in a lookup path, e.g. `pub_date__year`."""
+
+    lookup_name: ClassVar[str] = ""
+    output_field: ClassVar[Any] = f.IntegerField()
+    is_transform = True
+
+    def node(self, lhs: n.Node) -> n.Node:
+        return n.Extract(self.lookup_name, lhs)
+
+
+def _transform(name: str, output: Any) -> type[Transform]:
+    return type(name.title().replace("_", "") + "Transform", (Transform,), {"lookup_name": name, "output_field": output})
+
+
+DATE_TRANSFORMS = [_transform(part, f.IntegerField()) for part in
+                   ("year", "month", "day", "week_day", "iso_week_day", "week", "quarter", "iso_year")]
+TIME_TRANSFORMS = [_transform(part, f.IntegerField()) for part in ("hour", "minute", "second")]
+DateTransform = _transform("date", f.DateField())
+TimeTransform = _transform("time", f.TimeField())
+
+for _transform_class in DATE_TRANSFORMS:
+    f.DateField.register_lookup(_transform_class)
+    f.DateTimeField.register_lookup(_transform_class)
+for _transform_class in (*TIME_TRANSFORMS, DateTransform, TimeTransform):
+    f.DateTimeField.register_lookup(_transform_class)
+for _transform_class in TIME_TRANSFORMS:
+    f.TimeField.register_lookup(_transform_class)

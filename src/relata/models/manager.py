@@ -1,0 +1,119 @@
+"""Managers: `Model.objects` and friends, each a factory of QuerySets.
+
+`Manager` proxies every public QuerySet method; `Manager.from_queryset(QS)`
+builds a manager class that proxies a custom QuerySet's methods too.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any
+
+from relata.models.query.queryset import QuerySet
+
+
+class BaseManager:
+    creation_counter = 0
+    auto_created = False
+    use_in_migrations = False
+    _queryset_class: type[QuerySet] = QuerySet
+
+    def __init__(self) -> None:
+        self.model: Any = None
+        self.name: str | None = None
+        self._db: str | None = None
+        self._hints: dict[str, Any] = {}
+        self.creation_counter = BaseManager.creation_counter
+        BaseManager.creation_counter += 1
+
+    def __str__(self) -> str:
+        return f"{self.model._meta.label}.{self.name}"
+
+    def __class_getitem__(cls, item: Any) -> type:
+        return cls
+
+    @classmethod
+    def from_queryset(cls, queryset_class: type[QuerySet], class_name: str | None = None) -> type:
+        name = class_name or f"{cls.__name__}From{queryset_class.__name__}"
+        attrs = {"_queryset_class": queryset_class, **_proxy_methods(cls, queryset_class)}
+        return type(name, (cls,), attrs)
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        self.name = self.name or name
+        self.model = cls
+        setattr(cls, name, ManagerDescriptor(self))
+        cls._meta.local_managers.append(self)
+        cls._meta.local_managers.sort(key=lambda m: m.creation_counter)
+
+    def db_manager(self, using: str | None = None, hints: dict[str, Any] | None = None) -> BaseManager:
+        clone = copy.copy(self)
+        clone._db = using or self._db
+        clone._hints = hints or {}
+        return clone
+
+    @property
+    def db(self) -> str:
+        if self._db is not None:
+            return self._db
+        from relata.models.routing import router
+
+        return router.db_for_read(self.model, **self._hints)
+
+    def get_queryset(self) -> QuerySet:
+        return self._queryset_class(model=self.model, using=self._db, hints=self._hints)
+
+    def all(self) -> QuerySet:
+        return self.get_queryset()
+
+    def deconstruct(self) -> tuple[bool, str, None, tuple[Any, ...], dict[str, Any]]:
+        return False, f"{type(self).__module__}.{type(self).__name__}", None, (), {}
+
+    def check(self, **kwargs: Any) -> list[Any]:
+        return []
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and self.name == other.name and self.model is other.model
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+def _proxy_methods(manager_class: type, queryset_class: type) -> dict[str, Any]:
+    def make(name: str) -> Any:
+        def method(self: BaseManager, *args: Any, **kwargs: Any) -> Any:
+            return getattr(self.get_queryset(), name)(*args, **kwargs)
+
+        method.__name__ = name
+        method.__doc__ = getattr(queryset_class, name).__doc__
+        return method
+
+    methods = {}
+    for name, member in inspect.getmembers(queryset_class, predicate=inspect.isfunction):
+        if name.startswith("_") or hasattr(manager_class, name) or getattr(member, "queryset_only", None):
+            continue
+        methods[name] = make(name)
+    return methods
+
+
+class Manager(BaseManager.from_queryset(QuerySet)):  # type: ignore[misc]
+    """The default manager: `Model.objects`."""
+
+
+class ManagerDescriptor:
+    """Managers are reachable from the model class only, not from instances."""
+
+    def __init__(self, manager: BaseManager):
+        self.manager = manager
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is not None:
+            raise AttributeError(f"Manager isn't accessible via {owner.__name__} instances")
+        if owner._meta.abstract:
+            raise AttributeError(f"Manager isn't available; {owner._meta.object_name} is abstract")
+        if self.manager.model is not owner:
+            # A manager inherited from an abstract base: bind a copy to this model.
+            bound = copy.copy(self.manager)
+            bound.model = owner
+            return bound
+        return self.manager

@@ -1,0 +1,239 @@
+"""`Model._meta`: everything known about a model's table and fields.
+
+Built by the metaclass from the model's `class Meta`, then completed as
+relation fields elsewhere point at this model (the reverse relations).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Any
+
+from relata.exceptions import FieldDoesNotExist, ImproperlyConfigured
+
+META_OPTIONS = frozenset({
+    "abstract", "app_label", "db_table", "ordering", "unique_together", "index_together",
+    "indexes", "constraints", "verbose_name", "verbose_name_plural", "get_latest_by",
+    "default_related_name", "managed", "base_manager_name", "default_manager_name",
+    "required_db_features", "db_table_comment", "proxy", "select_on_save", "permissions",
+    "default_permissions", "order_with_respect_to", "db_tablespace", "swappable",
+})
+_CACHED = (
+    "fields", "concrete_fields", "local_concrete_fields", "many_to_many", "related_objects",
+    "all_related_objects", "fields_map", "_forward_map", "_reverse_map", "_relation_tree", "_hidden_map",
+)
+
+
+def camel_to_words(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name).lower().strip()
+
+
+class Options:
+    def __init__(self, meta: type | None, app_label: str | None = None):
+        self.meta = meta
+        self.model: Any = None
+        self.local_fields: list[Any] = []
+        self.local_many_to_many: list[Any] = []
+        self.private_fields: list[Any] = []
+        self.pk: Any = None
+        self.auto_field: Any = None
+        self.app_label = app_label
+        self.abstract = False
+        self.managed = True
+        self.proxy = False
+        self.db_table = ""
+        self.ordering: list[Any] = []
+        self.unique_together: tuple[tuple[str, ...], ...] = ()
+        self.indexes: list[Any] = []
+        self.constraints: list[Any] = []
+        self.verbose_name: str | None = None
+        self.verbose_name_plural: str | None = None
+        self.get_latest_by: Any = None
+        self.default_related_name: str | None = None
+        self.base_manager_name: str | None = None
+        self.default_manager_name: str | None = None
+        self.required_db_features: list[str] = []
+        self.db_table_comment = ""
+        self.select_on_save = False
+        self.local_managers: list[Any] = []
+        self.parents: dict[Any, Any] = {}
+        self.original_attrs: dict[str, Any] = {}
+        #: Reverse relations pointing here, hidden ones ('+') included.
+        self._reverse_relations: list[Any] = []
+
+    # -- set-up -------------------------------------------------------------------
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        cls._meta = self
+        self.model = cls
+        self.object_name = cls.__name__
+        self.model_name = cls.__name__.lower()
+        self.verbose_name = camel_to_words(cls.__name__)
+        if self.meta is not None:
+            attrs = {k: v for k, v in vars(self.meta).items() if not k.startswith("_")}
+            unknown = set(attrs) - META_OPTIONS
+            if unknown:
+                raise TypeError(f"'class Meta' got invalid attribute(s): {','.join(sorted(unknown))}")
+            for key, value in attrs.items():
+                setattr(self, key, value)
+                self.original_attrs[key] = value
+        self.ordering = list(self.ordering)
+        self.unique_together = normalize_together(self.unique_together)
+        if self.verbose_name_plural is None:
+            self.verbose_name_plural = f"{self.verbose_name}s"
+        if not self.db_table:
+            self.db_table = f"{self.app_label}_{self.model_name}"
+
+    def add_field(self, field: Any) -> None:
+        target = self.local_many_to_many if field.many_to_many else self.local_fields
+        target.append(field)
+        target.sort(key=lambda f: f.creation_counter)
+        if field.primary_key and not field.many_to_many:
+            if self.pk is not None and self.pk is not field:
+                raise ImproperlyConfigured(
+                    f"{self.object_name} has more than one primary key field "
+                    f"('{self.pk.name}' and '{field.name}'); keep primary_key=True on one."
+                )
+            self.pk = field
+        self.expire_cache()
+
+    def add_reverse_relation(self, rel: Any) -> None:
+        self._reverse_relations.append(rel)
+        self.expire_cache()
+
+    def remove_reverse_relation(self, rel: Any) -> None:
+        if rel in self._reverse_relations:
+            self._reverse_relations.remove(rel)
+        self.expire_cache()
+
+    def expire_cache(self) -> None:
+        for name in _CACHED:
+            self.__dict__.pop(name, None)
+
+    # -- names --------------------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        return f"{self.app_label}.{self.object_name}"
+
+    @property
+    def label_lower(self) -> str:
+        return f"{self.app_label}.{self.model_name}"
+
+    def __repr__(self) -> str:
+        return f"<Options for {self.object_name}>"
+
+    def __str__(self) -> str:
+        return self.label_lower
+
+    # -- field lists --------------------------------------------------------------
+
+    @cached_property
+    def fields(self) -> tuple[Any, ...]:
+        """Forward fields, concrete and many-to-many, in declaration order."""
+        return tuple(sorted(self.local_fields + self.local_many_to_many, key=lambda f: f.creation_counter))
+
+    @cached_property
+    def concrete_fields(self) -> tuple[Any, ...]:
+        return tuple(f for f in self.local_fields if f.concrete)
+
+    @cached_property
+    def local_concrete_fields(self) -> tuple[Any, ...]:
+        return self.concrete_fields
+
+    @cached_property
+    def many_to_many(self) -> tuple[Any, ...]:
+        return tuple(self.local_many_to_many)
+
+    @cached_property
+    def all_related_objects(self) -> tuple[Any, ...]:
+        """Every reverse relation, including hidden ones: deletion must see them all."""
+        return tuple(self._reverse_relations)
+
+    @cached_property
+    def related_objects(self) -> tuple[Any, ...]:
+        """Reverse relations that have an accessor, as Django lists them."""
+        return tuple(rel for rel in self._reverse_relations if not rel.hidden or rel.field.many_to_many)
+
+    @cached_property
+    def _forward_map(self) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for field in self.fields:
+            mapping[field.name] = field
+            mapping.setdefault(field.attname, field)
+        return mapping
+
+    @cached_property
+    def _reverse_map(self) -> dict[str, Any]:
+        return {rel.name: rel for rel in self._reverse_relations if not rel.hidden}
+
+    @cached_property
+    def _hidden_map(self) -> dict[str, Any]:
+        return {rel.name: rel for rel in self._reverse_relations if rel.hidden}
+
+    @cached_property
+    def fields_map(self) -> dict[str, Any]:
+        return {**self._reverse_map, **self._forward_map}
+
+    def get_field(self, field_name: str) -> Any:
+        try:
+            return self._forward_map[field_name]
+        except KeyError:
+            pass
+        try:
+            return self._reverse_map[field_name]
+        except KeyError:
+            pass
+        try:
+            # Hidden relations ('+') answer only to their internal names, which
+            # relata's own managers use; users cannot spell them in filter().
+            if field_name.endswith("+"):
+                return self._hidden_map[field_name]
+            raise KeyError(field_name)
+        except KeyError:
+            raise FieldDoesNotExist(f"{self.object_name} has no field named '{field_name}'") from None
+
+    def get_fields(self, include_hidden: bool = False) -> tuple[Any, ...]:
+        reverse = self._reverse_relations if include_hidden else self.related_objects
+        return tuple(reverse) + self.fields
+
+    def query_names(self) -> list[str]:
+        """Names usable in filter(): for 'Choices are: ...' in error messages."""
+        names = {f.name for f in self.fields} | set(self._reverse_map)
+        return sorted(names)
+
+    @property
+    def managers(self) -> list[Any]:
+        return list(self.local_managers)
+
+    @property
+    def default_manager(self) -> Any:
+        if self.default_manager_name:
+            return getattr(self.model, self.default_manager_name)
+        return self.local_managers[0] if self.local_managers else None
+
+    @property
+    def base_manager(self) -> Any:
+        from relata.models.manager import Manager
+
+        manager = Manager()
+        manager.name = "_base_manager"
+        manager.model = self.model
+        manager.auto_created = True
+        return manager
+
+    @cached_property
+    def _relation_tree(self) -> tuple[Any, ...]:
+        return tuple(self._reverse_relations)
+
+
+def normalize_together(option: Any) -> tuple[tuple[str, ...], ...]:
+    if not option:
+        return ()
+    if not isinstance(option, tuple | list):
+        raise TypeError("unique_together must be a tuple of field-name tuples.")
+    first = next(iter(option))
+    if isinstance(first, str):
+        return (tuple(option),)
+    return tuple(tuple(group) for group in option)

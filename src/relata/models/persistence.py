@@ -1,0 +1,265 @@
+"""Saving, refreshing and uniqueness checks for single instances.
+
+`save()` updates by primary key when the instance may exist and inserts when
+it does not, with the INSERT/UPDATE SQL compiled once per model and column
+set. Related objects assigned before they were saved are checked first, so
+no half-written row is left behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relata import exceptions
+from relata.db import connections
+from relata.models.fields import Field
+from relata.sql import nodes as n
+
+
+def _prepare_related_fields(obj: Any, operation: str) -> None:
+    cache = obj._state.fields_cache
+    for field in obj._meta.concrete_fields:
+        if not field.is_relation or field.name not in cache:
+            continue
+        related = cache[field.name]
+        if related is None:
+            continue
+        target_value = getattr(related, field.target_field.attname)
+        if related.pk is None or target_value is None:
+            raise ValueError(
+                f"{operation}() prohibited to prevent data loss due to unsaved related object '{field.name}'."
+            )
+        if obj.__dict__.get(field.attname) is None or obj.__dict__.get(field.attname) != target_value:
+            obj.__dict__[field.attname] = target_value
+
+
+def _write_alias(obj: Any, using: str | None) -> str:
+    if using:
+        return using
+    from relata.models.routing import router
+
+    return router.db_for_write(type(obj), instance=obj)
+
+
+def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: str | None,
+                  update_fields: Any) -> None:
+    _prepare_related_fields(obj, "save")
+    opts = obj._meta
+    if force_insert and (force_update or update_fields):
+        raise ValueError("Cannot force both insert and updating in model saving.")
+    fields = list(opts.concrete_fields)
+    if update_fields is not None:
+        if not update_fields:
+            return
+        fields = _update_fields(opts, update_fields)
+    using = _write_alias(obj, using or obj._state.db)
+    if update_fields is None and not obj._state.adding and obj._state.db == using:
+        deferred = obj.get_deferred_fields()
+        if deferred:
+            fields = [f for f in fields if f.attname not in deferred]
+    connection = connections[using]
+    pk = opts.pk
+    pk_value = obj.__dict__.get(pk.attname)
+    if pk_value is None and pk.has_default():
+        pk_value = pk.get_default()
+        obj.__dict__[pk.attname] = pk_value
+    if not force_insert and obj._state.adding and pk.has_default() and update_fields is None and not force_update:
+        force_insert = True
+    updated = False
+    if pk_value is not None and not force_insert:
+        non_pk = [f for f in fields if not f.primary_key]
+        if non_pk:
+            rows = update_row(connection, obj, non_pk, pk_value)
+        else:
+            rows = int(type(obj)._base_manager.using(using).filter(pk=pk_value).exists())
+        if force_update and not rows:
+            raise exceptions.DatabaseError("Forced update did not affect any rows.")
+        if update_fields is not None and not rows:
+            raise exceptions.DatabaseError("Save with update_fields did not affect any rows.")
+        updated = rows > 0
+    if not updated:
+        insert_fields = [f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)]
+        insert_row(connection, obj, insert_fields, returning=pk_value is None)
+    obj._state.db = using
+    obj._state.adding = False
+
+
+def _update_fields(opts: Any, names: Any) -> list[Field]:
+    names = {names} if isinstance(names, str) else set(names)
+    by_name = {}
+    for field in opts.concrete_fields:
+        by_name[field.name] = field
+        by_name[field.attname] = field
+    missing = sorted(name for name in names if name not in by_name)
+    if missing:
+        raise ValueError(
+            "The following fields do not exist in this model, are m2m fields, or are non-concrete fields: "
+            + ", ".join(missing)
+        )
+    return [f for f in opts.concrete_fields if f.name in names or f.attname in names]
+
+
+def field_values(connection: Any, obj: Any, fields: list[Field], add: bool) -> list[Any]:
+    preparers = _preparers(connection, type(obj), tuple(fields))
+    values = []
+    state = obj.__dict__
+    for field, prep, custom_pre_save in preparers:
+        value = field.pre_save(obj, add) if custom_pre_save else state.get(field.attname)
+        if value is not None and prep is not None and not getattr(value, "resolves_in_query", False):
+            value = prep(value)
+        values.append(value)
+    return values
+
+
+def _preparers(connection: Any, model: Any, fields: tuple[Field, ...]) -> list[tuple[Field, Any, bool]]:
+    key = ("preparers", model, fields)
+    cached = connection.compile_cache.get(key)
+    if cached is None:
+        cached = [
+            (f, f.db_preparer(connection), type(f).pre_save is not Field.pre_save) for f in fields
+        ]
+        connection.compile_cache[key] = cached
+    return cached
+
+
+def insert_row(connection: Any, obj: Any, fields: list[Field], returning: bool) -> None:
+    opts = obj._meta
+    values = field_values(connection, obj, fields, add=True)
+    if any(getattr(v, "resolves_in_query", False) for v in values):
+        raise ValueError("Expressions such as F() cannot be saved into a new row; save a plain value first.")
+    use_returning = returning and not connection.features.insert_id_via_lastrowid
+    key = ("insert", opts.db_table, tuple(f.column for f in fields), use_returning, opts.pk.column)
+    sql = connection.compile_cache.get(key)
+    if sql is None:
+        node = n.Insert(opts.db_table, tuple(f.column for f in fields),
+                        (tuple(n.Param(None) for _ in fields),), (opts.pk.column,) if use_returning else ())
+        sql, _ = connection.ops.compiler().compile(node)
+        connection.compile_cache[key] = sql
+    cursor = connection.execute(sql, values)
+    if returning:
+        pk_value = cursor.fetchone()[0] if use_returning else cursor.lastrowid
+        converter = opts.pk.from_db_converter(connection)
+        obj.__dict__[opts.pk.attname] = converter(pk_value) if converter else pk_value
+
+
+def update_row(connection: Any, obj: Any, fields: list[Field], pk_value: Any) -> int:
+    opts = obj._meta
+    values = field_values(connection, obj, fields, add=False)
+    if any(getattr(v, "resolves_in_query", False) for v in values):
+        return _update_with_expressions(obj, fields, values, pk_value, connection)
+    key = ("update", opts.db_table, tuple(f.column for f in fields), opts.pk.column)
+    sql = connection.compile_cache.get(key)
+    if sql is None:
+        node = n.Update(opts.db_table, tuple((f.column, n.Param(None)) for f in fields),
+                        n.Lookup("exact", n.Col(None, opts.pk.column), n.Param(None)))
+        sql, _ = connection.ops.compiler().compile(node)
+        connection.compile_cache[key] = sql
+    pk_prep = opts.pk.db_preparer(connection)
+    values.append(pk_prep(pk_value) if pk_prep else pk_value)
+    return connection.execute(sql, values).rowcount
+
+
+def _update_with_expressions(obj: Any, fields: list[Field], values: list[Any], pk_value: Any, connection: Any) -> int:
+    from relata.models import writes
+
+    qs = type(obj)._base_manager.using(connection.alias).filter(pk=pk_value)
+    changes = {f.attname: v for f, v in zip(fields, values, strict=True)}
+    rows = writes.update(qs, changes, prepared=True)
+    # The expression's result is only known to the database: forget the local value.
+    for field, value in changes.items():
+        if getattr(value, "resolves_in_query", False):
+            obj.__dict__.pop(field, None)
+    return rows
+
+
+def refresh_instance(obj: Any, *, using: str | None, fields: Any, from_queryset: Any) -> None:
+    model = type(obj)
+    opts = obj._meta
+    if fields is not None:
+        fields = list(fields)
+        if not fields:
+            return
+        for name in fields:
+            if "__" in name:
+                raise ValueError('Found "__" in fields argument. Relations and transforms are not allowed in fields.')
+        prefetched = getattr(obj, "_prefetched_objects_cache", {})
+        for name in list(fields):
+            if name in prefetched:
+                del prefetched[name]
+                fields.remove(name)
+        if not fields:
+            return
+    qs = from_queryset if from_queryset is not None else model._base_manager.db_manager(
+        using or obj._state.db or "default"
+    ).all()
+    qs = qs.filter(pk=obj.pk)
+    if fields is not None:
+        attnames = []
+        for name in fields:
+            field = opts.get_field(name)
+            attnames.append(field.name)
+        qs = qs.only(*attnames)
+    else:
+        deferred = obj.get_deferred_fields()
+        if deferred:
+            qs = qs.only(*[f.name for f in opts.concrete_fields if f.attname not in deferred])
+        if hasattr(obj, "_prefetched_objects_cache"):
+            obj._prefetched_objects_cache.clear()
+    fresh = qs.get()
+    for field in opts.concrete_fields:
+        if field.attname not in fresh.__dict__:
+            continue
+        new_value = fresh.__dict__[field.attname]
+        obj.__dict__[field.attname] = new_value
+        if field.is_relation:
+            cached = obj._state.fields_cache.get(field.name)
+            if cached is not None and getattr(cached, field.target_field.attname) != new_value:
+                del obj._state.fields_cache[field.name]
+    if fields is None:
+        for rel in opts.related_objects:
+            if rel.one_to_one:
+                obj._state.fields_cache.pop(rel.get_cache_name(), None)
+    obj._state.db = fresh._state.db
+
+
+def unique_errors(obj: Any, exclude: set[str]) -> dict[str, list[Any]]:
+    opts = obj._meta
+    model = type(obj)
+    checks: list[tuple[str, ...]] = []
+    for field in opts.concrete_fields:
+        if field.unique and field.name not in exclude:
+            checks.append((field.name,))
+    for group in opts.unique_together:
+        if not exclude.intersection(group):
+            checks.append(tuple(group))
+    for constraint in opts.constraints:
+        fields = tuple(getattr(constraint, "fields", ()))
+        if fields and getattr(constraint, "condition", None) is None and not getattr(constraint, "expressions", ()) \
+                and not exclude.intersection(fields) and type(constraint).__name__ == "UniqueConstraint":
+            checks.append(fields)
+    errors: dict[str, list[Any]] = {}
+    for names in checks:
+        lookup = {}
+        skip = False
+        for name in names:
+            field = opts.get_field(name)
+            value = getattr(obj, field.attname)
+            if value is None or (value == "" and field.empty_strings_allowed is False):
+                skip = True
+                break
+            if field.primary_key and obj._state.adding is False and len(names) == 1:
+                skip = True
+                break
+            lookup[field.attname] = value
+        if skip:
+            continue
+        qs = model._default_manager.using(obj._state.db or "default").filter(**lookup)
+        if not obj._state.adding and obj.pk is not None:
+            qs = qs.exclude(pk=obj.pk)
+        if qs.exists():
+            key = names[0] if len(names) == 1 else "__all__"
+            labels = [str(opts.get_field(name).verbose_name).capitalize() for name in names]
+            label = labels[0] if len(labels) == 1 else " and ".join([", ".join(labels[:-1]), labels[-1]])
+            message = f"{opts.verbose_name.capitalize()} with this {label} already exists."
+            errors.setdefault(key, []).append(exceptions.ValidationError(message, code="unique"))
+    return errors

@@ -1,0 +1,113 @@
+"""`Q`: filter conditions combined with `&`, `|` and `~`.
+
+A Q is a small tree: a connector (AND/OR), a negation flag and children that
+are `(lookup, value)` pairs, expressions, or other Qs. `as_tree()` freezes it
+into the tuple form that query state stores.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+AND = "AND"
+OR = "OR"
+XOR = "XOR"
+
+
+class Q:
+    conditional = True
+    contains_aggregate = False
+
+    def __init__(self, *args: Any, _connector: str | None = None, _negated: bool = False, **kwargs: Any):
+        self.children: list[Any] = [*args, *sorted(kwargs.items())]
+        self.connector = _connector or AND
+        self.negated = _negated
+
+    def _combine(self, other: Any, connector: str) -> Q:
+        if getattr(other, "conditional", False) is False:
+            raise TypeError(
+                f"Cannot combine Q with {type(other).__name__}; use Q objects or "
+                f"boolean expressions on both sides of & and |."
+            )
+        if not self.children:
+            return other.copy() if isinstance(other, Q) else Q(other)
+        if isinstance(other, Q) and not other.children:
+            return self.copy()
+        combined = Q(_connector=connector)
+        combined.children = [self, other]
+        return combined
+
+    def __or__(self, other: Any) -> Q:
+        return self._combine(other, OR)
+
+    def __and__(self, other: Any) -> Q:
+        return self._combine(other, AND)
+
+    def __xor__(self, other: Any) -> Q:
+        return self._combine(other, XOR)
+
+    def __invert__(self) -> Q:
+        negated = self.copy()
+        negated.negated = not self.negated
+        return negated
+
+    def copy(self) -> Q:
+        clone = Q(_connector=self.connector, _negated=self.negated)
+        clone.children = list(self.children)
+        return clone
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Q)
+            and self.connector == other.connector
+            and self.negated == other.negated
+            and self.children == other.children
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.as_tree())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(c) for c in self.children)
+        prefix = "NOT " if self.negated else ""
+        return f"<Q: ({prefix}{self.connector}: {inner})>"
+
+    def as_tree(self) -> tuple[Any, ...]:
+        """A hashable tuple: `(connector, negated, children)`; leaves stay as given."""
+        children = []
+        for child in self.children:
+            if isinstance(child, Q):
+                children.append(child.as_tree())
+            elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
+                children.append(("leaf", child[0], child[1]))
+            else:
+                children.append(("expr", child))
+        connector = self.connector
+        if connector == XOR:
+            return _xor_as_tree(children, self.negated)
+        return (connector, self.negated, tuple(children))
+
+    def flatten(self) -> Any:
+        yield self
+        for child in self.children:
+            if isinstance(child, Q):
+                yield from child.flatten()
+            else:
+                yield child
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        kwargs: dict[str, Any] = {}
+        if self.connector != AND:
+            kwargs["_connector"] = self.connector
+        if self.negated:
+            kwargs["_negated"] = True
+        return "relata.models.Q", tuple(self.children), kwargs
+
+
+def _xor_as_tree(children: list[Any], negated: bool) -> tuple[Any, ...]:
+    # a XOR b XOR c is true when an odd number hold; spelled with AND/OR/NOT so
+    # every database can run it.
+    tree = children[0]
+    for child in children[1:]:
+        tree = (OR, False, ((AND, False, (tree, (AND, True, (child,)))), (AND, False, ((AND, True, (tree,)), child))))
+    return (AND, negated, (tree,))

@@ -1,0 +1,1 @@
+"""The query machinery behind QuerySet: state, joins, SQL building, loading."""

@@ -1,0 +1,604 @@
+"""Query state -> SQL nodes: joins, WHERE/HAVING, SELECT list, GROUP BY, ORDER BY.
+
+One `QueryBuilder` builds one SELECT (subqueries get their own builder that
+shares the alias counter and slot counter). It follows Django's join rules:
+single-valued joins are shared by the whole query; a multi-valued join made
+by one filter() call is shared only within that call; a negated condition
+across a multi-valued relation becomes a subquery; joins that a row may lack
+are LEFT OUTER unless a required condition makes them INNER.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from relata.exceptions import EmptyResultSet, FieldError
+from relata.models.fields.related import ForeignObjectRel
+from relata.models.lookups import Lookup
+from relata.models.query.joins import ResolvedPath, resolve_names
+from relata.models.query.plan import ModelPlan, SelectPlan
+from relata.models.query.state import QueryState, SubqueryToken, Token
+from relata.sql import nodes as n
+
+MAX_SELECT_RELATED_DEPTH = 5
+SELECT_SCOPE = "select"
+
+
+class AliasCounter:
+    """Table aliases for one statement and its subqueries: deterministic per shape."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.count = 1
+
+    def take(self, table: str | None = None, prefix: str = "T") -> str:
+        if table is not None and table not in self.used:
+            self.used.add(table)
+            return table
+        self.count += 1
+        alias = f"{prefix}{self.count}"
+        self.used.add(alias)
+        return alias
+
+
+class SlotCounter:
+    def __init__(self) -> None:
+        self.next = 0
+
+    def take(self, count: int = 1) -> range:
+        start = self.next
+        self.next += count
+        return range(start, self.next)
+
+
+@dataclass
+class JoinInfo:
+    alias: str
+    table: str
+    parent: str
+    step: Any
+    scope: Any
+    kind: str = "INNER"
+
+
+class QueryBuilder:
+    def __init__(self, state: QueryState, connection: Any, *, aliases: AliasCounter | None = None,
+                 slots: SlotCounter | None = None, outer: QueryBuilder | None = None,
+                 subquery: bool = False):
+        self.state = state
+        self.model = state.model
+        self.opts = state.model._meta
+        self.connection = connection
+        self.aliases = aliases or AliasCounter()
+        self.slots = slots or SlotCounter()
+        self.outer = outer
+        table = self.opts.db_table
+        self.base_alias = self.aliases.take(None if subquery else table, prefix="U" if subquery else "T")
+        self.joins: list[JoinInfo] = []
+        self.required: set[str] = set()
+        self.annotations: dict[str, tuple[n.Node, Any, bool]] = {}
+        self._touched_aggregate = False
+
+    # -- joins --------------------------------------------------------------------
+
+    def setup_steps(self, steps: tuple[Any, ...], scope: Any, reuse_any: bool,
+                    parent: str | None = None) -> tuple[str, list[str]]:
+        parent = parent or self.base_alias
+        path_aliases = []
+        for step in steps:
+            join = self._find_join(parent, step, scope, reuse_any)
+            if join is None:
+                table = step.to_model._meta.db_table
+                join = JoinInfo(self.aliases.take(table), table, parent, step,
+                                scope if step.multivalued else None)
+                self.joins.append(join)
+            parent = join.alias
+            path_aliases.append(parent)
+        return parent, path_aliases
+
+    def _find_join(self, parent: str, step: Any, scope: Any, reuse_any: bool) -> JoinInfo | None:
+        for join in self.joins:
+            if join.parent != parent or join.step.key != step.key:
+                continue
+            if not step.multivalued or reuse_any or join.scope == scope:
+                return join
+        return None
+
+    def join_nodes(self) -> tuple[n.Join, ...]:
+        kinds: dict[str, str] = {self.base_alias: "INNER"}
+        nodes = []
+        for join in self.joins:
+            if join.alias in self.required:
+                kind = "INNER"
+            elif join.step.nullable or kinds.get(join.parent) == "LEFT":
+                kind = "LEFT"
+            else:
+                kind = "INNER"
+            kinds[join.alias] = kind
+            on = n.Lookup("exact", n.Col(join.alias, join.step.to_column), n.Col(join.parent, join.step.from_column))
+            nodes.append(n.Join(n.Table(join.table, join.alias), on, kind))
+        return tuple(nodes)
+
+    # -- references ---------------------------------------------------------------
+
+    def resolve_ref(self, name: str) -> tuple[n.Node, Any]:
+        """A field path or annotation name as a column node (F(), values(), order_by())."""
+        if name in self.annotations:
+            node, field, is_aggregate = self.annotations[name]
+            if is_aggregate:
+                self._touched_aggregate = True
+            return node, field
+        resolved = self.resolve_path(name)
+        alias, _ = self.setup_steps(resolved.steps, SELECT_SCOPE, reuse_any=True)
+        node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), resolved.field, resolved.rest)
+        if rest:
+            raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a field or transform here.")
+        return node, field
+
+    def resolve_path(self, path: str) -> ResolvedPath:
+        return resolve_names(self.model, path.split("__"), tuple(self.annotations))
+
+    def apply_transforms(self, lhs: n.Node, field: Any, rest: tuple[str, ...]) -> tuple[n.Node, Any, tuple[str, ...]]:
+        while rest:
+            transform = field.get_transform(rest[0]) if hasattr(field, "get_transform") else None
+            if transform is None:
+                break
+            lhs, field, rest = transform().node(lhs), transform.output_field, rest[1:]
+        return lhs, field, rest
+
+    # -- conditions ---------------------------------------------------------------
+
+    def where_node(self, tree: tuple[Any, ...], scope: Any, negated: bool = False, in_or: bool = False,
+                   reuse_any: bool = False) -> n.Node:
+        kind = tree[0]
+        if kind == "leaf":
+            return self.leaf(tree[1], tree[2], scope, negated, in_or, reuse_any)
+        if kind == "expr":
+            node, _ = tree[1].resolve(self)
+            if getattr(tree[1], "contains_aggregate", False):
+                self._touched_aggregate = True
+            return node
+        connector, node_negated, children = tree
+        child_negated = negated != node_negated
+        child_in_or = in_or or (connector == "OR" and len(children) > 1)
+        parts = [self.where_node(child, scope, child_negated, child_in_or, reuse_any) for child in children]
+        node = _combine(connector, parts)
+        return _negate(node) if node_negated else node
+
+    def condition_node(self, condition: Any) -> n.Node:
+        """A Q or boolean expression inside an expression (aggregate filter=, When)."""
+        tree = condition.as_tree() if hasattr(condition, "as_tree") else ("expr", condition)
+        return self.where_node(tree, SELECT_SCOPE, in_or=True, reuse_any=True)
+
+    def leaf(self, path: str, value: Any, scope: Any, negated: bool, in_or: bool, reuse_any: bool) -> n.Node:
+        parts = path.split("__")
+        nullable = False
+        path_aliases: list[str] = []
+        value_model = value_field = None
+        if parts[0] in self.annotations:
+            lhs, field, is_aggregate = self.annotations[parts[0]]
+            self._touched_aggregate = self._touched_aggregate or is_aggregate
+            rest = tuple(parts[1:])
+            value_field = field
+        else:
+            resolved = resolve_names(self.model, parts, tuple(self.annotations))
+            if negated and resolved.multivalued:
+                return self.negated_subquery(path, value)
+            alias, path_aliases = self.setup_steps(resolved.steps, scope, reuse_any)
+            lhs, field, rest = n.Col(alias, resolved.column), resolved.field, resolved.rest
+            value_model, value_field = resolved.value_model, resolved.value_field
+            nullable = any(step.nullable for step in resolved.steps) or getattr(field, "null", False)
+        lhs, out_field, rest = self.apply_transforms(lhs, field, rest)
+        if out_field is not field:
+            value_field, value_model = out_field, None
+        lookup_name = rest[0] if rest else "exact"
+        if len(rest) > 1 or (out_field is not None and out_field.get_lookup(lookup_name) is None):
+            raise FieldError(_unsupported_lookup(field, rest, path))
+        lookup_class = out_field.get_lookup(lookup_name)
+        node = self.lookup_node(lookup_class, lhs, value_field, value_model, value)
+        is_null_match = (lookup_name == "isnull" and value) or (value is None and lookup_name in ("exact", "iexact"))
+        if parts[0] not in self.annotations and not negated and not in_or and not is_null_match:
+            self.required.update(path_aliases)
+        if negated and nullable and lookup_name != "isnull" and value is not None:
+            node = n.And((node, n.IsNull(lhs, negated=True)))
+        return node
+
+    def lookup_node(self, lookup_class: type[Lookup], lhs: n.Node, value_field: Any, value_model: Any,
+                    value: Any) -> n.Node:
+        name = lookup_class.lookup_name
+        if name == "isnull":
+            if not isinstance(value, bool):
+                raise ValueError("The QuerySet value for an isnull lookup must be True or False.")
+            return n.IsNull(lhs, negated=not value)
+        if value is None:
+            if name in ("exact", "iexact"):
+                return n.IsNull(lhs)
+            raise ValueError(f"Cannot use None as a query value with the '{name}' lookup; use isnull=True.")
+        lookup = lookup_class(lhs, value_field)
+        prep = lookup.value_prep(self.value_preparer(value_field, value_model))
+        rhs = self.rhs_nodes(value, prep, lookup_class)
+        if lookup_class.arity == 2 and len(rhs) != 2:
+            raise ValueError(f"The '{name}' lookup needs exactly two values (start, end).")
+        return lookup.build(rhs)
+
+    def value_preparer(self, field: Any, value_model: Any) -> Any:
+        if field is None:
+            return None
+        db_prep = field.db_preparer(self.connection)
+        if value_model is None:
+            return db_prep
+        return _relation_preparer(field, value_model, db_prep)
+
+    def rhs_nodes(self, value: Any, prep: Any, lookup_class: type[Lookup]) -> list[n.Node]:
+        if isinstance(value, Token):
+            return [n.Slot(index, prep) for index in self.slots.take(value.count)]
+        if isinstance(value, SubqueryToken):
+            return [n.Subquery(self.sub_select(value.state, value.fields))]
+        if getattr(value, "resolves_in_query", False):
+            node, _ = value.resolve(self)
+            return [node]
+        state_of = getattr(value, "_subquery_state", None)
+        if state_of is not None:
+            sub_state, fields = state_of()
+            return [n.Subquery(self.sub_select(sub_state, fields))]
+        if lookup_class.arity != 1 and not isinstance(value, str | bytes):
+            return [n.Param(prep(v) if prep else v) for v in value]
+        return [n.Param(prep(value) if prep else value)]
+
+    def negated_subquery(self, path: str, value: Any) -> n.Node:
+        sub_state = QueryState(self.model, where=(("AND", False, (("leaf", path, value),)),))
+        builder = QueryBuilder(sub_state, self.connection, aliases=self.aliases, slots=self.slots,
+                               outer=self.outer, subquery=True)
+        pk = self.opts.pk
+        select = builder.build_filtered_select(((n.Col(builder.base_alias, pk.column), None),))
+        return n.In(n.Col(self.base_alias, pk.column), select)
+
+    # -- subqueries ---------------------------------------------------------------
+
+    def sub_select(self, state: QueryState, fields: tuple[str, ...] | None) -> n.Select | n.Compound:
+        builder = QueryBuilder(state, self.connection, aliases=self.aliases, slots=self.slots,
+                               outer=self, subquery=True)
+        select, _plan = builder.build()
+        if fields is None and state.values is None:
+            pk = state.model._meta.pk
+            select = _replace_columns(select, ((n.Col(builder.base_alias, pk.column), None),))
+        if not state.is_sliced:
+            select = _without_order(select)
+        return select
+
+    def subquery(self, queryset: Any, exists: bool = False) -> tuple[n.Select | n.Compound, list[Any]]:
+        """Build a Subquery()/Exists() expression's queryset, with OuterRef() bound to self."""
+        state = queryset._state
+        builder = QueryBuilder(state, self.connection, aliases=self.aliases, slots=SlotCounter(),
+                               outer=self, subquery=True)
+        select, plan = builder.build()
+        if exists and isinstance(select, n.Select):
+            select = _replace_columns(_without_order(select), ((n.Param(1), "a"),))
+            return n.Select(select.columns, select.from_, select.joins, select.where, select.group_by,
+                            select.having, (), 1, None, False), []
+        fields = list(plan.fields) if plan.kind == "values" else [state.model._meta.pk]
+        if plan.kind == "model":
+            select = _replace_columns(select, ((n.Col(builder.base_alias, state.model._meta.pk.column), None),))
+        return select, fields
+
+    # -- the statement ------------------------------------------------------------
+
+    def build_conditions(self) -> tuple[n.Node | None, n.Node | None]:
+        """WHERE and HAVING, with annotations resolved in the order they were added."""
+        state = self.state
+        where_parts: list[n.Node] = []
+        having_parts: list[n.Node] = []
+        pending = list(state.annotations)
+        for position, tree in enumerate(state.where):
+            while pending and pending[0].after_filters <= position:
+                self.add_annotation(pending.pop(0))
+            self._touched_aggregate = False
+            node = self.where_node(tree, position)
+            (having_parts if self._touched_aggregate else where_parts).append(node)
+        for annotation in pending:
+            self.add_annotation(annotation)
+        if state.empty:
+            raise EmptyResultSet
+        where = _combine("AND", where_parts) if where_parts else None
+        having = _combine("AND", having_parts) if having_parts else None
+        if isinstance(where, n.Nothing) or isinstance(having, n.Nothing):
+            raise EmptyResultSet
+        return where, having
+
+    def add_annotation(self, annotation: Any) -> None:
+        node, field = annotation.expression.resolve(self)
+        self.annotations[annotation.name] = (node, field, bool(annotation.expression.contains_aggregate))
+
+    def build_filtered_select(self, columns: tuple[tuple[n.Node, str | None], ...]) -> n.Select:
+        where, having = self.build_conditions()
+        return n.Select(columns, n.Table(self.opts.db_table, self.base_alias), self.join_nodes(), where,
+                        having=having)
+
+    def build(self) -> tuple[n.Select | n.Compound, SelectPlan]:
+        state = self.state
+        if state.combinator is not None:
+            return self.build_compound()
+        where, having = self.build_conditions()
+        columns, plan, group_candidates = self.select_columns()
+        group_by: tuple[n.Node, ...] = ()
+        if state.group_by is not None:
+            group_by = self.group_by_nodes(group_candidates)
+        order_by = self.order_by_nodes()
+        if group_by and order_by:
+            group_by = group_by + tuple(o.expr for o in order_by if o.expr not in group_by
+                                        and not _is_aggregate_node(o.expr) and not isinstance(o.expr, n.Random))
+        if state.distinct and order_by:
+            present = {c[0] for c in columns}
+            columns = columns + tuple((o.expr, None) for o in order_by
+                                      if o.expr not in present and not isinstance(o.expr, n.Random))
+        low, high = state.low, state.high
+        select = n.Select(
+            columns=columns, from_=n.Table(self.opts.db_table, self.base_alias), joins=self.join_nodes(),
+            where=where, group_by=group_by, having=having, order_by=order_by,
+            limit=None if high is None else high - low, offset=low or None,
+            distinct=state.distinct, for_update=state.for_update,
+        )
+        return select, plan
+
+    def build_compound(self) -> tuple[n.Compound, SelectPlan]:
+        op, all_, parts = self.state.combinator
+        selects, plan = [], None
+        for part in parts:
+            builder = QueryBuilder(part, self.connection, aliases=self.aliases, slots=self.slots)
+            try:
+                select, part_plan = builder.build()
+            except EmptyResultSet:
+                if op == "UNION":
+                    continue
+                raise
+            selects.append(select)
+            plan = plan or part_plan
+        if not selects:
+            raise EmptyResultSet
+        order = []
+        for item in self.state.order_by or ():
+            name = item.lstrip("-") if isinstance(item, str) else None
+            if name is None:
+                raise FieldError("Ordering a combined query takes field names only.")
+            column = self.opts.get_field(name).column if name != "pk" else self.opts.pk.column
+            order.append(n.OrderBy(n.Col(None, column), item.startswith("-")))
+        low, high = self.state.low, self.state.high
+        compound = n.Compound(op, tuple(selects), all_, tuple(order),
+                              None if high is None else high - low, low or None)
+        return compound, plan
+
+    # -- select list --------------------------------------------------------------
+
+    def select_columns(self) -> tuple[tuple[tuple[n.Node, str | None], ...], SelectPlan, list[n.Node]]:
+        state = self.state
+        if state.values is not None:
+            return self.values_columns()
+        fields = self.model_fields()
+        columns: list[tuple[n.Node, str | None]] = [(n.Col(self.base_alias, f.column), None) for f in fields]
+        group_candidates = [c[0] for c in columns]
+        annotations = []
+        for annotation in state.annotations:
+            if not annotation.selected:
+                continue
+            node, field, is_aggregate = self.annotations[annotation.name]
+            annotations.append((annotation.name, len(columns), field))
+            columns.append((node, annotation.name))
+            if not is_aggregate:
+                group_candidates.append(node)
+        related: tuple[Any, ...] = ()
+        if state.select_related:
+            related = self.select_related_plans(columns, group_candidates)
+        model_plan = ModelPlan(self.model, tuple(fields), 0, related)
+        return tuple(columns), SelectPlan("model", model_plan, annotations=tuple(annotations)), group_candidates
+
+    def model_fields(self) -> list[Any]:
+        state = self.state
+        fields = list(self.opts.concrete_fields)
+        if state.only is not None:
+            fields = [f for f in fields if f.primary_key or f.name in state.only or f.attname in state.only]
+        if state.deferred:
+            fields = [f for f in fields if f.primary_key or (f.name not in state.deferred and f.attname not in state.deferred)]
+        return fields
+
+    def values_columns(self) -> tuple[tuple[tuple[n.Node, str | None], ...], SelectPlan, list[n.Node]]:
+        state = self.state
+        names: list[str] = list(state.values)
+        if not names:
+            names = [f.attname for f in self.opts.concrete_fields]
+            names += [a.name for a in state.annotations if a.selected]
+        columns, fields, group_candidates = [], [], []
+        for name in names:
+            node, field = self.resolve_ref(name)
+            columns.append((node, None))
+            fields.append(field)
+            if name not in self.annotations or not self.annotations[name][2]:
+                group_candidates.append(node)
+        plan = SelectPlan("values", None, tuple(names), tuple(fields))
+        return tuple(columns), plan, group_candidates
+
+    def group_by_nodes(self, candidates: list[n.Node]) -> tuple[n.Node, ...]:
+        group_by = self.state.group_by
+        nodes: list[n.Node] = []
+        if group_by is True:
+            nodes = list(candidates)
+        else:
+            for name in group_by:
+                node, _ = self.resolve_ref(name)
+                nodes.append(node)
+            for _name, (node, _field, is_aggregate) in self.annotations.items():
+                if not is_aggregate and node in candidates:
+                    nodes.append(node)
+        unique: list[n.Node] = []
+        for node in nodes:
+            if node not in unique:
+                unique.append(node)
+        return tuple(unique)
+
+    def select_related_plans(self, columns: list[Any], group_candidates: list[n.Node]) -> tuple[Any, ...]:
+        requested = self.state.select_related
+        tree = _paths_tree(requested) if requested is not True else True
+        return self._related_plans(self.model, self.base_alias, tree, columns, group_candidates, 0)
+
+    def _related_plans(self, model: Any, alias: str, tree: Any, columns: list[Any],
+                       group_candidates: list[n.Node], depth: int) -> tuple[Any, ...]:
+        opts = model._meta
+        plans = []
+        if tree is True:
+            if depth >= MAX_SELECT_RELATED_DEPTH:
+                return ()
+            chosen = [(f, True) for f in opts.concrete_fields if f.is_relation and not f.null]
+        else:
+            chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
+        for field, sub in chosen:
+            is_reverse = isinstance(field, ForeignObjectRel)
+            steps = field.path_infos()
+            target = steps[-1].to_model
+            join_alias, _ = self.setup_steps(tuple(steps), SELECT_SCOPE, reuse_any=True, parent=alias)
+            start = len(columns)
+            fields = list(target._meta.concrete_fields)
+            for target_field in fields:
+                node = n.Col(join_alias, target_field.column)
+                columns.append((node, None))
+                group_candidates.append(node)
+            nested = self._related_plans(target, join_alias, sub, columns, group_candidates, depth + 1) if sub else ()
+            plans.append((field, is_reverse, ModelPlan(target, tuple(fields), start, nested)))
+        return tuple(plans)
+
+    # -- ordering -----------------------------------------------------------------
+
+    def order_by_nodes(self) -> tuple[n.OrderBy, ...]:
+        state = self.state
+        items = state.order_by
+        if items is None:
+            items = tuple(self.opts.ordering) if state.default_ordering and state.group_by is None else ()
+        nodes: list[n.OrderBy] = []
+        for item in items:
+            nodes.extend(self.order_item(item, self.model, "", set()))
+        if state.reversed:
+            nodes = [n.OrderBy(o.expr, not o.descending) for o in nodes]
+        return tuple(nodes)
+
+    def order_item(self, item: Any, model: Any, prefix: str, seen: set[Any]) -> list[n.OrderBy]:
+        if isinstance(item, str):
+            if item == "?":
+                return [n.OrderBy(n.Random())]
+            descending = item.startswith("-")
+            name = prefix + item.lstrip("-+")
+            if name in self.annotations:
+                return [n.OrderBy(self.annotations[name][0], descending)]
+            resolved = self.resolve_path(name)
+            relation = resolved.relation
+            if relation is not None and not resolved.rest and resolved.value_model is not None:
+                target_ordering = resolved.value_model._meta.ordering
+                key = (resolved.value_model, name)
+                if target_ordering and key not in seen and not getattr(relation, "many_to_many", False):
+                    seen = seen | {key}
+                    nodes = []
+                    for sub in target_ordering:
+                        sub_nodes = self.order_item(sub, resolved.value_model, name + "__", seen)
+                        nodes.extend(n.OrderBy(o.expr, o.descending != descending) for o in sub_nodes)
+                    return nodes
+            node, _ = self.resolve_ref(name)
+            return [n.OrderBy(node, descending)]
+        expression = item
+        descending = False
+        if type(item).__name__ == "OrderBy":
+            expression, descending = item.expression, item.descending
+        node, _ = expression.resolve(self)
+        return [n.OrderBy(node, descending)]
+
+
+def _combine(connector: str, parts: list[n.Node]) -> n.Node:
+    if connector == "AND":
+        if any(isinstance(p, n.Nothing) for p in parts):
+            return n.Nothing()
+        kept = [p for p in parts if not isinstance(p, n.Everything)]
+        if not kept:
+            return n.Everything()
+        return kept[0] if len(kept) == 1 else n.And(tuple(kept))
+    if any(isinstance(p, n.Everything) for p in parts):
+        return n.Everything()
+    kept = [p for p in parts if not isinstance(p, n.Nothing)]
+    if not kept:
+        return n.Nothing()
+    return kept[0] if len(kept) == 1 else n.Or(tuple(kept))
+
+
+def _negate(node: n.Node) -> n.Node:
+    if isinstance(node, n.Nothing):
+        return n.Everything()
+    if isinstance(node, n.Everything):
+        return n.Nothing()
+    return n.Not(node)
+
+
+def _is_aggregate_node(node: n.Node) -> bool:
+    return isinstance(node, n.Func) and node.name in ("COUNT", "SUM", "AVG", "MIN", "MAX")
+
+
+def _replace_columns(select: Any, columns: tuple[tuple[n.Node, str | None], ...]) -> Any:
+    if not isinstance(select, n.Select):
+        return select
+    return n.Select(columns, select.from_, select.joins, select.where, select.group_by, select.having,
+                    select.order_by, select.limit, select.offset, select.distinct, select.for_update)
+
+
+def _without_order(select: Any) -> Any:
+    if not isinstance(select, n.Select) or not select.order_by:
+        return select
+    return n.Select(select.columns, select.from_, select.joins, select.where, select.group_by, select.having,
+                    (), select.limit, select.offset, select.distinct, select.for_update)
+
+
+def _relation_preparer(field: Any, value_model: Any, db_prep: Any) -> Any:
+    from relata.models.base import Model
+
+    attname = field.attname
+
+    def prepare(value: Any) -> Any:
+        if isinstance(value, Model):
+            if not isinstance(value, value_model):
+                raise ValueError(f'Cannot query "{value!r}": Must be "{value_model.__name__}" instance.')
+            value = getattr(value, attname)
+            if value is None:
+                raise ValueError("Model instances passed to related filters must be saved.")
+        return db_prep(value) if db_prep is not None and value is not None else value
+
+    return prepare
+
+
+def _unsupported_lookup(field: Any, rest: tuple[str, ...], path: str) -> str:
+    kind = type(field).__name__ if field is not None else "expression"
+    name = rest[0] if rest else "exact"
+    if len(rest) > 1:
+        name = "__".join(rest)
+    return f"Unsupported lookup '{name}' for {kind} or join on the field not permitted (in '{path}')."
+
+
+def _paths_tree(paths: tuple[str, ...]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        for part in path.split("__"):
+            node = node.setdefault(part, {})
+    return tree
+
+
+def _select_related_field(opts: Any, name: str) -> Any:
+    from relata.exceptions import FieldDoesNotExist
+
+    choices = sorted(f.name for f in opts.concrete_fields if f.is_relation)
+    choices += sorted(rel.name for rel in opts.related_objects if rel.one_to_one)
+    try:
+        field = opts.get_field(name)
+    except FieldDoesNotExist:
+        raise FieldError(
+            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {', '.join(choices) or '(none)'}"
+        ) from None
+    if not field.is_relation or field.many_to_many or getattr(field, "one_to_many", False):
+        raise FieldError(
+            f"{'Non-relational' if not field.is_relation else 'Many-valued'} field given in select_related: "
+            f"'{name}'. Choices are: {', '.join(choices) or '(none)'}"
+        )
+    return field

@@ -1,0 +1,74 @@
+"""Compiled SQL cached per query shape, per connection.
+
+`compile_query()` tokenizes the state (values out, shape in), looks the shape
+up in the connection's cache, and builds + compiles only on a miss. The
+returned params are the execution's values placed into the cached template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from relata.exceptions import EmptyResultSet
+from relata.models.query.build import QueryBuilder
+from relata.models.query.plan import SelectPlan
+from relata.models.query.state import QueryState, tokenize
+from relata.sql import nodes as n
+
+CACHE_LIMIT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    sql: str
+    template: tuple[Any, ...]
+    plan: Any
+    has_slots: bool
+    extra: Any = None
+
+    def params(self, values: list[Any]) -> list[Any] | tuple[Any, ...]:
+        if not self.has_slots:
+            return self.template
+        slot = n.Slot
+        return [p.resolve(values) if p.__class__ is slot else p for p in self.template]
+
+
+EMPTY = Compiled("", (), None, False)
+
+
+def compile_query(state: QueryState, connection: Any, kind: str = "select",
+                  make: Callable[[QueryBuilder], tuple[n.Node, Any]] | None = None) -> tuple[Compiled, list[Any]]:
+    """(compiled, values) for a state; `kind` and `make` select the statement shape."""
+    values: list[Any] = []
+    shape = tokenize(state, values)
+    cache = connection.compile_cache
+    key = (kind, shape)
+    try:
+        compiled = cache.get(key)
+        cacheable = True
+    except TypeError:
+        compiled, cacheable = None, False
+    if compiled is None:
+        compiled = _compile(shape, connection, make or _select)
+        if cacheable:
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            cache[key] = compiled
+    return compiled, values
+
+
+def _select(builder: QueryBuilder) -> tuple[n.Node, SelectPlan]:
+    return builder.build()
+
+
+def _compile(state: QueryState, connection: Any, make: Callable[[QueryBuilder], tuple[n.Node, Any]]) -> Compiled:
+    builder = QueryBuilder(state, connection)
+    try:
+        node, plan = make(builder)
+    except EmptyResultSet:
+        return EMPTY
+    sql, params = connection.ops.compiler().compile(node)
+    has_slots = any(p.__class__ is n.Slot for p in params)
+    return Compiled(sql, tuple(params), plan, has_slots)

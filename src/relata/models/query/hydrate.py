@@ -1,0 +1,101 @@
+"""Rows to results: per-plan loader functions, generated once and cached.
+
+A model loader is a small generated function that fills an instance's
+`__dict__` straight from the row, calling a converter only for the columns
+whose type needs one. select_related objects are loaded by nested loaders
+and put into the parent's relation cache.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable
+from typing import Any
+
+from relata.models.query.plan import ModelPlan, SelectPlan
+
+
+def model_loader(plan: ModelPlan, connection: Any) -> Callable[[Any, str], Any]:
+    """`load(row, db) -> instance` for one plan on one connection's converters."""
+    from relata.models.base import ModelState
+
+    namespace: dict[str, Any] = {"new": plan.model.__new__, "cls": plan.model, "State": ModelState}
+    items = ["'_state': State(db, False)"]
+    for offset, field in enumerate(plan.fields):
+        index = plan.start + offset
+        converter = field.from_db_converter(connection)
+        if converter is None:
+            items.append(f"{field.attname!r}: row[{index}]")
+        else:
+            namespace[f"c{index}"] = converter
+            items.append(f"{field.attname!r}: (None if row[{index}] is None else c{index}(row[{index}]))")
+    source = "def load(row, db):\n    obj = new(cls)\n    obj.__dict__ = {" + ", ".join(items) + "}\n    return obj\n"
+    exec(compile(source, f"<relata loader {plan.model.__name__}>", "exec"), namespace)  # noqa: S102
+    load = namespace["load"]
+    if not plan.related:
+        return load
+    related = [(field, is_reverse, model_loader(sub, connection), sub) for field, is_reverse, sub in plan.related]
+
+    def load_with_related(row: Any, db: str) -> Any:
+        obj = load(row, db)
+        _attach_related(obj, row, db, related)
+        return obj
+
+    return load_with_related
+
+
+def _attach_related(obj: Any, row: Any, db: str, related: list[Any]) -> None:
+    cache = obj._state.fields_cache
+    for field, is_reverse, load, sub in related:
+        pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key)
+        target = None if row[pk_index] is None else load(row, db)
+        if is_reverse:
+            cache[field.get_cache_name()] = target
+            if target is not None:
+                target._state.fields_cache[field.field.name] = obj
+        else:
+            cache[field.name] = target
+            if target is not None and field.one_to_one:
+                target._state.fields_cache[field.remote_field.get_cache_name()] = obj
+
+
+def annotation_setter(plan: SelectPlan, connection: Any) -> Callable[[Any, Any], None] | None:
+    if not plan.annotations:
+        return None
+    converters = [(name, index, _converter(field, connection)) for name, index, field in plan.annotations]
+
+    def set_annotations(obj: Any, row: Any) -> None:
+        values = obj.__dict__
+        for name, index, convert in converters:
+            value = row[index]
+            values[name] = value if convert is None or value is None else convert(value)
+
+    return set_annotations
+
+
+def _converter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
+    if field is None:
+        return None
+    return field.from_db_converter(connection)
+
+
+def row_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """For values()/values_list(): a function converting a row's values in place."""
+    converters = [(i, _converter(f, connection)) for i, f in enumerate(plan.fields)]
+    converters = [(i, c) for i, c in converters if c is not None]
+    width = len(plan.names)
+    if not converters:
+        return lambda row: row if len(row) == width else row[:width]
+
+    def convert(row: Any) -> tuple[Any, ...]:
+        values = list(row[:width])
+        for index, converter in converters:
+            if values[index] is not None:
+                values[index] = converter(values[index])
+        return tuple(values)
+
+    return convert
+
+
+def named_row_class(names: tuple[str, ...]) -> type:
+    return namedtuple("Row", names, rename=True)  # noqa: PYI024

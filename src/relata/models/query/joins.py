@@ -1,0 +1,131 @@
+"""Lookup paths to joins: `"book__author__name__icontains"` -> tables, column, lookup.
+
+`resolve_names()` walks the names through fields and reverse relations and
+reports the relation steps, the final field and the leftover transform and
+lookup names, without touching SQL. The builder then turns steps into joins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from relata.exceptions import FieldDoesNotExist, FieldError
+from relata.models.fields.related import ForeignObjectRel, PathStep
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPath:
+    steps: tuple[PathStep, ...]
+    #: The field whose column the condition reads (after trimming joins).
+    field: Any
+    #: The column on the last step's table holding the value.
+    column: str
+    #: Transform and lookup names after the field.
+    rest: tuple[str, ...]
+    #: For relation-valued targets: the field that gives the compared value.
+    value_field: Any
+    #: A related model whose instances may be passed as the value.
+    value_model: Any = None
+    #: The relation's own name when the path ended on one (for order_by('author')).
+    relation: Any = None
+
+    @property
+    def multivalued(self) -> bool:
+        return any(step.multivalued for step in self.steps)
+
+
+def field_choices(opts: Any, extra: list[str] | tuple[str, ...] = ()) -> str:
+    return ", ".join(sorted({*opts.query_names(), *extra}))
+
+
+def resolve_names(model: Any, parts: list[str], annotations: tuple[str, ...] = ()) -> ResolvedPath:
+    """Follow `parts` from `model`; raise FieldError naming the valid choices."""
+    opts = model._meta
+    steps: list[PathStep] = []
+    index = 0
+    while True:
+        name = parts[index]
+        if name == "pk":
+            name = opts.pk.name
+        try:
+            field = opts.get_field(name)
+        except FieldDoesNotExist:
+            where = f" on {opts.object_name}" if steps else ""
+            extra = annotations if not steps else ()
+            raise FieldError(
+                f"Cannot resolve keyword '{name}' into field{where}. "
+                f"Choices are: {field_choices(opts, extra)}"
+            ) from None
+        rest = tuple(parts[index + 1:])
+        if not field.is_relation:
+            return ResolvedPath(tuple(steps), field, field.column, rest, field)
+        if isinstance(field, ForeignObjectRel):
+            resolved = _through_reverse(field, steps, rest)
+        elif field.many_to_many:
+            resolved = _through_m2m(field, steps, rest)
+        else:
+            resolved = _through_forward(field, steps, rest)
+        if isinstance(resolved, ResolvedPath):
+            return resolved
+        steps, opts = resolved
+        index += 1
+
+
+def _next_is_field(opts: Any, rest: tuple[str, ...]) -> bool:
+    if not rest:
+        return False
+    name = rest[0]
+    if name == "pk":
+        return True
+    try:
+        opts.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _through_forward(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
+    target_opts = field.related_model._meta
+    target = field.target_field
+    if not _next_is_field(target_opts, rest):
+        return ResolvedPath(tuple(steps), field, field.column, rest, target, field.related_model, field)
+    next_name = target_opts.pk.name if rest[0] == "pk" else rest[0]
+    if next_name == target.name and not _next_is_field(target_opts, rest[1:]) and not target.is_relation:
+        # book__author__id reads book.author_id: no join needed.
+        return ResolvedPath(tuple(steps), field, field.column, rest[1:], target)
+    return [*steps, *field.path_infos()], target_opts
+
+
+def _names_target_pk(opts: Any, rest: tuple[str, ...]) -> bool:
+    """`rest` starts with the target's pk and nothing after it is a field."""
+    return bool(rest) and rest[0] in ("pk", opts.pk.name) and not _next_is_field(opts, rest[1:])
+
+
+def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
+    related_opts = rel.related_model._meta
+    path = [*steps, *rel.path_infos()]
+    if rel.many_to_many:
+        if _names_target_pk(related_opts, rest):
+            rest = rest[1:]
+        elif _next_is_field(related_opts, rest):
+            return path, related_opts
+        source = rel.field._through_fields()[0]
+        return ResolvedPath(tuple(path[:-1]), source, source.column, rest,
+                            source.target_field, rel.related_model, rel)
+    if not _next_is_field(related_opts, rest):
+        pk = related_opts.pk
+        return ResolvedPath(tuple(path), pk, pk.column, rest, pk, rel.related_model, rel)
+    return path, related_opts
+
+
+def _through_m2m(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
+    target_opts = field.related_model._meta
+    path = [*steps, *field.path_infos()]
+    if _names_target_pk(target_opts, rest):
+        rest = rest[1:]
+    if not _next_is_field(target_opts, rest):
+        target = field._through_fields()[1]
+        return ResolvedPath(tuple(path[:-1]), target, target.column, rest,
+                            target.target_field, field.related_model, field)
+    return path, target_opts

@@ -1,0 +1,216 @@
+"""prefetch_related: load a relation for many objects in one query per level.
+
+For each level of a lookup like "books__tags" the prefetcher gathers the key
+values of the objects reached so far, runs one `__in` query, and hands each
+object its share: a filled cache behind `author.books.all()`, the object behind
+`book.author`, or a list on `to_attr`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from relata.exceptions import FieldError
+from relata.models.fields.descriptors import (
+    ForwardManyToOneDescriptor,
+    ManyToManyDescriptor,
+    ReverseManyToOneDescriptor,
+    ReverseOneToOneDescriptor,
+)
+
+
+class Prefetch:
+    def __init__(self, lookup: str, queryset: Any = None, to_attr: str | None = None):
+        self.prefetch_through = lookup
+        self.prefetch_to = lookup if to_attr is None else "__".join([*lookup.split("__")[:-1], to_attr])
+        if queryset is not None and getattr(queryset, "_iterable", "model") != "model":
+            raise ValueError("Prefetch querysets cannot use raw(), values(), and values_list().")
+        self.queryset = queryset
+        self.to_attr = to_attr
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Prefetch) and self.prefetch_to == other.prefetch_to
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.prefetch_to))
+
+    def __repr__(self) -> str:
+        return f"<Prefetch: {self.prefetch_through}>"
+
+
+def _normalize(lookups: tuple[Any, ...]) -> list[Prefetch]:
+    result = []
+    for lookup in lookups:
+        result.append(lookup if isinstance(lookup, Prefetch) else Prefetch(lookup))
+    return result
+
+
+def prefetch_related_objects(instances: list[Any], *lookups: Any) -> None:
+    if not instances:
+        return
+    done: dict[str, list[Any]] = {}
+    for prefetch in _normalize(lookups):
+        parts = prefetch.prefetch_through.split("__")
+        level_objs = instances
+        path = ""
+        for depth, part in enumerate(parts):
+            path = f"{path}__{part}" if path else part
+            is_last = depth == len(parts) - 1
+            to_path = prefetch.prefetch_to if is_last else path
+            if to_path in done:
+                level_objs = done[to_path]
+                continue
+            if not level_objs:
+                break
+            queryset = prefetch.queryset if is_last else None
+            to_attr = prefetch.to_attr if is_last else None
+            level_objs = _prefetch_level(level_objs, part, queryset, to_attr)
+            done[to_path] = level_objs
+
+
+def _descriptor_for(obj: Any, name: str) -> Any:
+    descriptor = getattr(type(obj), name, None)
+    if descriptor is None:
+        raise AttributeError(
+            f"Cannot find '{name}' on {type(obj).__name__} object, '{name}' is an invalid parameter "
+            f"to prefetch_related()"
+        )
+    return descriptor
+
+
+def _prefetch_level(objs: list[Any], name: str, queryset: Any, to_attr: str | None) -> list[Any]:
+    descriptor = _descriptor_for(objs[0], name)
+    if isinstance(descriptor, ManyToManyDescriptor):
+        return _many_to_many(objs, descriptor, queryset, to_attr)
+    if isinstance(descriptor, ReverseManyToOneDescriptor):
+        return _reverse_many(objs, descriptor, queryset, to_attr)
+    if isinstance(descriptor, ForwardManyToOneDescriptor):
+        return _forward(objs, descriptor, queryset, to_attr)
+    if isinstance(descriptor, ReverseOneToOneDescriptor):
+        return _reverse_one(objs, descriptor, queryset, to_attr)
+    if to_attr is None and all(hasattr(o, "_prefetched_objects_cache") and name in o._prefetched_objects_cache
+                               for o in objs):
+        return [x for o in objs for x in o._prefetched_objects_cache[name]]
+    raise ValueError(
+        f"'{name}' does not resolve to an item that supports prefetching - this is an invalid parameter "
+        f"to prefetch_related()."
+    )
+
+
+def _db_of(objs: list[Any]) -> str:
+    return objs[0]._state.db or "default"
+
+
+def _batched_in(queryset: Any, lookup: str, values: list[Any], annotations: dict[str, Any] | None = None) -> list[Any]:
+    limit = queryset._connection.features.max_query_params or 10000
+    size = max(1, limit - 50)
+    results: list[Any] = []
+    for start in range(0, len(values), size):
+        batch = queryset.filter(**{f"{lookup}__in": values[start:start + size]})
+        if annotations:
+            # Annotated after the filter so the annotation shares the filter's join.
+            batch = batch.annotate(**annotations)
+        results.extend(batch)
+    return results
+
+
+def _unique(values: Any) -> list[Any]:
+    return list(dict.fromkeys(v for v in values if v is not None))
+
+
+def _forward(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
+    field = descriptor.field
+    target = field.target_field
+    model = field.related_model
+    base = queryset if queryset is not None else model._base_manager.db_manager(_db_of(objs)).all()
+    values = _unique(obj.__dict__.get(field.attname) for obj in objs)
+    related = _batched_in(base, target.attname, values) if values else []
+    by_value = {getattr(r, target.attname): r for r in related}
+    for obj in objs:
+        found = by_value.get(obj.__dict__.get(field.attname))
+        if to_attr:
+            setattr(obj, to_attr, found)
+        else:
+            obj._state.fields_cache[field.name] = found
+        if found is not None and field.one_to_one:
+            found._state.fields_cache[field.remote_field.get_cache_name()] = obj
+    return list(by_value.values())
+
+
+def _reverse_one(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
+    rel = descriptor.related
+    field = rel.field
+    model = rel.related_model
+    base = queryset if queryset is not None else model._base_manager.db_manager(_db_of(objs)).all()
+    values = _unique(getattr(obj, field.target_field.attname) for obj in objs)
+    related = _batched_in(base, field.attname, values) if values else []
+    by_value = {r.__dict__.get(field.attname): r for r in related}
+    for obj in objs:
+        found = by_value.get(getattr(obj, field.target_field.attname))
+        if to_attr:
+            setattr(obj, to_attr, found)
+        else:
+            obj._state.fields_cache[rel.get_cache_name()] = found
+        if found is not None:
+            found._state.fields_cache[field.name] = obj
+    return related
+
+
+def _store(obj: Any, manager: Any, cache_name: str, items: list[Any], to_attr: str | None) -> None:
+    if to_attr:
+        setattr(obj, to_attr, items)
+        return
+    qs = manager._apply_filters(manager.model._default_manager.get_queryset())
+    qs._result_cache = items
+    qs._prefetch_done = True
+    cache = obj.__dict__.get("_prefetched_objects_cache")
+    if cache is None:
+        cache = obj.__dict__["_prefetched_objects_cache"] = {}
+    cache[cache_name] = qs
+
+
+def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
+    rel = descriptor.rel
+    field = rel.field
+    model = rel.related_model
+    target_attname = field.target_field.attname
+    base = queryset if queryset is not None else model._default_manager.db_manager(_db_of(objs)).all()
+    values = _unique(getattr(obj, target_attname) for obj in objs)
+    related = _batched_in(base, field.attname, values) if values else []
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for item in related:
+        groups[item.__dict__.get(field.attname)].append(item)
+    by_value = {getattr(obj, target_attname): obj for obj in objs}
+    for value, items in groups.items():
+        owner = by_value.get(value)
+        if owner is not None:
+            for item in items:
+                item._state.fields_cache[field.name] = owner
+    cache_name = rel.get_cache_name()
+    for obj in objs:
+        _store(obj, descriptor.__get__(obj), cache_name, groups.get(getattr(obj, target_attname), []), to_attr)
+    return related
+
+
+def _many_to_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
+    from relata.models.expressions import F
+
+    sample_manager = descriptor.__get__(objs[0])
+    model = sample_manager.model
+    source_key = sample_manager.source_field.target_field
+    lookup = f"{sample_manager.query_field_name}__{source_key.name}"
+    base = queryset if queryset is not None else model._default_manager.db_manager(_db_of(objs)).all()
+    marker = "_prefetch_related_val"
+    if any(a.name == marker for a in base._state.annotations):
+        raise FieldError("A prefetch queryset may not annotate '_prefetch_related_val'.")
+    values = _unique(getattr(obj, source_key.attname) for obj in objs)
+    related = _batched_in(base, lookup, values, {marker: F(lookup)}) if values else []
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for item in related:
+        groups[item.__dict__.pop(marker)].append(item)
+    cache_name = sample_manager.prefetch_cache_name
+    for obj in objs:
+        manager = descriptor.__get__(obj)
+        _store(obj, manager, cache_name, groups.get(getattr(obj, source_key.attname), []), to_attr)
+    return related

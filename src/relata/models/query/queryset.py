@@ -1,0 +1,757 @@
+"""QuerySet: Django's lazy, chainable query API.
+
+Every method that narrows or reshapes the query returns a new QuerySet over
+a new immutable `QueryState`; nothing runs until the QuerySet is iterated,
+sliced with an index, or asked for a count or an object. Results are cached
+on the QuerySet, and `count()`/`exists()` use that cache when it is filled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from relata import exceptions
+from relata.models import aggregation, writes
+from relata.models.expressions import check_annotation_name
+from relata.models.q import Q
+from relata.models.query import hydrate
+from relata.models.query.compiled import EMPTY, compile_query
+from relata.models.query.state import Annotation, QueryState
+
+REPR_OUTPUT_SIZE = 20
+MAX_GET_RESULTS = 21
+ITERATOR_CHUNK_SIZE = 2000
+
+
+class QuerySet:
+    def __init__(self, model: Any = None, query: QueryState | None = None, using: str | None = None,
+                 hints: dict[str, Any] | None = None):
+        self.model = model
+        self._state = query if query is not None else QueryState(model)
+        self._db = using
+        self._hints = hints or {}
+        self._result_cache: list[Any] | None = None
+        self._prefetch_lookups: tuple[Any, ...] = ()
+        self._prefetch_done = False
+        self._iterable = "model"
+        self._known_related: dict[Any, dict[Any, Any]] = {}
+        self._fields: tuple[str, ...] = ()
+
+    # -- plumbing -----------------------------------------------------------------
+
+    def _clone(self, **changes: Any) -> QuerySet:
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._result_cache = None
+        clone._prefetch_done = False
+        if changes:
+            clone._state = self._state.evolve(**changes)
+        return clone
+
+    @property
+    def db(self) -> str:
+        if self._db is not None:
+            return self._db
+        from relata.models.routing import router
+
+        return router.db_for_read(self.model, **self._hints)
+
+    @property
+    def _connection(self) -> Any:
+        from relata.db import connections
+
+        return connections[self.db]
+
+    @property
+    def query(self) -> Any:
+        return QueryInfo(self)
+
+    @property
+    def ordered(self) -> bool:
+        state = self._state
+        if state.order_by:
+            return True
+        return state.order_by is None and state.default_ordering and bool(self.model._meta.ordering) \
+            and state.group_by is None
+
+    def _subquery_state(self) -> tuple[QueryState, tuple[str, ...] | None]:
+        return self._state, (self._fields if self._iterable != "model" else None)
+
+    def query_key_or_id(self) -> Any:
+        try:
+            hash(self._state)
+        except TypeError:
+            return id(self)
+        return self._state
+
+    def _not_combined(self, method: str) -> None:
+        if self._state.combinator is not None:
+            raise exceptions.NotSupportedError(
+                f"Calling QuerySet.{method}() after {self._state.combinator[0].lower()}() is not supported."
+            )
+
+    def _not_sliced(self, what: str) -> None:
+        if self._state.is_sliced:
+            raise TypeError(f"Cannot {what} a query once a slice has been taken.")
+
+    # -- evaluation ---------------------------------------------------------------
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            self._result_cache = list(self._iterate())
+        if self._prefetch_lookups and not self._prefetch_done:
+            from relata.models.query.prefetch import prefetch_related_objects
+
+            prefetch_related_objects(self._result_cache, *self._prefetch_lookups)
+            self._prefetch_done = True
+
+    def _execute(self) -> tuple[Any, Any, Any]:
+        connection = self._connection
+        compiled, values = compile_query(self._state, connection)
+        if compiled is EMPTY:
+            return None, None, connection
+        cursor = connection.execute(compiled.sql, compiled.params(values))
+        return cursor, compiled.plan, connection
+
+    def _iterate(self, chunked: bool = False) -> Iterator[Any]:
+        cursor, plan, connection = self._execute()
+        if cursor is None:
+            return iter(())
+        rows = _chunks(cursor) if chunked else cursor.fetchall()
+        if self._iterable == "model":
+            return self._model_results(rows, plan, connection)
+        return self._value_results(rows, plan, connection)
+
+    def _model_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
+        load = _loader(plan, connection)
+        db = self.db
+        set_annotations = hydrate.annotation_setter(plan, connection)
+        known = self._known_related
+        if set_annotations is None and not known:
+            for row in rows:
+                yield load(row, db)
+            return
+        for row in rows:
+            obj = load(row, db)
+            if set_annotations is not None:
+                set_annotations(obj, row)
+            for field, instances in known.items():
+                target = instances.get(obj.__dict__.get(field.attname))
+                if target is not None:
+                    obj._state.fields_cache[field.name] = target
+            yield obj
+
+    def _value_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
+        convert = hydrate.row_converter(plan, connection)
+        names = plan.names if not self._fields or len(self._fields) != len(plan.names) else self._fields
+        kind = self._iterable
+        if kind == "values":
+            for row in rows:
+                yield dict(zip(names, convert(row), strict=False))
+        elif kind == "flat":
+            for row in rows:
+                yield convert(row)[0]
+        elif kind == "named":
+            row_class = hydrate.named_row_class(tuple(names))
+            for row in rows:
+                yield row_class(*convert(row))
+        else:
+            for row in rows:
+                yield tuple(convert(row))
+
+    def __iter__(self) -> Iterator[Any]:
+        self._fetch_all()
+        return iter(self._result_cache)
+
+    def __len__(self) -> int:
+        self._fetch_all()
+        return len(self._result_cache)
+
+    def __bool__(self) -> bool:
+        self._fetch_all()
+        return bool(self._result_cache)
+
+    def __repr__(self) -> str:
+        data = list(self[: REPR_OUTPUT_SIZE + 1])
+        if len(data) > REPR_OUTPUT_SIZE:
+            data[-1] = "...(remaining elements truncated)..."
+        return f"<{type(self).__name__} {data!r}>"
+
+    def __getitem__(self, key: Any) -> Any:
+        if not isinstance(key, int | slice):
+            raise TypeError(f"QuerySet indices must be integers or slices, not {type(key).__name__}.")
+        if (isinstance(key, int) and key < 0) or (
+            isinstance(key, slice) and ((key.start or 0) < 0 or (key.stop is not None and key.stop < 0))
+        ):
+            raise ValueError("Negative indexing is not supported.")
+        if self._result_cache is not None:
+            return self._result_cache[key]
+        state = self._state
+        if isinstance(key, slice):
+            low, high = _apply_slice(state.low, state.high, key.start, key.stop)
+            clone = self._clone(low=low, high=high)
+            return list(clone)[:: key.step] if key.step else clone
+        low, high = _apply_slice(state.low, state.high, key, key + 1)
+        results = list(self._clone(low=low, high=high))
+        if not results:
+            raise IndexError("QuerySet index out of range")
+        return results[0]
+
+    def __class_getitem__(cls, item: Any) -> type:
+        return cls
+
+    def __and__(self, other: QuerySet) -> QuerySet:
+        self._merge_check(other)
+        if other._state.empty:
+            return other._clone()
+        return self._clone(where=self._state.where + other._state.where)
+
+    def __or__(self, other: QuerySet) -> QuerySet:
+        self._merge_check(other)
+        if self._state.empty:
+            return other._clone()
+        if other._state.empty:
+            return self._clone()
+        left = _where_as_q(self._state.where)
+        right = _where_as_q(other._state.where)
+        return self._clone(where=((left | right).as_tree(),) if left.children and right.children else ())
+
+    def _merge_check(self, other: QuerySet) -> None:
+        if not isinstance(other, QuerySet) or other.model is not self.model:
+            raise TypeError("Cannot combine queries on two different base models.")
+        if self._state.is_sliced or other._state.is_sliced:
+            raise TypeError("Cannot combine queries once a slice has been taken.")
+
+    def __deepcopy__(self, memo: dict) -> QuerySet:
+        clone = self._clone()
+        clone._result_cache = None
+        return clone
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._fetch_all()
+        return dict(self.__dict__)
+
+    # -- narrowing ----------------------------------------------------------------
+
+    def all(self) -> QuerySet:
+        return self._clone()
+
+    def filter(self, *args: Any, **kwargs: Any) -> QuerySet:
+        return self._filter_or_exclude(False, "filter", args, kwargs)
+
+    def exclude(self, *args: Any, **kwargs: Any) -> QuerySet:
+        return self._filter_or_exclude(True, "exclude", args, kwargs)
+
+    def _filter_or_exclude(self, negate: bool, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> QuerySet:
+        self._not_combined(method)
+        if (args or kwargs) and self._state.is_sliced:
+            raise TypeError("Cannot filter a query once a slice has been taken.")
+        if not args and not kwargs:
+            return self._clone()
+        for arg in args:
+            if not isinstance(arg, Q) and not getattr(arg, "conditional", False):
+                raise TypeError(
+                    f"{method}() takes Q objects, boolean expressions or keyword lookups; got {arg!r}."
+                )
+        q = Q(*args, **kwargs)
+        if negate:
+            q = ~q
+        return self._clone(where=self._state.where + (q.as_tree(),))
+
+    def complex_filter(self, filter_obj: Any) -> QuerySet:
+        if isinstance(filter_obj, Q):
+            return self.filter(filter_obj)
+        return self.filter(**filter_obj)
+
+    def none(self) -> QuerySet:
+        clone = self._clone(empty=True)
+        clone._result_cache = []
+        return clone
+
+    def using(self, alias: str | None) -> QuerySet:
+        clone = self._clone()
+        clone._db = alias
+        return clone
+
+    def order_by(self, *field_names: Any) -> QuerySet:
+        self._not_sliced("reorder")
+        for name in field_names:
+            if not isinstance(name, str) and not hasattr(name, "resolve"):
+                raise TypeError(f"order_by() takes field names or expressions, not {name!r}.")
+        return self._clone(order_by=tuple(field_names), reversed=False)
+
+    def reverse(self) -> QuerySet:
+        self._not_sliced("reverse")
+        return self._clone(reversed=not self._state.reversed)
+
+    def distinct(self, *field_names: str) -> QuerySet:
+        self._not_sliced("create distinct fields")
+        if field_names and not self._connection.features.__class__.__dict__.get("supports_distinct_on", False):
+            raise exceptions.NotSupportedError("DISTINCT ON fields is not supported by this database backend.")
+        return self._clone(distinct=True, distinct_fields=field_names)
+
+    def select_related(self, *fields: str) -> QuerySet:
+        self._not_combined("select_related")
+        if self._iterable != "model":
+            raise TypeError("Cannot call select_related() after .values() or .values_list()")
+        if fields == (None,):
+            return self._clone(select_related=False)
+        if not fields:
+            return self._clone(select_related=True)
+        current = self._state.select_related
+        existing = current if isinstance(current, tuple) else ()
+        return self._clone(select_related=existing + tuple(f for f in fields if f not in existing))
+
+    def prefetch_related(self, *lookups: Any) -> QuerySet:
+        self._not_combined("prefetch_related")
+        clone = self._clone()
+        if lookups == (None,):
+            clone._prefetch_lookups = ()
+        else:
+            clone._prefetch_lookups = self._prefetch_lookups + lookups
+        return clone
+
+    def select_for_update(self, nowait: bool = False, skip_locked: bool = False, of: tuple[str, ...] = (),
+                          no_key: bool = False) -> QuerySet:
+        if not self._connection.features.supports_select_for_update:
+            return self._clone()
+        return self._clone(for_update=True)
+
+    def only(self, *fields: str) -> QuerySet:
+        if fields == (None,):
+            raise TypeError("Cannot pass None as an argument to only().")
+        self._check_field_names(fields, "only")
+        return self._clone(only=frozenset(fields), deferred=frozenset())
+
+    def defer(self, *fields: str) -> QuerySet:
+        if fields == (None,):
+            return self._clone(deferred=frozenset(), only=None)
+        self._check_field_names(fields, "defer")
+        return self._clone(deferred=self._state.deferred | frozenset(fields))
+
+    def _check_field_names(self, names: tuple[str, ...], method: str) -> None:
+        for name in names:
+            try:
+                self.model._meta.get_field(name.split("__")[0])
+            except exceptions.FieldDoesNotExist:
+                raise exceptions.FieldDoesNotExist(
+                    f"{self.model.__name__} has no field named '{name}' (in {method}())."
+                ) from None
+
+    # -- reshaping ----------------------------------------------------------------
+
+    def annotate(self, *args: Any, **kwargs: Any) -> QuerySet:
+        return self._annotate(args, kwargs, select=True)
+
+    def alias(self, *args: Any, **kwargs: Any) -> QuerySet:
+        return self._annotate(args, kwargs, select=False)
+
+    def _annotate(self, args: tuple[Any, ...], kwargs: dict[str, Any], select: bool) -> QuerySet:
+        self._not_combined("annotate")
+        for arg in args:
+            try:
+                kwargs[arg.default_alias] = arg
+            except (AttributeError, TypeError):
+                raise TypeError("Complex annotations require an alias") from None
+        state = self._state
+        existing = {a.name for a in state.annotations}
+        annotations = list(state.annotations)
+        for name, expression in kwargs.items():
+            if name in existing:
+                raise ValueError(f"The annotation '{name}' conflicts with an existing annotation.")
+            check_annotation_name(name, self.model)
+            if not getattr(expression, "resolves_in_query", False):
+                raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
+            annotations.append(Annotation(name, expression, len(state.where), select))
+        group_by = state.group_by
+        if any(getattr(e, "contains_aggregate", False) for e in kwargs.values()):
+            if state.values is not None and self._iterable != "model" and group_by is None:
+                group_by = tuple(state.values) or True
+            elif group_by is None:
+                group_by = True
+        values = state.values
+        if values and select and self._iterable != "model":
+            values = values + tuple(kwargs)
+        clone = self._clone(annotations=tuple(annotations), group_by=group_by, values=values)
+        if values is not state.values:
+            clone._fields = tuple(values)
+        return clone
+
+    def values(self, *fields: str, **expressions: Any) -> QuerySet:
+        return self._values("values", fields, expressions)
+
+    def values_list(self, *fields: str, flat: bool = False, named: bool = False) -> QuerySet:
+        if flat and named:
+            raise TypeError("'flat' and 'named' can't be used together.")
+        if flat and len(fields) > 1:
+            raise TypeError("'flat' is not valid when values_list is called with more than one field.")
+        kind = "flat" if flat else "named" if named else "values_list"
+        expressions = {}
+        names = []
+        for field in fields:
+            if isinstance(field, str):
+                names.append(field)
+            else:
+                alias = f"{type(field).__name__.lower()}{len(expressions) + 1}"
+                expressions[alias] = field
+                names.append(alias)
+        return self._values(kind, tuple(names), expressions)
+
+    def _values(self, kind: str, fields: tuple[str, ...], expressions: dict[str, Any]) -> QuerySet:
+        clone = self.annotate(**expressions) if expressions else self
+        names = tuple(fields) + tuple(n for n in expressions if n not in fields)
+        if not names and clone._state.annotations and kind != "values":
+            names = tuple(f.attname for f in self.model._meta.concrete_fields) + tuple(
+                a.name for a in clone._state.annotations if a.selected
+            )
+        for name in names:
+            if name not in {a.name for a in clone._state.annotations}:
+                _check_path(self.model, name)
+        clone = clone._clone(values=names, select_related=False)
+        clone._iterable = kind
+        clone._fields = names
+        return clone
+
+    # -- set operations -----------------------------------------------------------
+
+    def _combinator(self, op: str, others: tuple[QuerySet, ...], all_: bool) -> QuerySet:
+        if op == "UNION" and self._state.empty:
+            nonempty = [q for q in others if not q._state.empty]
+            if not nonempty:
+                return self._clone()
+            first, others = nonempty[0], tuple(nonempty[1:])
+            return first._combinator(op, others, all_) if others else first._clone()
+        parts = (self._state.evolve(order_by=(), default_ordering=False),) + tuple(
+            q._state.evolve(order_by=(), default_ordering=False) for q in others
+        )
+        clone = self._clone()
+        clone._state = QueryState(self.model, combinator=(op, all_, parts), values=self._state.values,
+                                  default_ordering=False, order_by=())
+        return clone
+
+    def union(self, *others: QuerySet, all: bool = False) -> QuerySet:  # noqa: A002 - Django's name
+        return self._combinator("UNION", others, all)
+
+    def intersection(self, *others: QuerySet) -> QuerySet:
+        if self._state.empty or any(q._state.empty for q in others):
+            return self.none()
+        return self._combinator("INTERSECT", others, False)
+
+    def difference(self, *others: QuerySet) -> QuerySet:
+        if self._state.empty:
+            return self._clone()
+        return self._combinator("EXCEPT", others, False)
+
+    # -- single objects -----------------------------------------------------------
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        if self._state.combinator is not None and (args or kwargs):
+            raise exceptions.NotSupportedError(
+                f"Calling QuerySet.get(...) with filters after {self._state.combinator[0].lower()}() is not supported."
+            )
+        clone = self.filter(*args, **kwargs) if (args or kwargs) else self._clone()
+        state = clone._state
+        if not state.is_sliced:
+            clone = clone._clone(high=MAX_GET_RESULTS, order_by=() if state.order_by is None else state.order_by,
+                                 default_ordering=False)
+        results = list(clone)
+        count = len(results)
+        if count == 1:
+            return results[0]
+        if not count:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        more = "more than " if count == MAX_GET_RESULTS else ""
+        raise self.model.MultipleObjectsReturned(
+            f"get() returned more than one {self.model._meta.object_name} -- it returned {more}{count}!"
+        )
+
+    def first(self) -> Any:
+        qs = self if self.ordered else self.order_by("pk")
+        for obj in qs[:1]:
+            return obj
+        return None
+
+    def last(self) -> Any:
+        qs = self.reverse() if self.ordered else self.order_by("-pk")
+        for obj in qs[:1]:
+            return obj
+        return None
+
+    def earliest(self, *fields: Any) -> Any:
+        return self._earliest(fields, "earliest")
+
+    def latest(self, *fields: Any) -> Any:
+        return self._earliest(fields, "latest")
+
+    def _earliest(self, fields: tuple[Any, ...], method: str) -> Any:
+        self._not_sliced(f"change ordering of (in {method}())")
+        if not fields:
+            get_latest_by = self.model._meta.get_latest_by
+            if not get_latest_by:
+                raise ValueError(
+                    f"{method}() and {'latest' if method == 'earliest' else 'earliest'}() require either "
+                    f"fields as positional arguments or 'get_latest_by' in the model's Meta."
+                )
+            fields = (get_latest_by,) if isinstance(get_latest_by, str) else tuple(get_latest_by)
+        qs = self.order_by(*fields)
+        if method == "latest":
+            qs = qs.reverse()
+        return _first_or_raise(qs, self.model)
+
+    def contains(self, obj: Any) -> bool:
+        from relata.models.base import Model
+
+        if self._iterable != "model":
+            raise TypeError("Cannot call QuerySet.contains() after .values() or .values_list().")
+        if not isinstance(obj, Model) or obj._meta.label != self.model._meta.label:
+            raise TypeError(f"'obj' must be a {self.model.__name__} instance.")
+        if obj.pk is None:
+            raise ValueError("QuerySet.contains() cannot be used on unsaved objects.")
+        if self._result_cache is not None:
+            return obj in self._result_cache
+        return self.filter(pk=obj.pk).exists()
+
+    def in_bulk(self, id_list: Any = None, *, field_name: str = "pk") -> dict[Any, Any]:
+        self._not_sliced("use 'limit' or 'offset' with in_bulk")
+        opts = self.model._meta
+        field = opts.pk if field_name == "pk" else opts.get_field(field_name)
+        if field_name != "pk" and not field.unique and not _unique_by_constraint(opts, field_name):
+            raise ValueError(f"in_bulk()'s field_name must be a unique field but '{field_name}' isn't.")
+        if id_list is not None:
+            ids = list(id_list)
+            if not ids:
+                return {}
+            qs = self.filter(**{f"{field_name}__in": ids}).order_by()
+        else:
+            qs = self._clone()
+        return {getattr(obj, field.attname if field_name != "pk" else opts.pk.attname): obj for obj in qs}
+
+    # -- counting and aggregation ---------------------------------------------------
+
+    def count(self) -> int:
+        if self._result_cache is not None:
+            return len(self._result_cache)
+        return aggregation.count(self)
+
+    def exists(self) -> bool:
+        if self._result_cache is not None:
+            return bool(self._result_cache)
+        return aggregation.exists(self)
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._not_combined("aggregate")
+        for arg in args:
+            try:
+                kwargs[arg.default_alias] = arg
+            except (AttributeError, TypeError):
+                raise TypeError("Complex aggregates require an alias") from None
+        for name, expression in kwargs.items():
+            if not getattr(expression, "contains_aggregate", False):
+                raise TypeError(f"{name} is not an aggregate expression")
+        return aggregation.aggregate(self, kwargs)
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
+        if chunk_size is not None and chunk_size <= 0:
+            raise ValueError("Chunk size must be strictly positive.")
+        if self._prefetch_lookups and chunk_size is None:
+            raise ValueError("chunk_size must be provided when using QuerySet.iterator() after prefetch_related().")
+        if not self._prefetch_lookups:
+            yield from self._iterate(chunked=True)
+            return
+        from relata.models.query.prefetch import prefetch_related_objects
+
+        batch: list[Any] = []
+        for obj in self._iterate(chunked=True):
+            batch.append(obj)
+            if len(batch) >= chunk_size:
+                prefetch_related_objects(batch, *self._prefetch_lookups)
+                yield from batch
+                batch = []
+        if batch:
+            prefetch_related_objects(batch, *self._prefetch_lookups)
+            yield from batch
+
+    # -- writing ------------------------------------------------------------------
+
+    def create(self, **kwargs: Any) -> Any:
+        obj = self.model(**kwargs)
+        obj.save(force_insert=True, using=self.db_for_write())
+        return obj
+
+    def db_for_write(self) -> str:
+        if self._db is not None:
+            return self._db
+        from relata.models.routing import router
+
+        return router.db_for_write(self.model, **self._hints)
+
+    def get_or_create(self, defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
+        return writes.get_or_create(self, defaults, kwargs)
+
+    def update_or_create(self, defaults: dict[str, Any] | None = None,
+                         create_defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
+        return writes.update_or_create(self, defaults, create_defaults, kwargs)
+
+    def bulk_create(self, objs: Any, batch_size: int | None = None, ignore_conflicts: bool = False,
+                    update_conflicts: bool = False, update_fields: Any = None, unique_fields: Any = None) -> list[Any]:
+        return writes.bulk_create(self, list(objs), batch_size, ignore_conflicts, update_conflicts,
+                                  update_fields, unique_fields)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        return writes.bulk_update(self, list(objs), list(fields), batch_size)
+
+    def update(self, **kwargs: Any) -> int:
+        self._not_sliced("update")
+        self._not_combined("update")
+        if not kwargs:
+            raise TypeError("update() needs at least one field=value argument.")
+        return writes.update(self, kwargs)
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._not_sliced("use 'limit' or 'offset' with delete()")
+        self._not_combined("delete")
+        if self._state.distinct:
+            raise TypeError("Cannot call delete() after .distinct().")
+        if self._iterable != "model":
+            raise TypeError("Cannot call delete() after .values() or .values_list()")
+        from relata.models.deletion import Collector
+
+        collector = Collector(using=self.db_for_write())
+        collector.collect_queryset(self._clone(order_by=(), default_ordering=False, select_related=False))
+        return collector.delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+    def as_manager(cls) -> Any:  # type: ignore[misc]
+        from relata.models.manager import Manager
+
+        manager = Manager.from_queryset(cls)()
+        manager._built_with_as_manager = True
+        return manager
+
+    as_manager.queryset_only = True  # type: ignore[attr-defined]
+    as_manager = classmethod(as_manager)  # type: ignore[assignment]
+
+    def explain(self, **options: Any) -> str:
+        connection = self._connection
+        compiled, values = compile_query(self._state, connection)
+        prefix = connection.ops.explain_prefix if hasattr(connection.ops, "explain_prefix") else "EXPLAIN QUERY PLAN"
+        rows = connection.execute(f"{prefix} {compiled.sql}", compiled.params(values)).fetchall()
+        return "\n".join(" ".join(str(c) for c in row) for row in rows)
+
+
+class QueryInfo:
+    """`qs.query`: prints the SQL with parameters inlined for reading (never for running)."""
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+
+    def sql_with_params(self) -> tuple[str, tuple[Any, ...]]:
+        connection = self.queryset._connection
+        compiled, values = compile_query(self.queryset._state, connection)
+        if compiled is EMPTY:
+            raise exceptions.EmptyResultSet
+        return compiled.sql, tuple(compiled.params(values))
+
+    def __str__(self) -> str:
+        sql, params = self.sql_with_params()
+        placeholder = self.queryset._connection.ops.compiler_class.placeholder
+        for param in params:
+            sql = sql.replace(placeholder, repr(param), 1)
+        return sql
+
+    @property
+    def model(self) -> Any:
+        return self.queryset.model
+
+
+class EmptyQuerySet:
+    """`isinstance(qs, EmptyQuerySet)` is true for `qs.none()`."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        raise TypeError("EmptyQuerySet can't be instantiated")
+
+
+class _EmptyMeta(type):
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, QuerySet) and instance._state.empty
+
+
+EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc__})  # type: ignore[misc]
+
+
+def _chunks(cursor: Any) -> Iterator[Any]:
+    while True:
+        rows = cursor.fetchmany(ITERATOR_CHUNK_SIZE)
+        if not rows:
+            return
+        yield from rows
+
+
+def _loader(plan: Any, connection: Any) -> Any:
+    cache = connection.compile_cache
+    key = ("loader", plan.model_plan)
+    load = cache.get(key)
+    if load is None:
+        load = cache[key] = hydrate.model_loader(plan.model_plan, connection)
+    return load
+
+
+def _apply_slice(low: int, high: int | None, start: int | None, stop: int | None) -> tuple[int, int | None]:
+    new_low, new_high = low, high
+    if stop is not None:
+        new_high = min(high, low + stop) if high is not None else low + stop
+    if start is not None:
+        new_low = min(low + start, new_high) if new_high is not None else low + start
+    return new_low, new_high
+
+
+def _first_or_raise(qs: QuerySet, model: Any) -> Any:
+    for obj in qs[:1]:
+        return obj
+    raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+
+
+def _where_as_q(where: tuple[Any, ...]) -> Q:
+    q = Q()
+    for tree in where:
+        q &= _tree_to_q(tree)
+    return q
+
+
+def _tree_to_q(tree: tuple[Any, ...]) -> Any:
+    if tree[0] == "leaf":
+        return Q((tree[1], tree[2]))
+    if tree[0] == "expr":
+        return Q(tree[1])
+    connector, negated, children = tree
+    q = Q(_connector=connector, _negated=negated)
+    q.children = [_tree_child(c) for c in children]
+    return q
+
+
+def _tree_child(tree: tuple[Any, ...]) -> Any:
+    if tree[0] == "leaf":
+        return (tree[1], tree[2])
+    if tree[0] == "expr":
+        return tree[1]
+    return _tree_to_q(tree)
+
+
+def _check_path(model: Any, name: str) -> None:
+    from relata.models.query.joins import resolve_names
+
+    resolve_names(model, name.split("__"))
+
+
+def _unique_by_constraint(opts: Any, name: str) -> bool:
+    for constraint in opts.constraints:
+        fields = getattr(constraint, "fields", ())
+        if tuple(fields) == (name,) and getattr(constraint, "condition", None) is None:
+            return True
+    return (name,) in opts.unique_together
+

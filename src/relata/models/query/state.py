@@ -1,0 +1,124 @@
+"""Immutable query state, and its split into a shape plus values.
+
+Every QuerySet method returns a new `QueryState` (a frozen dataclass), so
+states are hashable. `tokenize()` replaces each filter value with a `Token`
+and collects the values in order: the tokenized state is the cache key for
+compiled SQL, and the values fill that SQL's slots at execution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+# The leaf forms inside a where tree (see Q.as_tree): ("leaf", path, value)
+# and ("expr", expression); inner nodes are (connector, negated, children).
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """Stands for `count` consecutive values in the execution's value list."""
+
+    count: int
+    many: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubqueryToken:
+    """A queryset used as a filter value: its own tokenized state."""
+
+    state: QueryState
+    fields: tuple[str, ...] | None
+
+
+ONE = Token(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    name: str
+    expression: Any
+    #: How many filter() calls preceded it: decides which joins it may share.
+    after_filters: int
+    selected: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class QueryState:
+    model: Any
+    where: tuple[Any, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
+    order_by: tuple[Any, ...] | None = None
+    default_ordering: bool = True
+    reversed: bool = False
+    low: int = 0
+    high: int | None = None
+    distinct: bool = False
+    distinct_fields: tuple[str, ...] = ()
+    select_related: bool | tuple[str, ...] = False
+    #: Names picked by values()/values_list(); None selects model instances.
+    values: tuple[Any, ...] | None = None
+    #: None: no GROUP BY; True: group by every model column; tuple: those names.
+    group_by: bool | tuple[str, ...] | None = None
+    deferred: frozenset[str] = frozenset()
+    only: frozenset[str] | None = None
+    combinator: tuple[str, bool, tuple[QueryState, ...]] | None = None
+    for_update: bool = False
+    empty: bool = False
+
+    def evolve(self, **changes: Any) -> QueryState:
+        return replace(self, **changes)
+
+    @property
+    def is_sliced(self) -> bool:
+        return self.low != 0 or self.high is not None
+
+    @property
+    def has_aggregates(self) -> bool:
+        return any(getattr(a.expression, "contains_aggregate", False) for a in self.annotations)
+
+
+def is_many_lookup(path: str) -> bool:
+    return path.endswith("__in") or path.endswith("__range")
+
+
+def tokenize(state: QueryState, values: list[Any]) -> QueryState:
+    """The same state with filter values replaced by Tokens; values appended in order."""
+    if not state.where and state.combinator is None:
+        return state
+    where = tuple(_tokenize_tree(tree, values) for tree in state.where)
+    combinator = state.combinator
+    if combinator is not None:
+        op, all_, parts = combinator
+        combinator = (op, all_, tuple(tokenize(part, values) for part in parts))
+    return replace(state, where=where, combinator=combinator)
+
+
+def _tokenize_tree(tree: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
+    kind = tree[0]
+    if kind == "leaf":
+        return ("leaf", tree[1], _tokenize_value(tree[1], tree[2], values))
+    if kind == "expr":
+        return tree
+    connector, negated, children = tree
+    return (connector, negated, tuple(_tokenize_tree(child, values) for child in children))
+
+
+def _tokenize_value(path: str, value: Any, values: list[Any]) -> Any:
+    if value is None or getattr(value, "resolves_in_query", False):
+        return value
+    state_of = getattr(value, "_subquery_state", None)
+    if state_of is not None:
+        sub_state, fields = state_of()
+        return SubqueryToken(tokenize(sub_state, values), fields)
+    if path.endswith("__isnull"):
+        return bool(value)
+    if is_many_lookup(path) and not isinstance(value, str | bytes):
+        items = list(value)
+        for item in items:
+            if getattr(item, "_subquery_state", None) is not None or getattr(item, "resolves_in_query", False):
+                raise TypeError(f"A list for {path} must hold plain values or model instances.")
+        values.extend(items)
+        return Token(len(items), many=True)
+    values.append(value)
+    return ONE

@@ -1,0 +1,83 @@
+"""Database routing: which alias reads, which writes, what may relate or migrate.
+
+Routers are plain objects with any of `db_for_read`, `db_for_write`,
+`allow_relation`, `allow_migrate`; the first one that answers decides, as in
+Django. They come from `router.set_routers([...])` or `[tool.relata] routers`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+DEFAULT_DB_ALIAS = "default"
+
+
+class ConnectionRouter:
+    def __init__(self) -> None:
+        self._routers: list[Any] | None = None
+
+    @property
+    def routers(self) -> list[Any]:
+        if self._routers is None:
+            from relata.conf import load_project_settings
+
+            self._routers = [_load(path) for path in load_project_settings().routers]
+        return self._routers
+
+    def set_routers(self, routers: list[Any]) -> None:
+        self._routers = [_load(r) if isinstance(r, str) else r for r in routers]
+
+    def _route(self, action: str, model: Any, **hints: Any) -> str:
+        for router in self.routers:
+            method = getattr(router, action, None)
+            if method is None:
+                continue
+            chosen = method(model, **hints)
+            if chosen:
+                return chosen
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db:
+            return instance._state.db
+        return DEFAULT_DB_ALIAS
+
+    def db_for_read(self, model: Any, **hints: Any) -> str:
+        if not self.routers and "instance" not in hints:
+            return DEFAULT_DB_ALIAS
+        return self._route("db_for_read", model, **hints)
+
+    def db_for_write(self, model: Any, **hints: Any) -> str:
+        if not self.routers and "instance" not in hints:
+            return DEFAULT_DB_ALIAS
+        return self._route("db_for_write", model, **hints)
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+        for router in self.routers:
+            method = getattr(router, "allow_relation", None)
+            if method is None:
+                continue
+            allowed = method(obj1, obj2, **hints)
+            if allowed is not None:
+                return allowed
+        return obj1._state.db == obj2._state.db
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        for router in self.routers:
+            method = getattr(router, "allow_migrate", None)
+            if method is None:
+                continue
+            allowed = method(db, app_label, **hints)
+            if allowed is not None:
+                return allowed
+        return True
+
+
+def _load(path: Any) -> Any:
+    if not isinstance(path, str):
+        return path
+    module_name, _, name = path.rpartition(".")
+    router = getattr(importlib.import_module(module_name), name)
+    return router() if isinstance(router, type) else router
+
+
+router = ConnectionRouter()

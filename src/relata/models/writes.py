@@ -1,0 +1,311 @@
+"""QuerySet writes: update(), bulk_create(), bulk_update(), get_or_create(), update_or_create().
+
+Each runs in one statement or one transaction, so bad input leaves the table
+as it was. Values are prepared by their field and travel as parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relata import exceptions, transaction
+from relata.models.query.build import QueryBuilder
+from relata.models.query.compiled import EMPTY, compile_query
+from relata.sql import nodes as n
+
+
+def _update_field(opts: Any, name: str) -> Any:
+    try:
+        field = opts.get_field(name)
+    except exceptions.FieldDoesNotExist:
+        raise exceptions.FieldError(
+            f"Cannot update {opts.object_name}: it has no field named '{name}'. "
+            f"Fields are: {', '.join(f.name for f in opts.concrete_fields)}."
+        ) from None
+    if not getattr(field, "concrete", False) or field.many_to_many or not hasattr(field, "column"):
+        raise exceptions.FieldError(
+            f"Cannot update model field {field!r} (only non-relations and foreign keys permitted)."
+        )
+    return field
+
+
+def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> int:
+    """UPDATE the rows the queryset matches; returns the number of rows changed."""
+    from relata.models.base import Model
+
+    opts = queryset.model._meta
+    connection = queryset._connection
+    fields = [_update_field(opts, name) for name in changes]
+    shape, slot_values = [], []
+    for field, value in zip(fields, changes.values(), strict=True):
+        if getattr(value, "resolves_in_query", False):
+            shape.append((field.column, value))
+            continue
+        if isinstance(value, Model) and field.is_relation:
+            if value.pk is None:
+                raise ValueError(f"Cannot update {field.name} with an unsaved {type(value).__name__}.")
+            value = getattr(value, field.target_field.attname)
+        if value is None and not field.null:
+            raise exceptions.IntegrityError(
+                f"NOT NULL constraint failed: {opts.db_table}.{field.column} "
+                f"({opts.object_name}.{field.name} cannot be set to None)"
+            )
+        if not prepared and value is not None:
+            prep = field.db_preparer(connection)
+            value = prep(value) if prep is not None else value
+        shape.append((field.column, None))
+        slot_values.append(value)
+    count = len(slot_values)
+    state = queryset._state.evolve(order_by=(), default_ordering=False, select_related=False,
+                                   annotations=tuple(a for a in queryset._state.annotations))
+
+    def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
+        where, having = builder.build_conditions()
+        position = 0
+        assignments = []
+        for column, expression in shape:
+            if expression is None:
+                assignments.append((column, n.Slot(position - count)))
+                position += 1
+            else:
+                node, _ = expression.resolve(builder)
+                assignments.append((column, node))
+        if builder.joins or having is not None:
+            where = _pk_in_subquery(builder, queryset.model, state)
+        return n.Update(opts.db_table, tuple(assignments), where), None
+
+    with transaction.mark_for_rollback_on_error(connection.alias):
+        compiled, values = compile_query(state, connection, ("update", tuple(shape)), make)
+        if compiled is EMPTY:
+            return 0
+        values.extend(slot_values)
+        return connection.execute(compiled.sql, compiled.params(values)).rowcount
+
+
+def _pk_in_subquery(builder: QueryBuilder, model: Any, state: Any) -> n.Node:
+    pk = model._meta.pk
+    sub = QueryBuilder(state, builder.connection, aliases=builder.aliases, subquery=True)
+    select = sub.build_filtered_select(((n.Col(sub.base_alias, pk.column), None),))
+    if sub.annotations and any(agg for _node, _f, agg in sub.annotations.values()):
+        select = n.Select(select.columns, select.from_, select.joins, select.where,
+                          group_by=(n.Col(sub.base_alias, pk.column),), having=select.having)
+    if not builder.connection.features.update_can_self_select:
+        select = n.Select(((n.Col("subquery", pk.column), None),), n.Derived(select, "subquery"))
+    # The subquery's slots were numbered after the outer builder's: renumber by rebuilding.
+    return n.In(n.Col(model._meta.db_table, pk.column), select)
+
+
+def _create_params(model: Any, lookup: dict[str, Any], defaults: dict[str, Any] | None) -> dict[str, Any]:
+    params = {k: v for k, v in lookup.items() if "__" not in k}
+    params.update({k: (v() if callable(v) else v) for k, v in (defaults or {}).items()})
+    opts = model._meta
+    invalid = []
+    for name in params:
+        try:
+            opts.get_field(name)
+        except exceptions.FieldDoesNotExist:
+            attr = getattr(model, name, None)
+            if not isinstance(attr, property):
+                invalid.append(name)
+    if invalid:
+        raise exceptions.FieldError(
+            f"Invalid field name(s) for model {opts.object_name}: '{', '.join(sorted(invalid))}'."
+        )
+    return params
+
+
+def get_or_create(queryset: Any, defaults: dict[str, Any] | None, lookup: dict[str, Any]) -> tuple[Any, bool]:
+    try:
+        return queryset.get(**lookup), False
+    except queryset.model.DoesNotExist:
+        pass
+    params = _create_params(queryset.model, lookup, defaults)
+    using = queryset.db_for_write()
+    try:
+        with transaction.atomic(using=using):
+            obj = queryset.model(**params)
+            obj.save(force_insert=True, using=using)
+            return obj, True
+    except exceptions.IntegrityError:
+        try:
+            return queryset.get(**lookup), False
+        except queryset.model.DoesNotExist:
+            pass
+        raise
+
+
+def update_or_create(queryset: Any, defaults: dict[str, Any] | None, create_defaults: dict[str, Any] | None,
+                     lookup: dict[str, Any]) -> tuple[Any, bool]:
+    defaults = defaults or {}
+    if create_defaults is None:
+        create_defaults = defaults
+    using = queryset.db_for_write()
+    with transaction.atomic(using=using):
+        try:
+            obj = queryset.select_for_update().get(**lookup)
+        except queryset.model.DoesNotExist:
+            params = _create_params(queryset.model, lookup, create_defaults)
+            obj = queryset.model(**params)
+            obj.save(force_insert=True, using=using)
+            return obj, True
+        for name, value in defaults.items():
+            setattr(obj, name, value() if callable(value) else value)
+        update_fields = set(defaults)
+        opts = obj._meta
+        for field in opts.concrete_fields:
+            if getattr(field, "auto_now", False):
+                update_fields.add(field.name)
+        concrete = {f.name for f in opts.concrete_fields} | {f.attname for f in opts.concrete_fields}
+        if update_fields and update_fields <= concrete:
+            obj.save(using=using, update_fields=update_fields)
+        else:
+            obj.save(using=using)
+        return obj, False
+
+
+# -- bulk ---------------------------------------------------------------------
+
+
+def _check_bulk_objects(model: Any, objs: list[Any], operation: str) -> None:
+    for obj in objs:
+        if not isinstance(obj, model):
+            raise TypeError(f"{operation}() expected {model.__name__} instances, got {obj!r}.")
+
+
+def bulk_create(queryset: Any, objs: list[Any], batch_size: int | None, ignore_conflicts: bool,
+                update_conflicts: bool, update_fields: Any, unique_fields: Any) -> list[Any]:
+    from relata.models.persistence import _prepare_related_fields, field_values
+
+    if batch_size is not None and batch_size <= 0:
+        raise ValueError("Batch size must be a positive integer.")
+    if ignore_conflicts and update_conflicts:
+        raise ValueError("ignore_conflicts and update_conflicts are mutually exclusive.")
+    if not objs:
+        return objs
+    model = queryset.model
+    opts = model._meta
+    _check_bulk_objects(model, objs, "bulk_create")
+    on_conflict = _conflict_clause(opts, ignore_conflicts, update_conflicts, update_fields, unique_fields)
+    for obj in objs:
+        _prepare_related_fields(obj, "bulk_create")
+    using = queryset.db_for_write()
+    from relata.db import connections
+
+    connection = connections[using]
+    pk = opts.pk
+    for obj in objs:
+        if obj.pk is None and pk.has_default():
+            obj.pk = pk.get_default()
+    with_pk = [o for o in objs if o.pk is not None]
+    without_pk = [o for o in objs if o.pk is None]
+    with transaction.atomic(using=using, savepoint=False):
+        for group, has_pk in ((with_pk, True), (without_pk, False)):
+            if not group:
+                continue
+            fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
+            returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
+            size = _batch_size(connection, len(fields), batch_size)
+            for start in range(0, len(group), size):
+                batch = group[start:start + size]
+                values = []
+                for obj in batch:
+                    values.extend(field_values(connection, obj, fields, add=True))
+                sql = _insert_sql(connection, opts, fields, len(batch), returning, on_conflict)
+                cursor = connection.execute(sql, values)
+                if returning:
+                    converter = pk.from_db_converter(connection)
+                    for obj, row in zip(batch, cursor.fetchall(), strict=True):
+                        obj.__dict__[pk.attname] = converter(row[0]) if converter else row[0]
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+    return objs
+
+
+def _conflict_clause(opts: Any, ignore: bool, update: bool, update_fields: Any, unique_fields: Any) -> Any:
+    if ignore:
+        return ("ignore",)
+    if not update:
+        return None
+    if not update_fields:
+        raise ValueError("Fields that will be updated when a row insertion fails on conflicts must be provided.")
+    columns = tuple(opts.get_field(name).column for name in update_fields)
+    unique = tuple(opts.pk.column if name == "pk" else opts.get_field(name).column for name in (unique_fields or ()))
+    return ("update", unique, columns)
+
+
+def _batch_size(connection: Any, width: int, requested: int | None) -> int:
+    limit = connection.features.max_query_params
+    size = max(1, limit // max(width, 1)) if limit else 1000
+    if connection.features.max_insert_rows:
+        size = min(size, connection.features.max_insert_rows)
+    return min(size, requested) if requested else size
+
+
+def _insert_sql(connection: Any, opts: Any, fields: list[Any], rows: int, returning: bool, on_conflict: Any) -> str:
+    key = ("bulk-insert", opts.db_table, tuple(f.column for f in fields), rows, returning, on_conflict)
+    sql = connection.compile_cache.get(key)
+    if sql is None:
+        row = tuple(n.Param(None) for _ in fields)
+        node = n.Insert(opts.db_table, tuple(f.column for f in fields), (row,) * rows,
+                        (opts.pk.column,) if returning else (), on_conflict)
+        sql, _ = connection.ops.compiler().compile(node)
+        connection.compile_cache[key] = sql
+    return sql
+
+
+def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: int | None) -> int:
+    if batch_size is not None and batch_size <= 0:
+        raise ValueError("Batch size must be a positive integer.")
+    if not names:
+        raise ValueError("Field names must be given to bulk_update().")
+    model = queryset.model
+    opts = model._meta
+    _check_bulk_objects(model, objs, "bulk_update")
+    fields = [opts.get_field(name) for name in names]
+    if any(not getattr(f, "concrete", False) or f.many_to_many for f in fields):
+        raise ValueError("bulk_update() can only be used with concrete fields.")
+    if any(f.primary_key for f in fields):
+        raise ValueError("bulk_update() cannot be used with primary key fields.")
+    if not objs:
+        return 0
+    if any(obj.pk is None for obj in objs):
+        raise ValueError("All bulk_update() objects must have a primary key set.")
+    from relata.models.persistence import _prepare_related_fields
+
+    for obj in objs:
+        _prepare_related_fields(obj, "bulk_update")
+    using = queryset.db_for_write()
+    from relata.db import connections
+
+    connection = connections[using]
+    per_row = 2 * len(fields) + 1
+    size = _batch_size(connection, per_row, batch_size)
+    pk = opts.pk
+    pk_prep = pk.db_preparer(connection)
+    total = 0
+    with transaction.atomic(using=using, savepoint=False):
+        for start in range(0, len(objs), size):
+            batch = objs[start:start + size]
+            assignments = []
+            for field in fields:
+                prep = field.db_preparer(connection)
+                whens = []
+                for obj in batch:
+                    value = obj.__dict__.get(field.attname)
+                    if getattr(value, "resolves_in_query", False):
+                        raise TypeError("bulk_update() takes plain values, not expressions.")
+                    if value is not None and prep is not None:
+                        value = prep(value)
+                    pk_value = pk_prep(obj.pk) if pk_prep else obj.pk
+                    cast = connection.ops.bulk_update_cast(field)
+                    result: n.Node = n.Param(value)
+                    if cast:
+                        result = n.Cast(result, cast)
+                    whens.append(n.When(n.Lookup("exact", n.Col(None, pk.column), n.Param(pk_value)), result))
+                assignments.append((field.column, n.Case(tuple(whens), n.Col(None, field.column))))
+            pks = tuple(n.Param(pk_prep(o.pk) if pk_prep else o.pk) for o in batch)
+            node = n.Update(opts.db_table, tuple(assignments), n.In(n.Col(None, pk.column), pks))
+            sql, params = connection.ops.compiler().compile(node)
+            total += connection.execute(sql, params).rowcount
+    return total

@@ -1,0 +1,321 @@
+"""Render SQL nodes to `(sql, params)`.
+
+`SQLCompiler` writes ANSI-flavoured SQL; a backend subclasses it and overrides
+the class tables (`lookups`, `extract_parts`) or single `visit_<Node>` methods
+where its database differs. Values never enter the SQL text: each `Param` and
+`Slot` becomes a placeholder and is appended to the params list in order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from relata.sql import nodes as n
+
+
+class SQLCompiler:
+    """Compile one statement at a time; instances are cheap and single-use."""
+
+    placeholder: ClassVar[str] = "%s"
+    identifier_quote: ClassVar[str] = '"'
+    like_escape: ClassVar[str] = "ESCAPE '\\'"
+    concat_op: ClassVar[str] = "||"
+    #: How each lookup is spelled; `{lhs}` and `{rhs}` are compiled operands.
+    lookups: ClassVar[dict[str, str]] = {
+        "exact": "{lhs} = {rhs}",
+        "iexact": "UPPER({lhs}) = UPPER({rhs})",
+        "gt": "{lhs} > {rhs}",
+        "gte": "{lhs} >= {rhs}",
+        "lt": "{lhs} < {rhs}",
+        "lte": "{lhs} <= {rhs}",
+        "ne": "{lhs} <> {rhs}",
+        "contains": "{lhs} LIKE {rhs} {escape}",
+        "icontains": "UPPER({lhs}) LIKE UPPER({rhs}) {escape}",
+        "startswith": "{lhs} LIKE {rhs} {escape}",
+        "istartswith": "UPPER({lhs}) LIKE UPPER({rhs}) {escape}",
+        "endswith": "{lhs} LIKE {rhs} {escape}",
+        "iendswith": "UPPER({lhs}) LIKE UPPER({rhs}) {escape}",
+        "regex": "{lhs} ~ {rhs}",
+        "iregex": "{lhs} ~* {rhs}",
+    }
+    #: Lookups whose right side is a pattern when it is an expression, not a value.
+    pattern_lookups: ClassVar[dict[str, tuple[str, str]]] = {
+        "contains": ("%", "%"),
+        "icontains": ("%", "%"),
+        "startswith": ("", "%"),
+        "istartswith": ("", "%"),
+        "endswith": ("%", ""),
+        "iendswith": ("%", ""),
+    }
+    extract_parts: ClassVar[dict[str, str]] = {
+        "year": "EXTRACT(YEAR FROM {expr})",
+        "month": "EXTRACT(MONTH FROM {expr})",
+        "day": "EXTRACT(DAY FROM {expr})",
+        "hour": "EXTRACT(HOUR FROM {expr})",
+        "minute": "EXTRACT(MINUTE FROM {expr})",
+        "second": "EXTRACT(SECOND FROM {expr})",
+        "quarter": "EXTRACT(QUARTER FROM {expr})",
+        "week": "EXTRACT(WEEK FROM {expr})",
+        "week_day": "(EXTRACT(DOW FROM {expr}) + 1)",
+        "iso_week_day": "EXTRACT(ISODOW FROM {expr})",
+        "iso_year": "EXTRACT(ISOYEAR FROM {expr})",
+        "date": "CAST({expr} AS DATE)",
+        "time": "CAST({expr} AS TIME)",
+    }
+
+    def __init__(self) -> None:
+        self.params: list[Any] = []
+
+    # -- entry points -------------------------------------------------------
+
+    def compile(self, node: n.Node) -> tuple[str, list[Any]]:
+        self.params = []
+        sql = self.visit(node)
+        return sql, self.params
+
+    def visit(self, node: n.Node) -> str:
+        return getattr(self, "visit_" + type(node).__name__)(node)
+
+    @classmethod
+    def quote(cls, name: str) -> str:
+        q = cls.identifier_quote
+        if name.startswith(q) and name.endswith(q):
+            return name
+        return q + name.replace(q, q + q) + q
+
+    # -- leaves ---------------------------------------------------------------
+
+    def visit_Table(self, node: n.Table) -> str:
+        sql = self.quote(node.name)
+        if node.alias and node.alias != node.name:
+            sql += " " + self.quote(node.alias)
+        return sql
+
+    def visit_Derived(self, node: n.Derived) -> str:
+        return "(" + self.visit(node.query) + ") " + self.quote(node.alias)
+
+    def visit_Col(self, node: n.Col) -> str:
+        if node.alias is None:
+            return self.quote(node.column)
+        return self.quote(node.alias) + "." + self.quote(node.column)
+
+    def visit_Star(self, node: n.Star) -> str:
+        return "*" if node.alias is None else self.quote(node.alias) + ".*"
+
+    def visit_Param(self, node: n.Param) -> str:
+        self.params.append(node.value)
+        return self.placeholder
+
+    def visit_Slot(self, node: n.Slot) -> str:
+        self.params.append(node)
+        return self.placeholder
+
+    def visit_Random(self, node: n.Random) -> str:
+        return "RANDOM()"
+
+    # -- expressions ----------------------------------------------------------
+
+    def visit_Func(self, node: n.Func) -> str:
+        args = ", ".join(self.visit(arg) for arg in node.args) if node.args else ""
+        if node.name == "COUNT" and not node.args:
+            args = "*"
+        if node.distinct:
+            args = "DISTINCT " + args
+        if node.filter is not None:
+            return self.visit_filtered_aggregate(node, args)
+        return f"{node.name}({args})"
+
+    def visit_filtered_aggregate(self, node: n.Func, args: str) -> str:
+        return f"{node.name}({args}) FILTER (WHERE {self.visit(node.filter)})"
+
+    def visit_Cast(self, node: n.Cast) -> str:
+        return f"CAST({self.visit(node.expr)} AS {node.type_name})"
+
+    def visit_BinOp(self, node: n.BinOp) -> str:
+        op = self.concat_op if node.op == "||" else node.op
+        return f"({self.visit(node.lhs)} {op} {self.visit(node.rhs)})"
+
+    def visit_Neg(self, node: n.Neg) -> str:
+        return f"(-{self.visit(node.expr)})"
+
+    def visit_Extract(self, node: n.Extract) -> str:
+        try:
+            template = self.extract_parts[node.part]
+        except KeyError:
+            raise ValueError(f"Cannot extract {node.part!r} from a date on this database.")
+        return template.format(expr=self.visit(node.expr))
+
+    def visit_Case(self, node: n.Case) -> str:
+        parts = ["CASE"]
+        for when in node.whens:
+            parts.append(f"WHEN {self.visit(when.condition)} THEN {self.visit(when.result)}")
+        if node.default is not None:
+            parts.append("ELSE " + self.visit(node.default))
+        parts.append("END")
+        return " ".join(parts)
+
+    def visit_Subquery(self, node: n.Subquery) -> str:
+        return "(" + self.visit(node.query) + ")"
+
+    def visit_Exists(self, node: n.Exists) -> str:
+        return "EXISTS(" + self.visit(node.query) + ")"
+
+    # -- conditions -----------------------------------------------------------
+
+    def visit_Lookup(self, node: n.Lookup) -> str:
+        lhs = self.visit(node.lhs)
+        rhs = self.visit(node.rhs)
+        if node.name in self.pattern_lookups and not isinstance(node.rhs, n.Param | n.Slot):
+            rhs = self.pattern_from_expression(node.name, rhs)
+        try:
+            template = self.lookups[node.name]
+        except KeyError:
+            raise ValueError(f"The lookup {node.name!r} is not supported on this database.")
+        return template.format(lhs=lhs, rhs=rhs, escape=self.like_escape)
+
+    def pattern_from_expression(self, lookup: str, rhs: str) -> str:
+        before, after = self.pattern_lookups[lookup]
+        escaped = self.escape_like_sql(rhs)
+        parts = [p for p in (self.quote_pattern(before), escaped, self.quote_pattern(after)) if p]
+        return "(" + f" {self.concat_op} ".join(parts) + ")"
+
+    def quote_pattern(self, wildcard: str) -> str:
+        return f"'{wildcard}'" if wildcard else ""
+
+    def escape_like_sql(self, sql: str) -> str:
+        return (
+            f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+        )
+
+    def visit_IsNull(self, node: n.IsNull) -> str:
+        return self.visit(node.expr) + (" IS NOT NULL" if node.negated else " IS NULL")
+
+    def visit_In(self, node: n.In) -> str:
+        lhs = self.visit(node.lhs)
+        if isinstance(node.rhs, tuple):
+            return f"{lhs} IN ({', '.join(self.visit(v) for v in node.rhs)})"
+        return f"{lhs} IN ({self.visit(node.rhs)})"
+
+    def visit_Between(self, node: n.Between) -> str:
+        return f"{self.visit(node.lhs)} BETWEEN {self.visit(node.low)} AND {self.visit(node.high)}"
+
+    def visit_And(self, node: n.And) -> str:
+        return "(" + " AND ".join(self.visit(c) for c in node.children) + ")"
+
+    def visit_Or(self, node: n.Or) -> str:
+        return "(" + " OR ".join(self.visit(c) for c in node.children) + ")"
+
+    def visit_Not(self, node: n.Not) -> str:
+        return "NOT (" + self.visit(node.child) + ")"
+
+    def visit_Nothing(self, node: n.Nothing) -> str:
+        return "1 = 0"
+
+    def visit_Everything(self, node: n.Everything) -> str:
+        return "1 = 1"
+
+    def visit_OrderBy(self, node: n.OrderBy) -> str:
+        return self.visit(node.expr) + (" DESC" if node.descending else " ASC")
+
+    # -- statements -----------------------------------------------------------
+
+    def visit_Select(self, node: n.Select) -> str:
+        parts = ["SELECT DISTINCT" if node.distinct else "SELECT"]
+        parts.append(", ".join(self.select_column(expr, alias) for expr, alias in node.columns))
+        if node.from_ is not None:
+            parts.append("FROM " + self.visit(node.from_))
+            for join in node.joins:
+                parts.append(self.visit(join))
+        if node.where is not None:
+            parts.append("WHERE " + self.condition(node.where))
+        if node.group_by:
+            parts.append("GROUP BY " + ", ".join(self.visit(g) for g in node.group_by))
+        if node.having is not None:
+            parts.append("HAVING " + self.condition(node.having))
+        if node.order_by:
+            parts.append("ORDER BY " + ", ".join(self.visit(o) for o in node.order_by))
+        limit = self.limit_offset(node.limit, node.offset)
+        if limit:
+            parts.append(limit)
+        if node.for_update:
+            parts.append("FOR UPDATE")
+        return " ".join(parts)
+
+    def condition(self, node: n.Node) -> str:
+        sql = self.visit(node)
+        if isinstance(node, n.And | n.Or) and sql.startswith("(") and sql.endswith(")"):
+            return sql[1:-1]
+        return sql
+
+    def select_column(self, expr: n.Node, alias: str | None) -> str:
+        sql = self.visit(expr)
+        return sql if alias is None else f"{sql} AS {self.quote(alias)}"
+
+    def visit_Join(self, node: n.Join) -> str:
+        kind = "LEFT OUTER JOIN" if node.kind == "LEFT" else "INNER JOIN"
+        return f"{kind} {self.visit(node.table)} ON {self.condition(node.on)}"
+
+    def limit_offset(self, limit: int | None, offset: int | None) -> str:
+        sql = []
+        if limit is not None:
+            sql.append(f"LIMIT {int(limit)}")
+        if offset:
+            sql.append(f"OFFSET {int(offset)}")
+        return " ".join(sql)
+
+    def visit_Compound(self, node: n.Compound) -> str:
+        joiner = f" {node.op} ALL " if node.all else f" {node.op} "
+        sql = joiner.join(self.compound_part(part) for part in node.parts)
+        if node.order_by:
+            sql += " ORDER BY " + ", ".join(self.visit(o) for o in node.order_by)
+        limit = self.limit_offset(node.limit, node.offset)
+        return sql + (" " + limit if limit else "")
+
+    def compound_part(self, part: n.Select | n.Compound) -> str:
+        return "(" + self.visit(part) + ")"
+
+    def visit_Insert(self, node: n.Insert) -> str:
+        table = self.quote(node.table)
+        if not node.columns:
+            sql = self.insert_defaults(table, len(node.rows))
+        else:
+            columns = ", ".join(self.quote(c) for c in node.columns)
+            rows = ", ".join(
+                "(" + ", ".join(self.visit(v) for v in row) + ")" for row in node.rows
+            )
+            sql = f"{self.insert_verb(node)} INTO {table} ({columns}) VALUES {rows}"
+            sql += self.on_conflict(node)
+        if node.returning:
+            sql += " RETURNING " + ", ".join(self.quote(c) for c in node.returning)
+        return sql
+
+    def insert_verb(self, node: n.Insert) -> str:
+        return "INSERT"
+
+    def on_conflict(self, node: n.Insert) -> str:
+        if node.on_conflict is None:
+            return ""
+        if node.on_conflict[0] == "ignore":
+            return " ON CONFLICT DO NOTHING"
+        _, conflict, update = node.on_conflict
+        target = ", ".join(self.quote(c) for c in conflict)
+        sets = ", ".join(f"{self.quote(c)} = EXCLUDED.{self.quote(c)}" for c in update)
+        return f" ON CONFLICT({target}) DO UPDATE SET {sets}"
+
+    def insert_defaults(self, table: str, count: int) -> str:
+        if count != 1:
+            raise ValueError("Inserting several rows of only default values at once is not supported.")
+        return f"INSERT INTO {table} DEFAULT VALUES"
+
+    def visit_Update(self, node: n.Update) -> str:
+        sets = ", ".join(f"{self.quote(col)} = {self.visit(value)}" for col, value in node.assignments)
+        sql = f"UPDATE {self.quote(node.table)} SET {sets}"
+        if node.where is not None:
+            sql += " WHERE " + self.condition(node.where)
+        return sql
+
+    def visit_Delete(self, node: n.Delete) -> str:
+        sql = f"DELETE FROM {self.quote(node.table)}"
+        if node.where is not None:
+            sql += " WHERE " + self.condition(node.where)
+        return sql

@@ -1,0 +1,68 @@
+"""Schema statements as plain data.
+
+Migrations and `testing.create_tables` describe tables with these nodes; a
+backend's schema editor turns them into its own DDL. A column's type is named
+by relata's internal type (`"CharField"`, `"ForeignKey"` ...) plus its
+parameters, and each backend maps that to a database type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A foreign key constraint from a column to `table.column`."""
+
+    table: str
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    name: str
+    internal_type: str
+    null: bool = False
+    primary_key: bool = False
+    unique: bool = False
+    max_length: int | None = None
+    max_digits: int | None = None
+    decimal_places: int | None = None
+    #: A constant default written into the schema (used when adding a NOT NULL
+    #: column to a table with rows); `None` means no DEFAULT clause.
+    default: Any = None
+    has_default: bool = False
+    references: Reference | None = None
+    #: For relation columns: the internal type of the referenced column.
+    target_type: str | None = None
+    check: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    descending: tuple[bool, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """A CHECK constraint whose condition is already-compiled neutral SQL."""
+
+    name: str
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    unique_together: tuple[tuple[str, ...], ...] = ()
+    unique_constraints: tuple[IndexSpec, ...] = ()
+    checks: tuple[CheckSpec, ...] = ()
+    indexes: tuple[IndexSpec, ...] = field(default=())

@@ -1,0 +1,268 @@
+"""SQL statements and expressions as frozen, hashable dataclasses.
+
+Nodes are plain data: building one never touches a database, and two nodes of
+the same shape compare equal, so compiled SQL can be cached by node. Values
+only ever appear as `Param` (a constant) or `Slot` (filled in at execution).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+class Node:
+    """Base of every SQL node."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Table(Node):
+    name: str
+    alias: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Derived(Node):
+    """A subquery in FROM: `(SELECT ...) alias`."""
+
+    query: Select | Compound
+    alias: str
+
+
+@dataclass(frozen=True, slots=True)
+class Col(Node):
+    """A column, qualified by its table alias when there is one."""
+
+    alias: str | None
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
+class Star(Node):
+    alias: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Param(Node):
+    """A constant value sent to the driver as a parameter."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Slot(Node):
+    """A parameter whose value is supplied when the compiled SQL is executed.
+
+    `index` picks the value from the execution's value list; `prep`, when set,
+    converts it (for example, wrapping a LIKE pattern) before it is sent.
+    """
+
+    index: int
+    prep: Callable[[Any], Any] | None = None
+
+    def resolve(self, values: list[Any]) -> Any:
+        value = values[self.index]
+        return value if self.prep is None else self.prep(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Func(Node):
+    """A function call: `NAME(arg, ...)`, with optional DISTINCT and FILTER."""
+
+    name: str
+    args: tuple[Node, ...] = ()
+    distinct: bool = False
+    filter: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cast(Node):
+    expr: Node
+    type_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp(Node):
+    """Arithmetic or concatenation: `lhs op rhs`."""
+
+    op: str
+    lhs: Node
+    rhs: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Node):
+    expr: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup(Node):
+    """A comparison named by its lookup (`exact`, `icontains`, `gt`, ...).
+
+    The dialect decides how each lookup is spelled; the value's preparation
+    (escaping a LIKE pattern, say) is done by whoever built the right side.
+    """
+
+    name: str
+    lhs: Node
+    rhs: Node
+
+
+@dataclass(frozen=True, slots=True)
+class IsNull(Node):
+    expr: Node
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class In(Node):
+    lhs: Node
+    rhs: tuple[Node, ...] | Select | Compound
+
+
+@dataclass(frozen=True, slots=True)
+class Between(Node):
+    lhs: Node
+    low: Node
+    high: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Extract(Node):
+    """A part of a date or datetime: year, month, day, hour, week_day, date ..."""
+
+    part: str
+    expr: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Node):
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Nothing(Node):
+    """A condition that is never true (an empty `IN`, `none()`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Everything(Node):
+    """A condition that is always true."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exists(Node):
+    query: Select
+
+
+@dataclass(frozen=True, slots=True)
+class Subquery(Node):
+    query: Select | Compound
+
+
+@dataclass(frozen=True, slots=True)
+class When(Node):
+    condition: Node
+    result: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Case(Node):
+    whens: tuple[When, ...]
+    default: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Random(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBy(Node):
+    expr: Node
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Join(Node):
+    table: Table
+    on: Node
+    kind: str = "INNER"
+
+
+@dataclass(frozen=True, slots=True)
+class Select(Node):
+    columns: tuple[tuple[Node, str | None], ...]
+    from_: Table | Derived | None
+    joins: tuple[Join, ...] = ()
+    where: Node | None = None
+    group_by: tuple[Node, ...] = ()
+    having: Node | None = None
+    order_by: tuple[OrderBy, ...] = ()
+    limit: int | None = None
+    offset: int | None = None
+    distinct: bool = False
+    for_update: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Compound(Node):
+    """UNION / INTERSECT / EXCEPT of selects, with its own ORDER BY and LIMIT."""
+
+    op: str
+    parts: tuple[Select | Compound, ...]
+    all: bool = False
+    order_by: tuple[OrderBy, ...] = ()
+    limit: int | None = None
+    offset: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Insert(Node):
+    table: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Node, ...], ...]
+    returning: tuple[str, ...] = ()
+    #: None; ("ignore",); or ("update", conflict columns, columns to update).
+    on_conflict: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Update(Node):
+    table: str
+    assignments: tuple[tuple[str, Node], ...]
+    where: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delete(Node):
+    table: str
+    where: Node | None = None
+
+
+def and_(*conditions: Node | None) -> Node | None:
+    """Join conditions with AND, flattening and dropping the missing ones."""
+    parts: list[Node] = []
+    for condition in conditions:
+        if condition is None or isinstance(condition, Everything):
+            continue
+        if isinstance(condition, And):
+            parts.extend(condition.children)
+        else:
+            parts.append(condition)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(tuple(parts))

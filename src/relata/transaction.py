@@ -1,0 +1,185 @@
+"""Transactions: `atomic` blocks, savepoints and `on_commit` callbacks.
+
+The outermost `atomic()` opens a transaction; each nested one is a savepoint,
+so an exception inside rolls back just that block. Outside any block relata
+autocommits each statement. `on_commit` callbacks wait for the outermost
+commit and are dropped on rollback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from relata.db import DEFAULT_DB_ALIAS, connections
+from relata.exceptions import Error, TransactionManagementError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def get_connection(using: str | None = None) -> Any:
+    return connections[using or DEFAULT_DB_ALIAS]
+
+
+class Atomic:
+    """Context manager and decorator; `atomic()` builds one per use."""
+
+    def __init__(self, using: str | None, savepoint: bool, durable: bool):
+        self.using = using
+        self.savepoint = savepoint
+        self.durable = durable
+        self._stack: list[tuple[Any, str | None]] = []
+
+    def __call__(self, func: F) -> F:
+        @functools.wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            with Atomic(self.using, self.savepoint, self.durable):
+                return func(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]
+
+    def __enter__(self) -> Atomic:
+        conn = get_connection(self.using)
+        if self.durable and conn.in_atomic_block:
+            raise TransactionManagementError(
+                "A durable atomic block cannot be nested inside another atomic block; "
+                "remove durable=True or move the block outside."
+            )
+        if conn.in_atomic_block:
+            conn.validate_no_broken_transaction()
+            sid = None
+            if self.savepoint:
+                sid = conn.new_savepoint_id()
+                conn.savepoint_create(sid)
+            conn.savepoint_ids.append(sid)
+        else:
+            conn.ensure_connection()
+            conn.begin()
+            conn.in_atomic_block = True
+            conn.needs_rollback = False
+            conn.savepoint_ids = []
+        self._stack.append((conn, conn.savepoint_ids[-1] if conn.savepoint_ids else None))
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        conn, _ = self._stack.pop()
+        if conn.savepoint_ids:
+            self._exit_savepoint(conn, exc_type is not None)
+        else:
+            self._exit_outermost(conn, exc_type is not None)
+
+    def _exit_savepoint(self, conn: Any, failed: bool) -> None:
+        sid = conn.savepoint_ids.pop()
+        if sid is None:
+            # No savepoint: a failure here dooms the enclosing transaction.
+            if failed:
+                conn.needs_rollback = True
+            return
+        if failed or conn.needs_rollback:
+            try:
+                conn.savepoint_rollback_to(sid)
+                conn.savepoint_release(sid)
+            except Error:
+                conn.needs_rollback = True
+                raise
+            conn.needs_rollback = False
+            conn.run_on_commit = [hook for hook in conn.run_on_commit if sid not in hook[0]]
+        else:
+            try:
+                conn.savepoint_release(sid)
+            except Error:
+                conn.needs_rollback = True
+                raise
+
+    def _exit_outermost(self, conn: Any, failed: bool) -> None:
+        conn.in_atomic_block = False
+        if conn.connection is None:
+            conn.needs_rollback = False
+            conn.run_on_commit = []
+            return
+        if failed or conn.needs_rollback:
+            conn.needs_rollback = False
+            conn.run_on_commit = []
+            try:
+                conn.rollback()
+            except Error:
+                conn.close()
+            return
+        try:
+            conn.commit()
+        except Error:
+            conn.run_on_commit = []
+            try:
+                conn.rollback()
+            except Error:
+                conn.close()
+            raise
+        conn.run_and_clear_commit_hooks()
+
+
+def atomic(using: Any = None, savepoint: bool = True, durable: bool = False) -> Any:
+    """Run a block in a transaction: `with atomic():` or `@atomic`."""
+    if callable(using):
+        return Atomic(DEFAULT_DB_ALIAS, savepoint, durable)(using)
+    return Atomic(using, savepoint, durable)
+
+
+def on_commit(func: Callable[[], Any], using: str | None = None, robust: bool = False) -> None:
+    """Call `func` after the current transaction commits (now, if none is open)."""
+    get_connection(using).on_commit(func, robust=robust)
+
+
+def set_rollback(rollback: bool, using: str | None = None) -> None:
+    """Mark the innermost atomic block to roll back (or not) when it exits."""
+    conn = get_connection(using)
+    if not conn.in_atomic_block:
+        raise TransactionManagementError("set_rollback() only works inside an atomic block.")
+    conn.needs_rollback = rollback
+
+
+def get_rollback(using: str | None = None) -> bool:
+    conn = get_connection(using)
+    if not conn.in_atomic_block:
+        raise TransactionManagementError("get_rollback() only works inside an atomic block.")
+    return conn.needs_rollback
+
+
+def get_autocommit(using: str | None = None) -> bool:
+    return not get_connection(using).in_atomic_block
+
+
+def savepoint(using: str | None = None) -> str | None:
+    conn = get_connection(using)
+    if not conn.in_atomic_block:
+        return None
+    sid = conn.new_savepoint_id()
+    conn.savepoint_create(sid)
+    return sid
+
+
+def savepoint_rollback(sid: str, using: str | None = None) -> None:
+    get_connection(using).savepoint_rollback_to(sid)
+
+
+def savepoint_commit(sid: str, using: str | None = None) -> None:
+    get_connection(using).savepoint_release(sid)
+
+
+def mark_for_rollback_on_error(using: str | None = None) -> Any:
+    """Context manager used by ORM methods: an error inside dooms the transaction."""
+    return _MarkForRollback(using)
+
+
+class _MarkForRollback:
+    def __init__(self, using: str | None):
+        self.using = using
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            conn = get_connection(self.using)
+            if conn.in_atomic_block:
+                conn.needs_rollback = True

@@ -1,0 +1,1 @@
+"""Shared test set-up: the backend fixture comes from relata.testing.pytest_plugin."""
