@@ -10,6 +10,7 @@ after every test.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,7 +49,6 @@ def use_models(*models: Any) -> Any:
 
     @pytest.fixture(scope="module", autouse=True)
     def _relata_tables(relata_backend: str) -> Iterator[None]:
-        relata.connect(test_database_url(relata_backend))
         drop_tables(*models)
         create_tables(*models)
         yield
@@ -61,4 +61,8 @@ def use_models(*models: Any) -> Any:
 
         truncate_tables(*models)
 
-    return _relata_tables, _relata_clean_rows
+    # pytest finds fixtures by module attribute: put them in the calling module.
+    module_globals = sys._getframe(1).f_globals
+    module_globals["_relata_tables"] = _relata_tables
+    module_globals["_relata_clean_rows"] = _relata_clean_rows
+    return _relata_tables
