@@ -258,6 +258,23 @@ class Model(metaclass=ModelBase):
                 f"Valid fields are: {', '.join(f.name for f in cls._meta.fields)}."
             )
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: explain reverse accessors that
+        # exist under another name or were hidden with related_name="+".
+        if name.startswith("_"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)
+        from relata.models.fields.related import missing_accessor_hint
+
+        error = AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)
+        hint = missing_accessor_hint(type(self), name)
+        if hint is not None:
+            renamed, text = hint
+            if renamed:
+                error.args = (f"{error.args[0]}; {text}",)
+            else:
+                error.add_note(text)
+        raise error
+
     @classmethod
     def from_db(cls, db: str, field_names: list[str], values: tuple[Any, ...]) -> Model:
         """Build an instance from a row, without running __init__'s defaults."""

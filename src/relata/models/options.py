@@ -40,6 +40,8 @@ class Options:
         self.auto_field: Any = None
         self.app_label = app_label
         self.abstract = False
+        #: For an auto-created many-to-many through model: the model that made it.
+        self.auto_created: Any = False
         self.managed = True
         self.proxy = False
         self.db_table = ""

@@ -77,8 +77,15 @@ class Apps:
         else:
             self._pending[key].append(callback)
 
-    def pending_keys(self) -> list[tuple[str, str]]:
-        return [key for key, callbacks in self._pending.items() if callbacks]
+    def pending_references(self) -> list[tuple[tuple[str, str], list[Any]]]:
+        """Unresolved relation targets, with the fields that name them."""
+        found = []
+        for key, callbacks in self._pending.items():
+            fields = [getattr(cb, "__self__", None) for cb in callbacks]
+            fields = [f for f in fields if f is not None]
+            if fields:
+                found.append((key, fields))
+        return found
 
 
 apps = Apps()

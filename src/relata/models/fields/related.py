@@ -190,6 +190,8 @@ class RelatedField(Field):
 
     def _resolve_target(self, target: Any) -> None:
         self.remote_field.model = target
+        if target._meta.abstract:
+            return  # reported by checks as fields.E300
         self.contribute_to_related_class(target, self.remote_field)
 
     def contribute_to_related_class(self, cls: type, related: ForeignObjectRel) -> None:
@@ -591,3 +593,30 @@ def check_related_name(name: str | None) -> bool:
         return True
     return name.isidentifier() and not keyword.iskeyword(name)
 
+
+
+def missing_accessor_hint(model: Any, name: str) -> tuple[bool, str] | None:
+    """Why `instance.<name>` is missing when it is a reverse accessor's default name.
+
+    Returns `(renamed, text)`: renamed when related_name gave the accessor
+    another name (the text names it), else hidden with '+'.
+    """
+    model_name = model._meta.model_name
+    for rel in model._meta.all_related_objects:
+        field = rel.field
+        if field.model is None or field.model._meta.auto_created:
+            continue
+        default = field.model._meta.model_name + ("" if rel.one_to_one else "_set")
+        if default != name:
+            continue
+        where = f"{field.model.__name__}.{field.name}"
+        related_name = rel.related_name or ""
+        if rel.hidden:
+            return False, (
+                f"{where} sets related_name='{related_name}', which hides the reverse accessor; "
+                f"query {field.model.__name__}.objects.filter({field.name}={model_name}) instead."
+            )
+        accessor = rel.get_accessor_name()
+        if accessor and accessor != name:
+            return True, f"{where} sets related_name='{related_name}', use {model_name}.{accessor}"
+    return None

@@ -1,0 +1,212 @@
+"""System checks for models and relations, with Django's message ids.
+
+Each check returns `CheckMessage`s; relation clashes name both fields and
+suggest a concrete `related_name=` that would fix them, which Django's
+messages do not.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from typing import Any
+
+from relata.models.registry import apps
+
+DEBUG, INFO, WARNING, ERROR, CRITICAL = 10, 20, 30, 40, 50
+
+
+@dataclass(frozen=True)
+class CheckMessage:
+    level: int
+    msg: str
+    hint: str | None = None
+    obj: Any = None
+    id: str | None = None
+
+    def is_serious(self, level: int = ERROR) -> bool:
+        return self.level >= level
+
+    def __str__(self) -> str:
+        where = f"{self.obj}: " if self.obj is not None else ""
+        ident = f"({self.id}) " if self.id else ""
+        hint = f"\n\tHINT: {self.hint}" if self.hint else ""
+        return f"{where}{ident}{self.msg}{hint}"
+
+
+def Error(msg: str, hint: str | None = None, obj: Any = None, id: str | None = None) -> CheckMessage:  # noqa: N802, A002
+    return CheckMessage(ERROR, msg, hint, obj, id)
+
+
+def Warning(msg: str, hint: str | None = None, obj: Any = None, id: str | None = None) -> CheckMessage:  # noqa: N802, A001, A002
+    return CheckMessage(WARNING, msg, hint, obj, id)
+
+
+def check_all_models(models: list[Any] | None = None) -> list[CheckMessage]:
+    models = apps.get_models() if models is None else models
+    messages: list[CheckMessage] = []
+    for model in models:
+        for field in model._meta.local_fields + model._meta.local_many_to_many:
+            if field.is_relation:
+                messages.extend(check_relation(field))
+    messages.extend(check_lazy_references())
+    return messages
+
+
+def _label(field: Any) -> str:
+    return f"{field.model._meta.label}.{field.name}"
+
+
+def check_relation(field: Any) -> list[CheckMessage]:
+    rel = field.remote_field
+    target = rel.model
+    if isinstance(target, str) or target._meta.abstract:
+        name = target if isinstance(target, str) else target._meta.object_name
+        return [Error(
+            f"Field defines a relation with model '{name}', which is either not installed, or is abstract.",
+            hint=f"Define the model '{name}' (or make it concrete), or point {_label(field)} at an existing model.",
+            obj=field, id="fields.E300",
+        )]
+    messages = check_related_names(field)
+    if not messages:
+        messages = check_clashes(field)
+    return messages
+
+
+def check_related_names(field: Any) -> list[CheckMessage]:
+    rel = field.remote_field
+    name = rel.related_name
+    messages = []
+    if name and not name.endswith("+") and (not name.isidentifier() or keyword.iskeyword(name)):
+        messages.append(Error(
+            f"The name '{name}' is invalid related_name for field {_label(field)}.",
+            hint=f"related_name must be a valid Python identifier or end with '+', e.g. "
+                 f"related_name='{_suggest(field, set())}'.",
+            obj=field, id="fields.E306",
+        ))
+    query_name = rel.related_query_name
+    if query_name and query_name.endswith("_"):
+        messages.append(Error(
+            f"Reverse query name '{query_name}' must not end with an underscore.",
+            hint=f"Add or change a related_name or related_query_name argument for {_label(field)}.",
+            obj=field, id="fields.E308",
+        ))
+    if query_name and "__" in query_name:
+        messages.append(Error(
+            f"Reverse query name '{query_name}' must not contain '__'.",
+            hint=f"Add or change a related_name or related_query_name argument for {_label(field)}.",
+            obj=field, id="fields.E309",
+        ))
+    return messages
+
+
+def _taken_names(opts: Any) -> set[str]:
+    names = {f.name for f in opts.fields}
+    for rel in opts.related_objects:
+        accessor = rel.get_accessor_name()
+        if accessor:
+            names.add(accessor)
+        names.add(rel.name)
+    return names
+
+
+def _suggest(field: Any, taken: set[str]) -> str:
+    base = f"{field.name}_{field.model._meta.model_name}s"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}{n}", n + 1
+    return candidate
+
+
+def check_clashes(field: Any) -> list[CheckMessage]:
+    rel = field.remote_field
+    target_opts = rel.model._meta
+    hidden = rel.hidden
+    accessor = rel.get_accessor_name()
+    query_name = field.related_query_name()
+    me = _label(field)
+    taken = _taken_names(target_opts)
+    fix = f"related_name='{_suggest(field, taken)}'"
+    messages = []
+    for other in target_opts.fields:
+        other_name = f"{target_opts.label}.{other.name}"
+        if not hidden and other.name == accessor:
+            messages.append(Error(
+                f"Reverse accessor '{target_opts.object_name}.{accessor}' for '{me}' clashes with field "
+                f"name '{other_name}'.",
+                hint=f"Rename field '{other_name}', or give '{me}' a related_name, e.g. {fix}.",
+                obj=field, id="fields.E302",
+            ))
+        if other.name == query_name:
+            messages.append(Error(
+                f"Reverse query name '{query_name}' for '{me}' clashes with field name '{other_name}'.",
+                hint=f"Rename field '{other_name}', or give '{me}' a related_name, e.g. {fix}.",
+                obj=field, id="fields.E303",
+            ))
+    for other_rel in target_opts.related_objects:
+        if other_rel.field is field:
+            continue
+        other_name = _label(other_rel.field)
+        other_accessor = other_rel.get_accessor_name()
+        if not hidden and other_accessor == accessor:
+            messages.append(Error(
+                f"Reverse accessor '{target_opts.object_name}.{accessor}' for '{me}' clashes with the reverse "
+                f"accessor for '{other_name}'.",
+                hint=f"Give '{me}' or '{other_name}' a distinct related_name, e.g. {fix} on '{me}'.",
+                obj=field, id="fields.E304",
+            ))
+        if other_accessor == query_name:
+            messages.append(Error(
+                f"Reverse query name '{query_name}' for '{me}' clashes with the reverse accessor of "
+                f"'{other_name}'.",
+                hint=f"Give '{me}' or '{other_name}' a distinct related_name, e.g. {fix} on '{me}'.",
+                obj=field, id="fields.E305",
+            ))
+    return messages
+
+
+def check_lazy_references() -> list[CheckMessage]:
+    messages = []
+    for (app_label, model_name), callbacks in apps.pending_references():
+        for field in callbacks:
+            if app_label in apps.get_app_labels():
+                detail = f"app '{app_label}' doesn't provide model '{model_name}'"
+            else:
+                detail = f"app '{app_label}' isn't installed"
+            messages.append(Error(
+                f"The field {_label(field)} was declared with a lazy reference to '{app_label}.{model_name}', "
+                f"but {detail}.",
+                hint=f"Define {model_name} in {app_label}, or fix the target string of {_label(field)}.",
+                obj=field, id="fields.E307",
+            ))
+    return messages
+
+
+def describe_relations(model: Any) -> list[dict[str, Any]]:
+    """Every forward relation and reverse accessor of a model, for `relata relations`."""
+    rows = []
+    for field in model._meta.fields:
+        if not field.is_relation:
+            continue
+        target = field.related_model
+        rows.append({
+            "direction": "forward",
+            "kind": type(field).__name__,
+            "accessor": field.name,
+            "query_name": field.name,
+            "target": target._meta.label if target is not None else str(field.remote_field.model),
+            "created_by": _label(field),
+        })
+    for rel in model._meta.all_related_objects:
+        if rel.field.model._meta.auto_created:
+            continue
+        rows.append({
+            "direction": "reverse",
+            "kind": type(rel).__name__,
+            "accessor": rel.get_accessor_name(),
+            "query_name": None if rel.hidden else rel.name,
+            "target": rel.related_model._meta.label,
+            "created_by": _label(rel.field),
+        })
+    return rows
+
