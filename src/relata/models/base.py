@@ -73,12 +73,11 @@ class ModelBase(type):
         cls = super().__new__(mcs, name, bases, new_attrs, **kwargs)
 
         meta = attrs.get("Meta")
-        abstract = getattr(meta, "abstract", False)
+        # Only a Meta's own `abstract` counts: `class Meta(Base.Meta)` makes a concrete model.
+        abstract = bool(meta is not None and vars(meta).get("abstract", False))
         base_meta = getattr(cls, "_meta", None)
         if meta is None and base_meta is not None and base_meta.abstract:
             meta = _inherited_meta(base_meta)
-        elif meta is not None and base_meta is not None and base_meta.abstract:
-            meta = _merge_meta(meta, base_meta)
         app_label = getattr(meta, "app_label", None) or _app_label_for(module, name)
         options = Options(meta, app_label)
         options.contribute_to_class(cls, "_meta")
@@ -121,7 +120,7 @@ class ModelBase(type):
         if abstract:
             return cls
         cls._prepare()
-        apps.register_model(options.app_label, cls)
+        options.apps.register_model(options.app_label, cls)
         return cls
 
     def add_to_class(cls, name: str, value: Any) -> None:
@@ -163,12 +162,6 @@ class ModelBase(type):
 
 def _inherited_meta(base_meta: Options) -> type:
     attrs = {k: v for k, v in base_meta.original_attrs.items() if k not in ("abstract", "db_table")}
-    return type("Meta", (), attrs)
-
-
-def _merge_meta(meta: type, base_meta: Options) -> type:
-    attrs = {k: v for k, v in base_meta.original_attrs.items() if k not in ("abstract", "db_table")}
-    attrs.update({k: v for k, v in vars(meta).items() if not k.startswith("_")})
     return type("Meta", (), attrs)
 
 

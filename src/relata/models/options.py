@@ -17,7 +17,7 @@ META_OPTIONS = frozenset({
     "indexes", "constraints", "verbose_name", "verbose_name_plural", "get_latest_by",
     "default_related_name", "managed", "base_manager_name", "default_manager_name",
     "required_db_features", "db_table_comment", "proxy", "select_on_save", "permissions",
-    "default_permissions", "order_with_respect_to", "db_tablespace", "swappable",
+    "default_permissions", "order_with_respect_to", "db_tablespace", "swappable", "apps",
 })
 _CACHED = (
     "fields", "concrete_fields", "local_concrete_fields", "many_to_many", "related_objects",
@@ -61,6 +61,9 @@ class Options:
         self.local_managers: list[Any] = []
         self.parents: dict[Any, Any] = {}
         self.original_attrs: dict[str, Any] = {}
+        #: The registry the model joins: the global one, or (for the frozen
+        #: models migrations render) a private one given as `Meta.apps`.
+        self.apps: Any = None
         #: Reverse relations pointing here, hidden ones ('+') included.
         self._reverse_relations: list[Any] = []
 
@@ -73,13 +76,17 @@ class Options:
         self.model_name = cls.__name__.lower()
         self.verbose_name = camel_to_words(cls.__name__)
         if self.meta is not None:
-            attrs = {k: v for k, v in vars(self.meta).items() if not k.startswith("_")}
+            attrs = _meta_attrs(self.meta)
             unknown = set(attrs) - META_OPTIONS
             if unknown:
                 raise TypeError(f"'class Meta' got invalid attribute(s): {','.join(sorted(unknown))}")
             for key, value in attrs.items():
                 setattr(self, key, value)
                 self.original_attrs[key] = value
+        if self.apps is None:
+            from relata.models.registry import apps
+
+            self.apps = apps
         self.ordering = list(self.ordering)
         self.unique_together = normalize_together(self.unique_together)
         if self.verbose_name_plural is None:
@@ -228,6 +235,16 @@ class Options:
     @cached_property
     def _relation_tree(self) -> tuple[Any, ...]:
         return tuple(self._reverse_relations)
+
+
+def _meta_attrs(meta: type) -> dict[str, Any]:
+    """A Meta's options, including those it inherits by subclassing another Meta."""
+    attrs: dict[str, Any] = {}
+    for klass in reversed(meta.__mro__[:-1]):
+        attrs.update({k: v for k, v in vars(klass).items() if not k.startswith("_")})
+    if "abstract" not in vars(meta):
+        attrs.pop("abstract", None)
+    return attrs
 
 
 def normalize_together(option: Any) -> tuple[tuple[str, ...], ...]:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from relata import exceptions
 from relata.models.fields import Field
-from relata.models.registry import apps, resolve_relation_key
+from relata.models.registry import resolve_relation_key
 from relata.sql.ddl import ColumnSpec, Reference
 
 RECURSIVE_RELATIONSHIP_CONSTANT = "self"
@@ -186,7 +186,7 @@ class RelatedField(Field):
         if isinstance(target, type):
             self._resolve_target(target)
         else:
-            apps.lazy_model_operation(self._resolve_target, target)
+            cls._meta.apps.lazy_model_operation(self._resolve_target, target)
 
     def _resolve_target(self, target: Any) -> None:
         self.remote_field.model = target
@@ -213,7 +213,7 @@ class RelatedField(Field):
         else:
             def undo(cls=cls) -> None:
                 cls._meta.remove_reverse_relation(related)
-        apps.on_unregister(owner, undo)
+        owner._meta.apps.on_unregister(owner, undo)
 
     def related_query_name(self) -> str:
         rel = self.remote_field
@@ -449,12 +449,12 @@ class ManyToManyField(RelatedField):
             def make_through(target: Any) -> None:
                 if rel.through is None:
                     rel.through = _create_through_model(self, cls, target)
-            apps.lazy_model_operation(make_through, _key(cls, rel.model))
+            cls._meta.apps.lazy_model_operation(make_through, _key(cls, rel.model))
         elif isinstance(through, str):
             def set_through(model: Any) -> None:
                 rel.through = model
                 cls._meta.expire_cache()
-            apps.lazy_model_operation(set_through, _key(cls, through))
+            cls._meta.apps.lazy_model_operation(set_through, _key(cls, through))
 
     def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
         from relata.models.fields.descriptors import ManyToManyDescriptor
@@ -570,6 +570,7 @@ def _create_through_model(field: ManyToManyField, source: Any, target: Any) -> A
         "db_table": field.db_table_name(),
         "unique_together": ((from_name, to_name),),
         "verbose_name": f"{from_name}-{to_name} relationship",
+        "apps": source._meta.apps,
     })
     name = f"{source._meta.object_name}_{field.name}"
     attrs = {
