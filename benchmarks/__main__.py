@@ -161,16 +161,23 @@ def print_report(
     print(versions([o for o in args.orms if o in results], args.backend))
     print()
     print(report.render_markdown(rows) if args.markdown else report.render_text(rows))
-    problems = [
-        f"{orm} {name}: {outcome.error or 'wrong answer: ' + outcome.mismatch}"
-        for orm, per in results.items()
-        for name, outcome in {**per, **({ITERATOR: iterator[orm]} if iterator else {})}.items()
-        if outcome.failed
-    ]
+    problems = _problems(results, iterator)
     if problems:
         print("\nFAILED (the table shows ERROR or WRONG for these):")
         print("\n".join(f"  {problem}" for problem in problems))
     print(f"\ntotal run time {elapsed:.0f} s")
+
+
+def _problems(results: dict[str, dict[str, Any]], iterator: dict[str, Any] | None) -> list[str]:
+    """One line per implementation and failure, naming the workloads it hit."""
+    hits: dict[tuple[str, str], list[str]] = {}
+    for orm, outcomes in results.items():
+        extra = {ITERATOR: iterator[orm]} if iterator and orm in iterator else {}
+        for name, outcome in {**outcomes, **extra}.items():
+            if outcome.failed:
+                reason = outcome.error or f"wrong answer: {outcome.mismatch}"
+                hits.setdefault((orm, reason), []).append(name)
+    return [f"{orm} ({', '.join(names)}): {reason}" for (orm, reason), names in hits.items()]
 
 
 if __name__ == "__main__":
