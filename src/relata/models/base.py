@@ -256,6 +256,10 @@ class Model(metaclass=ModelBase):
         # exist under another name or were hidden with related_name="+".
         if name.startswith("_"):
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)
+        for klass in type(self).__mro__:
+            if name in vars(klass) and hasattr(vars(klass)[name], "__get__"):
+                # A descriptor refused (a manager on an instance): let it say why.
+                return vars(klass)[name].__get__(self, type(self))
         from relata.models.fields.related import missing_accessor_hint
 
         error = AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)

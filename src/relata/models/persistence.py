@@ -41,8 +41,9 @@ def _write_alias(obj: Any, using: str | None) -> str:
     return router.db_for_write(type(obj), instance=obj)
 
 
-def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: str | None,
-                  update_fields: Any) -> None:
+def save_instance(
+    obj: Any, *, force_insert: bool, force_update: bool, using: str | None, update_fields: Any
+) -> None:
     _prepare_related_fields(obj, "save")
     opts = obj._meta
     if force_insert and (force_update or update_fields):
@@ -63,7 +64,13 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
     if pk_value is None and pk.has_default():
         pk_value = pk.get_default()
         obj.__dict__[pk.attname] = pk_value
-    if not force_insert and obj._state.adding and pk.has_default() and update_fields is None and not force_update:
+    if (
+        not force_insert
+        and obj._state.adding
+        and pk.has_default()
+        and update_fields is None
+        and not force_update
+    ):
         force_insert = True
     updated = False
     if pk_value is not None and not force_insert:
@@ -78,7 +85,11 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
             raise exceptions.DatabaseError("Save with update_fields did not affect any rows.")
         updated = rows > 0
     if not updated:
-        insert_fields = [f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)]
+        insert_fields = [
+            f
+            for f in opts.concrete_fields
+            if not (f.primary_key and f is opts.auto_field and pk_value is None)
+        ]
         insert_row(connection, obj, insert_fields, returning=pk_value is None)
     obj._state.db = using
     obj._state.adding = False
@@ -88,15 +99,16 @@ def _update_fields(opts: Any, names: Any) -> list[Field]:
     names = {names} if isinstance(names, str) else set(names)
     by_name = {}
     for field in opts.concrete_fields:
-        by_name[field.name] = field
-        by_name[field.attname] = field
+        if not field.primary_key:
+            by_name[field.name] = field
+            by_name[field.attname] = field
     missing = sorted(name for name in names if name not in by_name)
     if missing:
         raise ValueError(
-            "The following fields do not exist in this model, are m2m fields, or are non-concrete fields: "
-            + ", ".join(missing)
+            "The following fields do not exist in this model, are m2m fields, primary keys, "
+            "or are non-concrete fields: " + ", ".join(missing)
         )
-    return [f for f in opts.concrete_fields if f.name in names or f.attname in names]
+    return [f for f in opts.concrete_fields if not f.primary_key and (f.name in names or f.attname in names)]
 
 
 def field_values(connection: Any, obj: Any, fields: list[Field], add: bool) -> list[Any]:
@@ -115,9 +127,7 @@ def _preparers(connection: Any, model: Any, fields: tuple[Field, ...]) -> list[t
     key = ("preparers", model, fields)
     cached = connection.compile_cache.get(key)
     if cached is None:
-        cached = [
-            (f, f.db_preparer(connection), type(f).pre_save is not Field.pre_save) for f in fields
-        ]
+        cached = [(f, f.db_preparer(connection), type(f).pre_save is not Field.pre_save) for f in fields]
         connection.compile_cache[key] = cached
     return cached
 
@@ -131,8 +141,12 @@ def insert_row(connection: Any, obj: Any, fields: list[Field], returning: bool) 
     key = ("insert", opts.db_table, tuple(f.column for f in fields), use_returning, opts.pk.column)
     sql = connection.compile_cache.get(key)
     if sql is None:
-        node = n.Insert(opts.db_table, tuple(f.column for f in fields),
-                        (tuple(n.Param(None) for _ in fields),), (opts.pk.column,) if use_returning else ())
+        node = n.Insert(
+            opts.db_table,
+            tuple(f.column for f in fields),
+            (tuple(n.Param(None) for _ in fields),),
+            (opts.pk.column,) if use_returning else (),
+        )
         sql, _ = connection.ops.compiler().compile(node)
         connection.compile_cache[key] = sql
     cursor = connection.execute(sql, values)
@@ -150,8 +164,11 @@ def update_row(connection: Any, obj: Any, fields: list[Field], pk_value: Any) ->
     key = ("update", opts.db_table, tuple(f.column for f in fields), opts.pk.column)
     sql = connection.compile_cache.get(key)
     if sql is None:
-        node = n.Update(opts.db_table, tuple((f.column, n.Param(None)) for f in fields),
-                        n.Lookup("exact", n.Col(None, opts.pk.column), n.Param(None)))
+        node = n.Update(
+            opts.db_table,
+            tuple((f.column, n.Param(None)) for f in fields),
+            n.Lookup("exact", n.Col(None, opts.pk.column), n.Param(None)),
+        )
         sql, _ = connection.ops.compiler().compile(node)
         connection.compile_cache[key] = sql
     pk_prep = opts.pk.db_preparer(connection)
@@ -159,7 +176,9 @@ def update_row(connection: Any, obj: Any, fields: list[Field], pk_value: Any) ->
     return connection.execute(sql, values).rowcount
 
 
-def _update_with_expressions(obj: Any, fields: list[Field], values: list[Any], pk_value: Any, connection: Any) -> int:
+def _update_with_expressions(
+    obj: Any, fields: list[Field], values: list[Any], pk_value: Any, connection: Any
+) -> int:
     from relata.models import writes
 
     qs = type(obj)._base_manager.using(connection.alias).filter(pk=pk_value)
@@ -181,7 +200,9 @@ def refresh_instance(obj: Any, *, using: str | None, fields: Any, from_queryset:
             return
         for name in fields:
             if "__" in name:
-                raise ValueError('Found "__" in fields argument. Relations and transforms are not allowed in fields.')
+                raise ValueError(
+                    'Found "__" in fields argument. Relations and transforms are not allowed in fields.'
+                )
         prefetched = getattr(obj, "_prefetched_objects_cache", {})
         for name in list(fields):
             if name in prefetched:
@@ -189,9 +210,11 @@ def refresh_instance(obj: Any, *, using: str | None, fields: Any, from_queryset:
                 fields.remove(name)
         if not fields:
             return
-    qs = from_queryset if from_queryset is not None else model._base_manager.db_manager(
-        using or obj._state.db or "default"
-    ).all()
+    qs = (
+        from_queryset
+        if from_queryset is not None
+        else model._base_manager.db_manager(using or obj._state.db or "default").all()
+    )
     qs = qs.filter(pk=obj.pk)
     if fields is not None:
         attnames = []
@@ -234,8 +257,13 @@ def unique_errors(obj: Any, exclude: set[str]) -> dict[str, list[Any]]:
             checks.append(tuple(group))
     for constraint in opts.constraints:
         fields = tuple(getattr(constraint, "fields", ()))
-        if fields and getattr(constraint, "condition", None) is None and not getattr(constraint, "expressions", ()) \
-                and not exclude.intersection(fields) and type(constraint).__name__ == "UniqueConstraint":
+        if (
+            fields
+            and getattr(constraint, "condition", None) is None
+            and not getattr(constraint, "expressions", ())
+            and not exclude.intersection(fields)
+            and type(constraint).__name__ == "UniqueConstraint"
+        ):
             checks.append(fields)
     errors: dict[str, list[Any]] = {}
     for names in checks:
