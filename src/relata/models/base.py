@@ -36,6 +36,24 @@ class ModelState:
         self.db, self.adding, self.fields_cache = state["db"], state["adding"], state["fields_cache"]
 
 
+class LazyModelState:
+    """`instance._state` for rows loaded from the default database, made on first use.
+
+    Loading skips building a ModelState per row (most rows never need one);
+    `__init__` and loads from other databases set `_state` eagerly, and once it
+    sits in the instance's `__dict__` this non-data descriptor is bypassed.
+    """
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        state = instance.__dict__["_state"] = ModelState(DEFAULT_DB_ALIAS, adding=False)
+        return state
+
+
+DEFAULT_DB_ALIAS = "default"
+
+
 def _app_label_for(module: str, name: str) -> str:
     parts = module.split(".")
     if "models" in parts[1:]:
@@ -191,6 +209,7 @@ class Model(metaclass=ModelBase):
     """Base class of every model; instances are rows."""
 
     _meta: ClassVar[Options]
+    _state = LazyModelState()
     DoesNotExist: ClassVar[type[exceptions.ObjectDoesNotExist]]
     MultipleObjectsReturned: ClassVar[type[exceptions.MultipleObjectsReturned]]
     objects: ClassVar[Manager]

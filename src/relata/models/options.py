@@ -236,6 +236,13 @@ class Options:
     def _relation_tree(self) -> tuple[Any, ...]:
         return tuple(self._reverse_relations)
 
+    @cached_property
+    def base_state(self) -> Any:
+        """The empty query state every `Model.objects.all()` starts from (immutable, so shared)."""
+        from relata.models.query.state import QueryState
+
+        return QueryState(self.model)
+
 
 def _meta_attrs(meta: type) -> dict[str, Any]:
     """A Meta's options, including those it inherits by subclassing another Meta."""

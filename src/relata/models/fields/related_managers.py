@@ -54,19 +54,25 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
 
         def _apply_filters(self, queryset: Any) -> Any:
             db = self._db or self.instance._state.db
-            queryset = queryset.using(db) if db else queryset
-            target_value = getattr(self.instance, self.field.target_field.attname)
+            if db:
+                queryset._db = db
+            target_value = self.instance.__dict__.get(self.field.target_field.attname)
             if target_value is None:
                 return queryset.none()
-            queryset = queryset.filter(**{self.field.name: target_value})
+            # Built directly rather than through filter(): this runs once per
+            # access in "for a in authors: a.book_set.all()" loops.
+            leaf = ("AND", False, (("leaf", self.field.name, target_value),))
+            queryset._state = queryset._state.evolve(where=(*queryset._state.where, leaf))
             queryset._known_related = {**queryset._known_related, self.field: {target_value: self.instance}}
             return queryset
 
         def get_queryset(self) -> Any:
-            _check_saved(self.instance)
-            cached = _prefetched(self.instance, self.cache_name)
-            if cached is not None:
-                return cached
+            instance = self.instance
+            if instance.pk is None:
+                _check_saved(instance)
+            cache = instance.__dict__.get("_prefetched_objects_cache")
+            if cache is not None and self.cache_name in cache:
+                return cache[self.cache_name]
             return self._apply_filters(super().get_queryset())
 
         def _check_objs(self, objs: tuple[Any, ...]) -> None:

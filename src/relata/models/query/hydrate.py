@@ -15,12 +15,13 @@ from typing import Any
 from relata.models.query.plan import ModelPlan, SelectPlan
 
 
-def model_loader(plan: ModelPlan, connection: Any) -> Callable[[Any, str], Any]:
-    """`load(row, db) -> instance` for one plan on one connection's converters."""
-    from relata.models.base import ModelState
+def model_loader(plan: ModelPlan, connection: Any, db: str) -> Callable[[Any], Any]:
+    """`load(row) -> instance` for one plan, one connection's converters and one alias."""
+    from relata.models.base import DEFAULT_DB_ALIAS, ModelState
 
-    namespace: dict[str, Any] = {"new": plan.model.__new__, "cls": plan.model, "State": ModelState}
-    items = ["'_state': State(db, False)"]
+    namespace: dict[str, Any] = {"new": plan.model.__new__, "cls": plan.model, "State": ModelState, "db": db}
+    # Rows from the default database get their ModelState lazily (LazyModelState).
+    items = [] if db == DEFAULT_DB_ALIAS else ["'_state': State(db, False)"]
     for offset, field in enumerate(plan.fields):
         index = plan.start + offset
         converter = field.from_db_converter(connection)
@@ -29,26 +30,26 @@ def model_loader(plan: ModelPlan, connection: Any) -> Callable[[Any, str], Any]:
         else:
             namespace[f"c{index}"] = converter
             items.append(f"{field.attname!r}: (None if row[{index}] is None else c{index}(row[{index}]))")
-    source = "def load(row, db):\n    obj = new(cls)\n    obj.__dict__ = {" + ", ".join(items) + "}\n    return obj\n"
+    source = "def load(row):\n    obj = new(cls)\n    obj.__dict__ = {" + ", ".join(items) + "}\n    return obj\n"
     exec(compile(source, f"<relata loader {plan.model.__name__}>", "exec"), namespace)  # noqa: S102
     load = namespace["load"]
     if not plan.related:
         return load
-    related = [(field, is_reverse, model_loader(sub, connection), sub) for field, is_reverse, sub in plan.related]
+    related = [(field, is_reverse, model_loader(sub, connection, db), sub) for field, is_reverse, sub in plan.related]
 
-    def load_with_related(row: Any, db: str) -> Any:
-        obj = load(row, db)
-        _attach_related(obj, row, db, related)
+    def load_with_related(row: Any) -> Any:
+        obj = load(row)
+        _attach_related(obj, row, related)
         return obj
 
     return load_with_related
 
 
-def _attach_related(obj: Any, row: Any, db: str, related: list[Any]) -> None:
+def _attach_related(obj: Any, row: Any, related: list[Any]) -> None:
     cache = obj._state.fields_cache
     for field, is_reverse, load, sub in related:
         pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key)
-        target = None if row[pk_index] is None else load(row, db)
+        target = None if row[pk_index] is None else load(row)
         if is_reverse:
             cache[field.get_cache_name()] = target
             if target is not None:

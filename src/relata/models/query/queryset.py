@@ -8,6 +8,7 @@ on the QuerySet, and `count()`/`exists()` use that cache when it is filled.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,8 +19,11 @@ from relata.models.q import Q
 from relata.models.query import hydrate
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.state import Annotation, QueryState
+from relata.sql.nodes import Slot
 
 REPR_OUTPUT_SIZE = 20
+_NO_SHORTCUT = object()
+_PLAIN_VALUE_TYPES = frozenset({int, str, float, uuid.UUID})
 MAX_GET_RESULTS = 21
 ITERATOR_CHUNK_SIZE = 2000
 
@@ -28,7 +32,9 @@ class QuerySet:
     def __init__(self, model: Any = None, query: QueryState | None = None, using: str | None = None,
                  hints: dict[str, Any] | None = None):
         self.model = model
-        self._state = query if query is not None else QueryState(model)
+        if query is None:
+            query = model._meta.base_state if model is not None else QueryState(model)
+        self._state = query
         self._db = using
         self._hints = hints or {}
         self._result_cache: list[Any] | None = None
@@ -124,16 +130,14 @@ class QuerySet:
         return self._value_results(rows, plan, connection)
 
     def _model_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
-        load = _loader(plan, connection)
-        db = self.db
+        load = _loader(plan, connection, self.db)
         set_annotations = hydrate.annotation_setter(plan, connection)
         known = self._known_related
         if set_annotations is None and not known:
-            for row in rows:
-                yield load(row, db)
+            yield from [load(row) for row in rows] if isinstance(rows, list) else map(load, rows)
             return
         for row in rows:
-            obj = load(row, db)
+            obj = load(row)
             if set_annotations is not None:
                 set_annotations(obj, row)
             for field, instances in known.items():
@@ -446,6 +450,11 @@ class QuerySet:
     # -- single objects -----------------------------------------------------------
 
     def get(self, *args: Any, **kwargs: Any) -> Any:
+        if (not args and len(kwargs) == 1 and self._state is self.model._meta.base_state
+                and self._iterable == "model" and not self._prefetch_lookups):
+            found = self._get_by_one_value(kwargs)
+            if found is not _NO_SHORTCUT:
+                return found
         if self._state.combinator is not None and (args or kwargs):
             raise exceptions.NotSupportedError(
                 f"Calling QuerySet.get(...) with filters after {self._state.combinator[0].lower()}() is not supported."
@@ -456,14 +465,42 @@ class QuerySet:
             clone = clone._clone(high=MAX_GET_RESULTS, order_by=() if state.order_by is None else state.order_by,
                                  default_ordering=False)
         results = list(clone)
-        count = len(results)
-        if count == 1:
+        if len(results) == 1:
             return results[0]
+        return self._get_failed(len(results))
+
+    def _get_by_one_value(self, kwargs: dict[str, Any]) -> Any:
+        """`Model.objects.get(pk=1)`: one cached statement, no query state built per call."""
+        ((name, value),) = kwargs.items()
+        if type(value) not in _PLAIN_VALUE_TYPES:
+            return _NO_SHORTCUT
+        connection = self._connection
+        key = ("get-by-one", self.model, name)
+        entry = connection.compile_cache.get(key)
+        if entry is None:
+            qs = self.filter(**kwargs)._clone(high=MAX_GET_RESULTS, order_by=(), default_ordering=False)
+            compiled, _values = compile_query(qs._state, connection)
+            template = compiled.template
+            if compiled is EMPTY or len(template) != 1 or type(template[0]) is not Slot:
+                entry = _NO_SHORTCUT
+            else:
+                entry = (compiled.sql, template[0].prep, compiled.plan)
+            connection.compile_cache[key] = entry
+        if entry is _NO_SHORTCUT:
+            return _NO_SHORTCUT
+        sql, prep, plan = entry
+        rows = connection.execute(sql, (value if prep is None else prep(value),)).fetchall()
+        if len(rows) == 1:
+            return _loader(plan, connection, self.db)(rows[0])
+        return self._get_failed(len(rows))
+
+    def _get_failed(self, count: int) -> Any:
+        name = self.model._meta.object_name
         if not count:
-            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+            raise self.model.DoesNotExist(f"{name} matching query does not exist.")
         more = "more than " if count == MAX_GET_RESULTS else ""
         raise self.model.MultipleObjectsReturned(
-            f"get() returned more than one {self.model._meta.object_name} -- it returned {more}{count}!"
+            f"get() returned more than one {name} -- it returned {more}{count}!"
         )
 
     def first(self) -> Any:
@@ -692,12 +729,12 @@ def _chunks(cursor: Any) -> Iterator[Any]:
         yield from rows
 
 
-def _loader(plan: Any, connection: Any) -> Any:
+def _loader(plan: Any, connection: Any, db: str) -> Any:
     cache = connection.compile_cache
-    key = ("loader", plan.model_plan)
+    key = ("loader", plan.model_plan, db)
     load = cache.get(key)
     if load is None:
-        load = cache[key] = hydrate.model_loader(plan.model_plan, connection)
+        load = cache[key] = hydrate.model_loader(plan.model_plan, connection, db)
     return load
 
 

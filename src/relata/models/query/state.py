@@ -8,8 +8,8 @@ compiled SQL, and the values fill that SQL's slots at execution.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 # The leaf forms inside a where tree (see Q.as_tree): ("leaf", path, value)
 # and ("expr", expression); inner nodes are (connector, negated, children).
@@ -43,31 +43,86 @@ class Annotation:
     selected: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+_STATE_DEFAULTS: dict[str, Any] = {
+    "model": None,
+    "where": (),
+    "annotations": (),
+    "order_by": None,
+    "default_ordering": True,
+    "reversed": False,
+    "low": 0,
+    "high": None,
+    "distinct": False,
+    "distinct_fields": (),
+    "select_related": False,
+    # Names picked by values()/values_list(); None selects model instances.
+    "values": None,
+    # None: no GROUP BY; True: group by every model column; tuple: those names.
+    "group_by": None,
+    "deferred": frozenset(),
+    "only": None,
+    "combinator": None,
+    "for_update": False,
+    "empty": False,
+}
+
+
 class QueryState:
-    model: Any
-    where: tuple[Any, ...] = ()
-    annotations: tuple[Annotation, ...] = ()
-    order_by: tuple[Any, ...] | None = None
-    default_ordering: bool = True
-    reversed: bool = False
-    low: int = 0
-    high: int | None = None
-    distinct: bool = False
-    distinct_fields: tuple[str, ...] = ()
-    select_related: bool | tuple[str, ...] = False
-    #: Names picked by values()/values_list(); None selects model instances.
-    values: tuple[Any, ...] | None = None
-    #: None: no GROUP BY; True: group by every model column; tuple: those names.
-    group_by: bool | tuple[str, ...] | None = None
-    deferred: frozenset[str] = frozenset()
-    only: frozenset[str] | None = None
-    combinator: tuple[str, bool, tuple[QueryState, ...]] | None = None
-    for_update: bool = False
-    empty: bool = False
+    """Immutable and hashable; `evolve()` makes a changed copy.
+
+    A plain dict-backed class rather than a frozen dataclass: QuerySet methods
+    copy state on every call, and a dict merge is several times cheaper than
+    `dataclasses.replace`.
+    """
+
+    __hash__ = None  # replaced below; declared for type checkers
+
+    def __init__(self, model: Any, **values: Any):
+        unknown = set(values) - set(_STATE_DEFAULTS)
+        if unknown:
+            raise TypeError(f"Unknown query state field(s): {', '.join(sorted(unknown))}")
+        state = dict(_STATE_DEFAULTS)
+        state["model"] = model
+        state.update(values)
+        object.__setattr__(self, "__dict__", state)
+
+    if TYPE_CHECKING:
+        model: Any
+        where: tuple[Any, ...]
+        annotations: tuple[Annotation, ...]
+        order_by: tuple[Any, ...] | None
+        default_ordering: bool
+        reversed: bool
+        low: int
+        high: int | None
+        distinct: bool
+        distinct_fields: tuple[str, ...]
+        select_related: bool | tuple[str, ...]
+        values: tuple[Any, ...] | None
+        group_by: bool | tuple[str, ...] | None
+        deferred: frozenset[str]
+        only: frozenset[str] | None
+        combinator: tuple[str, bool, tuple[QueryState, ...]] | None
+        for_update: bool
+        empty: bool
 
     def evolve(self, **changes: Any) -> QueryState:
-        return replace(self, **changes)
+        new = object.__new__(QueryState)
+        object.__setattr__(new, "__dict__", {**self.__dict__, **changes})
+        return new
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("QueryState is immutable; use evolve().")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is QueryState and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.__dict__.values()))
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.__dict__.items() if k != "model" and v != _STATE_DEFAULTS[k]}
+        return f"QueryState({self.model.__name__}, {changed})"
 
     @property
     def is_sliced(self) -> bool:
@@ -91,7 +146,7 @@ def tokenize(state: QueryState, values: list[Any]) -> QueryState:
     if combinator is not None:
         op, all_, parts = combinator
         combinator = (op, all_, tuple(tokenize(part, values) for part in parts))
-    return replace(state, where=where, combinator=combinator)
+    return state.evolve(where=where, combinator=combinator)
 
 
 def _tokenize_tree(tree: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
