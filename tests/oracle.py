@@ -20,6 +20,7 @@ counts relata's.
 from __future__ import annotations
 
 import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -37,6 +38,7 @@ if not settings.configured:
     )
     django.setup()
 
+from django.apps import AppConfig
 from django.apps.registry import Apps
 from django.db import connection as django_connection
 from django.db import models
@@ -50,8 +52,23 @@ _registries: dict[str, Apps] = {}
 
 def Meta(app_label: str) -> type:
     """A base for a Django model's `class Meta`: the app label and an isolated registry."""
-    apps = _registries.setdefault(app_label, Apps())
+    apps = _registries.get(app_label)
+    if apps is None:
+        apps = _registries[app_label] = _isolated_apps(app_label)
     return type("Meta", (), {"app_label": app_label, "apps": apps})
+
+
+def _isolated_apps(app_label: str) -> Apps:
+    """A registry holding one app config for `app_label`.
+
+    Django lists a model's reverse relations from the registry's app configs:
+    without one, `_meta.related_objects` is empty and `filter(book__...)` fails.
+    """
+    module = types.ModuleType(f"oracle_app_{app_label}")
+    module.__file__ = __file__
+    config = AppConfig(module.__name__, module)
+    config.label = app_label
+    return Apps([config])
 
 
 def create_django_tables(*django_models: Any) -> None:
