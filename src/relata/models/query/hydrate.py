@@ -17,7 +17,7 @@ from relata.models.query.plan import ModelPlan, SelectPlan
 
 def model_loader(plan: ModelPlan, connection: Any, db: str) -> Callable[[Any], Any]:
     """`load(row) -> instance` for one plan, one connection's converters and one alias."""
-    from relata.models.base import DEFAULT_DB_ALIAS, ModelState
+    from relata.models.instance_state import DEFAULT_DB_ALIAS, ModelState
 
     namespace: dict[str, Any] = {"new": plan.model.__new__, "cls": plan.model, "State": ModelState, "db": db}
     # Rows from the default database get their ModelState lazily (LazyModelState).

@@ -15,6 +15,7 @@ from typing import Any
 from relata import exceptions
 from relata.models import aggregation, writes
 from relata.models.expressions import check_annotation_name
+from relata.models.instance_state import DEFAULT_DB_ALIAS, ModelState
 from relata.models.q import Q
 from relata.models.query import hydrate
 from relata.models.query.compiled import EMPTY, compile_query
@@ -143,7 +144,7 @@ class QuerySet:
             for field, instances in known.items():
                 target = instances.get(obj.__dict__.get(field.attname))
                 if target is not None:
-                    obj._state.fields_cache[field.name] = target
+                    _cache_related(obj, field.name, target)
             yield obj
 
     def _value_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
@@ -434,7 +435,7 @@ class QuerySet:
                                   default_ordering=False, order_by=())
         return clone
 
-    def union(self, *others: QuerySet, all: bool = False) -> QuerySet:  # noqa: A002 - Django's name
+    def union(self, *others: QuerySet, all: bool = False) -> QuerySet:
         return self._combinator("UNION", others, all)
 
     def intersection(self, *others: QuerySet) -> QuerySet:
@@ -719,6 +720,23 @@ class _EmptyMeta(type):
 
 
 EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc__})  # type: ignore[misc]
+
+
+_new_state = ModelState.__new__
+
+
+def _cache_related(obj: Any, name: str, target: Any) -> None:
+    """Put a known related object in the relation cache, building the state inline (hot path)."""
+    values = obj.__dict__
+    state = values.get("_state")
+    if state is None:
+        state = _new_state(ModelState)
+        state.db = DEFAULT_DB_ALIAS
+        state.adding = False
+        state.fields_cache = {name: target}
+        values["_state"] = state
+    else:
+        state.fields_cache[name] = target
 
 
 def _chunks(cursor: Any) -> Iterator[Any]:

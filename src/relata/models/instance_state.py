@@ -1,0 +1,40 @@
+"""Per-instance bookkeeping (`instance._state`): which database, saved or not, relation cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ModelState:
+    """Per-instance bookkeeping: which database, and whether it is saved yet."""
+
+    __slots__ = ("adding", "db", "fields_cache")
+
+    def __init__(self, db: str | None = None, adding: bool = True):
+        self.db = db
+        self.adding = adding
+        self.fields_cache: dict[str, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"db": self.db, "adding": self.adding, "fields_cache": self.fields_cache}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.db, self.adding, self.fields_cache = state["db"], state["adding"], state["fields_cache"]
+
+
+class LazyModelState:
+    """`instance._state` for rows loaded from the default database, made on first use.
+
+    Loading skips building a ModelState per row (most rows never need one);
+    `__init__` and loads from other databases set `_state` eagerly, and once it
+    sits in the instance's `__dict__` this non-data descriptor is bypassed.
+    """
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        state = instance.__dict__["_state"] = ModelState(DEFAULT_DB_ALIAS, adding=False)
+        return state
+
+
+DEFAULT_DB_ALIAS = "default"
