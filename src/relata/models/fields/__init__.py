@@ -579,11 +579,18 @@ class BooleanField(Field):
 
 class CharField(Field):
     internal_type = "CharField"
+    #: The column is varchar(max_length): every supported database needs the length.
+    requires_max_length: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if self.max_length is not None:
             self._validators.append(v.MaxLengthValidator(self.max_length))
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        if self.requires_max_length:
+            _check_max_length(self.max_length, f"{cls.__name__}.{name}", type(self).__name__)
+        super().contribute_to_class(cls, name)
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str) or value is None:
@@ -596,8 +603,21 @@ class CharField(Field):
         return str(value)
 
 
+def _check_max_length(max_length: Any, where: str, kind: str) -> None:
+    if max_length is None:
+        raise exceptions.ImproperlyConfigured(
+            f"{where}: {kind} needs max_length, e.g. models.{kind}(max_length=200); "
+            f"use models.TextField() for text of any length."
+        )
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length <= 0:
+        raise exceptions.ImproperlyConfigured(
+            f"{where}: max_length must be a positive integer, not {max_length!r}."
+        )
+
+
 class TextField(CharField):
     internal_type = "TextField"
+    requires_max_length = False
 
 
 class EmailField(CharField):
