@@ -38,3 +38,20 @@ class LazyModelState:
 
 
 DEFAULT_DB_ALIAS = "default"
+
+
+_new_state = ModelState.__new__
+
+
+def cache_related(obj: Any, name: str, target: Any) -> None:
+    """Put a related object in `obj`'s relation cache (hot path: builds the state inline)."""
+    values = obj.__dict__
+    state = values.get("_state")
+    if state is None:
+        state = _new_state(ModelState)
+        state.db = DEFAULT_DB_ALIAS
+        state.adding = False
+        state.fields_cache = {name: target}
+        values["_state"] = state
+    else:
+        state.fields_cache[name] = target

@@ -45,9 +45,16 @@ class ForeignObjectRel:
     null = True
     empty_strings_allowed = False
 
-    def __init__(self, field: Any, to: Any, related_name: str | None = None,
-                 related_query_name: str | None = None, limit_choices_to: Any = None,
-                 parent_link: bool = False, on_delete: Any = None):
+    def __init__(
+        self,
+        field: Any,
+        to: Any,
+        related_name: str | None = None,
+        related_query_name: str | None = None,
+        limit_choices_to: Any = None,
+        parent_link: bool = False,
+        on_delete: Any = None,
+    ):
         self.field = field
         self.model = to
         self.related_name = related_name
@@ -59,7 +66,9 @@ class ForeignObjectRel:
         self.multiple = True
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}: {self.field.model._meta.label_lower}.{self.field.name}>" if self.field.model else f"<{type(self).__name__}>"
+        if self.field.model is None:
+            return f"<{type(self).__name__}>"
+        return f"<{type(self).__name__}: {self.field.model._meta.label_lower}.{self.field.name}>"
 
     @property
     def related_model(self) -> Any:
@@ -130,12 +139,25 @@ class OneToOneRel(ManyToOneRel):
 
 
 class ManyToManyRel(ForeignObjectRel):
-    def __init__(self, field: Any, to: Any, related_name: str | None = None,
-                 related_query_name: str | None = None, limit_choices_to: Any = None,
-                 symmetrical: bool = True, through: Any = None, through_fields: Any = None,
-                 db_constraint: bool = True):
-        super().__init__(field, to, related_name=related_name, related_query_name=related_query_name,
-                         limit_choices_to=limit_choices_to)
+    def __init__(
+        self,
+        field: Any,
+        to: Any,
+        related_name: str | None = None,
+        related_query_name: str | None = None,
+        limit_choices_to: Any = None,
+        symmetrical: bool = True,
+        through: Any = None,
+        through_fields: Any = None,
+        db_constraint: bool = True,
+    ):
+        super().__init__(
+            field,
+            to,
+            related_name=related_name,
+            related_query_name=related_query_name,
+            limit_choices_to=limit_choices_to,
+        )
         self.symmetrical = symmetrical
         self.through = through
         self.through_fields = through_fields
@@ -148,8 +170,14 @@ class RelatedField(Field):
     is_relation = True
     rel_class: ClassVar[type] = ForeignObjectRel
 
-    def __init__(self, *args: Any, related_name: str | None = None,
-                 related_query_name: str | None = None, limit_choices_to: Any = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        related_name: str | None = None,
+        related_query_name: str | None = None,
+        limit_choices_to: Any = None,
+        **kwargs: Any,
+    ):
         self._related_name = related_name
         self._related_query_name = related_query_name
         super().__init__(*args, **kwargs)
@@ -211,9 +239,16 @@ class RelatedField(Field):
                         setattr(cls, accessor, previous)
                 cls._meta.remove_reverse_relation(related)
         else:
+
             def undo(cls=cls) -> None:
                 cls._meta.remove_reverse_relation(related)
+
         owner._meta.apps.on_unregister(owner, undo)
+
+    def get_limit_choices_to(self) -> Any:
+        """`limit_choices_to`, called first when it is a callable (as Django does)."""
+        limit = self.remote_field.limit_choices_to
+        return limit() if callable(limit) else limit
 
     def related_query_name(self) -> str:
         rel = self.remote_field
@@ -221,7 +256,12 @@ class RelatedField(Field):
 
     @property
     def target_field(self) -> Any:
-        return self.foreign_related_fields[0]
+        # Read on every forward access: cache it once the target model is known.
+        cached = self.__dict__.get("_target_field")
+        if cached is None:
+            cached = self.foreign_related_fields[0]
+            self.__dict__["_target_field"] = cached
+        return cached
 
     @property
     def foreign_related_fields(self) -> tuple[Any, ...]:
@@ -245,11 +285,19 @@ class ForeignKey(RelatedField):
         "invalid": "%(model)s instance with %(field)s %(value)r does not exist."
     }
 
-    def __init__(self, to: Any, on_delete: Any = None, related_name: str | None = None,
-                 related_query_name: str | None = None, limit_choices_to: Any = None,
-                 parent_link: bool = False, to_field: str | None = None, db_constraint: bool = True,
-                 **kwargs: Any):
-        if not (isinstance(to, str) or isinstance(to, type)):
+    def __init__(
+        self,
+        to: Any,
+        on_delete: Any = None,
+        related_name: str | None = None,
+        related_query_name: str | None = None,
+        limit_choices_to: Any = None,
+        parent_link: bool = False,
+        to_field: str | None = None,
+        db_constraint: bool = True,
+        **kwargs: Any,
+    ):
+        if not isinstance(to, str | type):
             raise TypeError(
                 f"{type(self).__name__}({to!r}) is invalid. The first parameter to {type(self).__name__} "
                 f"must be either a model, a model name, or the string 'self'."
@@ -257,11 +305,21 @@ class ForeignKey(RelatedField):
         if not callable(on_delete):
             raise TypeError("on_delete must be callable, e.g. on_delete=models.CASCADE.")
         kwargs.setdefault("db_index", True)
-        super().__init__(related_name=related_name, related_query_name=related_query_name,
-                         limit_choices_to=limit_choices_to, **kwargs)
+        super().__init__(
+            related_name=related_name,
+            related_query_name=related_query_name,
+            limit_choices_to=limit_choices_to,
+            **kwargs,
+        )
         self.remote_field = self.rel_class(
-            self, to, to_field, related_name=related_name, related_query_name=related_query_name,
-            limit_choices_to=limit_choices_to, parent_link=parent_link, on_delete=on_delete,
+            self,
+            to,
+            to_field,
+            related_name=related_name,
+            related_query_name=related_query_name,
+            limit_choices_to=limit_choices_to,
+            parent_link=parent_link,
+            on_delete=on_delete,
         )
         self.db_constraint = db_constraint
         self.to_fields = [to_field]
@@ -315,13 +373,19 @@ class ForeignKey(RelatedField):
         model = self.related_model
         using = (model_instance._state.db if model_instance is not None else None) or "default"
         qs = model._base_manager.using(using).filter(**{self.target_field.name: value})
-        if self.remote_field.limit_choices_to and isinstance(self.remote_field.limit_choices_to, dict):
-            qs = qs.filter(**self.remote_field.limit_choices_to)
+        limit = self.get_limit_choices_to()
+        if limit:
+            qs = qs.filter(**limit) if isinstance(limit, dict) else qs.filter(limit)
         if not qs.exists():
             raise exceptions.ValidationError(
-                self.error_messages["invalid"], code="invalid",
-                params={"model": model._meta.verbose_name, "pk": value, "field": self.target_field.name,
-                        "value": value},
+                self.error_messages["invalid"],
+                code="invalid",
+                params={
+                    "model": model._meta.verbose_name,
+                    "pk": value,
+                    "field": self.target_field.name,
+                    "value": value,
+                },
             )
 
     # -- schema -----------------------------------------------------------------------
@@ -333,22 +397,45 @@ class ForeignKey(RelatedField):
         if self.db_constraint:
             references = Reference(self.related_model._meta.db_table, target.column)
         return ColumnSpec(
-            name=self.column, internal_type=self.get_internal_type(), null=self.null,
-            primary_key=self.primary_key, unique=self._unique and not self.primary_key,
-            max_length=target.max_length, max_digits=getattr(target, "max_digits", None),
-            decimal_places=getattr(target, "decimal_places", None), references=references,
+            name=self.column,
+            internal_type=self.get_internal_type(),
+            null=self.null,
+            primary_key=self.primary_key,
+            unique=self._unique and not self.primary_key,
+            max_length=target.max_length,
+            max_digits=getattr(target, "max_digits", None),
+            decimal_places=getattr(target, "decimal_places", None),
+            references=references,
             target_type=internal,
         )
 
     # -- joins ------------------------------------------------------------------------
 
     def path_infos(self) -> list[PathStep]:
-        return [PathStep(self.model, self.related_model, self.column, self.target_field.column,
-                         multivalued=False, nullable=self.null, key=(self, "forward"))]
+        return [
+            PathStep(
+                self.model,
+                self.related_model,
+                self.column,
+                self.target_field.column,
+                multivalued=False,
+                nullable=self.null,
+                key=(self, "forward"),
+            )
+        ]
 
     def reverse_path_infos(self) -> list[PathStep]:
-        return [PathStep(self.related_model, self.model, self.target_field.column, self.column,
-                         multivalued=not self.one_to_one, nullable=True, key=(self, "reverse"))]
+        return [
+            PathStep(
+                self.related_model,
+                self.model,
+                self.target_field.column,
+                self.column,
+                multivalued=not self.one_to_one,
+                nullable=True,
+                key=(self, "reverse"),
+            )
+        ]
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
@@ -403,11 +490,20 @@ class ManyToManyField(RelatedField):
     internal_type = "ManyToManyField"
     rel_class = ManyToManyRel
 
-    def __init__(self, to: Any, related_name: str | None = None, related_query_name: str | None = None,
-                 limit_choices_to: Any = None, symmetrical: bool | None = None, through: Any = None,
-                 through_fields: tuple[str, str] | None = None, db_constraint: bool = True,
-                 db_table: str | None = None, **kwargs: Any):
-        if not (isinstance(to, str) or isinstance(to, type)):
+    def __init__(
+        self,
+        to: Any,
+        related_name: str | None = None,
+        related_query_name: str | None = None,
+        limit_choices_to: Any = None,
+        symmetrical: bool | None = None,
+        through: Any = None,
+        through_fields: tuple[str, str] | None = None,
+        db_constraint: bool = True,
+        db_table: str | None = None,
+        **kwargs: Any,
+    ):
+        if not isinstance(to, str | type):
             raise TypeError(
                 f"ManyToManyField({to!r}) is invalid. The first parameter to ManyToManyField must be "
                 f"either a model, a model name, or the string 'self'."
@@ -416,12 +512,22 @@ class ManyToManyField(RelatedField):
             symmetrical = to == RECURSIVE_RELATIONSHIP_CONSTANT
         if through is not None and db_table is not None:
             raise ValueError("Cannot specify a db_table if an intermediary model is used.")
-        super().__init__(related_name=related_name, related_query_name=related_query_name,
-                         limit_choices_to=limit_choices_to, **kwargs)
+        super().__init__(
+            related_name=related_name,
+            related_query_name=related_query_name,
+            limit_choices_to=limit_choices_to,
+            **kwargs,
+        )
         self.remote_field = self.rel_class(
-            self, to, related_name=related_name, related_query_name=related_query_name,
-            limit_choices_to=limit_choices_to, symmetrical=symmetrical, through=through,
-            through_fields=through_fields, db_constraint=db_constraint,
+            self,
+            to,
+            related_name=related_name,
+            related_query_name=related_query_name,
+            limit_choices_to=limit_choices_to,
+            symmetrical=symmetrical,
+            through=through,
+            through_fields=through_fields,
+            db_constraint=db_constraint,
         )
         self.db_table = db_table
         self.has_null_arg = "null" in kwargs
@@ -431,9 +537,7 @@ class ManyToManyField(RelatedField):
 
     def contribute_to_class(self, cls: type, name: str) -> None:
         rel = self.remote_field
-        if rel.symmetrical and (rel.model == RECURSIVE_RELATIONSHIP_CONSTANT or rel.model == cls.__name__):
-            rel.related_name = f"{name}_rel_+"
-        elif rel.symmetrical and rel.model is cls:
+        if rel.symmetrical and rel.model in (RECURSIVE_RELATIONSHIP_CONSTANT, cls.__name__, cls):
             rel.related_name = f"{name}_rel_+"
         elif rel.hidden and not cls._meta.abstract:
             # Give every hidden many-to-many its own internal name so they never clash.
@@ -446,14 +550,18 @@ class ManyToManyField(RelatedField):
             return
         through = rel.through
         if through is None:
+
             def make_through(target: Any) -> None:
                 if rel.through is None:
                     rel.through = _create_through_model(self, cls, target)
+
             cls._meta.apps.lazy_model_operation(make_through, _key(cls, rel.model))
         elif isinstance(through, str):
+
             def set_through(model: Any) -> None:
                 rel.through = model
                 cls._meta.expire_cache()
+
             cls._meta.apps.lazy_model_operation(set_through, _key(cls, through))
 
     def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
@@ -475,9 +583,7 @@ class ManyToManyField(RelatedField):
         rel = self.remote_field
         through = rel.through
         if not isinstance(through, type):
-            raise exceptions.ImproperlyConfigured(
-                f"{self}: the through model {through!r} is not defined (yet)."
-            )
+            raise exceptions.ImproperlyConfigured(f"{self}: the through model {through!r} is not defined (yet).")
         if rel.through_fields:
             source_name, target_name = rel.through_fields
             return through._meta.get_field(source_name), through._meta.get_field(target_name)
@@ -507,20 +613,48 @@ class ManyToManyField(RelatedField):
         source, target = self._through_fields()
         through = self.remote_field.through
         return [
-            PathStep(self.model, through, source.target_field.column, source.column,
-                     multivalued=True, nullable=True, key=(self, "forward", 0)),
-            PathStep(through, self.related_model, target.column, target.target_field.column,
-                     multivalued=False, nullable=False, key=(self, "forward", 1)),
+            PathStep(
+                self.model,
+                through,
+                source.target_field.column,
+                source.column,
+                multivalued=True,
+                nullable=True,
+                key=(self, "forward", 0),
+            ),
+            PathStep(
+                through,
+                self.related_model,
+                target.column,
+                target.target_field.column,
+                multivalued=False,
+                nullable=False,
+                key=(self, "forward", 1),
+            ),
         ]
 
     def reverse_path_infos(self) -> list[PathStep]:
         source, target = self._through_fields()
         through = self.remote_field.through
         return [
-            PathStep(self.related_model, through, target.target_field.column, target.column,
-                     multivalued=True, nullable=True, key=(self, "reverse", 0)),
-            PathStep(through, self.model, source.column, source.target_field.column,
-                     multivalued=False, nullable=False, key=(self, "reverse", 1)),
+            PathStep(
+                self.related_model,
+                through,
+                target.target_field.column,
+                target.column,
+                multivalued=True,
+                nullable=True,
+                key=(self, "reverse", 0),
+            ),
+            PathStep(
+                through,
+                self.model,
+                source.column,
+                source.target_field.column,
+                multivalued=False,
+                nullable=False,
+                key=(self, "reverse", 1),
+            ),
         ]
 
     def value_from_object(self, obj: Any) -> Any:
@@ -565,21 +699,27 @@ def _create_through_model(field: ManyToManyField, source: Any, target: Any) -> A
         from_name, to_name = f"from_{source_name}", f"to_{target_name}"
     else:
         from_name, to_name = source_name, target_name
-    meta = type("Meta", (), {
-        "app_label": source._meta.app_label,
-        "db_table": field.db_table_name(),
-        "unique_together": ((from_name, to_name),),
-        "verbose_name": f"{from_name}-{to_name} relationship",
-        "apps": source._meta.apps,
-    })
+    meta = type(
+        "Meta",
+        (),
+        {
+            "app_label": source._meta.app_label,
+            "db_table": field.db_table_name(),
+            "unique_together": ((from_name, to_name),),
+            "verbose_name": f"{from_name}-{to_name} relationship",
+            "apps": source._meta.apps,
+        },
+    )
     name = f"{source._meta.object_name}_{field.name}"
     attrs = {
         "__module__": source.__module__,
         "Meta": meta,
-        from_name: ForeignKey(source, on_delete=CASCADE, related_name=f"{name}+",
-                              db_constraint=field.remote_field.db_constraint),
-        to_name: ForeignKey(target, on_delete=CASCADE, related_name=f"{name}+",
-                            db_constraint=field.remote_field.db_constraint),
+        from_name: ForeignKey(
+            source, on_delete=CASCADE, related_name=f"{name}+", db_constraint=field.remote_field.db_constraint
+        ),
+        to_name: ForeignKey(
+            target, on_delete=CASCADE, related_name=f"{name}+", db_constraint=field.remote_field.db_constraint
+        ),
     }
     through = type(name, (Model,), attrs)
     through._meta.auto_created = source
@@ -593,7 +733,6 @@ def check_related_name(name: str | None) -> bool:
     if name.endswith("+"):
         return True
     return name.isidentifier() and not keyword.iskeyword(name)
-
 
 
 def missing_accessor_hint(model: Any, name: str) -> tuple[bool, str] | None:

@@ -17,7 +17,7 @@ from relata.models.query.plan import ModelPlan, SelectPlan
 
 def model_loader(plan: ModelPlan, connection: Any, db: str) -> Callable[[Any], Any]:
     """`load(row) -> instance` for one plan, one connection's converters and one alias."""
-    from relata.models.instance_state import DEFAULT_DB_ALIAS, ModelState
+    from relata.models.instance_state import DEFAULT_DB_ALIAS, ModelState, cache_related
 
     namespace: dict[str, Any] = {"new": plan.model.__new__, "cls": plan.model, "State": ModelState, "db": db}
     # Rows from the default database get their ModelState lazily (LazyModelState).
@@ -35,29 +35,25 @@ def model_loader(plan: ModelPlan, connection: Any, db: str) -> Callable[[Any], A
     load = namespace["load"]
     if not plan.related:
         return load
-    related = [(field, is_reverse, model_loader(sub, connection, db), sub) for field, is_reverse, sub in plan.related]
+    specs = []
+    for field, is_reverse, sub in plan.related:
+        pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key)
+        if is_reverse:
+            name, back = field.get_cache_name(), field.field.name
+        else:
+            name, back = field.name, (field.remote_field.get_cache_name() if field.one_to_one else None)
+        specs.append((name, back, pk_index, model_loader(sub, connection, db)))
 
     def load_with_related(row: Any) -> Any:
         obj = load(row)
-        _attach_related(obj, row, related)
+        for name, back, pk_index, load_related in specs:
+            target = None if row[pk_index] is None else load_related(row)
+            cache_related(obj, name, target)
+            if back is not None and target is not None:
+                cache_related(target, back, obj)
         return obj
 
     return load_with_related
-
-
-def _attach_related(obj: Any, row: Any, related: list[Any]) -> None:
-    cache = obj._state.fields_cache
-    for field, is_reverse, load, sub in related:
-        pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key)
-        target = None if row[pk_index] is None else load(row)
-        if is_reverse:
-            cache[field.get_cache_name()] = target
-            if target is not None:
-                target._state.fields_cache[field.field.name] = obj
-        else:
-            cache[field.name] = target
-            if target is not None and field.one_to_one:
-                target._state.fields_cache[field.remote_field.get_cache_name()] = obj
 
 
 def annotation_setter(plan: SelectPlan, connection: Any) -> Callable[[Any, Any], None] | None:

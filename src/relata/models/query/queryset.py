@@ -15,7 +15,7 @@ from typing import Any
 from relata import exceptions
 from relata.models import aggregation, writes
 from relata.models.expressions import check_annotation_name
-from relata.models.instance_state import DEFAULT_DB_ALIAS, ModelState
+from relata.models.instance_state import cache_related
 from relata.models.q import Q
 from relata.models.query import hydrate
 from relata.models.query.compiled import EMPTY, compile_query
@@ -144,7 +144,7 @@ class QuerySet:
             for field, instances in known.items():
                 target = instances.get(obj.__dict__.get(field.attname))
                 if target is not None:
-                    _cache_related(obj, field.name, target)
+                    cache_related(obj, field.name, target)
             yield obj
 
     def _value_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
@@ -720,23 +720,6 @@ class _EmptyMeta(type):
 
 
 EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc__})  # type: ignore[misc]
-
-
-_new_state = ModelState.__new__
-
-
-def _cache_related(obj: Any, name: str, target: Any) -> None:
-    """Put a known related object in the relation cache, building the state inline (hot path)."""
-    values = obj.__dict__
-    state = values.get("_state")
-    if state is None:
-        state = _new_state(ModelState)
-        state.db = DEFAULT_DB_ALIAS
-        state.adding = False
-        state.fields_cache = {name: target}
-        values["_state"] = state
-    else:
-        state.fields_cache[name] = target
 
 
 def _chunks(cursor: Any) -> Iterator[Any]:
