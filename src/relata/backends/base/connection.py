@@ -33,6 +33,12 @@ _PEP249_NAMES = (
 )
 
 
+def _seconds(value: Any) -> float | None:
+    if value is None or str(value).lower() in {"", "none", "-1"}:
+        return None
+    return float(value)
+
+
 class BaseDatabaseWrapper:
     vendor: ClassVar[str] = "base"
     display_name: ClassVar[str] = "base"
@@ -62,6 +68,14 @@ class BaseDatabaseWrapper:
         #: Compiled SQL per query shape; owned here because it is per dialect.
         self.compile_cache: dict[Any, Any] = {}
         self._error_map = None
+        self.options: dict[str, Any] = dict(settings.get("OPTIONS") or {})
+        #: Seconds a connection is reused before it is reopened (None: for ever).
+        self.conn_max_age = _seconds(self.options.get("conn_max_age"))
+        #: Ping a connection that sat idle longer than health_check_interval before reusing it.
+        self.health_checks = str(self.options.get("health_checks", "")).lower() in {"1", "true", "yes", "on"}
+        self.health_check_interval = float(self.options.get("health_check_interval", 1.0))
+        self._opened_at = 0.0
+        self._last_used = 0.0
 
     # -- connecting -------------------------------------------------------------
 
@@ -72,11 +86,28 @@ class BaseDatabaseWrapper:
         """Hook run once after each new driver connection."""
 
     def ensure_connection(self) -> Any:
+        if self.connection is not None and not self.in_atomic_block and self._must_reopen():
+            # Outside a transaction nothing is lost by reopening: do it quietly.
+            self.close()
         if self.connection is None:
             with self.wrap_errors():
                 self.connection = self.get_new_connection()
-            self.init_connection_state()
+                self._opened_at = time.monotonic()
+                self.init_connection_state()
+        self._last_used = time.monotonic()
         return self.connection
+
+    def _must_reopen(self) -> bool:
+        now = time.monotonic()
+        if self.conn_max_age is not None and now - self._opened_at > self.conn_max_age:
+            return True
+        if self.connection_dropped():
+            return True
+        return self.health_checks and now - self._last_used > self.health_check_interval and not self.is_usable()
+
+    def connection_dropped(self) -> bool:
+        """Hook: whether the server closed this idle connection, found without a round trip."""
+        return False
 
     def is_usable(self) -> bool:
         return self.connection is not None

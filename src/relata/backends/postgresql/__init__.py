@@ -1,0 +1,1 @@
+"""PostgreSQL (and PostgreSQL-compatible databases) through psycopg 3."""

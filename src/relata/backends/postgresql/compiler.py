@@ -1,0 +1,73 @@
+"""PostgreSQL's spelling of the pieces where it leaves the neutral compiler.
+
+psycopg reads `%` as the start of a placeholder whenever parameters are sent,
+so every literal percent sign the compiler writes (LIKE wildcards built from
+expressions) is doubled, and undoubled again for statements without
+parameters, which psycopg sends untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from relata.sql import nodes as n
+from relata.sql.compiler import SQLCompiler
+
+
+def _int(template: str) -> str:
+    # EXTRACT returns numeric since PostgreSQL 14; Django's parts are integers.
+    return "CAST(" + template + " AS integer)"
+
+
+def _text(lhs: str = "{lhs}") -> str:
+    # LIKE, UPPER and ~ take text: casting lets `id__contains=1` work as on other databases.
+    return "CAST(" + lhs + " AS text)"
+
+
+class PostgreSQLCompiler(SQLCompiler):
+    placeholder = "%s"
+    lookups: ClassVar[dict[str, str]] = {
+        **SQLCompiler.lookups,
+        "iexact": "UPPER(" + _text() + ") = UPPER({rhs})",
+        "contains": _text() + " LIKE {rhs} {escape}",
+        "icontains": "UPPER(" + _text() + ") LIKE UPPER({rhs}) {escape}",
+        "startswith": _text() + " LIKE {rhs} {escape}",
+        "istartswith": "UPPER(" + _text() + ") LIKE UPPER({rhs}) {escape}",
+        "endswith": _text() + " LIKE {rhs} {escape}",
+        "iendswith": "UPPER(" + _text() + ") LIKE UPPER({rhs}) {escape}",
+        "regex": _text() + " ~ {rhs}",
+        "iregex": _text() + " ~* {rhs}",
+    }
+    extract_parts: ClassVar[dict[str, str]] = {
+        "year": _int("EXTRACT(YEAR FROM {expr})"),
+        "month": _int("EXTRACT(MONTH FROM {expr})"),
+        "day": _int("EXTRACT(DAY FROM {expr})"),
+        "hour": _int("EXTRACT(HOUR FROM {expr})"),
+        "minute": _int("EXTRACT(MINUTE FROM {expr})"),
+        "second": _int("FLOOR(EXTRACT(SECOND FROM {expr}))"),
+        "quarter": _int("EXTRACT(QUARTER FROM {expr})"),
+        "week": _int("EXTRACT(WEEK FROM {expr})"),
+        "week_day": _int("EXTRACT(DOW FROM {expr}) + 1"),
+        "iso_week_day": _int("EXTRACT(ISODOW FROM {expr})"),
+        "iso_year": _int("EXTRACT(ISOYEAR FROM {expr})"),
+        "date": "CAST({expr} AS DATE)",
+        "time": "CAST({expr} AS TIME)",
+    }
+
+    def compile(self, node: n.Node) -> tuple[str, list[Any]]:
+        sql, params = super().compile(node)
+        if not params:
+            sql = sql.replace("%%", "%")
+        return sql, params
+
+    def quote_pattern(self, wildcard: str) -> str:
+        return f"'{wildcard.replace('%', '%%')}'" if wildcard else ""
+
+    def escape_like_sql(self, sql: str) -> str:
+        return f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
+
+    def visit_BinOp(self, node: n.BinOp) -> str:
+        if node.op == "||":
+            # Concatenation takes text on both sides, whatever the operands' types.
+            return f"(CAST({self.visit(node.lhs)} AS text) || CAST({self.visit(node.rhs)} AS text))"
+        return super().visit_BinOp(node)

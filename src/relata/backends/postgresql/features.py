@@ -1,0 +1,66 @@
+"""What PostgreSQL (12 or newer) can do, and where compatible databases differ.
+
+CockroachDB, YugabyteDB and Citus speak PostgreSQL's protocol and SQL; the
+connection detects them (or takes `?flavor=`) and switches the flags below
+that their documentation says differ, instead of forking the backend.
+"""
+
+from __future__ import annotations
+
+from relata.backends.base.features import BaseDatabaseFeatures
+
+
+class DatabaseFeatures(BaseDatabaseFeatures):
+    can_return_columns_from_insert = True
+    insert_id_via_lastrowid = False
+    can_return_rows_from_bulk_insert = True
+    can_rollback_ddl = True
+    supports_timezones = True
+    has_native_uuid_field = True
+    has_native_duration_field = True
+    has_native_json_field = True
+    max_query_params = 65535
+    #: Foreign keys are DEFERRABLE INITIALLY DEFERRED (CockroachDB has no deferrable constraints).
+    supports_deferrable_foreign_keys = True
+    #: `DROP DATABASE ... WITH (FORCE)` (PostgreSQL 13+; not CockroachDB, not YugabyteDB on PG 11).
+    supports_drop_database_force = True
+    #: A failed statement aborts the whole transaction until ROLLBACK (TO SAVEPOINT).
+    has_aborting_transactions = True
+    #: Which PostgreSQL-compatible database answered: postgresql, cockroachdb, yugabytedb, citus.
+    flavor = "postgresql"
+
+    FLAVORS = {
+        "postgresql": {},
+        "citus": {},
+        "cockroachdb": {
+            "supports_deferrable_foreign_keys": False,
+            "supports_drop_database_force": False,
+            "can_rollback_ddl": False,
+        },
+        "yugabytedb": {
+            "supports_drop_database_force": False,
+            "can_rollback_ddl": False,
+        },
+    }
+
+    def set_flavor(self, flavor: str) -> None:
+        if flavor not in self.FLAVORS:
+            from relata.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"Unknown PostgreSQL flavor {flavor!r}; use one of {', '.join(sorted(self.FLAVORS))}."
+            )
+        self.flavor = flavor
+        for name, value in self.FLAVORS[flavor].items():
+            setattr(self, name, value)
+
+    @staticmethod
+    def flavor_from_version(version: str, extensions: set[str]) -> str:
+        text = version.lower()
+        if "cockroachdb" in text:
+            return "cockroachdb"
+        if "-yb-" in text or "yugabyte" in text:
+            return "yugabytedb"
+        if "citus" in extensions:
+            return "citus"
+        return "postgresql"
