@@ -35,8 +35,15 @@ except ImportError:  # pooling is optional
 
 #: OPTIONS relata reads itself; the rest go to libpq.
 RELATA_OPTIONS = {
-    "pool", "pool_min_size", "pool_max_size", "prepare_threshold", "flavor", "admin_database",
-    "conn_max_age", "health_checks", "health_check_interval",
+    "pool",
+    "pool_min_size",
+    "pool_max_size",
+    "prepare_threshold",
+    "flavor",
+    "admin_database",
+    "conn_max_age",
+    "health_checks",
+    "health_check_interval",
 }
 
 
@@ -99,12 +106,16 @@ class DatabaseWrapper(BaseDatabaseWrapper):
             pool = self._pools.get(key)
             if pool is None:
                 pool = psycopg_pool.ConnectionPool(
-                    kwargs={**self.connect_kwargs(self.settings), "autocommit": True,
-                            "prepare_threshold": self._prepare_threshold()},
+                    kwargs={
+                        **self.connect_kwargs(self.settings),
+                        "autocommit": True,
+                        "prepare_threshold": self._prepare_threshold(),
+                    },
                     min_size=int(self.options.get("pool_min_size", 1)),
                     max_size=int(self.options.get("pool_max_size", 10)),
                     check=psycopg_pool.ConnectionPool.check_connection
-                    if _flag(self.options.get("health_checks", False)) else None,
+                    if _flag(self.options.get("health_checks", False))
+                    else None,
                     open=True,
                     name=f"relata-{self.alias}",
                 )
