@@ -20,11 +20,11 @@ from relata.sql import nodes as n
 DELETE_BATCH = 500
 
 
-def CASCADE(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+def CASCADE(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
     collector.collect(sub_objs, source_field=field)
 
 
-def PROTECT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+def PROTECT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
     raise ProtectedError(
         f"Cannot delete some instances of model '{field.remote_field.model.__name__}' because they are "
         f"referenced through protected foreign keys: '{field.model.__name__}.{field.name}'.",
@@ -32,11 +32,11 @@ def PROTECT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -
     )
 
 
-def RESTRICT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+def RESTRICT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
     collector.restricted[field].update(sub_objs)
 
 
-def SET(value: Any) -> Any:  # noqa: N802
+def SET(value: Any) -> Any:
     def set_on_delete(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
         collector.add_field_update(field, value() if callable(value) else value, sub_objs)
 
@@ -44,15 +44,15 @@ def SET(value: Any) -> Any:  # noqa: N802
     return set_on_delete
 
 
-def SET_NULL(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+def SET_NULL(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
     collector.add_field_update(field, None, sub_objs)
 
 
-def SET_DEFAULT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+def SET_DEFAULT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
     collector.add_field_update(field, field.get_default(), sub_objs)
 
 
-def DO_NOTHING(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:  # noqa: N802
+def DO_NOTHING(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
     pass
 
 
@@ -103,7 +103,7 @@ class Collector:
         related_model = rel.related_model
         manager = related_model._base_manager.using(self.using)
         for start in range(0, len(objs), DELETE_BATCH):
-            batch = objs[start:start + DELETE_BATCH]
+            batch = objs[start : start + DELETE_BATCH]
             qs = manager.filter(**{f"{field.name}__in": batch})
             if rel.on_delete is CASCADE and self.can_fast_delete(related_model):
                 self.fast_deletes.append(qs)
@@ -114,8 +114,7 @@ class Collector:
 
     def can_fast_delete(self, model: Any) -> bool:
         """Rows of this model can go by one DELETE ... WHERE, nothing to follow."""
-        return all(rel.on_delete is DO_NOTHING for rel in model._meta.all_related_objects
-                   if not rel.field.many_to_many)
+        return all(rel.on_delete is DO_NOTHING for rel in model._meta.all_related_objects if not rel.field.many_to_many)
 
     def check_restricted(self) -> None:
         for field, objs in self.restricted.items():
@@ -163,9 +162,9 @@ class Collector:
             for field, value, objs in self.field_updates:
                 pks = [o.pk for o in objs]
                 for start in range(0, len(pks), DELETE_BATCH):
-                    field.model._base_manager.using(self.using).filter(
-                        pk__in=pks[start:start + DELETE_BATCH]
-                    ).update(**{field.name: value})
+                    field.model._base_manager.using(self.using).filter(pk__in=pks[start : start + DELETE_BATCH]).update(
+                        **{field.name: value}
+                    )
             for model in self.ordered_models():
                 pks = list(self.data[model])
                 counts[model._meta.label] += _delete_pks(connection, model, pks)
@@ -209,7 +208,7 @@ def _delete_pks(connection: Any, model: Any, pks: list[Any]) -> int:
     prep = pk.db_preparer(connection)
     total = 0
     for start in range(0, len(pks), DELETE_BATCH):
-        batch = pks[start:start + DELETE_BATCH]
+        batch = pks[start : start + DELETE_BATCH]
         params = tuple(n.Param(prep(v) if prep else v) for v in batch)
         node = n.Delete(model._meta.db_table, n.In(n.Col(None, pk.column), params))
         sql, values = connection.ops.compiler().compile(node)

@@ -29,8 +29,13 @@ def _prepare_related_fields(obj: Any, operation: str) -> None:
             raise ValueError(
                 f"{operation}() prohibited to prevent data loss due to unsaved related object '{field.name}'."
             )
-        if obj.__dict__.get(field.attname) is None or obj.__dict__.get(field.attname) != target_value:
+        current = obj.__dict__.get(field.attname)
+        if current is None or current == "":
+            # The related object was saved after it was assigned: take its key now.
             obj.__dict__[field.attname] = target_value
+        elif current != target_value:
+            # `book.author_id = x` after `book.author = a`: the id wins, the cache goes.
+            del cache[field.name]
 
 
 def _write_alias(obj: Any, using: str | None) -> str:

@@ -34,7 +34,7 @@ class ForwardManyToOneDescriptor:
         self.field = field
 
     @cached_property
-    def RelatedObjectDoesNotExist(self) -> type:  # noqa: N802 - Django's name
+    def RelatedObjectDoesNotExist(self) -> type:
         return _related_does_not_exist(self.field.model, self.field.name, self.field.related_model)
 
     def is_cached(self, instance: Any) -> bool:
@@ -58,9 +58,7 @@ class ForwardManyToOneDescriptor:
 
     def _check_null(self, instance: Any, related: Any) -> Any:
         if related is None and not self.field.null:
-            raise self.RelatedObjectDoesNotExist(
-                f"{type(instance).__name__} has no {self.field.name}."
-            )
+            raise self.RelatedObjectDoesNotExist(f"{type(instance).__name__} has no {self.field.name}.")
         return related
 
     def get_object(self, instance: Any, value: Any) -> Any:
@@ -117,9 +115,8 @@ class ReverseOneToOneDescriptor:
         return self.related.field
 
     @cached_property
-    def RelatedObjectDoesNotExist(self) -> type:  # noqa: N802 - Django's name
-        return _related_does_not_exist(self.related.model, self.related.get_accessor_name(),
-                                       self.related.related_model)
+    def RelatedObjectDoesNotExist(self) -> type:
+        return _related_does_not_exist(self.related.model, self.related.get_accessor_name(), self.related.related_model)
 
     def is_cached(self, instance: Any) -> bool:
         return self.related.get_cache_name() in instance._state.fields_cache
@@ -221,4 +218,3 @@ class ManyToManyDescriptor(ReverseManyToOneDescriptor):
             f"Direct assignment to the {'reverse' if self.reverse else 'forward'} side of a "
             f"many-to-many set is prohibited. Use {name}.set() instead."
         )
-

@@ -90,9 +90,7 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
                 pks = []
                 for obj in objs:
                     if obj._state.adding or obj._state.db != db:
-                        raise ValueError(
-                            f"{obj!r} instance isn't saved. Use bulk=False or save the object first."
-                        )
+                        raise ValueError(f"{obj!r} instance isn't saved. Use bulk=False or save the object first.")
                     pks.append(obj.pk)
                 self.model._base_manager.using(db).filter(pk__in=pks).update(**{self.field.name: target_value})
                 for obj in objs:
@@ -253,11 +251,17 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
         def _through_rows(self) -> Any:
             return self.through._base_manager.using(self._db_alias)
 
-        def _add(self, source_field: Any, target_field: Any, source_value: Any, ids: list[Any],
-                 through_defaults: dict[str, Any] | None) -> None:
+        def _add(
+            self,
+            source_field: Any,
+            target_field: Any,
+            source_value: Any,
+            ids: list[Any],
+            through_defaults: dict[str, Any] | None,
+        ) -> None:
             existing = set(
-                self._through_rows().filter(**{source_field.attname: source_value,
-                                               f"{target_field.attname}__in": ids})
+                self._through_rows()
+                .filter(**{source_field.attname: source_value, f"{target_field.attname}__in": ids})
                 .values_list(target_field.attname, flat=True)
             )
             defaults = {k: (v() if callable(v) else v) for k, v in (through_defaults or {}).items()}
@@ -266,8 +270,9 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
                 if target_id in existing or target_id in seen:
                     continue
                 seen.add(target_id)
-                new_rows.append(self.through(**defaults, **{source_field.attname: source_value,
-                                                            target_field.attname: target_id}))
+                new_rows.append(
+                    self.through(**defaults, **{source_field.attname: source_value, target_field.attname: target_id})
+                )
             if new_rows:
                 self._through_rows().bulk_create(new_rows)
 
@@ -278,8 +283,9 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
                 self._add(self.source_field, self.target_field, self.source_value, ids, through_defaults)
                 if self.symmetrical:
                     for target_id in ids:
-                        self._add(self.source_field, self.target_field, target_id, [self.source_value],
-                                  through_defaults)
+                        self._add(
+                            self.source_field, self.target_field, target_id, [self.source_value], through_defaults
+                        )
 
         add.alters_data = True  # type: ignore[attr-defined]
 
@@ -316,7 +322,8 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
                     return
                 wanted = self._target_ids(objs)
                 current = set(
-                    self._through_rows().filter(**{self.source_field.attname: self.source_value})
+                    self._through_rows()
+                    .filter(**{self.source_field.attname: self.source_value})
                     .values_list(self.target_field.attname, flat=True)
                 )
                 stale = [i for i in current if i not in set(wanted)]

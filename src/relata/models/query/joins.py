@@ -54,10 +54,9 @@ def resolve_names(model: Any, parts: list[str], annotations: tuple[str, ...] = (
             where = f" on {opts.object_name}" if steps else ""
             extra = annotations if not steps else ()
             raise FieldError(
-                f"Cannot resolve keyword '{name}' into field{where}. "
-                f"Choices are: {field_choices(opts, extra)}"
+                f"Cannot resolve keyword '{name}' into field{where}. Choices are: {field_choices(opts, extra)}"
             ) from None
-        rest = tuple(parts[index + 1:])
+        rest = tuple(parts[index + 1 :])
         if not field.is_relation:
             return ResolvedPath(tuple(steps), field, field.column, rest, field)
         if isinstance(field, ForeignObjectRel):
@@ -111,8 +110,7 @@ def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> 
         elif _next_is_field(related_opts, rest):
             return path, related_opts
         source = rel.field._through_fields()[0]
-        return ResolvedPath(tuple(path[:-1]), source, source.column, rest,
-                            source.target_field, rel.related_model, rel)
+        return ResolvedPath(tuple(path[:-1]), source, source.column, rest, source.target_field, rel.related_model, rel)
     if not _next_is_field(related_opts, rest):
         pk = related_opts.pk
         return ResolvedPath(tuple(path), pk, pk.column, rest, pk, rel.related_model, rel)
@@ -126,6 +124,7 @@ def _through_m2m(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> An
         rest = rest[1:]
     if not _next_is_field(target_opts, rest):
         target = field._through_fields()[1]
-        return ResolvedPath(tuple(path[:-1]), target, target.column, rest,
-                            target.target_field, field.related_model, field)
+        return ResolvedPath(
+            tuple(path[:-1]), target, target.column, rest, target.target_field, field.related_model, field
+        )
     return path, target_opts

@@ -89,8 +89,9 @@ def _prefetch_level(objs: list[Any], name: str, queryset: Any, to_attr: str | No
         return _forward(objs, descriptor, queryset, to_attr)
     if isinstance(descriptor, ReverseOneToOneDescriptor):
         return _reverse_one(objs, descriptor, queryset, to_attr)
-    if to_attr is None and all(hasattr(o, "_prefetched_objects_cache") and name in o._prefetched_objects_cache
-                               for o in objs):
+    if to_attr is None and all(
+        hasattr(o, "_prefetched_objects_cache") and name in o._prefetched_objects_cache for o in objs
+    ):
         return [x for o in objs for x in o._prefetched_objects_cache[name]]
     raise ValueError(
         f"'{name}' does not resolve to an item that supports prefetching - this is an invalid parameter "
@@ -107,7 +108,7 @@ def _batched_in(queryset: Any, lookup: str, values: list[Any], annotations: dict
     size = max(1, limit - 50)
     results: list[Any] = []
     for start in range(0, len(values), size):
-        batch = queryset.filter(**{f"{lookup}__in": values[start:start + size]})
+        batch = queryset.filter(**{f"{lookup}__in": values[start : start + size]})
         if annotations:
             # Annotated after the filter so the annotation shares the filter's join.
             batch = batch.annotate(**annotations)
