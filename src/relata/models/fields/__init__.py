@@ -651,6 +651,12 @@ class URLField(CharField):
 # -- dates and times -----------------------------------------------------------
 
 
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_DATETIME_SHAPE = re.compile(
+    r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{1,2}(:\d{1,2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
 class DateTimeCheckMixin:
     def __init__(self, *args: Any, auto_now: bool = False, auto_now_add: bool = False, **kwargs: Any):
         self.auto_now, self.auto_now_add = auto_now, auto_now_add
@@ -671,7 +677,8 @@ class DateField(DateTimeCheckMixin, Field):
     internal_type = "DateField"
     empty_strings_allowed = False
     default_error_messages: ClassVar[dict[str, str]] = {
-        "invalid": "“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."
+        "invalid": "“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format.",
+        "invalid_date": "“%(value)s” value has the correct format (YYYY-MM-DD) but it is an invalid date.",
     }
 
     def now(self) -> datetime.date:
@@ -687,7 +694,8 @@ class DateField(DateTimeCheckMixin, Field):
         try:
             return datetime.date.fromisoformat(str(value))
         except ValueError:
-            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+            code = "invalid_date" if _DATE_SHAPE.match(str(value)) else "invalid"
+            raise exceptions.ValidationError(self.error_messages[code], code=code, params={"value": value})
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None or hasattr(value, "resolve_expression"):
@@ -698,7 +706,9 @@ class DateField(DateTimeCheckMixin, Field):
 class DateTimeField(DateField):
     internal_type = "DateTimeField"
     default_error_messages: ClassVar[dict[str, str]] = {
-        "invalid": "“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."
+        "invalid": "“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.",
+        "invalid_datetime": "“%(value)s” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) "
+        "but it is an invalid date/time.",
     }
 
     def now(self) -> datetime.datetime:
@@ -714,7 +724,12 @@ class DateTimeField(DateField):
         try:
             return datetime.datetime.fromisoformat(str(value))
         except ValueError:
-            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+            code = "invalid"
+            if _DATETIME_SHAPE.match(str(value)):
+                code = "invalid_datetime"
+            elif _DATE_SHAPE.match(str(value)):
+                code = "invalid_date"
+            raise exceptions.ValidationError(self.error_messages[code], code=code, params={"value": value})
 
 
 class TimeField(DateTimeCheckMixin, Field):
