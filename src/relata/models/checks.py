@@ -49,7 +49,7 @@ def check_all_models(models: list[Any] | None = None) -> list[CheckMessage]:
         for field in model._meta.local_fields + model._meta.local_many_to_many:
             if field.is_relation:
                 messages.extend(check_relation(field))
-    messages.extend(check_lazy_references())
+    messages.extend(m for m in check_lazy_references() if m.obj.model in models)
     return messages
 
 
