@@ -1,0 +1,138 @@
+"""Managers: Model.objects, custom managers, Manager.from_queryset, QuerySet.as_manager."""
+
+import pytest
+
+from relata import models
+from relata.testing.pytest_plugin import use_models
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def titled(self, prefix):
+        return self.filter(title__startswith=prefix)
+
+    def _private(self):
+        return "hidden"
+
+
+class PublishedManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(published=True)
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=30)
+    published = models.BooleanField(default=False)
+
+    objects = models.Manager()
+    live = PublishedManager()
+    extended = models.Manager.from_queryset(PublishedQuerySet)()
+    as_qs = PublishedQuerySet.as_manager()
+
+    class Meta:
+        app_label = "m_managers"
+
+
+class LiveFirst(models.Model):
+    title = models.CharField(max_length=30)
+    published = models.BooleanField(default=False)
+
+    live = PublishedManager()
+    everything = models.Manager()
+
+    class Meta:
+        app_label = "m_managers"
+
+
+class WithManagerBase(models.Model):
+    published = models.BooleanField(default=False)
+    live = PublishedManager()
+
+    class Meta:
+        abstract = True
+
+
+class Inherits(WithManagerBase):
+    title = models.CharField(max_length=30)
+
+    class Meta:
+        app_label = "m_managers"
+
+
+use_models(Post, LiveFirst, Inherits)
+
+
+def test_custom_get_queryset_filters():
+    Post.objects.create(title="draft")
+    Post.objects.create(title="live", published=True)
+    assert [p.title for p in Post.live.all()] == ["live"]
+    assert Post.live.count() == 1
+    assert Post.objects.count() == 2
+
+
+def test_from_queryset_exposes_queryset_methods_on_manager_and_chain():
+    Post.objects.create(title="alpha", published=True)
+    Post.objects.create(title="beta", published=True)
+    Post.objects.create(title="alpha draft")
+    assert Post.extended.published().count() == 2
+    assert Post.extended.titled("al").published().count() == 1
+    assert Post.extended.filter(published=False).titled("al").count() == 1
+    assert isinstance(Post.extended.all(), PublishedQuerySet)
+    assert not hasattr(Post.extended, "_private")
+    assert type(Post.extended).__name__ == "ManagerFromPublishedQuerySet"
+
+
+def test_as_manager():
+    Post.objects.create(title="x", published=True)
+    assert Post.as_qs.published().count() == 1
+    assert not hasattr(Post.as_qs, "delete")  # queryset_only methods stay on the QuerySet
+
+
+def test_first_declared_manager_is_default_and_no_objects_is_added():
+    assert LiveFirst._default_manager is LiveFirst.live
+    assert not hasattr(LiveFirst, "objects")
+    assert [m.name for m in LiveFirst._meta.managers] == ["live", "everything"]
+    LiveFirst.everything.create(title="hidden")
+    assert LiveFirst._default_manager.count() == 0
+    assert LiveFirst._base_manager.count() == 1
+
+
+def test_default_objects_manager_is_added():
+    class Plain(models.Model):
+        class Meta:
+            app_label = "m_managers"
+
+    assert isinstance(Plain.objects, models.Manager)
+    assert Plain._default_manager is Plain.objects
+    assert Plain.objects.model is Plain
+
+
+def test_manager_inherited_from_abstract_base_binds_to_child():
+    Inherits.live.create(title="a")  # create() is not filtered
+    Inherits._base_manager.create(title="b", published=True)
+    assert Inherits.live.model is Inherits
+    assert [o.title for o in Inherits.live.all()] == ["b"]
+    assert not hasattr(Inherits, "objects")
+
+
+def test_abstract_model_manager_is_unavailable():
+    with pytest.raises(AttributeError, match="abstract"):
+        WithManagerBase.live  # noqa: B018
+
+
+def test_field_named_objects_needs_a_custom_manager():
+    with pytest.raises(ValueError, match="must specify a custom Manager"):
+
+        class Clash(models.Model):
+            objects = models.IntegerField()
+
+            class Meta:
+                app_label = "m_managers"
+
+
+def test_manager_proxies_queryset_api_and_str():
+    assert str(Post.objects) == "m_managers.Post.objects"
+    for name in ("filter", "exclude", "get", "count", "values", "aggregate", "in_bulk", "bulk_create"):
+        assert callable(getattr(Post.objects, name)), name
