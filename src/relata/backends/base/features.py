@@ -20,6 +20,9 @@ class BaseDatabaseFeatures:
     supports_ignore_conflicts = True
     supports_update_conflicts = True
     supports_timezones = True
+    #: A naive datetime comes back naive (SQLite keeps text); servers that store
+    #: an instant take naive values as UTC and return them aware.
+    can_return_naive_datetimes = True
     supports_foreign_keys = True
     has_native_uuid_field = False
     has_native_duration_field = False

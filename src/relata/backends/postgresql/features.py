@@ -16,6 +16,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     can_return_rows_from_bulk_insert = True
     can_rollback_ddl = True
     supports_timezones = True
+    can_return_naive_datetimes = False
     has_native_uuid_field = True
     has_native_duration_field = True
     has_native_json_field = True
