@@ -39,6 +39,7 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
 
         def __init__(self, instance: Any):
             super().__init__()
+            _check_saved(instance)
             self.instance = instance
             self.model = rel.related_model
             self.field = rel.field
@@ -75,6 +76,10 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
                 return cache[self.cache_name]
             return self._apply_filters(super().get_queryset())
 
+        def _plain(self, db: str) -> Any:
+            """This manager on `db`, seen as its base class (whose writers it overrides)."""
+            return super(RelatedManager, self.db_manager(db))
+
         def _check_objs(self, objs: tuple[Any, ...]) -> None:
             for obj in objs:
                 if not isinstance(obj, self.model):
@@ -107,22 +112,19 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
             _check_saved(self.instance)
             _forget_prefetched(self.instance, self.cache_name)
             kwargs[self.field.name] = self.instance
-            db = self.instance._state.db or "default"
-            return super().db_manager(db).create(**kwargs)
+            return self._plain(self.instance._state.db or "default").create(**kwargs)
 
         def get_or_create(self, **kwargs: Any) -> Any:
             _check_saved(self.instance)
             _forget_prefetched(self.instance, self.cache_name)
             kwargs[self.field.name] = self.instance
-            db = self.instance._state.db or "default"
-            return super().db_manager(db).get_or_create(**kwargs)
+            return self._plain(self.instance._state.db or "default").get_or_create(**kwargs)
 
         def update_or_create(self, **kwargs: Any) -> Any:
             _check_saved(self.instance)
             _forget_prefetched(self.instance, self.cache_name)
             kwargs[self.field.name] = self.instance
-            db = self.instance._state.db or "default"
-            return super().db_manager(db).update_or_create(**kwargs)
+            return self._plain(self.instance._state.db or "default").update_or_create(**kwargs)
 
         if rel.field.null:
 
@@ -248,6 +250,10 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
                     ids.append(self.target_field.target_field.to_python(obj))
             return ids
 
+        def _plain(self) -> Any:
+            """The target model's default manager on this database (an unfiltered writer)."""
+            return self.model._default_manager.db_manager(self._db_alias)
+
         def _through_rows(self) -> Any:
             return self.through._base_manager.using(self._db_alias)
 
@@ -344,20 +350,20 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
                     self._add(self.source_field, self.target_field, target_id, [self.source_value], through_defaults)
 
         def create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            obj = super().db_manager(self._db_alias).create(**kwargs)
+            obj = self._plain().create(**kwargs)
             self.add(obj, through_defaults=through_defaults)
             return obj
 
         create.alters_data = True  # type: ignore[attr-defined]
 
         def get_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            obj, created = super().db_manager(self._db_alias).get_or_create(**kwargs)
+            obj, created = self._plain().get_or_create(**kwargs)
             if created:
                 self.add(obj, through_defaults=through_defaults)
             return obj, created
 
         def update_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            obj, created = super().db_manager(self._db_alias).update_or_create(**kwargs)
+            obj, created = self._plain().update_or_create(**kwargs)
             if created:
                 self.add(obj, through_defaults=through_defaults)
             return obj, created
