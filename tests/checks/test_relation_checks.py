@@ -95,7 +95,7 @@ def test_suggested_related_name_fixes_the_clash():
             app_label = "ck_fix"
 
     assert checks.run_checks(models=[Person, Book]) == []
-    assert hasattr(Person(), suggestion)
+    assert hasattr(Person, suggestion)
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,12 @@ from typing import Any
 from relata.models.query.plan import ModelPlan, SelectPlan
 
 
-def model_loader(plan: ModelPlan, connection: Any, db: str) -> Callable[[Any], Any]:
-    """`load(row) -> instance` for one plan, one connection's converters and one alias."""
+def model_loader(plan: ModelPlan, connection: Any, db: str,
+                 annotations: tuple[tuple[str, int, Any], ...] = ()) -> Callable[[Any], Any]:
+    """`load(row) -> instance` for one plan, one connection's converters and one alias.
+
+    Annotations (name, column index, output field) become attributes in the same dict.
+    """
     from relata.models.instance_state import DEFAULT_DB_ALIAS, ModelState, cache_related
 
     namespace: dict[str, Any] = {"new": plan.model.__new__, "cls": plan.model, "State": ModelState, "db": db}
@@ -30,6 +34,13 @@ def model_loader(plan: ModelPlan, connection: Any, db: str) -> Callable[[Any], A
         else:
             namespace[f"c{index}"] = converter
             items.append(f"{field.attname!r}: (None if row[{index}] is None else c{index}(row[{index}]))")
+    for name, index, field in annotations:
+        converter = _converter(field, connection)
+        if converter is None:
+            items.append(f"{name!r}: row[{index}]")
+        else:
+            namespace[f"c{index}"] = converter
+            items.append(f"{name!r}: (None if row[{index}] is None else c{index}(row[{index}]))")
     source = "def load(row):\n    obj = new(cls)\n    obj.__dict__ = {" + ", ".join(items) + "}\n    return obj\n"
     exec(compile(source, f"<relata loader {plan.model.__name__}>", "exec"), namespace)  # noqa: S102
     load = namespace["load"]
@@ -54,20 +65,6 @@ def model_loader(plan: ModelPlan, connection: Any, db: str) -> Callable[[Any], A
         return obj
 
     return load_with_related
-
-
-def annotation_setter(plan: SelectPlan, connection: Any) -> Callable[[Any, Any], None] | None:
-    if not plan.annotations:
-        return None
-    converters = [(name, index, _converter(field, connection)) for name, index, field in plan.annotations]
-
-    def set_annotations(obj: Any, row: Any) -> None:
-        values = obj.__dict__
-        for name, index, convert in converters:
-            value = row[index]
-            values[name] = value if convert is None or value is None else convert(value)
-
-    return set_annotations
 
 
 def _converter(field: Any, connection: Any) -> Callable[[Any], Any] | None:

@@ -106,7 +106,8 @@ class QuerySet:
 
     def _fetch_all(self) -> None:
         if self._result_cache is None:
-            self._result_cache = list(self._iterate())
+            results = self._iterate()
+            self._result_cache = results if type(results) is list else list(results)
         if self._prefetch_lookups and not self._prefetch_done:
             from relata.models.query.prefetch import prefetch_related_objects
 
@@ -130,17 +131,22 @@ class QuerySet:
             return self._model_results(rows, plan, connection)
         return self._value_results(rows, plan, connection)
 
-    def _model_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
+    def _model_results(self, rows: Any, plan: Any, connection: Any) -> Any:
         load = _loader(plan, connection, self.db)
-        set_annotations = hydrate.annotation_setter(plan, connection)
         known = self._known_related
-        if set_annotations is None and not known:
-            yield from [load(row) for row in rows] if isinstance(rows, list) else map(load, rows)
-            return
-        for row in rows:
-            obj = load(row)
-            if set_annotations is not None:
-                set_annotations(obj, row)
+        if not known:
+            return [load(row) for row in rows] if type(rows) is list else map(load, rows)
+        if len(known) == 1:
+            ((field, instances),) = known.items()
+            if len(instances) == 1:
+                # The reverse-manager case: every row belongs to one known instance.
+                ((value, target),) = instances.items()
+                objs = [load(row) for row in rows] if type(rows) is list else map(load, rows)
+                return _with_known(objs, field.attname, field.name, value, target)
+        return self._known_results(map(load, rows), known)
+
+    def _known_results(self, objs: Iterator[Any], known: dict[Any, dict[Any, Any]]) -> Iterator[Any]:
+        for obj in objs:
             for field, instances in known.items():
                 target = instances.get(obj.__dict__.get(field.attname))
                 if target is not None:
@@ -354,18 +360,20 @@ class QuerySet:
 
     def _annotate(self, args: tuple[Any, ...], kwargs: dict[str, Any], select: bool) -> QuerySet:
         self._not_combined("annotate")
+        defaults = set()
         for arg in args:
             try:
-                kwargs[arg.default_alias] = arg
+                defaults.add(arg.default_alias)
             except (AttributeError, TypeError):
                 raise TypeError("Complex annotations require an alias") from None
+            kwargs[arg.default_alias] = arg
         state = self._state
         existing = {a.name for a in state.annotations}
         annotations = list(state.annotations)
         for name, expression in kwargs.items():
             if name in existing:
                 raise ValueError(f"The annotation '{name}' conflicts with an existing annotation.")
-            check_annotation_name(name, self.model)
+            check_annotation_name(name, self.model, default_alias=name in defaults)
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
             annotations.append(Annotation(name, expression, len(state.where), select))
@@ -722,6 +730,21 @@ class _EmptyMeta(type):
 EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc__})  # type: ignore[misc]
 
 
+def _with_known(objs: Any, attname: str, name: str, value: Any, target: Any) -> Any:
+    if type(objs) is list:
+        for obj in objs:
+            if obj.__dict__[attname] == value:
+                cache_related(obj, name, target)
+        return objs
+    return (_cached(obj, attname, name, value, target) for obj in objs)
+
+
+def _cached(obj: Any, attname: str, name: str, value: Any, target: Any) -> Any:
+    if obj.__dict__.get(attname) == value:
+        cache_related(obj, name, target)
+    return obj
+
+
 def _chunks(cursor: Any) -> Iterator[Any]:
     while True:
         rows = cursor.fetchmany(ITERATOR_CHUNK_SIZE)
@@ -732,10 +755,10 @@ def _chunks(cursor: Any) -> Iterator[Any]:
 
 def _loader(plan: Any, connection: Any, db: str) -> Any:
     cache = connection.compile_cache
-    key = ("loader", plan.model_plan, db)
+    key = ("loader", plan.model_plan, plan.annotations, db)
     load = cache.get(key)
     if load is None:
-        load = cache[key] = hydrate.model_loader(plan.model_plan, connection, db)
+        load = cache[key] = hydrate.model_loader(plan.model_plan, connection, db, plan.annotations)
     return load
 
 
