@@ -44,7 +44,7 @@ def exists(queryset: Any) -> bool:
                              distinct=False if state.group_by is None else state.distinct)
 
     def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
-        if state.combinator or state.group_by is not None or state.distinct:
+        if state.combinator or state.group_by is not None or state.distinct or state.is_sliced:
             inner, _plan = builder.build()
             return n.Select(((n.Param(1), "a"),), n.Derived(inner, "subquery"), limit=1), None
         select = builder.build_filtered_select(((n.Param(1), "a"),))
@@ -96,8 +96,10 @@ def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -
     def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
         inner, plan = builder.build()
         names = plan.names
+        # ORDER BY only matters inside when a slice picks the rows.
+        order_by = inner.order_by if inner.limit is not None or inner.offset else ()
         inner = n.Select(tuple((col, name) for (col, _), name in zip(inner.columns, names, strict=False)),
-                         inner.from_, inner.joins, inner.where, inner.group_by, inner.having, (),
+                         inner.from_, inner.joins, inner.where, inner.group_by, inner.having, order_by,
                          inner.limit, inner.offset, inner.distinct)
         outer = _DerivedRefs(builder, dict(zip(names, plan.fields, strict=False)))
         columns, fields = [], []

@@ -446,7 +446,10 @@ class Avg(Aggregate):
     allow_distinct = True
 
     def output_for(self, source_field: Any) -> Any:
-        if isinstance(source_field, f.DecimalField | f.DurationField):
+        if isinstance(source_field, f.DecimalField):
+            # A mean has more decimal places than its inputs: do not round it to theirs.
+            return f.DecimalField(max_digits=source_field.max_digits)
+        if isinstance(source_field, f.DurationField):
             return source_field
         return f.FloatField()
 
@@ -577,8 +580,9 @@ class Exists(Subquery):
         return n.Exists(select), f.BooleanField()
 
 
-def check_annotation_name(name: str, model: Any) -> None:
-    if "__" in name:
+def check_annotation_name(name: str, model: Any, default_alias: bool = False) -> None:
+    """Refuse names that would read as a lookup path; default aliases ('pages__max') are Django's own."""
+    if "__" in name and not default_alias:
         raise ValueError(f"The annotation name '{name}' contains '__'; choose a name without double underscores.")
     try:
         model._meta.get_field(name)

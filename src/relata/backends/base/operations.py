@@ -15,6 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 
+_FLOAT_DIGITS = decimal.Context(prec=15)
+
+
 def _json_dumps(value: Any) -> str:
     return json.dumps(value)
 
@@ -64,7 +67,10 @@ class BaseDatabaseOperations:
         quantum = decimal.Decimal(1).scaleb(-places) if places is not None else None
 
         def convert(value: Any) -> decimal.Decimal:
-            if not isinstance(value, decimal.Decimal):
+            if isinstance(value, float):
+                # A float (SQLite arithmetic) carries 15 significant digits; the rest is noise.
+                value = _FLOAT_DIGITS.create_decimal_from_float(value)
+            elif not isinstance(value, decimal.Decimal):
                 value = decimal.Decimal(str(value))
             return value.quantize(quantum) if quantum is not None else value
 

@@ -176,10 +176,11 @@ class QueryBuilder:
         nullable = False
         path_aliases: list[str] = []
         value_model = value_field = None
-        if parts[0] in self.annotations:
-            lhs, field, is_aggregate = self.annotations[parts[0]]
+        annotation = self.annotation_prefix(parts)
+        if annotation:
+            lhs, field, is_aggregate = self.annotations["__".join(parts[:annotation])]
             self._touched_aggregate = self._touched_aggregate or is_aggregate
-            rest = tuple(parts[1:])
+            rest = tuple(parts[annotation:])
             value_field = field
         else:
             resolved = resolve_names(self.model, parts, tuple(self.annotations))
@@ -198,11 +199,18 @@ class QueryBuilder:
         lookup_class = out_field.get_lookup(lookup_name)
         node = self.lookup_node(lookup_class, lhs, value_field, value_model, value)
         is_null_match = (lookup_name == "isnull" and value) or (value is None and lookup_name in ("exact", "iexact"))
-        if parts[0] not in self.annotations and not negated and not in_or and not is_null_match:
+        if not annotation and not negated and not in_or and not is_null_match:
             self.required.update(path_aliases)
         if negated and nullable and lookup_name != "isnull" and value is not None:
             node = n.And((node, n.IsNull(lhs, negated=True)))
         return node
+
+    def annotation_prefix(self, parts: list[str]) -> int:
+        """How many leading names form an annotation's name (default aliases hold '__')."""
+        for size in range(len(parts), 0, -1):
+            if "__".join(parts[:size]) in self.annotations:
+                return size
+        return 0
 
     def lookup_node(self, lookup_class: type[Lookup], lhs: n.Node, value_field: Any, value_model: Any,
                     value: Any) -> n.Node:
