@@ -201,7 +201,7 @@ class QuerySet:
         state = self._state
         if isinstance(key, slice):
             low, high = _apply_slice(state.low, state.high, key.start, key.stop)
-            clone = self._clone(low=low, high=high)
+            clone = self._clone(low=low, high=high, empty=state.empty or (high is not None and high <= low))
             return list(clone)[:: key.step] if key.step else clone
         low, high = _apply_slice(state.low, state.high, key, key + 1)
         results = list(self._clone(low=low, high=high))
@@ -507,10 +507,8 @@ class QuerySet:
         name = self.model._meta.object_name
         if not count:
             raise self.model.DoesNotExist(f"{name} matching query does not exist.")
-        more = "more than " if count == MAX_GET_RESULTS else ""
-        raise self.model.MultipleObjectsReturned(
-            f"get() returned more than one {name} -- it returned {more}{count}!"
-        )
+        shown = f"more than {count - 1}" if count == MAX_GET_RESULTS else str(count)
+        raise self.model.MultipleObjectsReturned(f"get() returned more than one {name} -- it returned {shown}!")
 
     def first(self) -> Any:
         qs = self if self.ordered else self.order_by("pk")
