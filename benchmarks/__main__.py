@@ -24,7 +24,7 @@ from typing import Any
 
 from benchmarks import memory, report
 from benchmarks.dataset import BOOKS_PER_AUTHOR, make_dataset, make_iterator_dataset, n_authors_for
-from benchmarks.runner import Outcome, run_implementation
+from benchmarks.runner import Outcome, run_round
 from benchmarks.target import BACKENDS, DEFAULT_POSTGRESQL_URL, Target
 from benchmarks.workloads import BY_NAME, ITERATOR, WORKLOADS
 
@@ -104,21 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     iterator: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="relata-bench-") as directory:
-        for orm in args.orms:
-            module = import_implementation(orm)
-            if isinstance(module, str):
-                print(f"skipping {orm}: cannot import it ({module})", file=sys.stderr)
-                continue
-            try:
-                impl = module.connect(target_for(args, directory, orm))
-            except Exception as exc:
-                traceback.print_exc()
-                failure = f"cannot connect: {type(exc).__name__}: {exc}".splitlines()[0]
-                results[orm] = {w.name: Outcome(error=failure) for w in workloads}
-                continue
-            try:
-                results[orm] = run_implementation(impl, orm, workloads, data, args.reps)
-            finally:
+        impls = connect_all(args, directory, workloads, results)
+        expected = {w.name: w.expected(data) for w in workloads}
+        for orm in impls:
+            results[orm] = {w.name: Outcome() for w in workloads}
+        try:
+            for round_ in range(args.reps):
+                order = list(impls)[round_ % len(impls) :] + list(impls)[: round_ % len(impls)]
+                for orm in order:
+                    print(f"  round {round_ + 1}/{args.reps}: {orm}", file=sys.stderr, flush=True)
+                    run_round(impls[orm], workloads, data, expected, results[orm])
+        finally:
+            for impl in impls.values():
                 impl.close()
         if ITERATOR in args.workloads and results:
             iterator = run_iterator(args, directory, list(results))
@@ -126,6 +123,28 @@ def main(argv: list[str] | None = None) -> int:
     failed = [o for per in results.values() for o in per.values() if o.failed]
     failed += [r for r in (iterator or {}).values() if r.failed]
     return 1 if failed else 0
+
+
+def connect_all(
+    args: argparse.Namespace,
+    directory: str,
+    workloads: list[Any],
+    results: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """Connect every importable implementation; a connection failure fails all its workloads."""
+    impls = {}
+    for orm in args.orms:
+        module = import_implementation(orm)
+        if isinstance(module, str):
+            print(f"skipping {orm}: cannot import it ({module})", file=sys.stderr)
+            continue
+        try:
+            impls[orm] = module.connect(target_for(args, directory, orm))
+        except Exception as exc:
+            traceback.print_exc()
+            failure = f"cannot connect: {type(exc).__name__}: {exc}".splitlines()[0]
+            results[orm] = {w.name: Outcome(error=failure) for w in workloads}
+    return impls
 
 
 def run_iterator(args: argparse.Namespace, directory: str, orms: list[str]) -> dict[str, Any]:

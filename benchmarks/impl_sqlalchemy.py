@@ -85,9 +85,7 @@ class SqlAlchemyBench:
 
     def filtered_count(self, prefixes: list[str]) -> list[int]:
         with Session(self.engine) as session:
-            return [
-                session.scalar(select(func.count(Book.id)).where(Book.title.startswith(p))) for p in prefixes
-            ]
+            return [session.scalar(select(func.count(Book.id)).where(Book.title.startswith(p))) for p in prefixes]
 
     def reverse_loop(self) -> list[tuple[Any, list[Any]]]:
         with Session(self.engine) as session:
@@ -106,11 +104,7 @@ class SqlAlchemyBench:
     def join_distinct(self, prefixes: list[str]) -> list[list[Any]]:
         with Session(self.engine) as session:
             return [
-                list(
-                    session.scalars(
-                        select(Author).join(Author.books).where(Book.title.startswith(p)).distinct()
-                    )
-                )
+                list(session.scalars(select(Author).join(Author.books).where(Book.title.startswith(p)).distinct()))
                 for p in prefixes
             ]
 

@@ -1,5 +1,7 @@
-"""Runs the workloads against one implementation: prepares the data, times, checks answers.
+"""Runs one round of the workloads on one implementation: prepares data, times, checks answers.
 
+The command line interleaves rounds across implementations, so a burst of load
+from elsewhere on the machine falls on all of them alike rather than on one.
 Only the workload call is timed. Preparing tables, reloading data for workloads
 that mutate, and normalising answers all happen outside the timer.
 """
@@ -34,38 +36,35 @@ class Outcome:
         return bool(self.error or self.mismatch)
 
 
-def run_implementation(
+def run_round(
     impl: Implementation,
-    name: str,
     workloads: list[Workload],
     data: Dataset,
-    reps: int,
-) -> dict[str, Outcome]:
-    """Run every workload `reps` times on `impl`; each answer is checked on every repetition."""
-    outcomes: dict[str, Outcome] = {}
-    loaded = False  # do the tables hold exactly `data`?
+    expected: dict[str, object],
+    outcomes: dict[str, Outcome],
+) -> None:
+    """Run each workload once on `impl`, adding to `outcomes`; one that failed before is skipped."""
+    loaded = False  # do the tables hold exactly `data`? Other implementations may share them.
     for workload in workloads:
-        outcome = outcomes[workload.name] = Outcome()
-        expected = workload.expected(data)
-        print(f"  {name}: {workload.name}", file=sys.stderr, flush=True)
-        for _ in range(reps):
-            try:
-                _prepare(impl, workload, data, loaded)
-                seconds, result = _timed(workload, impl, data)
-                answer = workload.answer(impl, result)
-            except Exception as exc:
-                outcome.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                traceback.print_exc(file=sys.stderr)
-                loaded = False
-                break
-            outcome.times.append(seconds)
-            if answer != expected:
-                outcome.mismatch = describe_mismatch(expected, answer)
-                loaded = False
-                break
-            loaded = workload.state != FRESH
-            del result, answer  # so the next repetition's collector does not walk them
-    return outcomes
+        outcome = outcomes[workload.name]
+        if outcome.failed:
+            continue
+        try:
+            _prepare(impl, workload, data, loaded)
+            seconds, result = _timed(workload, impl, data)
+            answer = workload.answer(impl, result)
+        except Exception as exc:
+            outcome.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            traceback.print_exc(file=sys.stderr)
+            loaded = False
+            continue
+        outcome.times.append(seconds)
+        if answer != expected[workload.name]:
+            outcome.mismatch = describe_mismatch(expected[workload.name], answer)
+            loaded = False
+            continue
+        loaded = workload.state != FRESH
+        del result, answer  # so the next workload's collector does not walk them
 
 
 def _prepare(impl: Implementation, workload: Workload, data: Dataset, loaded: bool) -> None:

@@ -85,10 +85,7 @@ def _expected_select_related(data: Dataset) -> object:
 
 def _expected_distinct(data: Dataset) -> object:
     authors = dict(data.authors)
-    return [
-        sorted({(b[2], authors[b[2]]) for b in data.books if b[1].startswith(p)})
-        for p in data.distinct_prefixes
-    ]
+    return [sorted({(b[2], authors[b[2]]) for b in data.books if b[1].startswith(p)}) for p in data.distinct_prefixes]
 
 
 def _expected_annotate(data: Dataset) -> object:
