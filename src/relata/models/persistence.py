@@ -18,6 +18,8 @@ from relata.sql import nodes as n
 
 def _prepare_related_fields(obj: Any, operation: str) -> None:
     cache = obj._state.fields_cache
+    if not cache:
+        return
     for field in obj._meta.concrete_fields:
         if not field.is_relation or field.name not in cache:
             continue
@@ -117,7 +119,11 @@ def _update_fields(opts: Any, names: Any) -> list[Field]:
 
 
 def field_values(connection: Any, obj: Any, fields: list[Field], add: bool) -> list[Any]:
-    preparers = _preparers(connection, type(obj), tuple(fields))
+    return prepared_values(_preparers(connection, type(obj), tuple(fields)), obj, add)
+
+
+def prepared_values(preparers: list[tuple[Field, Any, bool]], obj: Any, add: bool) -> list[Any]:
+    """The row values of `obj` for the given (field, preparer, has pre_save) list."""
     values = []
     state = obj.__dict__
     for field, prep, custom_pre_save in preparers:

@@ -174,7 +174,7 @@ def _check_bulk_objects(model: Any, objs: list[Any], operation: str) -> None:
 
 def bulk_create(queryset: Any, objs: list[Any], batch_size: int | None, ignore_conflicts: bool,
                 update_conflicts: bool, update_fields: Any, unique_fields: Any) -> list[Any]:
-    from relata.models.persistence import _prepare_related_fields, field_values
+    from relata.models.persistence import _preparers, _prepare_related_fields, prepared_values
 
     if batch_size is not None and batch_size <= 0:
         raise ValueError("Batch size must be a positive integer.")
@@ -193,11 +193,13 @@ def bulk_create(queryset: Any, objs: list[Any], batch_size: int | None, ignore_c
 
     connection = connections[using]
     pk = opts.pk
-    for obj in objs:
-        if obj.pk is None and pk.has_default():
-            obj.pk = pk.get_default()
-    with_pk = [o for o in objs if o.pk is not None]
-    without_pk = [o for o in objs if o.pk is None]
+    pk_attname = pk.attname
+    if pk.has_default():
+        for obj in objs:
+            if obj.__dict__.get(pk_attname) is None:
+                obj.__dict__[pk_attname] = pk.get_default()
+    with_pk = [o for o in objs if o.__dict__.get(pk_attname) is not None]
+    without_pk = [o for o in objs if o.__dict__.get(pk_attname) is None]
     with transaction.atomic(using=using, savepoint=False):
         for group, has_pk in ((with_pk, True), (without_pk, False)):
             if not group:
@@ -205,11 +207,12 @@ def bulk_create(queryset: Any, objs: list[Any], batch_size: int | None, ignore_c
             fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
             returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
             size = _batch_size(connection, len(fields), batch_size)
+            preparers = _preparers(connection, model, tuple(fields))
             for start in range(0, len(group), size):
                 batch = group[start:start + size]
                 values = []
                 for obj in batch:
-                    values.extend(field_values(connection, obj, fields, add=True))
+                    values.extend(prepared_values(preparers, obj, True))
                 sql = _insert_sql(connection, opts, fields, len(batch), returning, on_conflict)
                 cursor = connection.execute(sql, values)
                 if returning:

@@ -280,14 +280,23 @@ class SQLCompiler:
             sql = self.insert_defaults(table, len(node.rows))
         else:
             columns = ", ".join(self.quote(c) for c in node.columns)
-            rows = ", ".join(
-                "(" + ", ".join(self.visit(v) for v in row) + ")" for row in node.rows
-            )
+            rows = self.insert_rows(node.rows)
             sql = f"{self.insert_verb(node)} INTO {table} ({columns}) VALUES {rows}"
             sql += self.on_conflict(node)
         if node.returning:
             sql += " RETURNING " + ", ".join(self.quote(c) for c in node.returning)
         return sql
+
+    def insert_rows(self, rows: tuple[tuple[n.Node, ...], ...]) -> str:
+        first = rows[0]
+        if all(row is first for row in rows):
+            # bulk_create repeats one row of placeholders: render it once.
+            start = len(self.params)
+            row_sql = "(" + ", ".join(self.visit(v) for v in first) + ")"
+            row_params = self.params[start:]
+            self.params.extend(row_params * (len(rows) - 1))
+            return ", ".join([row_sql] * len(rows))
+        return ", ".join("(" + ", ".join(self.visit(v) for v in row) + ")" for row in rows)
 
     def insert_verb(self, node: n.Insert) -> str:
         return "INSERT"
