@@ -96,6 +96,10 @@ def use_django_models(*django_models: Any) -> Any:
     def _django_clean_rows(_django_tables: None) -> Iterator[None]:
         yield
         for model in reversed(django_models):
+            for field in model._meta.local_many_to_many:
+                through = field.remote_field.through
+                if through._meta.auto_created:  # its table came with the model's
+                    through._base_manager.all()._raw_delete(using="default")
             model._base_manager.all()._raw_delete(using="default")
 
     module_globals = sys._getframe(1).f_globals

@@ -283,9 +283,7 @@ RELATA = {name: func(models, object, f"rn_{name}") for name, func in SCENARIOS.i
 
 @pytest.fixture(scope="module")
 def django_side():
-    return {
-        name: func(oracle.models, oracle.Meta(f"rn_{name}"), f"rn_{name}") for name, func in SCENARIOS.items()
-    }
+    return {name: func(oracle.models, oracle.Meta(f"rn_{name}"), f"rn_{name}") for name, func in SCENARIOS.items()}
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

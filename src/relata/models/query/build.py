@@ -406,7 +406,8 @@ class QueryBuilder:
         if state.only is not None:
             fields = [f for f in fields if f.primary_key or f.name in state.only or f.attname in state.only]
         if state.deferred:
-            fields = [f for f in fields if f.primary_key or (f.name not in state.deferred and f.attname not in state.deferred)]
+            deferred = state.deferred
+            fields = [f for f in fields if f.primary_key or (f.name not in deferred and f.attname not in deferred)]
         return fields
 
     def values_columns(self) -> tuple[tuple[tuple[n.Node, str | None], ...], SelectPlan, list[n.Node]]:
@@ -497,10 +498,13 @@ class QueryBuilder:
                 return [n.OrderBy(self.annotations[name][0], descending)]
             resolved = self.resolve_path(name)
             relation = resolved.relation
-            if relation is not None and not resolved.rest and resolved.value_model is not None:
+            # order_by("author") sorts by Author's Meta.ordering; order_by("author_id") by the column.
+            attname = getattr(relation, "attname", None)
+            by_attname = attname != relation.name and attname == name.rpartition("__")[2] if relation else False
+            if relation is not None and not resolved.rest and resolved.value_model is not None and not by_attname:
                 target_ordering = resolved.value_model._meta.ordering
                 key = (resolved.value_model, name)
-                if target_ordering and key not in seen and not getattr(relation, "many_to_many", False):
+                if target_ordering and key not in seen:
                     seen = seen | {key}
                     nodes = []
                     for sub in target_ordering:
@@ -567,7 +571,7 @@ def _relation_preparer(field: Any, value_model: Any, db_prep: Any) -> Any:
     def prepare(value: Any) -> Any:
         if isinstance(value, Model):
             if not isinstance(value, value_model):
-                raise ValueError(f'Cannot query "{value!r}": Must be "{value_model.__name__}" instance.')
+                raise ValueError(f'Cannot query "{value}": Must be "{value_model.__name__}" instance.')
             value = getattr(value, attname)
             if value is None:
                 raise ValueError("Model instances passed to related filters must be saved.")
@@ -581,7 +585,16 @@ def _unsupported_lookup(field: Any, rest: tuple[str, ...], path: str) -> str:
     name = rest[0] if rest else "exact"
     if len(rest) > 1:
         name = "__".join(rest)
-    return f"Unsupported lookup '{name}' for {kind} or join on the field not permitted (in '{path}')."
+    message = f"Unsupported lookup '{name}' for {kind} or join on the field not permitted (in '{path}')."
+    target = getattr(field, "related_model", None) if getattr(field, "is_relation", False) else None
+    if target is not None and rest:
+        from relata.models.query.joins import field_choices
+
+        message += (
+            f" {target._meta.object_name} has no field named '{rest[0]}'; its fields are: "
+            f"{field_choices(target._meta)}."
+        )
+    return message
 
 
 def _paths_tree(paths: tuple[str, ...]) -> dict[str, Any]:

@@ -36,7 +36,9 @@ class ResolvedPath:
 
 
 def field_choices(opts: Any, extra: list[str] | tuple[str, ...] = ()) -> str:
-    return ", ".join(sorted({*opts.query_names(), *extra}))
+    """Every name filter() accepts on `opts`, attnames included (as Django lists them)."""
+    attnames = (f.attname for f in opts.concrete_fields)
+    return ", ".join(sorted({*opts.query_names(), *attnames, *extra}))
 
 
 def resolve_names(model: Any, parts: list[str], annotations: tuple[str, ...] = ()) -> ResolvedPath:
