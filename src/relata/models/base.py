@@ -13,7 +13,7 @@ import inspect
 from typing import Any, ClassVar
 
 from relata import exceptions
-from relata.models.fields import BigAutoField, Field
+from relata.models.fields import BigAutoField
 from relata.models.instance_state import LazyModelState, ModelState
 from relata.models.manager import Manager
 from relata.models.options import Options
@@ -188,37 +188,28 @@ class Model(metaclass=ModelBase):
         state = self.__dict__
         state["_state"] = ModelState()
         fields = opts.concrete_fields
-        if len(args) > len(fields):
-            raise IndexError("Number of args exceeds number of fields")
-        for field, value in zip(fields, args, strict=False):
-            if field.name in kwargs:
-                raise TypeError(f"{cls.__name__}() got both positional and keyword arguments for field '{field.name}'.")
-            state[field.attname] = value
-        for field in fields[len(args):]:
-            if field.is_relation:
-                self._init_relation(field, kwargs)
-                continue
-            if field.name in kwargs:
-                state[field.attname] = kwargs.pop(field.name)
-            elif field.attname in kwargs:
-                state[field.attname] = kwargs.pop(field.attname)
+        if args:
+            if len(args) > len(fields):
+                raise IndexError("Number of args exceeds number of fields")
+            for field, value in zip(fields, args, strict=False):
+                if field.name in kwargs:
+                    raise TypeError(
+                        f"{cls.__name__}() got both positional and keyword arguments for field '{field.name}'."
+                    )
+                state[field.attname] = value
+        for name, attname, is_relation, default, call in opts.init_plan[len(args):]:
+            if name in kwargs:
+                value = kwargs.pop(name)
+                if is_relation and value is not None:
+                    setattr(self, name, value)
+                else:
+                    state[attname] = value
+            elif attname in kwargs:
+                state[attname] = kwargs.pop(attname)
             else:
-                state[field.attname] = field.get_default()
+                state[attname] = default() if call else default
         if kwargs:
             self._init_extra(kwargs)
-
-    def _init_relation(self, field: Field, kwargs: dict[str, Any]) -> None:
-        if field.name in kwargs:
-            value = kwargs.pop(field.name)
-            if value is None and not field.null:
-                # Django lets None through here and fails on save; keep that.
-                self.__dict__[field.attname] = None
-            else:
-                setattr(self, field.name, value)
-        elif field.attname in kwargs:
-            self.__dict__[field.attname] = kwargs.pop(field.attname)
-        else:
-            self.__dict__[field.attname] = field.get_default()
 
     def _init_extra(self, kwargs: dict[str, Any]) -> None:
         cls = type(self)

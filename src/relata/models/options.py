@@ -22,6 +22,7 @@ META_OPTIONS = frozenset({
 _CACHED = (
     "fields", "concrete_fields", "local_concrete_fields", "many_to_many", "related_objects",
     "all_related_objects", "fields_map", "_forward_map", "_reverse_map", "_relation_tree", "_hidden_map",
+    "init_plan",
 )
 
 
@@ -231,6 +232,23 @@ class Options:
         manager.model = self.model
         manager.auto_created = True
         return manager
+
+    @cached_property
+    def init_plan(self) -> tuple[tuple[str, str, bool, Any, bool], ...]:
+        """Per concrete field: (name, attname, is relation, default, default is callable).
+
+        Model.__init__ walks this instead of calling get_default() per field.
+        """
+        plan = []
+        for field in self.concrete_fields:
+            if field.has_default() and callable(field.default):
+                default, call = field.get_default, True
+            elif field.is_relation and field.has_default():
+                default, call = field.get_default, True
+            else:
+                default, call = field.get_default(), False
+            plan.append((field.name, field.attname, field.is_relation, default, call))
+        return tuple(plan)
 
     @cached_property
     def _relation_tree(self) -> tuple[Any, ...]:

@@ -45,8 +45,9 @@ def drop_tables(*models: Any, using: str = DEFAULT_DB_ALIAS) -> None:
 def truncate_tables(*models: Any, using: str = DEFAULT_DB_ALIAS) -> None:
     """Delete every row of the models' tables (dependents first), without cascading in Python."""
     connection = connections[using]
-    for model in reversed(dependency_order(_with_throughs(models))):
-        connection.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    tables = [model._meta.db_table for model in reversed(dependency_order(_with_throughs(models)))]
+    for sql in connection.ops.flush_sql(tables):
+        connection.execute(sql)
 
 
 @dataclass(frozen=True)

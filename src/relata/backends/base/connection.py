@@ -205,16 +205,26 @@ class BaseDatabaseWrapper:
 
     # -- transactions: driver primitives -----------------------------------------
 
+    # BEGIN/COMMIT/ROLLBACK are not reported to query listeners: query counts
+    # mean statements the ORM ran for the caller, as Django counts them.
+
+    def execute_unlisted(self, sql: str) -> None:
+        cursor = self.cursor()
+        try:
+            cursor.execute(sql)
+        except Exception as error:
+            self._raise_translated(error)
+
     def begin(self) -> None:
-        self.execute("BEGIN")
+        self.execute_unlisted("BEGIN")
 
     def commit(self) -> None:
         if self.connection is not None:
-            self.execute("COMMIT")
+            self.execute_unlisted("COMMIT")
 
     def rollback(self) -> None:
         if self.connection is not None:
-            self.execute("ROLLBACK")
+            self.execute_unlisted("ROLLBACK")
 
     def savepoint_create(self, sid: str) -> None:
         self.execute("SAVEPOINT " + self.ops.quote_name(sid))
