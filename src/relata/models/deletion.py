@@ -207,10 +207,26 @@ def _delete_pks(connection: Any, model: Any, pks: list[Any]) -> int:
     pk = model._meta.pk
     prep = pk.db_preparer(connection)
     total = 0
+    # A database that checks foreign keys row by row (MySQL) refuses to delete a
+    # parent before its child within one DELETE: unlink rows of the batch first.
+    unlink = _nullable_self_references(model) if connection.features.has_row_by_row_foreign_key_checks else []
     for start in range(0, len(pks), DELETE_BATCH):
         batch = pks[start : start + DELETE_BATCH]
         params = tuple(n.Param(prep(v) if prep else v) for v in batch)
+        if unlink:
+            update = n.Update(
+                model._meta.db_table, tuple((c, n.Param(None)) for c in unlink), n.In(n.Col(None, pk.column), params)
+            )
+            connection.execute(*connection.ops.compiler().compile(update))
         node = n.Delete(model._meta.db_table, n.In(n.Col(None, pk.column), params))
         sql, values = connection.ops.compiler().compile(node)
         total += connection.execute(sql, values).rowcount
     return total
+
+
+def _nullable_self_references(model: Any) -> list[str]:
+    return [
+        f.column
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.null and f.related_model is model and not f.many_to_many
+    ]

@@ -34,6 +34,8 @@ class BaseDatabaseFeatures:
     max_insert_rows: int | None = None
     #: DELETE/UPDATE may not read its own table in a subquery (MySQL).
     update_can_self_select = True
+    #: Foreign keys are checked after each row, even inside one statement (MySQL).
+    has_row_by_row_foreign_key_checks = False
 
     def __init__(self, connection):
         self.connection = connection

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-
 _FLOAT_DIGITS = decimal.Context(prec=15)
 
 
@@ -100,6 +99,10 @@ class BaseDatabaseOperations:
 
     def last_insert_id(self, cursor, table: str, pk_column: str) -> Any:
         return cursor.lastrowid
+
+    def flush_sql(self, tables: list[str]) -> list[str]:
+        """Statements that empty `tables` (given dependents first), for tests."""
+        return [f"DELETE FROM {self.quote_name(table)}" for table in tables]
 
     def bulk_update_cast(self, field: Any) -> str | None:
         """A type to CAST each CASE branch to in bulk_update (databases that need one)."""

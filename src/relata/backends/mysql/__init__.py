@@ -1,0 +1,1 @@
+"""MySQL and MariaDB through mysqlclient (PyMySQL when mysqlclient is missing)."""

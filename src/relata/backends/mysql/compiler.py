@@ -1,0 +1,99 @@
+"""MySQL's and MariaDB's spelling of the pieces where they leave ANSI SQL.
+
+Backticks quote names; `||` is CONCAT(); a backslash inside a string literal
+is an escape, so the LIKE escape character is written `'\\\\'`. Like psycopg,
+the MySQL drivers read `%` as a placeholder when parameters are sent, so
+literal percent signs are doubled (and undoubled for parameterless SQL).
+Case-sensitivity never rides on the column's collation: `contains` uses
+LIKE BINARY, `regex` asks PCRE for it with `(?-i)`, i-lookups fold with LOWER.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from relata.sql import nodes as n
+from relata.sql.compiler import SQLCompiler
+
+_BIGGEST_LIMIT = 18446744073709551615
+
+
+class MySQLCompiler(SQLCompiler):
+    placeholder = "%s"
+    identifier_quote = "`"
+    like_escape = "ESCAPE '\\\\'"
+    lookups: ClassVar[dict[str, str]] = {
+        **SQLCompiler.lookups,
+        "iexact": "LOWER({lhs}) = LOWER({rhs})",
+        "contains": "{lhs} LIKE BINARY {rhs} {escape}",
+        "icontains": "LOWER({lhs}) LIKE LOWER({rhs}) {escape}",
+        "startswith": "{lhs} LIKE BINARY {rhs} {escape}",
+        "istartswith": "LOWER({lhs}) LIKE LOWER({rhs}) {escape}",
+        "endswith": "{lhs} LIKE BINARY {rhs} {escape}",
+        "iendswith": "LOWER({lhs}) LIKE LOWER({rhs}) {escape}",
+        "regex": "{lhs} REGEXP CONCAT('(?-i)', {rhs})",
+        "iregex": "{lhs} REGEXP CONCAT('(?i)', {rhs})",
+    }
+    extract_parts: ClassVar[dict[str, str]] = {
+        "year": "YEAR({expr})",
+        "month": "MONTH({expr})",
+        "day": "DAYOFMONTH({expr})",
+        "hour": "HOUR({expr})",
+        "minute": "MINUTE({expr})",
+        "second": "SECOND({expr})",
+        "quarter": "QUARTER({expr})",
+        "week": "WEEK({expr}, 3)",
+        "week_day": "DAYOFWEEK({expr})",
+        "iso_week_day": "(WEEKDAY({expr}) + 1)",
+        "iso_year": "FLOOR(YEARWEEK({expr}, 3) / 100)",
+        "date": "DATE({expr})",
+        "time": "TIME({expr})",
+    }
+
+    def compile(self, node: n.Node) -> tuple[str, list[Any]]:
+        sql, params = super().compile(node)
+        if not params:
+            sql = sql.replace("%%", "%")
+        return sql, params
+
+    def visit_Random(self, node: n.Random) -> str:
+        return "RAND()"
+
+    def visit_BinOp(self, node: n.BinOp) -> str:
+        if node.op == "||":
+            return f"CONCAT({self.visit(node.lhs)}, {self.visit(node.rhs)})"
+        return super().visit_BinOp(node)
+
+    def pattern_from_expression(self, lookup: str, rhs: str) -> str:
+        before, after = self.pattern_lookups[lookup]
+        escaped = self.escape_like_sql(rhs)
+        parts = [p for p in (self.quote_pattern(before), escaped, self.quote_pattern(after)) if p]
+        return "CONCAT(" + ", ".join(parts) + ")"
+
+    def quote_pattern(self, wildcard: str) -> str:
+        return f"'{wildcard.replace('%', '%%')}'" if wildcard else ""
+
+    def escape_like_sql(self, sql: str) -> str:
+        return f"REPLACE(REPLACE(REPLACE({sql}, '\\\\', '\\\\\\\\'), '%%', '\\%%'), '_', '\\_')"
+
+    def limit_offset(self, limit: int | None, offset: int | None) -> str:
+        if offset and limit is None:
+            # MySQL has no OFFSET without LIMIT: its manual suggests the largest LIMIT.
+            return f"LIMIT {_BIGGEST_LIMIT} OFFSET {int(offset)}"
+        return super().limit_offset(limit, offset)
+
+    def insert_verb(self, node: n.Insert) -> str:
+        if node.on_conflict is not None and node.on_conflict[0] == "ignore":
+            return "INSERT IGNORE"
+        return "INSERT"
+
+    def on_conflict(self, node: n.Insert) -> str:
+        if node.on_conflict is None or node.on_conflict[0] == "ignore":
+            return ""
+        _, _conflict, update = node.on_conflict
+        # MySQL picks the conflicting unique key itself: the target columns are not named.
+        sets = ", ".join(f"{self.quote(c)} = VALUES({self.quote(c)})" for c in update)
+        return f" ON DUPLICATE KEY UPDATE {sets}"
+
+    def insert_defaults(self, table: str, count: int) -> str:
+        return f"INSERT INTO {table} () VALUES " + ", ".join(["()"] * count)

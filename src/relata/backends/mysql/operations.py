@@ -1,0 +1,104 @@
+"""MySQL keeps datetimes without a zone, times as intervals, UUIDs as text.
+
+DATETIME holds no offset: aware values are stored in UTC and every value
+comes back aware in UTC (naive values are taken to be UTC, as on
+PostgreSQL). The driver returns TIME columns as timedelta; they become
+`datetime.time` here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from relata.backends.base.operations import BaseDatabaseOperations
+from relata.backends.mysql.compiler import MySQLCompiler
+
+_UTC = datetime.UTC
+
+
+def adapt_datetime(value: Any) -> Any:
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(_UTC).replace(tzinfo=None)
+    return value
+
+
+def _to_aware(value: Any) -> Any:
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=_UTC)
+    return value
+
+
+def _to_time(value: Any) -> Any:
+    if isinstance(value, datetime.timedelta):
+        seconds = int(value.total_seconds())
+        return datetime.time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60, value.microseconds)
+    return value
+
+
+def _adapt_uuid(value: Any) -> Any:
+    return value.hex if isinstance(value, uuid.UUID) else value
+
+
+def _adapt_time(value: Any) -> Any:
+    if isinstance(value, datetime.time):
+        if value.tzinfo is not None:
+            raise ValueError("MySQL cannot store a time with a time zone; pass a naive time.")
+        return value.isoformat()
+    return value
+
+
+#: CAST targets MySQL accepts, by the leading word of a column type.
+_CAST_TYPES = {
+    "varchar": "CHAR",
+    "char": "CHAR",
+    "longtext": "CHAR",
+    "json": "CHAR",
+    "integer": "SIGNED",
+    "bigint": "SIGNED",
+    "smallint": "SIGNED",
+    "bool": "SIGNED",
+    "double": "DOUBLE",
+    "longblob": "BINARY",
+}
+
+
+class DatabaseOperations(BaseDatabaseOperations):
+    compiler_class = MySQLCompiler
+    explain_prefix = "EXPLAIN"
+
+    def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            **super().make_adapters(),
+            "DateTimeField": adapt_datetime,
+            "TimeField": _adapt_time,
+            "UUIDField": _adapt_uuid,
+        }
+
+    def make_converters(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            **super().make_converters(),
+            "DateTimeField": _to_aware,
+            "TimeField": _to_time,
+        }
+
+    def quote_value(self, value: Any) -> str:
+        if isinstance(value, str):
+            return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+        return super().quote_value(value)
+
+    def flush_sql(self, tables: list[str]) -> list[str]:
+        # Rows of one table may point at each other; MySQL checks each row as it goes.
+        return ["SET FOREIGN_KEY_CHECKS = 0", *super().flush_sql(tables), "SET FOREIGN_KEY_CHECKS = 1"]
+
+    def cast_type(self, type_name: str) -> str:
+        word = re.match(r"\w+", type_name)
+        head = word.group(0).lower() if word else type_name
+        if head in _CAST_TYPES:
+            return _CAST_TYPES[head]
+        if "unsigned" in type_name.lower():
+            return "UNSIGNED"
+        return type_name
