@@ -60,8 +60,16 @@ class CapturedQuery:
         return {"sql": self.sql, "params": self.params, "time": self.time}[key]
 
 
+#: Transaction control is not counted, as in Django (savepoints are).
+_UNCOUNTED = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION"})
+
+
 class CaptureQueries:
-    """`with CaptureQueries() as captured: ...; len(captured); captured.queries`."""
+    """`with CaptureQueries() as captured: ...; len(captured); captured.queries`.
+
+    Every statement counts except BEGIN/COMMIT/ROLLBACK, so counts match
+    Django's assertNumQueries for the same code.
+    """
 
     def __init__(self, using: str = DEFAULT_DB_ALIAS):
         self.using = using
@@ -69,6 +77,8 @@ class CaptureQueries:
         self._connection: Any = None
 
     def _record(self, sql: str, params: Any, elapsed: float) -> None:
+        if sql in _UNCOUNTED:
+            return
         self.queries.append(CapturedQuery(sql, params, elapsed))
 
     def __enter__(self) -> CaptureQueries:
@@ -99,4 +109,6 @@ def assert_num_queries(expected: int, using: str = DEFAULT_DB_ALIAS) -> Iterator
         yield captured
     if len(captured) != expected:
         listing = "\n".join(f"{i}. {q.sql} {q.params!r}" for i, q in enumerate(captured.queries, 1))
-        raise AssertionError(f"{len(captured)} queries executed, {expected} expected\nCaptured queries were:\n{listing}")
+        raise AssertionError(
+            f"{len(captured)} queries executed, {expected} expected\nCaptured queries were:\n{listing}"
+        )

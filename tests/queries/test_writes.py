@@ -1,0 +1,263 @@
+"""Writes through the QuerySet: update, delete, create, get_or_create, update_or_create, bulk ops."""
+
+import pytest
+
+import oracle
+from relata import exceptions, models
+from relata.testing import assert_num_queries
+from relata.testing.pytest_plugin import use_models
+
+dm = oracle.models
+
+
+class Account(models.Model):
+    email = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=30, default="")
+    balance = models.IntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        app_label = "q_writes"
+
+
+class dj:
+    class Account(dm.Model):
+        email = dm.CharField(max_length=30, unique=True)
+        name = dm.CharField(max_length=30, default="")
+        balance = dm.IntegerField(default=0)
+        active = dm.BooleanField(default=True)
+
+        class Meta(oracle.Meta("q_writes")):
+            pass
+
+
+use_models(Account)
+oracle.use_django_models(dj.Account)
+
+
+def table(model=Account):
+    return list(model.objects.order_by("email").values_list("email", "name", "balance", "active"))
+
+
+def seed(model=Account):
+    model.objects.create(email="a@x", name="A", balance=10)
+    model.objects.create(email="b@x", name="B", balance=20, active=False)
+    model.objects.create(email="c@x", name="C", balance=30)
+
+
+# -- update -----------------------------------------------------------------------
+
+
+def test_update_returns_rowcount_in_one_query():
+    seed()
+    with assert_num_queries(1):
+        assert Account.objects.filter(active=True).update(name="Z") == 2
+    assert [r[1] for r in table()] == ["Z", "B", "Z"]
+
+
+def test_update_with_f_expression():
+    seed()
+    Account.objects.filter(email="a@x").update(balance=models.F("balance") * 2 + 1)
+    assert Account.objects.get(email="a@x").balance == 21
+
+
+def test_update_of_sliced_or_unknown_field_is_refused_and_changes_nothing():
+    seed()
+    before = table()
+    with pytest.raises(TypeError, match="Cannot update a query once a slice has been taken"):
+        Account.objects.all()[:1].update(name="x")
+    with pytest.raises(exceptions.FieldError) as info:
+        Account.objects.update(nmae="x")
+    assert "nmae" in str(info.value) and "name" in str(info.value)
+    with pytest.raises(exceptions.IntegrityError):
+        Account.objects.update(email=None)
+    with pytest.raises(exceptions.IntegrityError):
+        Account.objects.update(email="same@x")  # unique: the statement fails as a whole
+    assert table() == before
+
+
+def test_update_none_and_empty_in_run_no_query():
+    seed()
+    with assert_num_queries(0):
+        assert Account.objects.none().update(name="x") == 0
+
+
+# -- delete -------------------------------------------------------------------------
+
+
+def test_queryset_delete_returns_counts_like_django():
+    seed()
+    seed(dj.Account)
+    ours = Account.objects.filter(balance__gte=20).delete()
+    theirs = dj.Account.objects.filter(balance__gte=20).delete()
+    assert ours == theirs == (2, {"q_writes.Account": 2})
+    assert Account.objects.all().delete() == dj.Account.objects.all().delete()
+    assert Account.objects.all().delete() == dj.Account.objects.all().delete() == (0, {})
+
+
+def test_delete_refusals():
+    seed()
+    with pytest.raises(TypeError, match="Cannot use 'limit' or 'offset' with delete"):
+        Account.objects.all()[:1].delete()
+    with pytest.raises(TypeError, match=r"Cannot call delete\(\) after \.values"):
+        Account.objects.values("name").delete()
+    assert len(table()) == 3
+
+
+# -- create / get_or_create / update_or_create -----------------------------------------
+
+
+def test_create_runs_one_insert():
+    with assert_num_queries(1):
+        obj = Account.objects.create(email="n@x")
+    assert obj.pk is not None and (obj.balance, obj.active) == (0, True)
+
+
+def test_create_with_duplicate_unique_value_leaves_table_unchanged():
+    seed()
+    with pytest.raises(exceptions.IntegrityError):
+        Account.objects.create(email="a@x")
+    assert len(table()) == 3
+
+
+def test_get_or_create_matches_django():
+    seed()
+    seed(dj.Account)
+    for model in (Account, dj.Account):
+        obj, created = model.objects.get_or_create(email="a@x", defaults={"name": "ignored"})
+        assert (obj.name, created) == ("A", False)
+        obj, created = model.objects.get_or_create(email="new@x", defaults={"name": lambda: "called"})
+        assert (obj.name, created) == ("called", True)
+        obj, created = model.objects.get_or_create(email__iexact="NEW2@X", defaults={"email": "new2@x"})
+        assert (obj.email, created) == ("new2@x", True)
+    assert table() == table(dj.Account)
+
+
+def test_get_or_create_existing_runs_one_query():
+    seed()
+    with assert_num_queries(1):
+        Account.objects.get_or_create(email="a@x")
+
+
+def test_get_or_create_bad_field_and_multiple_results():
+    seed()
+    with pytest.raises(exceptions.FieldError) as info:
+        Account.objects.get_or_create(email="z@x", defaults={"nope": 1})
+    theirs = oracle.error_of(dj.Account.objects.get_or_create, email="z@x", defaults={"nope": 1})
+    assert str(info.value) == str(theirs)
+    with pytest.raises(Account.MultipleObjectsReturned):
+        Account.objects.get_or_create(active=True)
+    assert len(table()) == 3
+
+
+def test_get_or_create_integrity_error_propagates_when_no_row_matches():
+    seed()
+    # The lookup matches nothing, but the insert hits the unique email: re-raised, nothing written.
+    with pytest.raises(exceptions.IntegrityError):
+        Account.objects.get_or_create(name="nobody", defaults={"email": "a@x"})
+    assert len(table()) == 3
+
+
+def test_update_or_create_matches_django():
+    seed()
+    seed(dj.Account)
+    for model in (Account, dj.Account):
+        obj, created = model.objects.update_or_create(email="a@x", defaults={"balance": 99})
+        assert (obj.balance, created) == (99, False)
+        obj, created = model.objects.update_or_create(
+            email="z@x", defaults={"balance": 1}, create_defaults={"balance": 5, "name": "new"}
+        )
+        assert (obj.balance, obj.name, created) == (5, "new", True)
+    assert table() == table(dj.Account)
+
+
+def test_update_or_create_updates_only_the_defaults():
+    seed()
+    obj = Account.objects.get(email="a@x")
+    Account.objects.filter(pk=obj.pk).update(name="changed elsewhere")
+    with assert_num_queries(2) as captured:  # SELECT, UPDATE (in one transaction)
+        Account.objects.update_or_create(email="a@x", defaults={"balance": 5})
+    writes = [q.sql for q in captured if q.sql.startswith("UPDATE")]
+    assert len(writes) == 1 and '"name"' not in writes[0]
+    assert Account.objects.get(email="a@x").name == "changed elsewhere"
+
+
+# -- bulk_create / bulk_update ----------------------------------------------------------
+
+
+def test_bulk_create_sets_pks_in_one_query():
+    objs = [Account(email=f"{i}@x", balance=i) for i in range(5)]
+    with assert_num_queries(1):
+        created = Account.objects.bulk_create(objs)
+    assert created == objs
+    assert all(o.pk is not None and not o._state.adding for o in objs)
+    assert sorted(o.pk for o in objs) == sorted(Account.objects.values_list("pk", flat=True))
+
+
+def test_bulk_create_batches():
+    objs = [Account(email=f"{i}@x") for i in range(7)]
+    with assert_num_queries(3):
+        Account.objects.bulk_create(objs, batch_size=3)
+    assert Account.objects.count() == 7
+
+
+def test_bulk_create_failure_writes_nothing():
+    seed()
+    objs = [Account(email="new1@x"), Account(email="a@x"), Account(email="new2@x")]
+    with pytest.raises(exceptions.IntegrityError):
+        Account.objects.bulk_create(objs, batch_size=1)
+    assert len(table()) == 3
+
+
+def test_bulk_create_ignore_conflicts():
+    seed()
+    Account.objects.bulk_create([Account(email="a@x", name="dup"), Account(email="d@x")], ignore_conflicts=True)
+    assert [r[:2] for r in table()] == [("a@x", "A"), ("b@x", "B"), ("c@x", "C"), ("d@x", "")]
+
+
+def test_bulk_create_update_conflicts():
+    seed()
+    Account.objects.bulk_create(
+        [Account(email="a@x", name="new A")], update_conflicts=True, unique_fields=["email"], update_fields=["name"]
+    )
+    assert Account.objects.get(email="a@x").name == "new A"
+
+
+def test_bulk_create_bad_input():
+    with pytest.raises(ValueError, match="Batch size must be a positive integer"):
+        Account.objects.bulk_create([Account(email="x")], batch_size=0)
+    with pytest.raises(TypeError, match="expected Account instances"):
+        Account.objects.bulk_create([{"email": "x"}])
+    assert Account.objects.bulk_create([]) == []
+    assert Account.objects.count() == 0
+
+
+def test_bulk_update_in_one_query():
+    seed()
+    objs = list(Account.objects.order_by("email"))
+    for obj in objs:
+        obj.balance += 1
+        obj.name = obj.name.lower()
+    with assert_num_queries(1):
+        assert Account.objects.bulk_update(objs, ["balance", "name"]) == 3
+    assert table() == [("a@x", "a", 11, True), ("b@x", "b", 21, False), ("c@x", "c", 31, True)]
+
+
+def test_bulk_update_bad_input_changes_nothing():
+    seed()
+    objs = list(Account.objects.all())
+    for obj in objs:
+        obj.balance = 0
+    before = table()
+    with pytest.raises(ValueError, match="Field names must be given"):
+        Account.objects.bulk_update(objs, [])
+    with pytest.raises(ValueError, match="primary key"):
+        Account.objects.bulk_update(objs, ["id"])
+    with pytest.raises(exceptions.FieldDoesNotExist):
+        Account.objects.bulk_update(objs, ["nope"])
+    with pytest.raises(ValueError, match="must have a primary key set"):
+        Account.objects.bulk_update([Account(email="q")], ["balance"])
+    objs[0].email = objs[1].email
+    with pytest.raises(exceptions.IntegrityError):
+        Account.objects.bulk_update(objs, ["email", "balance"])
+    assert table() == before
