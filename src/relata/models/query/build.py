@@ -617,9 +617,14 @@ def _select_related_field(opts: Any, name: str) -> Any:
         raise FieldError(
             f"Invalid field name(s) given in select_related: '{name}'. Choices are: {', '.join(choices) or '(none)'}"
         ) from None
-    if not field.is_relation or field.many_to_many or getattr(field, "one_to_many", False):
+    listed = ", ".join(choices) or "(none)"
+    if not field.is_relation:
+        raise FieldError(f"Non-relational field given in select_related: '{name}'. Choices are: {listed}")
+    if field.many_to_many or getattr(field, "one_to_many", False):
+        # Django's wording, plus what to use instead.
+        accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else field.name
         raise FieldError(
-            f"{'Non-relational' if not field.is_relation else 'Many-valued'} field given in select_related: "
-            f"'{name}'. Choices are: {', '.join(choices) or '(none)'}"
+            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
+            f"'{name}' is many-valued: load it with prefetch_related('{accessor}')."
         )
     return field
