@@ -33,39 +33,48 @@ def _forget_prefetched(instance: Any, name: str) -> None:
         cache.pop(name, None)
 
 
+def narrow_to_instance(queryset: Any, field: Any, instance: Any) -> Any:
+    """`queryset` (fresh, owned by the caller) limited to rows whose `field` points at `instance`.
+
+    Built directly rather than through filter(): this runs once per access in
+    `for a in authors: a.book_set.all()` loops and once per object in prefetches.
+    The loaded rows get `instance` as their cached related object.
+    """
+    target_value = instance.__dict__.get(field.target_field.attname)
+    if target_value is None:
+        return queryset.none()
+    leaf = ("AND", False, (("leaf", field.name, target_value),))
+    queryset._state = queryset._state.evolve(where=(*queryset._state.where, leaf))
+    queryset._known_related = {**queryset._known_related, field: {target_value: instance}}
+    return queryset
+
+
 def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
     class RelatedManager(superclass):  # type: ignore[misc, valid-type]
         """`author.book_set`: the books whose foreign key points at this author."""
 
         def __init__(self, instance: Any):
-            super().__init__()
+            # Made on every `author.book_set` access: set only what this manager uses.
             _check_saved(instance)
+            self.name = None
+            self._db = None
+            self._hints = {}
             self.instance = instance
             self.model = rel.related_model
             self.field = rel.field
-            self.core_filters = {self.field.name: instance}
+            self.core_filters = {rel.field.name: instance}
 
         def __call__(self, *, manager: str) -> Any:
             other = getattr(self.model, manager)
             return create_reverse_many_to_one_manager(other.__class__, rel)(self.instance)
 
-        @property
-        def cache_name(self) -> str:
-            return rel.get_cache_name()
+        cache_name = rel.get_cache_name()
 
         def _apply_filters(self, queryset: Any) -> Any:
             db = self._db or self.instance._state.db
             if db:
                 queryset._db = db
-            target_value = self.instance.__dict__.get(self.field.target_field.attname)
-            if target_value is None:
-                return queryset.none()
-            # Built directly rather than through filter(): this runs once per
-            # access in "for a in authors: a.book_set.all()" loops.
-            leaf = ("AND", False, (("leaf", self.field.name, target_value),))
-            queryset._state = queryset._state.evolve(where=(*queryset._state.where, leaf))
-            queryset._known_related = {**queryset._known_related, self.field: {target_value: self.instance}}
-            return queryset
+            return narrow_to_instance(queryset, self.field, self.instance)
 
         def get_queryset(self) -> Any:
             instance = self.instance

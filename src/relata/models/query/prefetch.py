@@ -12,6 +12,8 @@ from collections import defaultdict
 from typing import Any
 
 from relata.exceptions import FieldError
+from relata.models.fields.related_managers import narrow_to_instance
+from relata.models.instance_state import cache_related
 from relata.models.fields.descriptors import (
     ForwardManyToOneDescriptor,
     ManyToManyDescriptor,
@@ -180,17 +182,29 @@ def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
     values = _unique(getattr(obj, target_attname) for obj in objs)
     related = _batched_in(base, field.attname, values) if values else []
     groups: dict[Any, list[Any]] = defaultdict(list)
+    attname, name = field.attname, field.name
     for item in related:
-        groups[item.__dict__.get(field.attname)].append(item)
+        groups[item.__dict__.get(attname)].append(item)
     by_value = {getattr(obj, target_attname): obj for obj in objs}
     for value, items in groups.items():
         owner = by_value.get(value)
         if owner is not None:
             for item in items:
-                item._state.fields_cache[field.name] = owner
+                cache_related(item, name, owner)
     cache_name = rel.get_cache_name()
+    if to_attr:
+        for obj in objs:
+            setattr(obj, to_attr, groups.get(getattr(obj, target_attname), []))
+        return related
+    template = model._default_manager.db_manager(_db_of(objs)).get_queryset()
     for obj in objs:
-        _store(obj, descriptor.__get__(obj), cache_name, groups.get(getattr(obj, target_attname), []), to_attr)
+        qs = narrow_to_instance(template._clone(), field, obj)
+        qs._result_cache = groups.get(getattr(obj, target_attname), [])
+        qs._prefetch_done = True
+        cache = obj.__dict__.get("_prefetched_objects_cache")
+        if cache is None:
+            cache = obj.__dict__["_prefetched_objects_cache"] = {}
+        cache[cache_name] = qs
     return related
 
 
