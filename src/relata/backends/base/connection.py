@@ -155,7 +155,17 @@ class BaseDatabaseWrapper:
             raise translated from error
 
     def on_error_in_atomic(self, error: BaseException) -> None:
-        """Hook: what a failed statement does to the open transaction."""
+        """What a failed statement does to the open transaction: it must roll back.
+
+        As in Django, further queries in the block then fail until it ends (or
+        an inner atomic() rolls back to its savepoint), on every database alike.
+        """
+        self.needs_rollback = True
+
+    def check_usable_transaction(self, sql: str) -> None:
+        """Refuse statements in a doomed atomic block, except the ones that end it."""
+        if self.in_atomic_block and not sql.startswith(("ROLLBACK", "RELEASE")):
+            self.validate_no_broken_transaction()
 
     # -- executing --------------------------------------------------------------
 
@@ -164,6 +174,8 @@ class BaseDatabaseWrapper:
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         """Run one statement and return the driver cursor (for fetching)."""
+        if self.needs_rollback:
+            self.check_usable_transaction(sql)
         cursor = self.cursor()
         if self.listeners:
             return self._execute_listened(cursor, sql, params)
@@ -174,6 +186,8 @@ class BaseDatabaseWrapper:
         return cursor
 
     def executemany(self, sql: str, param_list: list[Any]) -> Any:
+        if self.needs_rollback:
+            self.check_usable_transaction(sql)
         cursor = self.cursor()
         started = time.perf_counter()
         try:

@@ -75,6 +75,8 @@ class DatabaseWrapper(BaseDatabaseWrapper):
     def execute(self, sql: str, params: Any = ()) -> Any:
         # sqlite3.Connection.execute makes its own cursor: the cheapest path.
         conn = self.connection if self.connection is not None else self.ensure_connection()
+        if self.needs_rollback:
+            self.check_usable_transaction(sql)
         if self.listeners:
             return self._execute_listened(conn.cursor(), sql, params)
         try:
