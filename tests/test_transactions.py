@@ -165,9 +165,12 @@ def test_set_rollback():
 def test_durable_cannot_nest():
     with transaction.atomic(durable=True):
         Entry.objects.create(name="a")
-    with transaction.atomic(), pytest.raises(exceptions.TransactionManagementError, match="durable"):
-        with transaction.atomic(durable=True):
-            pass
+    with (
+        transaction.atomic(),
+        pytest.raises(exceptions.TransactionManagementError, match="durable"),
+        transaction.atomic(durable=True),
+    ):
+        pass
     assert names() == ["a"]
 
 
