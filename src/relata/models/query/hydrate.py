@@ -19,52 +19,67 @@ def model_loader(plan: ModelPlan, connection: Any, db: str,
                  annotations: tuple[tuple[str, int, Any], ...] = ()) -> Callable[[Any], Any]:
     """`load(row) -> instance` for one plan, one connection's converters and one alias.
 
-    Annotations (name, column index, output field) become attributes in the same dict.
+    Annotations (name, column index, output field) become attributes in the same
+    dict; select_related objects are built by the same generated function.
     """
-    from relata.models.instance_state import DEFAULT_DB_ALIAS, ModelState, cache_related
+    source = _LoaderSource(connection, db)
+    source.emit(plan, annotations, back=None, indent="    ")
+    code = "def load(row):\n" + "\n".join(source.lines) + "\n    return o0\n"
+    exec(compile(code, f"<relata loader {plan.model.__name__}>", "exec"), source.namespace)  # noqa: S102
+    return source.namespace["load"]
 
-    namespace: dict[str, Any] = {"new": plan.model.__new__, "cls": plan.model, "State": ModelState, "db": db}
-    # Rows from the default database get their ModelState lazily (LazyModelState).
-    items = [] if db == DEFAULT_DB_ALIAS else ["'_state': State(db, False)"]
-    for offset, field in enumerate(plan.fields):
-        index = plan.start + offset
-        converter = field.from_db_converter(connection)
+
+class _LoaderSource:
+    """Writes the body of a loader: one block per model in the plan."""
+
+    def __init__(self, connection: Any, db: str):
+        from relata.models.instance_state import DEFAULT_DB_ALIAS, ModelState
+
+        self.connection = connection
+        self.eager_state = db != DEFAULT_DB_ALIAS
+        self.namespace: dict[str, Any] = {"State": ModelState, "new_state": ModelState.__new__, "db": db}
+        self.lines: list[str] = []
+        self.count = 0
+
+    def value(self, index: int, field: Any) -> str:
+        converter = _converter(field, self.connection)
         if converter is None:
-            items.append(f"{field.attname!r}: row[{index}]")
-        else:
-            namespace[f"c{index}"] = converter
-            items.append(f"{field.attname!r}: (None if row[{index}] is None else c{index}(row[{index}]))")
-    for name, index, field in annotations:
-        converter = _converter(field, connection)
-        if converter is None:
-            items.append(f"{name!r}: row[{index}]")
-        else:
-            namespace[f"c{index}"] = converter
-            items.append(f"{name!r}: (None if row[{index}] is None else c{index}(row[{index}]))")
-    source = "def load(row):\n    obj = new(cls)\n    obj.__dict__ = {" + ", ".join(items) + "}\n    return obj\n"
-    exec(compile(source, f"<relata loader {plan.model.__name__}>", "exec"), namespace)  # noqa: S102
-    load = namespace["load"]
-    if not plan.related:
-        return load
-    specs = []
-    for field, is_reverse, sub in plan.related:
-        pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key)
-        if is_reverse:
-            name, back = field.get_cache_name(), field.field.name
-        else:
-            name, back = field.name, (field.remote_field.get_cache_name() if field.one_to_one else None)
-        specs.append((name, back, pk_index, model_loader(sub, connection, db)))
+            return f"row[{index}]"
+        self.namespace[f"c{index}"] = converter
+        return f"(None if row[{index}] is None else c{index}(row[{index}]))"
 
-    def load_with_related(row: Any) -> Any:
-        obj = load(row)
-        for name, back, pk_index, load_related in specs:
-            target = None if row[pk_index] is None else load_related(row)
-            cache_related(obj, name, target)
-            if back is not None and target is not None:
-                cache_related(target, back, obj)
-        return obj
-
-    return load_with_related
+    def emit(self, plan: ModelPlan, annotations: tuple[tuple[str, int, Any], ...],
+             back: tuple[str, str] | None, indent: str) -> str:
+        var = f"o{self.count}"
+        self.count += 1
+        self.namespace[f"cls_{var}"] = plan.model
+        self.namespace[f"new_{var}"] = plan.model.__new__
+        self.lines.append(f"{indent}{var} = new_{var}(cls_{var})")
+        cache_items = [] if back is None else [f"{back[0]!r}: {back[1]}"]
+        for field, is_reverse, sub in plan.related:
+            if is_reverse:
+                name, back_name = field.get_cache_name(), field.field.name
+            else:
+                name = field.name
+                back_name = field.remote_field.get_cache_name() if field.one_to_one else None
+            pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key)
+            child = f"o{self.count}"
+            self.lines.append(f"{indent}if row[{pk_index}] is None:")
+            self.lines.append(f"{indent}    {child} = None")
+            self.lines.append(f"{indent}else:")
+            self.emit(sub, (), (back_name, var) if back_name else None, indent + "    ")
+            cache_items.append(f"{name!r}: {child}")
+        items = [f"{f.attname!r}: {self.value(plan.start + i, f)}" for i, f in enumerate(plan.fields)]
+        items += [f"{name!r}: {self.value(index, field)}" for name, index, field in annotations]
+        if cache_items or self.eager_state:
+            state = f"s_{var}"
+            self.lines.append(f"{indent}{state} = new_state(State)")
+            self.lines.append(f"{indent}{state}.db = db")
+            self.lines.append(f"{indent}{state}.adding = False")
+            self.lines.append(f"{indent}{state}.fields_cache = {{{', '.join(cache_items)}}}")
+            items.insert(0, f"'_state': {state}")
+        self.lines.append(f"{indent}{var}.__dict__ = {{{', '.join(items)}}}")
+        return var
 
 
 def _converter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
