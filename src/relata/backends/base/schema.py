@@ -7,6 +7,9 @@ override single statements. The editor either runs statements or, with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from relata.sql.ddl import CheckSpec, ColumnSpec, IndexSpec, TableSpec
@@ -184,3 +187,115 @@ class BaseDatabaseSchemaEditor:
 
     def drop_constraint(self, table: str, name: str) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} DROP CONSTRAINT {self.quote(name)}")
+
+    # -- changing a table -------------------------------------------------------
+    #
+    # Migrations describe a change as two TableSpecs, before and after, plus
+    # `column_map` (new column -> old column, for every column that keeps its
+    # data) and `defaults` (one-off values for added NOT NULL columns). Each
+    # backend turns that into the cheapest correct DDL.
+
+    @contextmanager
+    def constraint_checks_off(self) -> Iterator[None]:
+        """Around a migration, outside its transaction: backends that must relax FK checks do so."""
+        yield
+
+    def placeholder(self) -> str:
+        return self.connection.ops.compiler_class.placeholder
+
+    def alter_table(self, old: TableSpec, new: TableSpec, column_map: dict[str, str],
+                    defaults: dict[str, Any] | None = None) -> None:
+        defaults = defaults or {}
+        if old.name != new.name:
+            self.rename_table(old.name, new.name)
+        table = new.name
+        dropped_indexes, added_indexes = _diff(old.indexes, new.indexes)
+        for index in dropped_indexes:
+            self.drop_index(index)
+        for unique in _diff(old.unique_constraints, new.unique_constraints)[0]:
+            self.drop_constraint(table, unique.name)
+        for check in _diff(old.checks, new.checks)[0]:
+            self.drop_constraint(table, check.name)
+        old_columns = {c.name: c for c in old.columns}
+        kept = set(column_map.values())
+        for column in old.columns:
+            if column.name not in kept:
+                self.remove_column(table, column.name)
+        for column in new.columns:
+            source = column_map.get(column.name)
+            if source is None:
+                self.add_new_column(table, column, defaults)
+                continue
+            if source != column.name:
+                self.rename_column(table, source, column.name)
+            before = replace(old_columns[source], name=column.name)
+            if before != column:
+                self.alter_column(table, before, column, defaults)
+        if old.unique_together != new.unique_together:
+            self.alter_unique_together(table, old, new)
+        for unique in _diff(old.unique_constraints, new.unique_constraints)[1]:
+            self.add_unique(table, unique)
+        for check in _diff(old.checks, new.checks)[1]:
+            self.add_check(table, check)
+        for index in added_indexes:
+            self.create_index(index)
+
+    def add_new_column(self, table: str, column: ColumnSpec, defaults: dict[str, Any]) -> None:
+        """ADD COLUMN; a NOT NULL column gets its one-off default only while rows are filled."""
+        if column.name in defaults and not column.null:
+            self.add_column(table, replace(column, default=defaults[column.name], has_default=True,
+                                           references=None))
+            self.drop_column_default(table, column.name)
+        else:
+            self.add_column(table, replace(column, references=None))
+        if column.references is not None:
+            self.execute(self.add_foreign_key_sql(table, column))
+
+    def drop_column_default(self, table: str, column: str) -> None:
+        self.execute(f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(column)} DROP DEFAULT")
+
+    def alter_column(self, table: str, old: ColumnSpec, new: ColumnSpec, defaults: dict[str, Any]) -> None:
+        """Type, NULL, UNIQUE and FK changes of one column, each as its own statement."""
+        quoted = f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(new.name)}"
+        if old.references is not None and old.references != new.references:
+            self.drop_constraint(table, self.fk_constraint_name(table, old))
+        if old.unique and not new.unique:
+            self.drop_constraint(table, self.unique_constraint_name(table, old.name))
+        if self.column_type(old) != self.column_type(new):
+            self.execute(f"{quoted} TYPE {self.column_type(new)}")
+        if old.null and not new.null:
+            if new.name in defaults:
+                self.execute(
+                    f"UPDATE {self.quote(table)} SET {self.quote(new.name)} = {self.placeholder()} "
+                    f"WHERE {self.quote(new.name)} IS NULL",
+                    (defaults[new.name],),
+                )
+            self.execute(f"{quoted} SET NOT NULL")
+        elif new.null and not old.null:
+            self.execute(f"{quoted} DROP NOT NULL")
+        if new.unique and not old.unique:
+            name = self.unique_constraint_name(table, new.name)
+            self.add_unique(table, IndexSpec(name, table, (new.name,), unique=True))
+        if new.references is not None and old.references != new.references:
+            self.execute(self.add_foreign_key_sql(table, new))
+
+    def unique_constraint_name(self, table: str, column: str) -> str:
+        """The name the database gave an inline UNIQUE (PostgreSQL's `<table>_<column>_key`)."""
+        return self.truncate_name(f"{table}_{column}_key", 63)
+
+    def alter_unique_together(self, table: str, old: TableSpec, new: TableSpec) -> None:
+        for group in old.unique_together:
+            if group not in new.unique_together:
+                self.drop_constraint(table, self.unique_together_name(table, group))
+        for group in new.unique_together:
+            if group not in old.unique_together:
+                name = self.unique_together_name(table, group)
+                self.add_unique(table, IndexSpec(name, table, group, unique=True))
+
+    def unique_together_name(self, table: str, columns: tuple[str, ...]) -> str:
+        return self.truncate_name(f"{table}_{'_'.join(columns)}_uniq", 63)
+
+
+def _diff(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[list[Any], list[Any]]:
+    """(in old only, in new only): specs compared whole, so a changed index is dropped and re-made."""
+    return [item for item in old if item not in new], [item for item in new if item not in old]

@@ -1,0 +1,1 @@
+"""The booktracker app from the related_name article: authors and their books."""

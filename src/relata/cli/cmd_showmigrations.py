@@ -1,0 +1,34 @@
+"""`relata showmigrations [app ...]`: each app's migrations, [X] when applied."""
+
+from __future__ import annotations
+
+import argparse
+
+from relata.cli.project import load_project
+from relata.exceptions import ImproperlyConfigured
+from relata.migrations.loader import MigrationLoader
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("app_label", nargs="*", help="only these apps")
+    parser.add_argument("--database", default="default", help="database alias (default: default)")
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_project(args.settings, args.apps, alias=args.database)
+    project.connection()
+    loader = MigrationLoader(project.apps, project.alias)
+    for label in args.app_label:
+        if label not in project.apps:
+            raise ImproperlyConfigured(f"App {label!r} is not in [tool.relata] apps ({', '.join(project.apps)}).")
+    for label in args.app_label or sorted(project.apps):
+        print(label)
+        nodes = loader.graph.app_nodes(label)
+        if not nodes:
+            print(" (no migrations)")
+        for key in nodes:
+            mark = "X" if key in loader.applied else " "
+            applied = loader.applied.get(key)
+            when = f" (applied at {applied:%Y-%m-%d %H:%M:%S})" if args.verbosity >= 2 and applied else ""
+            print(f" [{mark}] {key[1]}{when}")
+    return 0

@@ -1,0 +1,316 @@
+"""Working out which operations turn one project state into another.
+
+The autodetector compares the state the migration files build (`from_state`)
+with the state of the models (`to_state`) — two frozen ProjectStates, never
+live classes — and returns, per app, a Migration whose operations run in a
+safe order: renames first, then new models (foreign key targets before the
+models pointing at them), new and altered fields, options, and removals
+last. Operations that need another app's models depend on that app's
+migration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from relata.migrations import operations as ops
+from relata.migrations.migration import Migration
+from relata.migrations.questioner import MigrationQuestioner
+from relata.migrations.state import ALTER_OPTION_KEYS, ModelState, ProjectState, clone_field, field_signature
+
+# Operation kinds in the order they are written into a migration.
+PHASES = (
+    "rename", "remove_index", "create", "create_field", "add_field", "alter_field", "options",
+    "add_index", "remove_field", "delete",
+)
+
+
+@dataclass
+class Planned:
+    operation: Any
+    phase: str
+    #: Models (app_label, model_name) the operation needs to exist first.
+    needs: set[tuple[str, str]] = field(default_factory=set)
+
+
+def relation_targets(fld: Any) -> set[tuple[str, str]]:
+    """(app_label, model_name) of the models a relation field points at, from its deconstruction."""
+    if not fld.is_relation:
+        return set()
+    kwargs = fld.deconstruct()[3]
+    found = set()
+    for key in ("to", "through"):
+        value = kwargs.get(key)
+        if isinstance(value, str) and "." in value:
+            app, name = value.split(".", 1)
+            found.add((app, name.lower()))
+    return found
+
+
+class MigrationAutodetector:
+    def __init__(self, from_state: ProjectState, to_state: ProjectState,
+                 questioner: MigrationQuestioner | None = None):
+        self.from_state = from_state
+        self.to_state = to_state
+        self.questioner = questioner or MigrationQuestioner()
+        self.planned: dict[str, list[Planned]] = {}
+
+    # -- entry point ---------------------------------------------------------------
+
+    def changes(self, graph: Any, trim_to_apps: set[str] | None = None,
+                migration_name: str | None = None) -> dict[str, list[Migration]]:
+        self.detect()
+        if trim_to_apps is not None:
+            self.planned = {app: plan for app, plan in self.planned.items() if app in trim_to_apps}
+        return self.arrange(graph, migration_name)
+
+    def detect(self) -> None:
+        old, new = self.from_state.models, self.to_state.models
+        self.model_renames = self._detect_model_renames()
+        renamed_new = set(self.model_renames.values())
+        renamed_old = set(self.model_renames)
+        added = sorted(k for k in new if k not in old and k not in renamed_new)
+        removed = sorted(k for k in old if k not in new and k not in renamed_old)
+        kept = [(k, k) for k in sorted(new) if k in old] + sorted(
+            (o, n) for o, n in self.model_renames.items())
+        for old_key, new_key in kept:
+            self._compare_model(self.from_state.models[old_key], self.to_state.models[new_key])
+        self._create_models(added)
+        self._delete_models(removed)
+
+    def plan(self, app_label: str, operation: Any, phase: str, needs: set[tuple[str, str]] | None = None) -> None:
+        self.planned.setdefault(app_label, []).append(Planned(operation, phase, needs or set()))
+
+    # -- models -------------------------------------------------------------------
+
+    def _detect_model_renames(self) -> dict[tuple[str, str], tuple[str, str]]:
+        old, new = self.from_state.models, self.to_state.models
+        renames: dict[tuple[str, str], tuple[str, str]] = {}
+        for new_key in sorted(k for k in new if k not in old):
+            new_state = new[new_key]
+            for old_key in sorted(k for k in old if k not in new and k[0] == new_key[0]):
+                if old_key in renames:
+                    continue
+                if _fields_match(old[old_key], new_state) and self.questioner.ask_rename_model(
+                    old[old_key], new_state
+                ):
+                    renames[old_key] = new_key
+                    self.plan(new_key[0], ops.RenameModel(old[old_key].name, new_state.name), "rename")
+                    break
+        return renames
+
+    def _create_models(self, added: list[tuple[str, str]]) -> None:
+        by_app: dict[str, list[tuple[str, str]]] = {}
+        for key in added:
+            by_app.setdefault(key[0], []).append(key)
+        for app, keys in by_app.items():
+            created: set[tuple[str, str]] = set()
+            for key in _dependency_order(keys, self.to_state):
+                model = self.to_state.models[key]
+                fields, later, needs = [], [], set()
+                for name, fld in model.fields.items():
+                    targets = relation_targets(fld) - {key}
+                    waiting = {t for t in targets if t in keys and t not in created}
+                    if waiting:
+                        later.append((name, fld, targets))
+                    else:
+                        fields.append((name, clone_field(fld)))
+                        needs |= targets
+                options = {k: v for k, v in model.options.items() if v or k not in ("indexes", "constraints")}
+                self.plan(app, ops.CreateModel(model.name, fields, options), "create", needs)
+                created.add(key)
+                for name, fld, targets in later:
+                    self.plan(app, ops.AddField(model.name, name, clone_field(fld)), "create_field",
+                              targets | {key})
+
+    def _delete_models(self, removed: list[tuple[str, str]]) -> None:
+        ordered = list(reversed(_dependency_order(removed, self.from_state)))
+        for key in ordered:
+            self.plan(key[0], ops.DeleteModel(self.from_state.models[key].name), "delete")
+
+    # -- fields and options of a model that stays ----------------------------------
+
+    def _compare_model(self, old: ModelState, new: ModelState) -> None:
+        app, name = new.app_label, new.name
+        field_renames = self._detect_field_renames(old, new)
+        reverse_renames = {v: k for k, v in field_renames.items()}
+        for new_name, fld in new.fields.items():
+            old_name = reverse_renames.get(new_name, new_name)
+            if old_name not in old.fields:
+                self._add_field(app, name, new_name, fld)
+            elif field_signature(old.fields[old_name]) != field_signature(fld):
+                if _signature_without_targets(old.fields[old_name], self.model_renames) == \
+                        _signature_without_targets(fld, {}):
+                    continue  # only the renamed model's label changed: RenameModel covers it
+                self.plan(app, ops.AlterField(name, new_name, clone_field(fld)), "alter_field",
+                          relation_targets(fld))
+        for old_name in old.fields:
+            if old_name not in new.fields and old_name not in field_renames:
+                self.plan(app, ops.RemoveField(name, old_name), "remove_field")
+        self._compare_options(old, new)
+
+    def _detect_field_renames(self, old: ModelState, new: ModelState) -> dict[str, str]:
+        renames: dict[str, str] = {}
+        added = [n for n in new.fields if n not in old.fields]
+        removed = [n for n in old.fields if n not in new.fields]
+        for new_name in added:
+            signature = _signature_ignoring_column(new.fields[new_name])
+            for old_name in removed:
+                if old_name in renames:
+                    continue
+                if _signature_ignoring_column(old.fields[old_name]) != signature:
+                    continue
+                if self.questioner.ask_rename_field(new.name, old_name, new_name, new.fields[new_name]):
+                    renames[old_name] = new_name
+                    self.plan(new.app_label, ops.RenameField(new.name, old_name, new_name), "rename")
+                    break
+        return renames
+
+    def _add_field(self, app: str, model_name: str, name: str, fld: Any) -> None:
+        needs = relation_targets(fld)
+        needs_default = (
+            not fld.null and not fld.has_default() and not fld.many_to_many
+            and not getattr(fld, "auto_now", False) and not getattr(fld, "auto_now_add", False)
+            and not fld.primary_key
+        )
+        if needs_default:
+            value = self.questioner.ask_not_null_addition(model_name, name)
+            _n, path, args, kwargs = fld.deconstruct()
+            kwargs["default"] = value
+            from relata.migrations.state import field_from_deconstruction
+
+            self.plan(app, ops.AddField(model_name, name, field_from_deconstruction(path, args, kwargs),
+                                        preserve_default=False), "add_field", needs)
+            return
+        self.plan(app, ops.AddField(model_name, name, clone_field(fld)), "add_field", needs)
+
+    def _compare_options(self, old: ModelState, new: ModelState) -> None:
+        app, name = new.app_label, new.name
+        if old.options.get("db_table") != new.options.get("db_table"):
+            self.plan(app, ops.AlterModelTable(name, new.options.get("db_table")), "options")
+        old_ut = {tuple(g) for g in old.options.get("unique_together", ())}
+        new_ut = {tuple(g) for g in new.options.get("unique_together", ())}
+        if old_ut != new_ut:
+            self.plan(app, ops.AlterUniqueTogether(name, new_ut), "options")
+        old_opts = {k: old.options[k] for k in ALTER_OPTION_KEYS if k in old.options}
+        new_opts = {k: new.options[k] for k in ALTER_OPTION_KEYS if k in new.options}
+        if old_opts != new_opts:
+            self.plan(app, ops.AlterModelOptions(name, new_opts), "options")
+        self._compare_named(app, name, old.options["indexes"], new.options["indexes"],
+                            ops.AddIndex, ops.RemoveIndex, "index")
+        self._compare_named(app, name, old.options["constraints"], new.options["constraints"],
+                            ops.AddConstraint, ops.RemoveConstraint, "constraint")
+
+    def _compare_named(self, app: str, model_name: str, old: list[Any], new: list[Any],
+                       add: type, remove: type, keyword: str) -> None:
+        old_by_name = {item.name: item for item in old}
+        new_by_name = {item.name: item for item in new}
+        for item_name, item in old_by_name.items():
+            if item_name not in new_by_name or new_by_name[item_name].deconstruct() != item.deconstruct():
+                self.plan(app, remove(model_name=model_name, name=item_name), "remove_index")
+        for item_name, item in new_by_name.items():
+            if item_name not in old_by_name or old_by_name[item_name].deconstruct() != item.deconstruct():
+                self.plan(app, add(model_name=model_name, **{keyword: item.clone()}), "add_index")
+
+    # -- arranging into migrations -------------------------------------------------
+
+    def arrange(self, graph: Any, migration_name: str | None) -> dict[str, list[Migration]]:
+        """One migration per app with changes, numbered after the app's latest one."""
+        names: dict[str, str] = {}
+        result: dict[str, list[Migration]] = {}
+        for app in sorted(self.planned):
+            planned = sorted(self.planned[app], key=lambda p: PHASES.index(p.phase))
+            leaf = _leaf(graph, app)
+            number = int(leaf[1][:4]) + 1 if leaf else 1
+            operations = [p.operation for p in planned]
+            suffix = migration_name or ("initial" if leaf is None else suggest_name(operations))
+            names[app] = f"{number:04d}_{suffix}"
+            migration = type("Migration", (Migration,), {
+                "operations": operations, "dependencies": [], "initial": leaf is None or None,
+            })(names[app], app)
+            if leaf is not None:
+                migration.dependencies.append(leaf)
+            result[app] = [migration]
+        for app, (migration,) in result.items():
+            others = set()
+            for planned in self.planned[app]:
+                for other_app, _model in planned.needs:
+                    if other_app != app:
+                        others.add(other_app)
+            for other_app in sorted(others):
+                if other_app in names:
+                    migration.dependencies.append((other_app, names[other_app]))
+                else:
+                    leaf = _leaf(graph, other_app)
+                    if leaf is not None:
+                        migration.dependencies.append(leaf)
+        return result
+
+
+def suggest_name(operations: list[Any]) -> str:
+    fragments = [op.migration_name_fragment for op in operations]
+    if all(fragments) and fragments:
+        name = "_".join(sorted(set(fragments), key=fragments.index))
+        if len(name) <= 52:
+            return name
+    import datetime
+
+    return "auto_" + datetime.datetime.now().strftime("%Y%m%d_%H%M")
+
+
+def _leaf(graph: Any, app: str) -> tuple[str, str] | None:
+    leaves = graph.leaf_nodes(app) if graph is not None else []
+    return leaves[-1] if leaves else None
+
+
+def _fields_match(old: ModelState, new: ModelState) -> bool:
+    if list(old.fields) != list(new.fields):
+        return False
+    old_label = f"{old.app_label}.{old.name_lower}"
+    new_label = f"{new.app_label}.{new.name_lower}"
+    for name, fld in old.fields.items():
+        a, b = field_signature(fld), field_signature(new.fields[name])
+        if a[2].get("to") == old_label and b[2].get("to") == new_label:
+            a[2]["to"] = new_label
+        if a != b:
+            return False
+    return True
+
+
+def _signature_ignoring_column(fld: Any) -> Any:
+    path, args, kwargs = field_signature(fld)
+    kwargs.pop("db_column", None)
+    return path, args, kwargs
+
+
+def _signature_without_targets(fld: Any, renames: dict) -> Any:
+    path, args, kwargs = field_signature(fld)
+    for key in ("to", "through"):
+        value = kwargs.get(key)
+        if isinstance(value, str) and "." in value:
+            app, name = value.split(".", 1)
+            renamed = renames.get((app, name.lower()))
+            if renamed is not None:
+                kwargs[key] = f"{renamed[0]}.{renamed[1]}"
+    return path, args, kwargs
+
+
+def _dependency_order(keys: list[tuple[str, str]], state: ProjectState) -> list[tuple[str, str]]:
+    """Model keys with each model after the models (among `keys`) its relations point at."""
+    ordered: list[tuple[str, str]] = []
+    pending = list(keys)
+    while pending:
+        for key in pending:
+            targets = set()
+            for fld in state.models[key].fields.values():
+                if not fld.many_to_many:
+                    targets |= relation_targets(fld)
+            if not (targets - {key}) & set(pending):
+                ordered.append(key)
+                pending.remove(key)
+                break
+        else:
+            ordered.extend(pending)  # a cycle: CreateModel splits the relation off into an AddField
+            break
+    return ordered

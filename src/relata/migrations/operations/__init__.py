@@ -1,0 +1,23 @@
+"""Every migration operation, importable as `migrations.CreateModel` etc."""
+
+from relata.migrations.operations.base import Operation
+from relata.migrations.operations.fields import AddField, AlterField, RemoveField, RenameField
+from relata.migrations.operations.models import (
+    AddConstraint,
+    AddIndex,
+    AlterModelOptions,
+    AlterModelTable,
+    AlterUniqueTogether,
+    CreateModel,
+    DeleteModel,
+    RemoveConstraint,
+    RemoveIndex,
+    RenameModel,
+)
+from relata.migrations.operations.special import RunPython, RunSQL
+
+__all__ = [
+    "AddConstraint", "AddField", "AddIndex", "AlterField", "AlterModelOptions", "AlterModelTable",
+    "AlterUniqueTogether", "CreateModel", "DeleteModel", "Operation", "RemoveConstraint", "RemoveField",
+    "RemoveIndex", "RenameField", "RenameModel", "RunPython", "RunSQL",
+]
