@@ -12,14 +12,14 @@ from collections import defaultdict
 from typing import Any
 
 from relata.exceptions import FieldError
-from relata.models.fields.related_managers import narrow_to_instance
-from relata.models.instance_state import cache_related
 from relata.models.fields.descriptors import (
     ForwardManyToOneDescriptor,
     ManyToManyDescriptor,
     ReverseManyToOneDescriptor,
     ReverseOneToOneDescriptor,
 )
+from relata.models.fields.related_managers import narrow_to_instance
+from relata.models.instance_state import cache_related
 
 
 class Prefetch:
@@ -49,10 +49,18 @@ def _normalize(lookups: tuple[Any, ...]) -> list[Prefetch]:
 
 
 def prefetch_related_objects(instances: list[Any], *lookups: Any) -> None:
+    """Fill the relation caches of `instances` for each lookup, one query per level at most."""
     if not instances:
         return
     done: dict[str, list[Any]] = {}
     for prefetch in _normalize(lookups):
+        if prefetch.prefetch_to in done:
+            if prefetch.queryset is not None:
+                raise ValueError(
+                    f"'{prefetch.prefetch_to}' lookup was already seen with a different queryset. "
+                    f"You may need to adjust the ordering of your lookups."
+                )
+            continue
         parts = prefetch.prefetch_through.split("__")
         level_objs = instances
         path = ""
@@ -82,23 +90,84 @@ def _descriptor_for(obj: Any, name: str) -> Any:
 
 
 def _prefetch_level(objs: list[Any], name: str, queryset: Any, to_attr: str | None) -> list[Any]:
+    """Load relation `name` for the objects that lack it; return the next level's objects."""
     descriptor = _descriptor_for(objs[0], name)
+    if to_attr is not None:
+        _check_to_attr(type(objs[0]), to_attr)
+    loader = _loader_for(descriptor)
+    if loader is None:
+        if to_attr is None and all(name in (_prefetch_cache(o) or ()) for o in objs):
+            return [x for o in objs for x in o._prefetched_objects_cache[name]]
+        raise ValueError(
+            f"'{name}' does not resolve to an item that supports prefetching - this is an invalid parameter "
+            f"to prefetch_related()."
+        )
+    # Objects that already hold the relation (select_related, an earlier prefetch, or
+    # the reverse side that loaded them) are not fetched again, as in Django.
+    cache_key = None if to_attr is not None else _cache_key(descriptor)
+    if cache_key is None:
+        return loader(objs, descriptor, queryset, to_attr)
+    missing = [o for o in objs if not _is_cached(o, cache_key)]
+    loaded = loader(missing, descriptor, queryset, to_attr) if missing else []
+    if len(missing) == len(objs):
+        return loaded
+    missing_ids = {id(o) for o in missing}
+    return loaded + [x for o in objs if id(o) not in missing_ids for x in _cached_items(o, cache_key)]
+
+
+def _loader_for(descriptor: Any) -> Any:
+    # Most specific first: ManyToManyDescriptor subclasses ReverseManyToOneDescriptor.
     if isinstance(descriptor, ManyToManyDescriptor):
-        return _many_to_many(objs, descriptor, queryset, to_attr)
+        return _many_to_many
     if isinstance(descriptor, ReverseManyToOneDescriptor):
-        return _reverse_many(objs, descriptor, queryset, to_attr)
+        return _reverse_many
     if isinstance(descriptor, ForwardManyToOneDescriptor):
-        return _forward(objs, descriptor, queryset, to_attr)
+        return _forward
     if isinstance(descriptor, ReverseOneToOneDescriptor):
-        return _reverse_one(objs, descriptor, queryset, to_attr)
-    if to_attr is None and all(
-        hasattr(o, "_prefetched_objects_cache") and name in o._prefetched_objects_cache for o in objs
-    ):
-        return [x for o in objs for x in o._prefetched_objects_cache[name]]
-    raise ValueError(
-        f"'{name}' does not resolve to an item that supports prefetching - this is an invalid parameter "
-        f"to prefetch_related()."
-    )
+        return _reverse_one
+    return None
+
+
+def _check_to_attr(model: Any, to_attr: str) -> None:
+    from relata.exceptions import FieldDoesNotExist
+
+    try:
+        model._meta.get_field(to_attr)
+    except FieldDoesNotExist:
+        return
+    raise ValueError(f"to_attr={to_attr} conflicts with a field on the {model.__name__} model.")
+
+
+def _prefetch_cache(obj: Any) -> Any:
+    return obj.__dict__.get("_prefetched_objects_cache")
+
+
+def _cache_key(descriptor: Any) -> tuple[str, str]:
+    """Where a loaded relation lives on an instance: ("fields", name) or ("prefetched", name)."""
+    if isinstance(descriptor, ForwardManyToOneDescriptor):
+        return "fields", descriptor.field.name
+    if isinstance(descriptor, ReverseOneToOneDescriptor):
+        return "fields", descriptor.related.get_cache_name()
+    if isinstance(descriptor, ManyToManyDescriptor):
+        rel = descriptor.rel
+        return "prefetched", rel.get_cache_name() if descriptor.reverse else rel.field.name
+    return "prefetched", descriptor.rel.get_cache_name()
+
+
+def _is_cached(obj: Any, key: tuple[str, str]) -> bool:
+    where, name = key
+    if where == "fields":
+        return name in obj._state.fields_cache
+    cache = _prefetch_cache(obj)
+    return cache is not None and name in cache
+
+
+def _cached_items(obj: Any, key: tuple[str, str]) -> list[Any]:
+    where, name = key
+    if where == "fields":
+        value = obj._state.fields_cache[name]
+        return [] if value is None else [value]
+    return list(obj._prefetched_objects_cache[name])
 
 
 def _db_of(objs: list[Any]) -> str:
