@@ -16,15 +16,24 @@ from relata.models.query.plan import ModelPlan, SelectPlan
 
 
 def model_loader(plan: ModelPlan, connection: Any, db: str,
-                 annotations: tuple[tuple[str, int, Any], ...] = ()) -> Callable[[Any], Any]:
+                 annotations: tuple[tuple[str, int, Any], ...] = (), known: str | None = None) -> Callable[..., Any]:
     """`load(row) -> instance` for one plan, one connection's converters and one alias.
 
     Annotations (name, column index, output field) become attributes in the same
-    dict; select_related objects are built by the same generated function.
+    dict; select_related objects are built by the same generated function. With
+    `known` (a relation field name), the loader is `load(row, value, target)` and
+    caches `target` as that relation when the row's key equals `value` (reverse
+    managers know the instance every row points at).
     """
     source = _LoaderSource(connection, db)
+    if known is not None:
+        field = plan.model._meta.get_field(known)
+        offset = next((i for i, f in enumerate(plan.fields) if f is field), None)
+        if offset is not None:  # else the key column was deferred: nothing to compare
+            source.known = (known, plan.start + offset)
     source.emit(plan, annotations, back=None, indent="    ")
-    code = "def load(row):\n" + "\n".join(source.lines) + "\n    return o0\n"
+    signature = "row" if known is None else "row, value, target"
+    code = f"def load({signature}):\n" + "\n".join(source.lines) + "\n    return o0\n"
     exec(compile(code, f"<relata loader {plan.model.__name__}>", "exec"), source.namespace)  # noqa: S102
     return source.namespace["load"]
 
@@ -40,6 +49,7 @@ class _LoaderSource:
         self.namespace: dict[str, Any] = {"State": ModelState, "new_state": ModelState.__new__, "db": db}
         self.lines: list[str] = []
         self.count = 0
+        self.known: tuple[str, int] | None = None
 
     def value(self, index: int, field: Any) -> str:
         converter = _converter(field, self.connection)
@@ -56,6 +66,7 @@ class _LoaderSource:
         self.namespace[f"new_{var}"] = plan.model.__new__
         self.lines.append(f"{indent}{var} = new_{var}(cls_{var})")
         cache_items = [] if back is None else [f"{back[0]!r}: {back[1]}"]
+        known, self.known = self.known, None
         for field, is_reverse, sub in plan.related:
             if is_reverse:
                 name, back_name = field.get_cache_name(), field.field.name
@@ -71,12 +82,15 @@ class _LoaderSource:
             cache_items.append(f"{name!r}: {child}")
         items = [f"{f.attname!r}: {self.value(plan.start + i, f)}" for i, f in enumerate(plan.fields)]
         items += [f"{name!r}: {self.value(index, field)}" for name, index, field in annotations]
-        if cache_items or self.eager_state:
+        if cache_items or self.eager_state or known:
             state = f"s_{var}"
             self.lines.append(f"{indent}{state} = new_state(State)")
             self.lines.append(f"{indent}{state}.db = db")
             self.lines.append(f"{indent}{state}.adding = False")
             self.lines.append(f"{indent}{state}.fields_cache = {{{', '.join(cache_items)}}}")
+            if known:
+                self.lines.append(f"{indent}if row[{known[1]}] == value:")
+                self.lines.append(f"{indent}    {state}.fields_cache[{known[0]!r}] = target")
             items.insert(0, f"'_state': {state}")
         self.lines.append(f"{indent}{var}.__dict__ = {{{', '.join(items)}}}")
         return var

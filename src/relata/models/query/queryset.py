@@ -132,17 +132,19 @@ class QuerySet:
         return self._value_results(rows, plan, connection)
 
     def _model_results(self, rows: Any, plan: Any, connection: Any) -> Any:
-        load = _loader(plan, connection, self.db)
         known = self._known_related
-        if not known:
-            return [load(row) for row in rows] if type(rows) is list else map(load, rows)
         if len(known) == 1:
             ((field, instances),) = known.items()
             if len(instances) == 1:
-                # The reverse-manager case: every row belongs to one known instance.
+                # The reverse-manager case: one known instance, cached by the loader itself.
                 ((value, target),) = instances.items()
-                objs = [load(row) for row in rows] if type(rows) is list else map(load, rows)
-                return _with_known(objs, field.attname, field.name, value, target)
+                load = _loader(plan, connection, self.db, field.name)
+                if type(rows) is list:
+                    return [load(row, value, target) for row in rows]
+                return (load(row, value, target) for row in rows)
+        load = _loader(plan, connection, self.db)
+        if not known:
+            return [load(row) for row in rows] if type(rows) is list else map(load, rows)
         return self._known_results(map(load, rows), known)
 
     def _known_results(self, objs: Iterator[Any], known: dict[Any, dict[Any, Any]]) -> Iterator[Any]:
@@ -728,21 +730,6 @@ class _EmptyMeta(type):
 EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc__})  # type: ignore[misc]
 
 
-def _with_known(objs: Any, attname: str, name: str, value: Any, target: Any) -> Any:
-    if type(objs) is list:
-        for obj in objs:
-            if obj.__dict__[attname] == value:
-                cache_related(obj, name, target)
-        return objs
-    return (_cached(obj, attname, name, value, target) for obj in objs)
-
-
-def _cached(obj: Any, attname: str, name: str, value: Any, target: Any) -> Any:
-    if obj.__dict__.get(attname) == value:
-        cache_related(obj, name, target)
-    return obj
-
-
 def _chunks(cursor: Any) -> Iterator[Any]:
     while True:
         rows = cursor.fetchmany(ITERATOR_CHUNK_SIZE)
@@ -751,12 +738,12 @@ def _chunks(cursor: Any) -> Iterator[Any]:
         yield from rows
 
 
-def _loader(plan: Any, connection: Any, db: str) -> Any:
+def _loader(plan: Any, connection: Any, db: str, known: str | None = None) -> Any:
     cache = connection.compile_cache
-    key = ("loader", plan.model_plan, plan.annotations, db)
+    key = ("loader", plan.model_plan, plan.annotations, db, known)
     load = cache.get(key)
     if load is None:
-        load = cache[key] = hydrate.model_loader(plan.model_plan, connection, db, plan.annotations)
+        load = cache[key] = hydrate.model_loader(plan.model_plan, connection, db, plan.annotations, known)
     return load
 
 
