@@ -86,4 +86,8 @@ def normalize(result: Any) -> Any:
         return [normalize(v) for v in result]
     if result is None:
         return None
+    if isinstance(result, datetime.datetime) and result.utcoffset() == datetime.timedelta(0):
+        # PostgreSQL and MySQL store an instant: the naive values fill() wrote come
+        # back aware in UTC (features.can_return_naive_datetimes); compare as naive UTC.
+        result = result.replace(tzinfo=None)
     return (type(result).__name__, result)

@@ -12,6 +12,7 @@ import pytest
 from bookshop import declare, fill, normalize, relata_meta
 
 import oracle
+import relata
 from relata import models
 from relata.testing.pytest_plugin import use_models
 
@@ -262,12 +263,26 @@ def run(func, *args):
         return ("raises", type(error).__name__)
 
 
+#: Cases whose row order the database decides (Django documents both as database-defined).
+NULL_ORDER_CASES = {"order_by_nulls"}
+UNORDERED_CASES = {"group_by_drops_meta_ordering"}
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_same_result_as_django(case):
+    if case in NULL_ORDER_CASES and relata.connection.features.has_largest_nulls:
+        pytest.skip("the oracle sorts NULL first (SQLite); this database sorts it last, as Django documents")
     func = CASES[case]
     ours = run(func, Book, Shelf, models)
     theirs = run(func, DBook, DShelf, oracle.models)
+    if case in UNORDERED_CASES:
+        ours, theirs = _sorted(ours), _sorted(theirs)
     assert ours == theirs
+
+
+def _sorted(outcome):
+    status, result = outcome
+    return (status, sorted(result, key=repr)) if isinstance(result, list) else outcome
 
 
 def test_contains_and_startswith_are_case_sensitive_on_every_backend():

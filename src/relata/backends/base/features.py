@@ -23,6 +23,8 @@ class BaseDatabaseFeatures:
     #: A naive datetime comes back naive (SQLite keeps text); servers that store
     #: an instant take naive values as UTC and return them aware.
     can_return_naive_datetimes = True
+    #: NULL sorts after every value in ascending order (PostgreSQL); else before.
+    has_largest_nulls = False
     supports_foreign_keys = True
     has_native_uuid_field = False
     has_native_duration_field = False

@@ -13,6 +13,7 @@ OPTIONS understood here: `charset` (utf8mb4), `sql_mode`, `isolation_level`,
 from __future__ import annotations
 
 import datetime
+import decimal
 import select
 import uuid
 from typing import Any
@@ -26,13 +27,13 @@ from relata.backends.mysql.schema import DatabaseSchemaEditor
 
 try:
     import MySQLdb as Database
-    from MySQLdb.constants import CLIENT
+    from MySQLdb.constants import CLIENT, FIELD_TYPE
     from MySQLdb.converters import conversions
 
     DRIVER = "mysqlclient"
 except ImportError:
     import pymysql as Database
-    from pymysql.constants import CLIENT
+    from pymysql.constants import CLIENT, FIELD_TYPE
     from pymysql.converters import conversions
 
     DRIVER = "PyMySQL"
@@ -44,8 +45,16 @@ INTEGRITY_CODES = {3819, 4025}  # CHECK constraint failed (MySQL, MariaDB)
 DEADLOCK = 1213  # the server rolled back the whole transaction
 
 
+def _decimal_or_int(value: Any) -> Any:
+    # SUM() of integers is DECIMAL with no scale here: keep it an int, as Django's
+    # Sum of an IntegerField is. DecimalField's converter makes a Decimal again.
+    text = value.decode() if isinstance(value, bytes) else value
+    return int(text) if "." not in text else decimal.Decimal(text)
+
+
 def _converters() -> dict[Any, Any]:
     conv = dict(conversions)
+    conv[FIELD_TYPE.NEWDECIMAL] = conv[FIELD_TYPE.DECIMAL] = _decimal_or_int
     base_datetime = conv[datetime.datetime]
     # Parameters outside a field's adapter (Now(), raw values) still go in as UTC.
     conv[datetime.datetime] = lambda value, *args: base_datetime(adapt_datetime(value), *args)

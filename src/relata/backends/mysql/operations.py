@@ -83,6 +83,8 @@ class DatabaseOperations(BaseDatabaseOperations):
             **super().make_converters(),
             "DateTimeField": _to_aware,
             "TimeField": _to_time,
+            # AVG() is DECIMAL here; Django's Avg is a float.
+            "FloatField": float,
         }
 
     def quote_value(self, value: Any) -> str:

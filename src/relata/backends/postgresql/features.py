@@ -17,6 +17,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     can_rollback_ddl = True
     supports_timezones = True
     can_return_naive_datetimes = False
+    has_largest_nulls = True
     has_native_uuid_field = True
     has_native_duration_field = True
     has_native_json_field = True

@@ -30,6 +30,8 @@ class DatabaseOperations(BaseDatabaseOperations):
     def make_converters(self) -> dict[str, Callable[[Any], Any]]:
         converters = super().make_converters()
         converters.pop("DurationField", None)
+        # AVG() of integers is numeric here; Django's Avg is a float.
+        converters["FloatField"] = float
         return converters
 
     def json_adapter(self, encoder: type | None) -> Callable[[Any], Any]:
