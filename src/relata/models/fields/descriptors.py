@@ -47,11 +47,13 @@ class ForwardManyToOneDescriptor:
         cache = instance._state.fields_cache
         value = instance.__dict__.get(field.attname)
         cached = cache.get(field.name, _MISSING)
-        if cached is not _MISSING and (
-            (cached is None and value is None)
-            or (cached is not None and getattr(cached, field.target_field.attname) == value)
-        ):
-            return self._check_null(instance, cached)
+        if cached is not _MISSING and cached is not None:
+            # The hot path (select_related, prefetch, reverse managers): a cached
+            # object that still matches the key column.
+            if cached.__dict__.get(field.target_field.attname, _MISSING) == value:
+                return cached
+        elif cached is None and value is None:
+            return self._check_null(instance, None)
         related = None if value is None else self.get_object(instance, value)
         cache[field.name] = related
         return self._check_null(instance, related)
