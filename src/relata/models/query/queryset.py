@@ -17,7 +17,7 @@ from relata.models import aggregation, writes
 from relata.models.expressions import check_annotation_name
 from relata.models.instance_state import cache_related
 from relata.models.q import Q
-from relata.models.query import hydrate
+from relata.models.query import hydrate, validate
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.state import Annotation, QueryState
 from relata.sql.nodes import Slot
@@ -270,7 +270,12 @@ class QuerySet:
         q = Q(*args, **kwargs)
         if negate:
             q = ~q
-        return self._clone(where=self._state.where + (q.as_tree(),))
+        tree = q.as_tree()
+        validate.check_where(self.model, tree, self._annotation_names())
+        return self._clone(where=self._state.where + (tree,))
+
+    def _annotation_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self._state.annotations)
 
     def complex_filter(self, filter_obj: Any) -> QuerySet:
         if isinstance(filter_obj, Q):
@@ -292,6 +297,8 @@ class QuerySet:
         for name in field_names:
             if not isinstance(name, str) and not hasattr(name, "resolve"):
                 raise TypeError(f"order_by() takes field names or expressions, not {name!r}.")
+        if self._state.combinator is None:
+            validate.check_ordering(self.model, field_names, self._annotation_names())
         return self._clone(order_by=tuple(field_names), reversed=False)
 
     def reverse(self) -> QuerySet:
@@ -663,11 +670,10 @@ class QuerySet:
             raise TypeError("Cannot call delete() after .distinct().")
         if self._iterable != "model":
             raise TypeError("Cannot call delete() after .values() or .values_list()")
-        from relata.models.deletion import Collector
+        from relata.models.deletion import delete_collected
 
-        collector = Collector(using=self.db_for_write())
-        collector.collect_queryset(self._clone(order_by=(), default_ordering=False, select_related=False))
-        return collector.delete()
+        queryset = self._clone(order_by=(), default_ordering=False, select_related=False)
+        return delete_collected(self.db_for_write(), lambda collector: collector.collect_queryset(queryset))
 
     delete.alters_data = True  # type: ignore[attr-defined]
     delete.queryset_only = True  # type: ignore[attr-defined]

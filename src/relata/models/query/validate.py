@@ -1,0 +1,53 @@
+"""Checking lookup paths when filter(), exclude() and order_by() are called, as Django does.
+
+Compiling resolves every path again (it must build the joins); this check only
+makes a bad name fail at the call that wrote it, with the valid choices. A
+path found valid is remembered per model, so it costs one set lookup after.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relata.exceptions import FieldError
+from relata.models.query.build import _unsupported_lookup as unsupported_lookup
+from relata.models.query.joins import resolve_names
+
+_VALID: set[tuple[Any, str]] = set()
+
+
+def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...]) -> None:
+    """Raise FieldError for the first leaf of a where tree that names no field, transform or lookup."""
+    kind = tree[0]
+    if kind == "leaf":
+        check_lookup(model, tree[1], annotations)
+    elif kind != "expr":
+        for child in tree[2]:
+            check_where(model, child, annotations)
+
+
+def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
+    if (model, path) in _VALID:
+        return
+    parts = path.split("__")
+    if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
+        return  # annotations are resolved with the query
+    resolved = resolve_names(model, parts, annotations)
+    field = out_field = resolved.field
+    rest = resolved.rest
+    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
+        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
+    if len(rest) > 1 or (out_field is not None and out_field.get_lookup(rest[0] if rest else "exact") is None):
+        raise FieldError(unsupported_lookup(field, rest, path))
+    _VALID.add((model, path))
+
+
+def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, ...]) -> None:
+    for name in names:
+        if not isinstance(name, str) or name == "?":
+            continue
+        path = name.lstrip("-+")
+        if (model, path) in _VALID or path in annotations:
+            continue
+        resolve_names(model, path.split("__"), annotations)
+        _VALID.add((model, path))
