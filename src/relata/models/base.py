@@ -320,7 +320,7 @@ class Model(metaclass=ModelBase):
         self.save(**kwargs)
 
     def delete(self, using: str | None = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
-        from relata.models.deletion import Collector
+        from relata.models.deletion import delete_collected
 
         if self.pk is None:
             raise ValueError(
@@ -328,9 +328,7 @@ class Model(metaclass=ModelBase):
                 f"{self._meta.pk.attname} attribute is set to None."
             )
         using = using or self._state.db or _write_db(type(self), self)
-        collector = Collector(using=using)
-        collector.collect([self])
-        return collector.delete()
+        return delete_collected(using, lambda collector: collector.collect([self]))
 
     delete.alters_data = True  # type: ignore[attr-defined]
 

@@ -117,8 +117,10 @@ class Collector:
         return all(rel.on_delete is DO_NOTHING for rel in model._meta.all_related_objects if not rel.field.many_to_many)
 
     def check_restricted(self) -> None:
+        """Refuse RESTRICTed rows unless this delete reaches them through a CASCADE too."""
         for field, objs in self.restricted.items():
             remaining = [o for o in objs if o.pk not in self.data.get(type(o), {})]
+            remaining = self._not_fast_deleted(field.model, remaining)
             if remaining:
                 raise RestrictedError(
                     f"Cannot delete some instances of model '{field.remote_field.model.__name__}' because "
@@ -126,6 +128,16 @@ class Collector:
                     f"'{field.model.__name__}.{field.name}'.",
                     set(remaining),
                 )
+
+    def _not_fast_deleted(self, model: Any, objs: list[Any]) -> list[Any]:
+        """Of `objs`, those no fast-delete queryset of this collector removes (one query per queryset)."""
+        for qs in self.fast_deletes:
+            if not objs:
+                break
+            if qs.model is model:
+                gone = set(qs.filter(pk__in=[o.pk for o in objs]).values_list("pk", flat=True))
+                objs = [o for o in objs if o.pk not in gone]
+        return objs
 
     # -- deleting -----------------------------------------------------------------
 
@@ -152,6 +164,13 @@ class Collector:
         return ordered
 
     def delete(self) -> tuple[int, dict[str, int]]:
+        """Run the collected updates and deletes in one transaction, then update the instances."""
+        with transaction.atomic(using=self.using, savepoint=False):
+            counts = self.execute()
+        self.forget_deleted()
+        return counts
+
+    def execute(self) -> tuple[int, dict[str, int]]:
         from relata.db import connections
 
         connection = connections[self.using]
@@ -168,14 +187,32 @@ class Collector:
             for model in self.ordered_models():
                 pks = list(self.data[model])
                 counts[model._meta.label] += _delete_pks(connection, model, pks)
+        counts = {label: count for label, count in counts.items() if count}
+        return sum(counts.values()), counts
+
+    def forget_deleted(self) -> None:
+        """After the commit: deleted instances lose their pk, SET_* rows get their new value."""
         for field, value, objs in self.field_updates:
             for obj in objs:
                 setattr(obj, field.attname, getattr(value, "pk", value))
         for model, instances in self.data.items():
             for obj in instances.values():
                 obj.__dict__[model._meta.pk.attname] = None
-        counts = {label: count for label, count in counts.items() if count}
-        return sum(counts.values()), counts
+
+
+def delete_collected(using: str, collect: Any) -> tuple[int, dict[str, int]]:
+    """Collect (`collect(collector)`) and delete in one transaction.
+
+    Collection runs SET(callable) handlers and reads the rows to delete; doing
+    it inside the transaction means a refusal (PROTECT, RESTRICT) or a
+    database error leaves every table exactly as it was.
+    """
+    collector = Collector(using=using)
+    with transaction.atomic(using=using, savepoint=False):
+        collect(collector)
+        counts = collector.execute()
+    collector.forget_deleted()
+    return counts
 
 
 def _points_at(model: Any, target: Any) -> bool:
