@@ -105,15 +105,22 @@ def parse_url(url: str, **options: Any) -> dict[str, Any]:
     vendor = SCHEMES.get(scheme.split("+", 1)[0].lower())
     if vendor is None:
         raise ImproperlyConfigured(
-            f"Unknown database scheme {scheme!r} in {url!r}; use sqlite://, postgresql:// or mysql://."
+            f"Unknown database scheme {scheme!r} in {redact(url)!r}; use sqlite://, postgresql:// or mysql://."
         )
     if vendor == "sqlite":
         return {"ENGINE": "sqlite", "NAME": _sqlite_path(rest), "OPTIONS": dict(options), "URL": url}
     parts = urlsplit(url)
     try:
         port = parts.port
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"Bad port in database URL {url!r}: {exc}.") from exc
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Bad port in database URL {redact(url)!r}; write a number, e.g. {vendor}://user@host:5432/dbname."
+        ) from None
+    if not parts.path.lstrip("/"):
+        raise ImproperlyConfigured(
+            f"The database URL {redact(url)!r} names no database; add it after the host, "
+            f"e.g. {vendor}://user@host/dbname."
+        )
     query = dict(parse_qsl(parts.query))
     return {
         "ENGINE": vendor,
@@ -125,6 +132,14 @@ def parse_url(url: str, **options: Any) -> dict[str, Any]:
         "OPTIONS": {**query, **options},
         "URL": url,
     }
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by ***, for messages and logs."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def _sqlite_path(rest: str) -> str:
