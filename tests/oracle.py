@@ -86,8 +86,9 @@ def drop_django_tables(*django_models: Any) -> None:
 def use_django_models(*django_models: Any) -> Any:
     """In the calling test module: create the Django tables once, empty them after each test."""
 
+    # Made again for each relata backend, so ids on both sides start together.
     @pytest.fixture(scope="module", autouse=True)
-    def _django_tables() -> Iterator[None]:
+    def _django_tables(relata_backend: str) -> Iterator[None]:
         create_django_tables(*django_models)
         yield
         drop_django_tables(*django_models)

@@ -10,6 +10,7 @@ after distinct()), and order_by("author") sorts by Author.Meta.ordering.
 import pytest
 
 import oracle
+import relata
 from relata import exceptions, models
 from relata.testing.pytest_plugin import use_models
 
@@ -225,11 +226,21 @@ def normalize(value):
     return value
 
 
+#: Results whose order the database decides: where NULL sorts, and unordered queries.
+NULL_ORDER_QUERIES = {"order_by_nullable_relation", "order_by_reverse_duplicates"}
+UNORDERED_QUERIES = {"fk_exclude_nullable_field", "q_or_across"}
+
+
 @pytest.mark.parametrize("name", list(QUERIES))
 def test_matches_django(name):
+    if name in NULL_ORDER_QUERIES and relata.connection.features.has_largest_nulls:
+        pytest.skip("the oracle sorts NULL first (SQLite); this database sorts it last, as Django documents")
     load(R)
     load(D)
-    assert normalize(QUERIES[name](R)) == normalize(QUERIES[name](D))
+    ours, theirs = normalize(QUERIES[name](R)), normalize(QUERIES[name](D))
+    if name in UNORDERED_QUERIES:
+        ours, theirs = sorted(ours), sorted(theirs)
+    assert ours == theirs
 
 
 # -- bad input ------------------------------------------------------------------------
