@@ -1,0 +1,163 @@
+"""The autodetector, one change type at a time, on hand-built states (no live models, no database)."""
+
+import pytest
+
+from relata import models
+from relata.exceptions import ImproperlyConfigured
+from relata.migrations import operations as ops
+from relata.migrations.questioner import MigrationQuestioner
+
+from migrations.helpers import detect, kinds, model, operations, state
+
+
+def author(**extra):
+    return model("shop", "Author", ("name", models.CharField(max_length=200)), *extra.get("fields", []),
+                 **extra.get("options", {}))
+
+
+def book(fk=None, *fields, **options):
+    fk = fk or models.ForeignKey("shop.author", on_delete=models.CASCADE)
+    return model("shop", "Book", ("author", fk), ("title", models.CharField(max_length=200)), *fields, **options)
+
+
+def test_no_changes_no_migration():
+    assert detect(state(author(), book()), state(author(), book())) == {}
+
+
+def test_create_models_puts_fk_targets_first():
+    # "Zine" sorts after "Author" but the FK makes Author need it first.
+    after = state(
+        model("shop", "Author", ("zine", models.ForeignKey("shop.zine", on_delete=models.CASCADE))),
+        model("shop", "Zine", ("title", models.CharField(max_length=10))),
+    )
+    changes = detect(state(), after)
+    migration = changes["shop"][0]
+    assert migration.name == "0001_initial" and migration.initial
+    assert [(type(o).__name__, o.name) for o in migration.operations] == [
+        ("CreateModel", "Zine"), ("CreateModel", "Author")]
+
+
+def test_circular_foreign_keys_split_into_add_field():
+    after = state(
+        model("shop", "A", ("b", models.ForeignKey("shop.b", on_delete=models.CASCADE, null=True))),
+        model("shop", "B", ("a", models.ForeignKey("shop.a", on_delete=models.CASCADE, null=True))),
+    )
+    result = operations(state(), after)
+    assert kinds(result) == ["CreateModel", "CreateModel", "AddField"]
+
+
+def test_delete_model():
+    assert kinds(operations(state(author(), book()), state(author()))) == ["DeleteModel"]
+
+
+def test_delete_models_dependents_first():
+    result = operations(state(author(), book()), state())
+    assert [o.name for o in result] == ["Book", "Author"]
+
+
+def test_add_nullable_field():
+    result = operations(state(author()), state(author(fields=[("bio", models.TextField(null=True))])))
+    assert kinds(result) == ["AddField"] and result[0].name == "bio"
+
+
+def test_add_not_null_field_without_default_asks_and_refuses_without_input():
+    with pytest.raises(ImproperlyConfigured, match="non-nullable field 'age'.*default"):
+        operations(state(author()), state(author(fields=[("age", models.IntegerField())])))
+
+
+def test_add_not_null_field_with_one_off_default():
+    class Answers(MigrationQuestioner):
+        def ask_not_null_addition(self, model_name, field_name):
+            return 7
+
+    from relata.migrations.autodetector import MigrationAutodetector
+
+    changes = MigrationAutodetector(state(author()), state(author(fields=[("age", models.IntegerField())])),
+                                    Answers()).changes(None)
+    (op,) = changes["shop"][0].operations
+    assert isinstance(op, ops.AddField) and op.preserve_default is False and op.field.default == 7
+
+
+def test_remove_field():
+    before = state(author(fields=[("bio", models.TextField())]))
+    assert kinds(operations(before, state(author()))) == ["RemoveField"]
+
+
+def test_alter_field():
+    before = state(author())
+    after = state(model("shop", "Author", ("name", models.CharField(max_length=300))))
+    result = operations(before, after)
+    assert kinds(result) == ["AlterField"] and result[0].field.max_length == 300
+
+
+@pytest.mark.parametrize("change", [
+    {"related_name": "books"}, {"related_name": "+"}, {"related_query_name": "work"},
+    {"on_delete": models.PROTECT}, {"verbose_name": "writer"}, {"help_text": "who wrote it"},
+])
+def test_python_only_changes_still_record_an_alter_field(change):
+    kwargs = {"on_delete": models.CASCADE, **change}
+    after = state(author(), book(models.ForeignKey("shop.author", **kwargs)))
+    result = operations(state(author(), book()), after)
+    assert kinds(result) == ["AlterField"]
+
+
+def test_rename_field_when_confirmed_else_remove_and_add():
+    before = state(model("shop", "Author", ("name", models.CharField(max_length=200, null=True))))
+    after = state(model("shop", "Author", ("full_name", models.CharField(max_length=200, null=True))))
+    assert kinds(operations(before, after, renames=True)) == ["RenameField"]
+    assert kinds(operations(before, after, renames=False)) == ["AddField", "RemoveField"]
+
+
+def test_rename_model_when_confirmed():
+    before = state(author(), book())
+    after = state(model("shop", "Writer", ("name", models.CharField(max_length=200))),
+                  book(models.ForeignKey("shop.writer", on_delete=models.CASCADE)))
+    result = operations(before, after, renames=True)
+    assert kinds(result) == ["RenameModel"]
+    assert (result[0].old_name, result[0].new_name) == ("Author", "Writer")
+    assert kinds(operations(before, after, renames=False)) == ["CreateModel", "AlterField", "DeleteModel"]
+
+
+def test_add_and_remove_index():
+    index = models.Index(fields=["name"], name="shop_author_name_idx")
+    with_index = state(author(options={"indexes": [index]}))
+    assert kinds(operations(state(author()), with_index)) == ["AddIndex"]
+    assert kinds(operations(with_index, state(author()))) == ["RemoveIndex"]
+
+
+def test_add_and_remove_constraint():
+    constraint = models.UniqueConstraint(fields=["name"], name="shop_author_name_uniq")
+    with_constraint = state(author(options={"constraints": [constraint]}))
+    assert kinds(operations(state(author()), with_constraint)) == ["AddConstraint"]
+    assert kinds(operations(with_constraint, state(author()))) == ["RemoveConstraint"]
+
+
+def test_unique_together():
+    after = state(author(), book(unique_together={("author", "title")}))
+    result = operations(state(author(), book()), after)
+    assert kinds(result) == ["AlterUniqueTogether"]
+    assert result[0].unique_together == {("author", "title")}
+
+
+def test_model_options():
+    result = operations(state(author()), state(author(options={"ordering": ["name"]})))
+    assert kinds(result) == ["AlterModelOptions"] and result[0].options == {"ordering": ["name"]}
+
+
+def test_many_to_many_field():
+    after = state(author(), model("shop", "Tag", ("authors", models.ManyToManyField("shop.author"))))
+    assert kinds(operations(state(author()), after)) == ["CreateModel"]
+    tag = model("shop", "Tag", ("label", models.CharField(max_length=5)))
+    tag_m2m = model("shop", "Tag", ("label", models.CharField(max_length=5)),
+                    ("authors", models.ManyToManyField("shop.author")))
+    assert kinds(operations(state(author(), tag), state(author(), tag_m2m))) == ["AddField"]
+
+
+def test_cross_app_dependency_on_new_migration():
+    after = state(
+        model("people", "Person", ("name", models.CharField(max_length=10))),
+        model("shop", "Order", ("buyer", models.ForeignKey("people.person", on_delete=models.CASCADE))),
+    )
+    changes = detect(state(), after)
+    assert changes["shop"][0].dependencies == [("people", "0001_initial")]
+    assert changes["people"][0].dependencies == []

@@ -1,0 +1,120 @@
+"""The executor with migration files on disk: plans, recording, zero, and failing halfway."""
+
+import sys
+import uuid
+
+import pytest
+
+from relata import models
+from relata.db import connections
+from relata.exceptions import DatabaseError
+from relata.migrations import operations as ops
+from relata.migrations.executor import MigrationExecutor
+from relata.migrations.loader import MigrationLoader
+from relata.migrations.migration import Migration
+from relata.migrations.recorder import MigrationRecorder
+from relata.migrations.writer import MigrationWriter
+from migrations.helpers import tables
+
+
+def make_migration(app, name, operations, dependencies=()):
+    return type("Migration", (Migration,), {"operations": operations, "dependencies": list(dependencies),
+                                            "initial": not dependencies or None})(name, app)
+
+
+@pytest.fixture
+def app(tmp_path, relata_backend):
+    """A fresh app package on sys.path; its tables and records are removed afterwards."""
+    package = f"exapp{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    sys.path.insert(0, str(tmp_path))
+    before = tables()
+    yield package, tmp_path / package / "migrations"
+    sys.path.remove(str(tmp_path))
+    editor = connections["default"].schema_editor()
+    with editor.constraint_checks_off(), editor:
+        for name in sorted(tables() - before - {"relata_migrations"}, reverse=True):
+            editor.drop_table(name)
+    MigrationRecorder().ensure_table()
+    from relata.migrations.recorder import migration_model
+
+    migration_model().objects.filter(app=package).delete()
+
+
+def initial(package):
+    return make_migration(package, "0001_initial", [
+        ops.CreateModel("Author", [("id", models.BigAutoField(auto_created=True, primary_key=True)),
+                                   ("name", models.CharField(max_length=200))]),
+    ])
+
+
+def second(package, extra=()):
+    return make_migration(package, "0002_book", [
+        ops.CreateModel("Book", [("id", models.BigAutoField(auto_created=True, primary_key=True)),
+                                 ("author", models.ForeignKey(f"{package}.author", on_delete=models.CASCADE))]),
+        *extra,
+    ], [(package, "0001_initial")])
+
+
+def write(directory, *migrations):
+    for migration in migrations:
+        MigrationWriter(migration).write(directory)
+
+
+def migrate(package, target=None):
+    loader = MigrationLoader({package: package})
+    executor = MigrationExecutor(loader)
+    executor.migrate(executor.migration_plan(executor.targets_for(package, target)))
+    return MigrationLoader({package: package})
+
+
+def test_forwards_records_and_back_to_zero(app):
+    package, directory = app
+    write(directory, initial(package), second(package))
+    loader = migrate(package)
+    assert set(loader.applied) == {(package, "0001_initial"), (package, "0002_book")}
+    assert {f"{package}_author", f"{package}_book"} <= tables()
+    loader = migrate(package, "0001")
+    assert set(loader.applied) == {(package, "0001_initial")}
+    assert f"{package}_book" not in tables()
+    loader = migrate(package, "zero")
+    assert loader.applied == {}
+    assert not {f"{package}_author", f"{package}_book"} & tables()
+
+
+def test_written_file_reads_back_as_the_same_operations(app):
+    package, directory = app
+    write(directory, initial(package), second(package))
+    loader = MigrationLoader({package: package}, read_applied=False)
+    loaded = loader.disk_migrations[package, "0002_book"]
+    assert loaded.dependencies == [(package, "0001_initial")]
+    assert [op.describe() for op in loaded.operations] == ["Create model Book"]
+    state = loader.project_state()
+    assert list(state.models[package, "book"].fields) == ["id", "author"]
+
+
+def test_failure_halfway_leaves_schema_and_records_unchanged(app):
+    package, directory = app
+    if not connections["default"].features.can_rollback_ddl:
+        pytest.skip("the database cannot roll back DDL")
+    broken = ops.RunSQL("SELECT * FROM relata_table_that_does_not_exist")
+    write(directory, initial(package), second(package, [broken]))
+    migrate(package, "0001")
+    before_tables = tables()
+    with pytest.raises(DatabaseError):
+        migrate(package)
+    assert tables() == before_tables
+    assert f"{package}_book" not in tables()
+    assert set(MigrationLoader({package: package}).applied) == {(package, "0001_initial")}
+
+
+def test_irreversible_operation_refuses_to_unapply(app):
+    package, directory = app
+    write(directory, initial(package), make_migration(package, "0002_sql", [ops.RunSQL("SELECT 1")],
+                                                      [(package, "0001_initial")]))
+    migrate(package)
+    from relata.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="cannot be reversed"):
+        migrate(package, "0001")
