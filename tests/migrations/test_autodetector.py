@@ -2,12 +2,11 @@
 
 import pytest
 
+from migrations.helpers import detect, kinds, model, operations, state
 from relata import models
 from relata.exceptions import ImproperlyConfigured
 from relata.migrations import operations as ops
 from relata.migrations.questioner import MigrationQuestioner
-
-from migrations.helpers import detect, kinds, model, operations, state
 
 
 def author(**extra):
@@ -61,7 +60,7 @@ def test_add_nullable_field():
 
 
 def test_add_not_null_field_without_default_asks_and_refuses_without_input():
-    with pytest.raises(ImproperlyConfigured, match="non-nullable field 'age'.*default"):
+    with pytest.raises(ImproperlyConfigured, match=r"non-nullable field 'age'.*default"):
         operations(state(author()), state(author(fields=[("age", models.IntegerField())])))
 
 

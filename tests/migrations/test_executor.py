@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from migrations.helpers import tables
 from relata import models
 from relata.db import connections
 from relata.exceptions import DatabaseError
@@ -14,7 +15,6 @@ from relata.migrations.loader import MigrationLoader
 from relata.migrations.migration import Migration
 from relata.migrations.recorder import MigrationRecorder
 from relata.migrations.writer import MigrationWriter
-from migrations.helpers import tables
 
 
 def make_migration(app, name, operations, dependencies=()):

@@ -6,12 +6,12 @@ create-copy-swap rebuild, the others their ALTER TABLE statements.
 
 import pytest
 
+from migrations.helpers import apply, tables, unapply
 from relata import models
 from relata.db import connections
 from relata.migrations import operations as ops
 from relata.migrations.state import ProjectState
 from relata.testing import CaptureQueries
-from migrations.helpers import apply, model, state, tables, unapply
 
 APP = "mig"
 
@@ -79,7 +79,7 @@ def test_python_only_alter_field_runs_no_sql(change):
 
 
 def test_create_models_and_back_to_nothing():
-    project = apply(APP, author_ops())
+    apply(APP, author_ops())
     assert {"mig_author", "mig_book"} <= tables()
     unapply(APP, author_ops(), ProjectState())
     assert not {"mig_author", "mig_book"} & tables()
