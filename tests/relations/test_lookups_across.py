@@ -21,6 +21,7 @@ def define(m, base, label):
     class Author(m.Model):
         name = m.CharField(max_length=50)
         born = m.IntegerField(null=True)
+        mentor = m.ForeignKey("self", on_delete=m.SET_NULL, null=True, related_name="pupils")
 
         class Meta(base):
             app_label = label
@@ -52,22 +53,37 @@ def define(m, base, label):
             app_label = label
             ordering = ["-stars"]
 
-    return Author, Tag, Book, Review
+    class Bio(m.Model):
+        author = m.OneToOneField(Author, on_delete=m.CASCADE)
+        words = m.IntegerField()
+
+        class Meta(base):
+            app_label = label
+
+    class Person(m.Model):
+        name = m.CharField(max_length=50)
+        friends = m.ManyToManyField("self")
+
+        class Meta(base):
+            app_label = label
+            ordering = ["name"]
+
+    return Author, Tag, Book, Review, Bio, Person
 
 
 class R:
-    Author, Tag, Book, Review = define(models, object, APP)
+    Author, Tag, Book, Review, Bio, Person = define(models, object, APP)
     Q, F, Count, Sum, Max = models.Q, models.F, models.Count, models.Sum, models.Max
 
 
 class D:
-    Author, Tag, Book, Review = define(oracle.models, oracle.Meta(APP), APP)
+    Author, Tag, Book, Review, Bio, Person = define(oracle.models, oracle.Meta(APP), APP)
     m = oracle.models
     Q, F, Count, Sum, Max = m.Q, m.F, m.Count, m.Sum, m.Max
 
 
-use_models(R.Author, R.Tag, R.Book, R.Review)
-oracle.use_django_models(D.Author, D.Tag, D.Book, D.Review)
+use_models(R.Author, R.Tag, R.Book, R.Review, R.Bio, R.Person)
+oracle.use_django_models(D.Author, D.Tag, D.Book, D.Review, D.Bio, D.Person)
 
 
 def load(M):
@@ -84,6 +100,12 @@ def load(M):
     wrong.tags.add(python)
     for book, stars in ((django, 5), (django, 3), (sell, 1), (wrong, 4)):
         M.Review.objects.create(book=book, stars=stars)
+    M.Author.objects.filter(name="Sam").update(mentor=alex)
+    M.Author.objects.filter(name="Kim").update(mentor=sam)
+    M.Bio.objects.create(author=alex, words=100)
+    ann, bob, cy = (M.Person.objects.create(name=n) for n in ("ann", "bob", "cy"))
+    ann.friends.add(bob)
+    bob.friends.add(cy)
 
 
 def names(qs):
@@ -143,6 +165,40 @@ QUERIES = {
     "two_level_distinct": lambda M: names(M.Author.objects.filter(book__tags__name="web").distinct()),
     "annotation_filter_after_join": lambda M: names(
         M.Author.objects.filter(book__pages=300).annotate(n=M.Count("book")).filter(n__gte=1)
+    ),
+    # None and emptiness across relations
+    "reverse_fk_none": lambda M: names(M.Author.objects.filter(book=None)),
+    "reverse_fk_exclude_none": lambda M: names(M.Author.objects.exclude(book=None)),
+    "reverse_fk_exclude_isnull": lambda M: names(M.Author.objects.exclude(book__isnull=True)),
+    "reverse_fk_in_instances": lambda M: names(
+        M.Author.objects.filter(book__in=list(M.Book.objects.filter(pages=300))).distinct()
+    ),
+    "m2m_none": lambda M: titles(M.Book.objects.filter(tags=None)),
+    "m2m_reverse_none": lambda M: sorted(names(M.Tag.objects.filter(book=None))),
+    "o2o_reverse_isnull": lambda M: names(M.Author.objects.filter(bio__isnull=True)),
+    "o2o_reverse_field": lambda M: names(M.Author.objects.filter(bio__words__gte=50)),
+    "o2o_reverse_exclude": lambda M: names(M.Author.objects.exclude(bio__words__gte=50)),
+    # self relations
+    "self_fk_two_levels": lambda M: names(M.Author.objects.filter(mentor__mentor__name="Alex")),
+    "self_fk_reverse": lambda M: names(M.Author.objects.filter(pupils__name="Kim")),
+    "self_fk_reverse_exclude": lambda M: names(M.Author.objects.exclude(pupils__name="Kim")),
+    "self_fk_values": lambda M: list(M.Author.objects.order_by("name").values_list("name", "mentor__name")),
+    "self_fk_order_by_relation": lambda M: names(M.Author.objects.order_by("mentor", "name")),
+    "symmetrical_m2m_filter": lambda M: names(M.Person.objects.filter(friends__name="bob")),
+    "symmetrical_m2m_count": lambda M: list(M.Person.objects.annotate(n=M.Count("friends")).values_list("name", "n")),
+    "symmetrical_m2m_exclude": lambda M: names(M.Person.objects.exclude(friends__name="ann")),
+    # combining querysets
+    "or_of_querysets_across": lambda M: names(
+        M.Author.objects.filter(book__title="Wrong") | M.Author.objects.filter(name="Kim")
+    ),
+    "and_of_querysets_across": lambda M: names(
+        M.Author.objects.filter(book__pages=300) & M.Author.objects.filter(book__year=2021)
+    ),
+    "values_of_reverse_relation": lambda M: list(M.Author.objects.order_by("name", "book").values("name", "book")),
+    "values_list_of_m2m": lambda M: list(M.Book.objects.order_by("title", "tags").values_list("title", "tags__name")),
+    "exclude_f_across_multi_valued": lambda M: names(M.Author.objects.exclude(book__year__gt=M.F("born"))),
+    "filter_q_or_two_relations": lambda M: titles(
+        M.Book.objects.filter(M.Q(tags__name="misc") | M.Q(review__stars=4)).order_by("title")
     ),
     # ordering
     "order_by_relation_uses_target_ordering": lambda M: titles(M.Book.objects.order_by("author", "title")),
@@ -251,7 +307,10 @@ def test_unknown_name_across_a_relation_lists_the_choices():
         list(R.Book.objects.filter(author__nickname="x"))
     message = str(info.value)
     assert message.startswith("Unsupported lookup 'nickname' for ForeignKey")  # as Django says
-    assert "Author has no field named 'nickname'; its fields are: book, born, edited, id, name." in message
+    assert (
+        "Author has no field named 'nickname'; "
+        "its fields are: bio, book, born, edited, id, mentor, mentor_id, name, pupils."
+    ) in message
 
 
 def test_unknown_name_lists_attnames_as_django_does():
