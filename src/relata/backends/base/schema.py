@@ -140,6 +140,14 @@ class BaseDatabaseSchemaEditor:
             f"({self.quote(spec.name)}) {self.references_sql(spec)}"
         )
 
+    def add_foreign_key(self, table: str, spec: ColumnSpec) -> None:
+        """A constraint waits for the end of the batch where tables may still be renamed or made."""
+        sql = self.add_foreign_key_sql(table, spec)
+        if self.inline_foreign_keys:
+            self.execute(sql)
+        else:
+            self.deferred.append(sql)
+
     def drop_table(self, name: str) -> None:
         self.execute(f"DROP TABLE {self.quote(name)}")
 
@@ -249,7 +257,7 @@ class BaseDatabaseSchemaEditor:
         else:
             self.add_column(table, replace(column, references=None))
         if column.references is not None:
-            self.execute(self.add_foreign_key_sql(table, column))
+            self.add_foreign_key(table, column)
 
     def drop_column_default(self, table: str, column: str) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(column)} DROP DEFAULT")
@@ -277,7 +285,7 @@ class BaseDatabaseSchemaEditor:
             name = self.unique_constraint_name(table, new.name)
             self.add_unique(table, IndexSpec(name, table, (new.name,), unique=True))
         if new.references is not None and old.references != new.references:
-            self.execute(self.add_foreign_key_sql(table, new))
+            self.add_foreign_key(table, new)
 
     def unique_constraint_name(self, table: str, column: str) -> str:
         """The name the database gave an inline UNIQUE (PostgreSQL's `<table>_<column>_key`)."""
