@@ -62,7 +62,7 @@ class ValidationError(Exception):
                 if not isinstance(item, ValidationError):
                     item = ValidationError(item)
                 if hasattr(item, "error_dict"):
-                    self.error_list.extend(sum(item.error_dict.values(), []))
+                    self.error_list.extend(e for errors in item.error_dict.values() for e in errors)
                 else:
                     self.error_list.extend(item.error_list)
         else:
@@ -78,7 +78,7 @@ class ValidationError(Exception):
     @property
     def messages(self) -> list[str]:
         if hasattr(self, "error_dict"):
-            return sum(dict(self._items()).values(), [])
+            return [text for texts in dict(self._items()).values() for text in texts]
         return list(self._texts())
 
     def _items(self):

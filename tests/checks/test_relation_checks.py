@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-import oracle
 import pytest
 from django.core.checks.model_checks import _check_lazy_references
 
+import oracle
 from relata import checks, models
 
 
@@ -87,7 +87,7 @@ def test_suggested_related_name_fixes_the_clash():
     (message,) = [m for m in checks.run_checks(models=[Person, Book]) if m.obj.name == "editor"]
     suggestion = re.search(r"related_name='(\w+)'", message.hint).group(1)
 
-    class Book(models.Model):  # noqa: F811 - redefined with the suggested fix
+    class Book(models.Model):
         author = models.ForeignKey(Person, on_delete=models.CASCADE)
         editor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name=suggestion)
 

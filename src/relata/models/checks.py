@@ -34,11 +34,11 @@ class CheckMessage:
         return f"{where}{ident}{self.msg}{hint}"
 
 
-def Error(msg: str, hint: str | None = None, obj: Any = None, id: str | None = None) -> CheckMessage:  # noqa: N802, A002
+def Error(msg: str, hint: str | None = None, obj: Any = None, id: str | None = None) -> CheckMessage:
     return CheckMessage(ERROR, msg, hint, obj, id)
 
 
-def Warning(msg: str, hint: str | None = None, obj: Any = None, id: str | None = None) -> CheckMessage:  # noqa: N802, A001, A002
+def Warning(msg: str, hint: str | None = None, obj: Any = None, id: str | None = None) -> CheckMessage:
     return CheckMessage(WARNING, msg, hint, obj, id)
 
 

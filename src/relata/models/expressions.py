@@ -349,11 +349,10 @@ class Now(Func):
     output_field = f.DateTimeField()
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
-        return n.Param(datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat(" ")
-                       if builder.connection.vendor == "sqlite" else datetime.datetime.now(datetime.timezone.utc)), self.output_field
+        return n.Now(), self.output_field
 
     def identity(self) -> tuple[Any, ...]:
-        return (Now, id(self))
+        return (Now,)
 
 
 class Cast(Func):
@@ -588,5 +587,7 @@ def check_annotation_name(name: str, model: Any, default_alias: bool = False) ->
         model._meta.get_field(name)
     except Exception:
         return
-    raise ValueError(f"The annotation '{name}' conflicts with a field on the model {model.__name__}; pick another name.")
+    raise ValueError(
+        f"The annotation '{name}' conflicts with a field on the model {model.__name__}; pick another name."
+    )
 

@@ -152,7 +152,8 @@ class Transform:
 
 
 def _transform(name: str, output: Any) -> type[Transform]:
-    return type(name.title().replace("_", "") + "Transform", (Transform,), {"lookup_name": name, "output_field": output})
+    attrs = {"lookup_name": name, "output_field": output}
+    return type(name.title().replace("_", "") + "Transform", (Transform,), attrs)
 
 
 DATE_TRANSFORMS = [_transform(part, f.IntegerField()) for part in

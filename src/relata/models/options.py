@@ -241,9 +241,7 @@ class Options:
         """
         plan = []
         for field in self.concrete_fields:
-            if field.has_default() and callable(field.default):
-                default, call = field.get_default, True
-            elif field.is_relation and field.has_default():
+            if (field.has_default() and callable(field.default)) or (field.is_relation and field.has_default()):
                 default, call = field.get_default, True
             else:
                 default, call = field.get_default(), False

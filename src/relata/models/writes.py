@@ -174,7 +174,7 @@ def _check_bulk_objects(model: Any, objs: list[Any], operation: str) -> None:
 
 def bulk_create(queryset: Any, objs: list[Any], batch_size: int | None, ignore_conflicts: bool,
                 update_conflicts: bool, update_fields: Any, unique_fields: Any) -> list[Any]:
-    from relata.models.persistence import _preparers, _prepare_related_fields, prepared_values
+    from relata.models.persistence import _prepare_related_fields, _preparers, prepared_values
 
     if batch_size is not None and batch_size <= 0:
         raise ValueError("Batch size must be a positive integer.")

@@ -113,6 +113,9 @@ class SQLCompiler:
     def visit_Random(self, node: n.Random) -> str:
         return "RANDOM()"
 
+    def visit_Now(self, node: n.Now) -> str:
+        return "CURRENT_TIMESTAMP"
+
     # -- expressions ----------------------------------------------------------
 
     def visit_Func(self, node: n.Func) -> str:

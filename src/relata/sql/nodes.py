@@ -191,6 +191,11 @@ class Random(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Now(Node):
+    """The current date and time, as the database sees it."""
+
+
+@dataclass(frozen=True, slots=True)
 class OrderBy(Node):
     expr: Node
     descending: bool = False

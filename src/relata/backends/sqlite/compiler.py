@@ -42,6 +42,10 @@ class SQLiteCompiler(SQLCompiler):
     def visit_Random(self, node: n.Random) -> str:
         return "RANDOM()"
 
+    def visit_Now(self, node: n.Now) -> str:
+        # The same text form relata stores naive datetimes in (UTC).
+        return "STRFTIME('%Y-%m-%d %H:%M:%f', 'now')"
+
     def limit_offset(self, limit: int | None, offset: int | None) -> str:
         if offset and limit is None:
             return f"LIMIT -1 OFFSET {int(offset)}"

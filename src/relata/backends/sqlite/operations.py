@@ -15,7 +15,7 @@ from relata.backends.sqlite.compiler import SQLiteCompiler
 def _adapt_datetime(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc)
+            value = value.astimezone(datetime.UTC)
         return value.isoformat(" ")
     return value
 

@@ -712,7 +712,7 @@ class DateTimeField(DateField):
     }
 
     def now(self) -> datetime.datetime:
-        return datetime.datetime.now(datetime.timezone.utc)
+        return datetime.datetime.now(datetime.UTC)
 
     def to_python(self, value: Any) -> Any:
         if value is None:

@@ -34,7 +34,7 @@ def model_loader(plan: ModelPlan, connection: Any, db: str,
     source.emit(plan, annotations, back=None, indent="    ")
     signature = "row" if known is None else "row, value, target"
     code = f"def load({signature}):\n" + "\n".join(source.lines) + "\n    return o0\n"
-    exec(compile(code, f"<relata loader {plan.model.__name__}>", "exec"), source.namespace)  # noqa: S102
+    exec(compile(code, f"<relata loader {plan.model.__name__}>", "exec"), source.namespace)
     return source.namespace["load"]
 
 
@@ -121,4 +121,4 @@ def row_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tuple[An
 
 
 def named_row_class(names: tuple[str, ...]) -> type:
-    return namedtuple("Row", names, rename=True)  # noqa: PYI024
+    return namedtuple("Row", names, rename=True)

@@ -75,8 +75,6 @@ class QueryState:
     `dataclasses.replace`.
     """
 
-    __hash__ = None  # replaced below; declared for type checkers
-
     def __init__(self, model: Any, **values: Any):
         unknown = set(values) - set(_STATE_DEFAULTS)
         if unknown:
