@@ -1,0 +1,173 @@
+"""The `relata` command run as a subprocess, on a copy of the booktracker example.
+
+Each test checks output and exit code. These run on SQLite files (the
+project's own database); they do not depend on RELATA_TEST_BACKENDS.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "booktracker"
+
+
+def relata(cwd, *args, env=None, stdin=None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("RELATA_DATABASE_URL")}
+    environment.update(env or {})
+    return subprocess.run([sys.executable, "-m", "relata.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, env=environment, input=stdin)
+
+
+@pytest.fixture
+def project(tmp_path):
+    target = tmp_path / "booktracker"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("db.sqlite3", "__pycache__"))
+    return target
+
+
+def set_related_name(project, value):
+    models = project / "booktracker" / "models.py"
+    text = models.read_text()
+    models.write_text(text.replace("on_delete=models.CASCADE)", f'on_delete=models.CASCADE, related_name="{value}")'))
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_committed_migrations_match_the_models(project):
+    result = relata(project, "makemigrations", "--check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "No changes detected"
+
+
+def test_round_trip_migrate_change_migrate_no_changes(project):
+    result = relata(project, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert "Applying booktracker.0001_initial... OK" in result.stdout
+    set_related_name(project, "books")
+    check = relata(project, "makemigrations", "--check")
+    assert check.returncode == 1
+    assert "0002_alter_book_author.py" in check.stdout
+    assert not (project / "booktracker" / "migrations" / "0002_alter_book_author.py").exists()
+    dry = relata(project, "makemigrations", "--dry-run")
+    assert dry.returncode == 0 and "~ Alter field author on Book" in dry.stdout
+    assert not (project / "booktracker" / "migrations" / "0002_alter_book_author.py").exists()
+    made = relata(project, "makemigrations")
+    assert made.returncode == 0
+    written = (project / "booktracker" / "migrations" / "0002_alter_book_author.py").read_text()
+    assert "migrations.AlterField(" in written and 'related_name="books"' in written
+    sql = relata(project, "sqlmigrate", "booktracker", "0002")
+    assert sql.returncode == 0
+    assert [line for line in sql.stdout.splitlines() if not line.startswith("--")] == ["BEGIN;", "COMMIT;"]
+    assert "-- (no-op)" in sql.stdout
+    applied = relata(project, "migrate")
+    assert "Applying booktracker.0002_alter_book_author... OK (no SQL)" in applied.stdout
+    again = relata(project, "makemigrations")
+    assert again.returncode == 0 and again.stdout.strip() == "No changes detected"
+    shown = relata(project, "showmigrations")
+    assert shown.stdout.splitlines() == ["booktracker", " [X] 0001_initial", " [X] 0002_alter_book_author"]
+
+
+def test_migrate_to_zero_and_back(project):
+    relata(project, "migrate")
+    result = relata(project, "migrate", "booktracker", "zero")
+    assert result.returncode == 0
+    assert "Unapplying booktracker.0001_initial... OK" in result.stdout
+    shown = relata(project, "showmigrations", "booktracker")
+    assert shown.stdout.splitlines() == ["booktracker", " [ ] 0001_initial"]
+    assert relata(project, "migrate").returncode == 0
+
+
+def test_new_field_migrates_with_data_kept(project):
+    relata(project, "migrate")
+    relata(project, "shell", "-c", "Book.objects.create(author=Author.objects.create(name='A'), title='T')")
+    models = project / "booktracker" / "models.py"
+    models.write_text(models.read_text().replace(
+        "    title = models.CharField(max_length=200)",
+        "    title = models.CharField(max_length=300)\n    pages = models.IntegerField(default=1)"))
+    assert relata(project, "makemigrations", "--name", "pages").returncode == 0
+    assert (project / "booktracker" / "migrations" / "0002_pages.py").exists()
+    assert relata(project, "migrate", "-v", "2").returncode == 0
+    out = relata(project, "shell", "-c", "print(list(Book.objects.values_list('title', 'pages', 'author__name')))")
+    assert out.stdout.strip() == "[('T', 1, 'A')]"
+    back = relata(project, "migrate", "booktracker", "0001")
+    assert back.returncode == 0, back.stderr
+    out = relata(project, "shell", "-c", "print(list(Book.objects.values_list('title', flat=True)))")
+    assert out.stdout.strip() == "['T']"
+
+
+def test_empty_migration(project):
+    result = relata(project, "makemigrations", "booktracker", "--empty", "--name", "data")
+    assert result.returncode == 0
+    text = (project / "booktracker" / "migrations" / "0002_data.py").read_text()
+    assert "operations = [\n    ]" in text and '("booktracker", "0001_initial")' in text
+
+
+def test_relations_lists_forward_and_reverse(project):
+    result = relata(project, "relations", "Author")
+    assert result.returncode == 0
+    assert re.search(r"book_set\s+book\s+reverse ForeignKey\s+Book\.author\s+manager of Book", result.stdout)
+    set_related_name(project, "+")
+    hidden = relata(project, "relations", "booktracker.Author")
+    assert "nothing: related_name='+'" in hidden.stdout
+    assert "The column and its index stay" in hidden.stdout
+    assert_one_line_error(relata(project, "relations", "Nope"), "No model named 'Nope'", "booktracker.Author")
+
+
+def test_check_and_shell_and_inspectdb(project):
+    assert relata(project, "check").stdout.strip() == "System check identified no issues."
+    relata(project, "migrate")
+    shell = relata(project, "shell", "-i", "python", stdin="print(sorted(n for n in dir() if n[0].isupper()))\n")
+    assert "2 objects imported automatically" in shell.stderr + shell.stdout
+    assert "from booktracker.models import Author, Book" in shell.stderr + shell.stdout
+    assert "['Author', 'Book']" in shell.stdout
+    inspected = relata(project, "inspectdb")
+    assert inspected.returncode == 0
+    assert "class BooktrackerBook(models.Model):" in inspected.stdout
+    assert "author = models.ForeignKey('BooktrackerAuthor', on_delete=models.DO_NOTHING)" in inspected.stdout
+    assert "relata_migrations" not in inspected.stdout
+
+
+def test_check_reports_clashes_and_exits_1(project):
+    models = project / "booktracker" / "models.py"
+    models.write_text(models.read_text() + (
+        "\n\nclass Review(models.Model):\n"
+        "    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name='author')\n"
+        "    other = models.ForeignKey(Book, on_delete=models.CASCADE, related_name='author')\n"))
+    result = relata(project, "check")
+    assert result.returncode == 1
+    assert "fields.E30" in result.stdout
+
+
+def test_unknown_app_is_one_line(project):
+    result = relata(project, "migrate", "--apps", "no_such_app")
+    assert_one_line_error(result, "no_such_app", "[tool.relata] apps")
+
+
+def test_bad_url_is_one_line(project):
+    result = relata(project, "migrate", env={"RELATA_DATABASE_URL": "nonsense"})
+    assert_one_line_error(result, "RELATA_DATABASE_URL", "sqlite:///")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("sqlite:///db.sqlite3", "oracle://x/y"))
+    assert_one_line_error(relata(project, "showmigrations"), "[tool.relata] database", "postgresql://")
+
+
+def test_unreachable_server_is_one_line(project):
+    result = relata(project, "migrate", env={"RELATA_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    assert_one_line_error(result, "RELATA_DATABASE_URL")
+
+
+def test_unknown_migration_and_app_in_commands(project):
+    assert_one_line_error(relata(project, "sqlmigrate", "booktracker", "0042"), "0042")
+    assert_one_line_error(relata(project, "migrate", "shop"), "'shop'", "[tool.relata] apps")
