@@ -30,6 +30,15 @@ def rows(_relata_clean_rows, _django_clean_rows):
     fill(DBook, DShelf)
 
 
+def fn(m, name):
+    """A database function: relata.models has them all; Django keeps most in models.functions."""
+    if hasattr(m, name):
+        return getattr(m, name)
+    from django.db.models import functions
+
+    return getattr(functions, name)
+
+
 def d(*args):
     return datetime.date(*args)
 
@@ -245,6 +254,58 @@ CASES = {
     "only": lambda B, S, m: [sorted(b.get_deferred_fields()) for b in B.objects.only("title").order_by("pk")[:1]],
     "defer": lambda B, S, m: [sorted(b.get_deferred_fields()) for b in B.objects.defer("title", "stamp")[:1]],
     "only_unknown": lambda B, S, m: list(B.objects.only("nope")),
+    # -- expressions -------------------------------------------------------------------------
+    "case_when": lambda B, S, m: (
+        B.objects.annotate(
+            size=m.Case(
+                m.When(pages__gt=400, then=m.Value("long")),
+                m.When(m.Q(pages__lt=100) | m.Q(genre=""), then=m.Value("odd")),
+                default=m.Value("normal"),
+            )
+        )
+        .order_by("pk")
+        .values_list("size", flat=True)
+    ),
+    "case_in_filter": lambda B, S, m: B.objects.annotate(
+        score=m.Case(m.When(genre="scifi", then=1), default=0, output_field=m.IntegerField())
+    ).filter(score=1),
+    "case_in_aggregate": lambda B, S, m: B.objects.aggregate(
+        n=m.Sum(m.Case(m.When(in_print=True, then=1), default=0, output_field=m.IntegerField()))
+    ),
+    "coalesce": lambda B, S, m: (
+        B.objects.annotate(r=fn(m, "Coalesce")("rating", m.Value(0.0))).order_by("pk").values_list("r", flat=True)
+    ),
+    "lower_upper_length": lambda B, S, m: (
+        B.objects.annotate(lo=fn(m, "Lower")("title"), up=fn(m, "Upper")("genre"), n=fn(m, "Length")("title"))
+        .order_by("pk")
+        .values_list("lo", "up", "n")
+    ),
+    "concat": lambda B, S, m: (
+        B.objects.annotate(label=fn(m, "Concat")("title", m.Value(" / "), "genre", output_field=m.CharField()))
+        .order_by("pk")
+        .values_list("label", flat=True)
+    ),
+    "filter_on_function": lambda B, S, m: B.objects.annotate(lo=fn(m, "Lower")("title")).filter(lo__startswith="the"),
+    "exists_outer_ref": lambda B, S, m: B.objects.filter(
+        m.Exists(B.objects.filter(genre=m.OuterRef("genre")).exclude(pk=m.OuterRef("pk")))
+    ),
+    "not_exists": lambda B, S, m: B.objects.filter(
+        ~m.Exists(B.objects.filter(genre=m.OuterRef("genre"), pages__gt=m.OuterRef("pages")))
+    ),
+    "subquery_annotation": lambda B, S, m: (
+        B.objects.annotate(
+            longest=m.Subquery(B.objects.filter(genre=m.OuterRef("genre")).order_by("-pages").values("pages")[:1])
+        )
+        .order_by("pk")
+        .values_list("longest", flat=True)
+    ),
+    "f_between_fields": lambda B, S, m: B.objects.filter(pages__gt=m.F("price") * 30),
+    "value_string": lambda B, S, m: B.objects.annotate(s=m.Value("x")).values_list("s", flat=True)[:1],
+    "expression_wrapper": lambda B, S, m: (
+        B.objects.annotate(ratio=m.ExpressionWrapper(m.F("pages") * 1.0 / 10, output_field=m.FloatField()))
+        .order_by("pk")
+        .values_list("ratio", flat=True)
+    ),
     # -- errors ------------------------------------------------------------------------------
     "bad_field": lambda B, S, m: B.objects.filter(nope=1),
     "bad_lookup": lambda B, S, m: B.objects.filter(title__near="x"),
