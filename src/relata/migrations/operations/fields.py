@@ -60,8 +60,11 @@ class AddField(FieldOperation):
         if self.field.has_default() and not self.field.many_to_many:
             key = (app_label, self.model_name_lower)
             column = self.field.db_column or (f"{self.name}_id" if self.field.is_relation else self.name)
-            value = self.field.get_db_prep_value(self.field.get_default(), editor.connection)
-            defaults = {key: {column: value}}
+            value = self.field.get_default()
+            if not self.field.is_relation:
+                # An unbound relation field cannot reach its target's converters; its default is a key.
+                value = self.field.get_db_prep_value(value, editor.connection)
+            defaults = {key: {column: getattr(value, "pk", value)}}
         sync_schema(editor, from_state, to_state, defaults=defaults)
 
     def describe(self) -> str:
