@@ -322,3 +322,13 @@ def test_one_to_one_reassignment_clears_the_old_reverse_cache():
     restaurant.place = second
     assert second.restaurant is restaurant
     assert restaurant.place_id == second.pk
+
+
+def test_deferred_foreign_key_loads_the_column_then_the_object(alex):
+    Book.objects.create(title="T", author=alex)
+    book = Book.objects.only("title").get()
+    assert book.get_deferred_fields() >= {"author_id"}
+    with assert_num_queries(2):
+        assert book.author == alex
+    with assert_num_queries(0):
+        assert book.author_id == alex.pk

@@ -205,3 +205,32 @@ def test_unknown_nested_name_is_refused():
 def test_after_values_is_type_error():
     with pytest.raises(TypeError, match=r"Cannot call select_related\(\) after \.values\(\)"):
         Book.objects.values("title").select_related("author")
+
+
+# -- with only() and defer() ------------------------------------------------------------
+
+
+def test_only_with_a_relation_path_keeps_the_key_and_limits_the_related_fields(data):
+    qs = Book.objects.select_related("author").only("title", "author__name")
+    with assert_num_queries(1):
+        book = qs.get(title="A")
+        assert (book.title, book.author.name, book.author_id) == ("A", "Alex", data[0].pk)
+    assert book.author.get_deferred_fields() == {"country_id", "mentor_id"}
+    assert book.get_deferred_fields() == {"editor_id"}
+
+
+def test_defer_a_related_field(data):
+    with assert_num_queries(1):
+        book = Book.objects.select_related("author").defer("author__name").get(title="A")
+        assert book.author.country_id == data[0].country_id
+    assert book.author.get_deferred_fields() == {"name"}
+    with assert_num_queries(1):
+        assert book.author.name == "Alex"
+
+
+def test_deferring_a_relation_that_select_related_follows_is_field_error(data):
+    message = r"Field Book\.author cannot be both deferred and traversed using select_related at the same time"
+    with pytest.raises(exceptions.FieldError, match=message):
+        list(Book.objects.select_related("author").only("title"))
+    with pytest.raises(exceptions.FieldError, match=message):
+        list(Book.objects.select_related("author").defer("author"))

@@ -54,6 +54,9 @@ class ForwardManyToOneDescriptor:
                 return cached
         elif cached is None and value is None:
             return self._check_null(instance, None)
+        if value is None and field.attname not in instance.__dict__ and instance.pk is not None:
+            # The column was left out by only()/defer(): load it before the object.
+            value = getattr(instance, field.attname)
         related = None if value is None else self.get_object(instance, value)
         cache[field.name] = related
         return self._check_null(instance, related)

@@ -401,14 +401,7 @@ class QueryBuilder:
         return tuple(columns), SelectPlan("model", model_plan, annotations=tuple(annotations)), group_candidates
 
     def model_fields(self) -> list[Any]:
-        state = self.state
-        fields = list(self.opts.concrete_fields)
-        if state.only is not None:
-            fields = [f for f in fields if f.primary_key or f.name in state.only or f.attname in state.only]
-        if state.deferred:
-            deferred = state.deferred
-            fields = [f for f in fields if f.primary_key or (f.name not in deferred and f.attname not in deferred)]
-        return fields
+        return _loaded_fields(self.opts, self.state, "")
 
     def values_columns(self) -> tuple[tuple[tuple[n.Node, str | None], ...], SelectPlan, list[n.Node]]:
         state = self.state
@@ -447,10 +440,13 @@ class QueryBuilder:
     def select_related_plans(self, columns: list[Any], group_candidates: list[n.Node]) -> tuple[Any, ...]:
         requested = self.state.select_related
         tree = _paths_tree(requested) if requested is not True else True
-        return self._related_plans(self.model, self.base_alias, tree, columns, group_candidates, 0)
+        top = (self.model, self.base_alias, "", self.model_fields())
+        return self._related_plans(top, tree, columns, group_candidates, 0)
 
-    def _related_plans(self, model: Any, alias: str, tree: Any, columns: list[Any],
+    def _related_plans(self, parent: tuple[Any, str, str, list[Any]], tree: Any, columns: list[Any],
                        group_candidates: list[n.Node], depth: int) -> tuple[Any, ...]:
+        """Plans for the relations in `tree` below `parent` (model, alias, only/defer prefix, loaded fields)."""
+        model, alias, prefix, loaded = parent
         opts = model._meta
         plans = []
         if tree is True:
@@ -461,16 +457,23 @@ class QueryBuilder:
             chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
         for field, sub in chosen:
             is_reverse = isinstance(field, ForeignObjectRel)
+            if not is_reverse and field not in loaded:
+                raise FieldError(
+                    f"Field {opts.object_name}.{field.name} cannot be both deferred and traversed using "
+                    f"select_related at the same time."
+                )
             steps = field.path_infos()
             target = steps[-1].to_model
             join_alias, _ = self.setup_steps(tuple(steps), SELECT_SCOPE, reuse_any=True, parent=alias)
             start = len(columns)
-            fields = list(target._meta.concrete_fields)
+            sub_prefix = f"{prefix}{field.name}__"
+            fields = _loaded_fields(target._meta, self.state, sub_prefix)
             for target_field in fields:
                 node = n.Col(join_alias, target_field.column)
                 columns.append((node, None))
                 group_candidates.append(node)
-            nested = self._related_plans(target, join_alias, sub, columns, group_candidates, depth + 1) if sub else ()
+            below = (target, join_alias, sub_prefix, fields)
+            nested = self._related_plans(below, sub, columns, group_candidates, depth + 1) if sub else ()
             plans.append((field, is_reverse, ModelPlan(target, tuple(fields), start, nested)))
         return tuple(plans)
 
@@ -595,6 +598,25 @@ def _unsupported_lookup(field: Any, rest: tuple[str, ...], path: str) -> str:
             f"{field_choices(target._meta)}."
         )
     return message
+
+
+def _loaded_fields(opts: Any, state: QueryState, prefix: str) -> list[Any]:
+    """The concrete fields only()/defer() leave loaded on the model reached by `prefix` ("", "author__").
+
+    As in Django, only("title", "author__name") keeps the author_id column and,
+    with select_related("author"), loads the author's pk and name only.
+    """
+    fields = list(opts.concrete_fields)
+    if state.only is not None:
+        names = [name[len(prefix):] for name in state.only if name.startswith(prefix)]
+        if names or not prefix:
+            kept = {name.split("__", 1)[0] for name in names}
+            fields = [f for f in fields if f.primary_key or f.name in kept or f.attname in kept]
+    if state.deferred:
+        deferred = {name[len(prefix):] for name in state.deferred if name.startswith(prefix)}
+        deferred = {name for name in deferred if "__" not in name}
+        fields = [f for f in fields if f.primary_key or (f.name not in deferred and f.attname not in deferred)]
+    return fields
 
 
 def _paths_tree(paths: tuple[str, ...]) -> dict[str, Any]:
