@@ -180,33 +180,3 @@ def check_lazy_references() -> list[CheckMessage]:
                 obj=field, id="fields.E307",
             ))
     return messages
-
-
-def describe_relations(model: Any) -> list[dict[str, Any]]:
-    """Every forward relation and reverse accessor of a model, for `relata relations`."""
-    rows = []
-    for field in model._meta.fields:
-        if not field.is_relation:
-            continue
-        target = field.related_model
-        rows.append({
-            "direction": "forward",
-            "kind": type(field).__name__,
-            "accessor": field.name,
-            "query_name": field.name,
-            "target": target._meta.label if target is not None else str(field.remote_field.model),
-            "created_by": _label(field),
-        })
-    for rel in model._meta.all_related_objects:
-        if rel.field.model._meta.auto_created:
-            continue
-        rows.append({
-            "direction": "reverse",
-            "kind": type(rel).__name__,
-            "accessor": rel.get_accessor_name(),
-            "query_name": None if rel.hidden else rel.name,
-            "target": rel.related_model._meta.label,
-            "created_by": _label(rel.field),
-        })
-    return rows
-
