@@ -28,6 +28,9 @@ class BaseDatabaseSchemaEditor:
     #: Foreign keys declared inline in CREATE TABLE (SQLite) or added after.
     inline_foreign_keys: ClassVar[bool] = True
     fk_suffix: ClassVar[str] = ""
+    #: UNIQUE constraints are named at creation (by unique_constraint_name /
+    #: unique_together_name) so later migrations drop them by the same name.
+    named_uniques: ClassVar[bool] = False
 
     def __init__(self, connection: Any, collect_only: bool = False):
         self.connection = connection
@@ -78,7 +81,7 @@ class BaseDatabaseSchemaEditor:
             parts.append("NULL" if spec.null else "NOT NULL")
             if spec.primary_key:
                 parts.append("PRIMARY KEY")
-            elif spec.unique:
+            elif spec.unique and not self.named_uniques:
                 parts.append("UNIQUE")
         if spec.has_default:
             parts.append("DEFAULT " + self.default_sql(spec.default))
@@ -113,7 +116,14 @@ class BaseDatabaseSchemaEditor:
     def create_table_sql(self, spec: TableSpec) -> str:
         lines = [self.column_sql(column) for column in spec.columns]
         for group in spec.unique_together:
-            lines.append("UNIQUE (" + ", ".join(self.quote(c) for c in group) + ")")
+            named = self.named_uniques
+            name = f"CONSTRAINT {self.quote(self.unique_together_name(spec.name, group))} " if named else ""
+            lines.append(name + "UNIQUE (" + ", ".join(self.quote(c) for c in group) + ")")
+        if self.named_uniques:
+            for column in spec.columns:
+                if column.unique and not column.primary_key:
+                    name = self.quote(self.unique_constraint_name(spec.name, column.name))
+                    lines.append(f"CONSTRAINT {name} UNIQUE ({self.quote(column.name)})")
         for constraint in spec.unique_constraints:
             lines.append(
                 f"CONSTRAINT {self.quote(constraint.name)} UNIQUE ("
@@ -152,6 +162,8 @@ class BaseDatabaseSchemaEditor:
         self.execute(f"DROP TABLE {self.quote(name)}")
 
     def create_index(self, index: IndexSpec) -> None:
+        if index.condition and not self.connection.features.supports_partial_indexes:
+            return  # as Django: a conditional index or constraint is skipped where it cannot exist
         self.execute(self.create_index_sql(index))
 
     def create_index_sql(self, index: IndexSpec) -> str:
@@ -160,9 +172,10 @@ class BaseDatabaseSchemaEditor:
             desc = index.descending[position] if position < len(index.descending) else False
             columns.append(self.quote(column) + (" DESC" if desc else ""))
         unique = "UNIQUE " if index.unique else ""
+        where = f" WHERE {index.condition}" if index.condition else ""
         return (
             f"CREATE {unique}INDEX {self.quote(index.name)} ON {self.quote(index.table)} "
-            f"({', '.join(columns)})"
+            f"({', '.join(columns)}){where}"
         )
 
     def drop_index(self, index: IndexSpec) -> None:
@@ -170,6 +183,9 @@ class BaseDatabaseSchemaEditor:
 
     def add_column(self, table: str, spec: ColumnSpec) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} ADD COLUMN {self.column_sql(spec)}")
+        if self.named_uniques and spec.unique and not spec.primary_key:
+            name = self.unique_constraint_name(table, spec.name)
+            self.add_unique(table, IndexSpec(name, table, (spec.name,), unique=True))
 
     def remove_column(self, table: str, column: str) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} DROP COLUMN {self.quote(column)}")
@@ -270,7 +286,7 @@ class BaseDatabaseSchemaEditor:
         if old.unique and not new.unique:
             self.drop_constraint(table, self.unique_constraint_name(table, old.name))
         if self.column_type(old) != self.column_type(new):
-            self.execute(f"{quoted} TYPE {self.column_type(new)}")
+            self.execute(f"{quoted} TYPE {self.alter_type_sql(new)}")
         if old.null and not new.null:
             if new.name in defaults:
                 self.execute(
@@ -286,6 +302,10 @@ class BaseDatabaseSchemaEditor:
             self.add_unique(table, IndexSpec(name, table, (new.name,), unique=True))
         if new.references is not None and old.references != new.references:
             self.add_foreign_key(table, new)
+
+    def alter_type_sql(self, column: ColumnSpec) -> str:
+        """The new type in ALTER COLUMN ... TYPE (PostgreSQL adds how to convert the rows)."""
+        return self.column_type(column)
 
     def unique_constraint_name(self, table: str, column: str) -> str:
         """The name the database gave an inline UNIQUE (PostgreSQL's `<table>_<column>_key`)."""

@@ -42,7 +42,6 @@ DEFAULT_SQL_MODE = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUB
 ISOLATION_LEVELS = {"read uncommitted", "read committed", "repeatable read", "serializable"}
 #: Error codes the drivers report as OperationalError that are constraint violations.
 INTEGRITY_CODES = {3819, 4025}  # CHECK constraint failed (MySQL, MariaDB)
-DEADLOCK = 1213  # the server rolled back the whole transaction
 
 
 def _decimal_or_int(value: Any) -> Any:
@@ -153,10 +152,6 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         if code in INTEGRITY_CODES:
             return exceptions.IntegrityError(*error.args)
         return super().translate_error(error)
-
-    def on_error_in_atomic(self, error: BaseException) -> None:
-        if error.args and error.args[0] == DEADLOCK:
-            self.needs_rollback = True
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         # Without parameters the drivers send the text as is ('%' need not be doubled).

@@ -6,9 +6,11 @@ row by row, so constraints are added once all tables of a batch exist.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
 
-from relata.backends.base.schema import BaseDatabaseSchemaEditor
+from relata.backends.base.schema import AUTO_TYPES, BaseDatabaseSchemaEditor
 from relata.sql.ddl import ColumnSpec, IndexSpec, TableSpec
 
 
@@ -40,6 +42,7 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
     }
     auto_pk_suffix = "NOT NULL AUTO_INCREMENT PRIMARY KEY"
     inline_foreign_keys = False
+    named_uniques = True
     #: The character set and collation come from the database, so one setting rules them.
     table_suffix: ClassVar[str] = " ENGINE=InnoDB"
 
@@ -53,3 +56,57 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
 
     def drop_index(self, index: IndexSpec) -> None:
         self.execute(f"DROP INDEX {self.quote(index.name)} ON {self.quote(index.table)}")
+
+    @contextmanager
+    def constraint_checks_off(self) -> Iterator[None]:
+        # MySQL will not change a column's type while a foreign key uses it.
+        if self.collect_only:
+            yield
+            return
+        self.connection.execute_unlisted("SET FOREIGN_KEY_CHECKS = 0")
+        try:
+            yield
+        finally:
+            self.connection.execute_unlisted("SET FOREIGN_KEY_CHECKS = 1")
+
+    def remove_column(self, table: str, column: str) -> None:
+        # MySQL refuses to drop a column that a foreign key constraint still names.
+        for name in self._foreign_key_names(table, column):
+            self.drop_constraint(table, name)
+        super().remove_column(table, column)
+
+    def _foreign_key_names(self, table: str, column: str) -> list[str]:
+        rows = self.connection.execute(
+            "SELECT constraint_name FROM information_schema.key_column_usage WHERE table_schema = DATABASE() "
+            "AND table_name = %s AND column_name = %s AND referenced_table_name IS NOT NULL",
+            (table, column),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def drop_column_default(self, table: str, column: str) -> None:
+        self.execute(f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(column)} DROP DEFAULT")
+
+    def alter_column(self, table: str, old: ColumnSpec, new: ColumnSpec, defaults: dict[str, Any]) -> None:
+        """MySQL changes type and NULL together with MODIFY, which restates the column."""
+        if old.references is not None and old.references != new.references:
+            self.drop_constraint(table, self.fk_constraint_name(table, old))
+        if old.unique and not new.unique:
+            self.drop_constraint(table, self.unique_constraint_name(table, old.name))
+        if self.column_type(old) != self.column_type(new) or old.null != new.null:
+            if old.null and not new.null and new.name in defaults:
+                self.execute(
+                    f"UPDATE {self.quote(table)} SET {self.quote(new.name)} = %s WHERE {self.quote(new.name)} IS NULL",
+                    (defaults[new.name],),
+                )
+            self.execute(f"ALTER TABLE {self.quote(table)} MODIFY {self._restated(new)}")
+        if new.unique and not old.unique:
+            name = self.unique_constraint_name(table, new.name)
+            self.add_unique(table, IndexSpec(name, table, (new.name,), unique=True))
+        if new.references is not None and old.references != new.references:
+            self.add_foreign_key(table, new)
+
+    def _restated(self, column: ColumnSpec) -> str:
+        parts = [self.quote(column.name), self.column_type(column), "NULL" if column.null else "NOT NULL"]
+        if column.primary_key and column.internal_type in AUTO_TYPES:
+            parts.append("AUTO_INCREMENT")
+        return " ".join(parts)

@@ -187,40 +187,8 @@ class DatabaseWrapper(BaseDatabaseWrapper):
     # -- executing --------------------------------------------------------------
 
     def execute(self, sql: str, params: Any = ()) -> Any:
-        if self.needs_rollback and self.in_atomic_block:
-            # PostgreSQL refuses every statement after an error until the rollback:
-            # say so in relata's words, as Django does.
-            self.validate_no_broken_transaction()
         # Without parameters psycopg sends the text as is ('%' need not be doubled).
         return super().execute(sql, params or None)
-
-    def _control(self, sql: str) -> None:
-        super().execute(sql, None)
-
-    def on_error_in_atomic(self, error: BaseException) -> None:
-        self.needs_rollback = True
-
-    # -- transactions ------------------------------------------------------------
-
-    def begin(self) -> None:
-        self._control("BEGIN")
-
-    def commit(self) -> None:
-        if self.connection is not None:
-            self._control("COMMIT")
-
-    def rollback(self) -> None:
-        if self.connection is not None:
-            self._control("ROLLBACK")
-
-    def savepoint_create(self, sid: str) -> None:
-        self._control("SAVEPOINT " + self.ops.quote_name(sid))
-
-    def savepoint_release(self, sid: str) -> None:
-        self._control("RELEASE SAVEPOINT " + self.ops.quote_name(sid))
-
-    def savepoint_rollback_to(self, sid: str) -> None:
-        self._control("ROLLBACK TO SAVEPOINT " + self.ops.quote_name(sid))
 
     # -- test databases ------------------------------------------------------------
 
