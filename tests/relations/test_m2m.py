@@ -11,7 +11,7 @@ import pytest
 import oracle
 import relata
 from relata import exceptions, models
-from relata.testing import assert_num_queries
+from relata.testing import CaptureQueries, assert_num_queries
 from relata.testing.pytest_plugin import use_models
 
 APP = "rel_m2m"
@@ -87,10 +87,17 @@ def pizza():
 # -- the through table -------------------------------------------------------------------
 
 
+DJANGO = dict(
+    zip(
+        ["Topping", "Pizza", "Person", "Group", "Membership"], define(oracle.models, oracle.Meta(APP), APP), strict=True
+    )
+)
+oracle.use_django_models(*DJANGO.values())
+
+
 @pytest.fixture(scope="module")
 def django_side():
-    classes = define(oracle.models, oracle.Meta(APP), APP)
-    return dict(zip(["Topping", "Pizza", "Person", "Group", "Membership"], classes, strict=True))
+    return DJANGO
 
 
 def describe_through(model, field_name):
@@ -231,7 +238,8 @@ def test_reverse_side_writes(toppings):
 
 def test_symmetrical_add_writes_two_rows():
     ann, bob = Person.objects.create(name="ann"), Person.objects.create(name="bob")
-    ann.friends.add(bob)
+    with assert_num_queries(1):
+        ann.friends.add(bob)
     through = Person.friends.through
     rows = sorted(through.objects.values_list("from_person_id", "to_person_id"))
     assert rows == sorted([(ann.pk, bob.pk), (bob.pk, ann.pk)])
@@ -317,3 +325,69 @@ def test_add_unknown_pk_is_integrity_error(pizza):
     with pytest.raises(exceptions.IntegrityError):
         pizza.toppings.add(999_999)
     assert pizza.toppings.count() == 0
+
+
+# -- query counts, as Django's --------------------------------------------------------
+
+
+def _writes(side):
+    """add / add again / remove / set / clear / symmetrical add, each as a step."""
+    pizza = side["Pizza"].objects.create(name="p")
+    cheese, ham, olive = (side["Topping"].objects.create(name=n) for n in ("cheese", "ham", "olive"))
+    ann, bob = side["Person"].objects.create(name="ann"), side["Person"].objects.create(name="bob")
+    return [
+        lambda: pizza.toppings.add(cheese, ham),
+        lambda: pizza.toppings.add(cheese),
+        lambda: pizza.toppings.remove(ham),
+        lambda: pizza.toppings.set([ham, olive]),
+        lambda: pizza.toppings.clear(),
+        lambda: ann.friends.add(bob),
+        lambda: ann.friends.remove(bob),
+        lambda: list(pizza.toppings.all()),
+        lambda: pizza.toppings.count(),
+    ]
+
+
+def test_write_query_counts_at_most_django():
+    """Transaction statements aside, no step runs more queries than on Django.
+
+    A symmetrical add writes both directions in one INSERT (Django uses two).
+    """
+    django_counts = []
+    for step in _writes(DJANGO):
+        with oracle.num_queries() as captured:
+            step()
+        django_counts.append(len([q for q in captured.captured_queries if not _is_transaction(q["sql"])]))
+    relata_counts = []
+    relata_side = {"Pizza": Pizza, "Topping": Topping, "Person": Person}
+    for step in _writes(relata_side):
+        with CaptureQueries() as captured:
+            step()
+        relata_counts.append(len([q for q in captured.queries if not _is_transaction(q.sql)]))
+    assert all(mine <= theirs for mine, theirs in zip(relata_counts, django_counts, strict=True))
+    assert relata_counts == [1, 1, 1, 3, 1, 1, 1, 1, 1]
+
+
+def _is_transaction(sql):
+    return sql.split(" ", 1)[0].upper() in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def test_symmetrical_add_of_many_is_one_insert_and_self_link_is_one_row():
+    ann, *others = (Person.objects.create(name=n) for n in ("ann", "bob", "cy", "dee"))
+    with assert_num_queries(1):
+        ann.friends.add(*others, ann)
+    assert Person.friends.through.objects.count() == 2 * len(others) + 1
+    assert names(ann.friends.all()) == ["ann", "bob", "cy", "dee"]
+    with assert_num_queries(1):
+        ann.friends.remove(*others)
+    assert names(ann.friends.all()) == ["ann"]
+    assert all(not p.friends.exists() for p in others)
+
+
+def test_explicit_through_add_skips_existing_links():
+    ann = Person.objects.create(name="ann")
+    club = Group.objects.create(name="club")
+    club.members.add(ann, through_defaults={"role": "chair"})
+    with assert_num_queries(1):
+        club.members.add(ann)
+    assert list(Membership.objects.values_list("role", flat=True)) == ["chair"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from relata import transaction
+from relata.db import connections
+from relata.models.q import Q
 
 
 def _check_saved(instance: Any) -> None:
@@ -266,55 +268,25 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
         def _through_rows(self) -> Any:
             return self.through._base_manager.using(self._db_alias)
 
-        def _add(
-            self,
-            source_field: Any,
-            target_field: Any,
-            source_value: Any,
-            ids: list[Any],
-            through_defaults: dict[str, Any] | None,
-        ) -> None:
-            existing = set(
-                self._through_rows()
-                .filter(**{source_field.attname: source_value, f"{target_field.attname}__in": ids})
-                .values_list(target_field.attname, flat=True)
-            )
-            defaults = {k: (v() if callable(v) else v) for k, v in (through_defaults or {}).items()}
-            new_rows, seen = [], set()
-            for target_id in ids:
-                if target_id in existing or target_id in seen:
-                    continue
-                seen.add(target_id)
-                new_rows.append(
-                    self.through(**defaults, **{source_field.attname: source_value, target_field.attname: target_id})
-                )
-            if new_rows:
-                self._through_rows().bulk_create(new_rows)
-
         def add(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
             _forget_prefetched(self.instance, self.prefetch_cache_name)
             ids = self._target_ids(objs)
             with transaction.atomic(using=self._db_alias, savepoint=False):
-                self._add(self.source_field, self.target_field, self.source_value, ids, through_defaults)
-                if self.symmetrical:
-                    for target_id in ids:
-                        self._add(
-                            self.source_field, self.target_field, target_id, [self.source_value], through_defaults
-                        )
+                self._add_ids(ids, through_defaults)
 
         add.alters_data = True  # type: ignore[attr-defined]
 
+        def _links(self, ids: list[Any] | None) -> Q:
+            """The through rows from this instance to `ids` (all when None), and back when symmetrical."""
+            src, tgt = self.source_field.attname, self.target_field.attname
+            forward = {src: self.source_value} if ids is None else {src: self.source_value, f"{tgt}__in": ids}
+            links = Q(**forward)
+            if self.symmetrical:
+                links |= Q(**({tgt: self.source_value} if ids is None else {tgt: self.source_value, f"{src}__in": ids}))
+            return links
+
         def _remove_ids(self, ids: list[Any] | None) -> None:
-            rows = self._through_rows().filter(**{self.source_field.attname: self.source_value})
-            if ids is not None:
-                rows = rows.filter(**{f"{self.target_field.attname}__in": ids})
-            with transaction.atomic(using=self._db_alias, savepoint=False):
-                if self.symmetrical:
-                    mirror = self._through_rows().filter(**{self.target_field.attname: self.source_value})
-                    if ids is not None:
-                        mirror = mirror.filter(**{f"{self.source_field.attname}__in": ids})
-                    mirror.delete()
-                rows.delete()
+            self._through_rows().filter(self._links(ids)).delete()
 
         def remove(self, *objs: Any) -> None:
             _forget_prefetched(self.instance, self.prefetch_cache_name)
@@ -341,7 +313,8 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
                     .filter(**{self.source_field.attname: self.source_value})
                     .values_list(self.target_field.attname, flat=True)
                 )
-                stale = [i for i in current if i not in set(wanted)]
+                wanted_set = set(wanted)
+                stale = [i for i in current if i not in wanted_set]
                 if stale:
                     _forget_prefetched(self.instance, self.prefetch_cache_name)
                     self._remove_ids(stale)
@@ -353,10 +326,28 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
         set.alters_data = True  # type: ignore[attr-defined]
 
         def _add_ids(self, ids: list[Any], through_defaults: dict[str, Any] | None) -> None:
-            self._add(self.source_field, self.target_field, self.source_value, ids, through_defaults)
+            """Insert the missing links (both ways when symmetrical) in one INSERT where possible."""
+            ids = list(dict.fromkeys(ids))
+            pairs = [(self.source_value, i) for i in ids]
             if self.symmetrical:
-                for target_id in ids:
-                    self._add(self.source_field, self.target_field, target_id, [self.source_value], through_defaults)
+                pairs += [(i, self.source_value) for i in ids if i != self.source_value]
+            if not pairs:
+                return
+            src, tgt = self.source_field.attname, self.target_field.attname
+            rows = self._through_rows()
+            # An auto-created through table has a unique (source, target) pair: let the
+            # database skip existing links. An explicit one may not: look them up first.
+            skip_existing = (
+                bool(self.through._meta.auto_created) and connections[self._db_alias].features.supports_ignore_conflicts
+            )
+            if not skip_existing:
+                existing = set(rows.filter(self._links(ids)).values_list(src, tgt))
+                pairs = [pair for pair in pairs if pair not in existing]
+                if not pairs:
+                    return
+            defaults = {k: (v() if callable(v) else v) for k, v in (through_defaults or {}).items()}
+            new_rows = [self.through(**defaults, **{src: s, tgt: t}) for s, t in pairs]
+            rows.bulk_create(new_rows, ignore_conflicts=skip_existing)
 
         def create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
             obj = self._plain().create(**kwargs)
