@@ -116,12 +116,19 @@ class UniqueConstraint(BaseConstraint):
             if value is None:
                 return
             lookup[field.attname] = value
+        if self.condition is not None:
+            from relata.models.check_eval import evaluate_condition
+
+            if evaluate_condition(self.condition, instance) is False:
+                return  # the constraint does not cover this row
         qs = model._default_manager.using(using).filter(**lookup)
         if self.condition is not None:
             qs = qs.filter(self.condition)
         if not instance._state.adding and instance.pk is not None:
             qs = qs.exclude(pk=instance.pk)
         if qs.exists():
+            if self.condition is not None:
+                raise exceptions.ValidationError(self.get_violation_error_message(), code=self.violation_error_code)
             labels = [str(model._meta.get_field(f).verbose_name).capitalize() for f in self.fields]
             label = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
             raise exceptions.ValidationError(

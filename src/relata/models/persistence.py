@@ -266,16 +266,6 @@ def unique_errors(obj: Any, exclude: set[str]) -> dict[str, list[Any]]:
     for group in opts.unique_together:
         if not exclude.intersection(group):
             checks.append(tuple(group))
-    for constraint in opts.constraints:
-        fields = tuple(getattr(constraint, "fields", ()))
-        if (
-            fields
-            and getattr(constraint, "condition", None) is None
-            and not getattr(constraint, "expressions", ())
-            and not exclude.intersection(fields)
-            and type(constraint).__name__ == "UniqueConstraint"
-        ):
-            checks.append(fields)
     errors: dict[str, list[Any]] = {}
     for names in checks:
         lookup = {}

@@ -32,15 +32,20 @@ def field_index(model: Any, field: Any) -> IndexSpec | None:
     return IndexSpec(index_name(table, [field.column]), table, (field.column,))
 
 
-def model_indexes(model: Any) -> list[IndexSpec]:
+def model_indexes(model: Any, connection: Any) -> list[IndexSpec]:
     opts = model._meta
     specs = [spec for field in opts.local_fields if (spec := field_index(model, field)) is not None]
     for index in opts.indexes:
         if not index.name:
             index.set_name_with_model(model)
         columns, descending = index.columns(model)
-        specs.append(IndexSpec(index.name, opts.db_table, columns, descending=descending))
+        specs.append(IndexSpec(index.name, opts.db_table, columns, descending=descending,
+                               condition=_condition_sql(model, index.condition, connection)))
     return specs
+
+
+def _condition_sql(model: Any, condition: Any, connection: Any) -> str | None:
+    return None if condition is None else check_sql(model, condition, connection)
 
 
 def table_spec(model: Any, connection: Any) -> TableSpec:
@@ -57,11 +62,12 @@ def table_spec(model: Any, connection: Any) -> TableSpec:
                                      tuple(opts.get_field(f).column for f in constraint.fields), unique=True))
         elif kind == "CheckConstraint":
             checks.append(CheckSpec(constraint.name, check_sql(model, constraint.condition, connection)))
-    indexes = model_indexes(model)
+    indexes = model_indexes(model, connection)
     for constraint in opts.constraints:
         if type(constraint).__name__ == "UniqueConstraint" and constraint.condition is not None:
-            indexes.append(IndexSpec(constraint.name, opts.db_table,
-                                     tuple(opts.get_field(f).column for f in constraint.fields), unique=True))
+            covered = tuple(opts.get_field(f).column for f in constraint.fields)
+            condition = check_sql(model, constraint.condition, connection)
+            indexes.append(IndexSpec(constraint.name, opts.db_table, covered, unique=True, condition=condition))
     return TableSpec(opts.db_table, columns, unique_together, tuple(uniques), tuple(checks), tuple(indexes))
 
 

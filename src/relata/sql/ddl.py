@@ -47,6 +47,8 @@ class IndexSpec:
     columns: tuple[str, ...]
     unique: bool = False
     descending: tuple[bool, ...] = ()
+    #: A partial index's WHERE condition, compiled with literals inlined (DDL takes no parameters).
+    condition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

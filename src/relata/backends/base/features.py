@@ -26,6 +26,8 @@ class BaseDatabaseFeatures:
     #: NULL sorts after every value in ascending order (PostgreSQL); else before.
     has_largest_nulls = False
     supports_foreign_keys = True
+    #: CREATE INDEX ... WHERE (conditional UniqueConstraint and Index(condition=...)).
+    supports_partial_indexes = True
     has_native_uuid_field = False
     has_native_duration_field = False
     has_native_json_field = False
