@@ -198,3 +198,9 @@ def test_bad_value_in_update_writes_nothing():
 def test_filter_with_bad_value_runs_no_query():
     with assert_num_queries(0), pytest.raises(ValueError, match="expected a number"):
         list(Gadget.objects.filter(weight="heavy"))
+
+
+def test_range_needs_exactly_two_values():
+    # Django leaves this to the database (a ProgrammingError); relata says what is wrong.
+    with pytest.raises(ValueError, match="exactly two values"):
+        list(Gadget.objects.filter(weight__range=(1, 2, 3)))

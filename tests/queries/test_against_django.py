@@ -313,6 +313,22 @@ CASES = {
     "negative_index": lambda B, S, m: B.objects.all()[-1],
     "isnull_not_bool_like": lambda B, S, m: B.objects.filter(rating__isnull=None),
     "none_with_gt": lambda B, S, m: B.objects.filter(pages__gt=None),
+    "contains_unsaved": lambda B, S, m: B.objects.contains(B(title="x")),
+    "contains_other_model": lambda B, S, m: B.objects.contains(S.objects.get(pk=1)),
+    "contains_after_values": lambda B, S, m: B.objects.values("pk").contains(B.objects.get(pk=1)),
+    "annotate_conflicts_with_field": lambda B, S, m: B.objects.annotate(title=m.F("pages")),
+    "annotate_twice_same_name": lambda B, S, m: (
+        B.objects.annotate(x=m.F("pages")).annotate(x=m.F("pages") * 2).order_by("pk").values_list("x", flat=True)
+    ),
+    "annotate_plain_value": lambda B, S, m: B.objects.annotate(x=1),
+    "aggregate_without_alias": lambda B, S, m: B.objects.aggregate(m.Sum(m.F("pages") * 2)),
+    "iterator_bad_chunk_size": lambda B, S, m: list(B.objects.iterator(chunk_size=0)),
+    "values_list_flat_and_named": lambda B, S, m: B.objects.values_list("pk", flat=True, named=True),
+    "update_after_slice": lambda B, S, m: B.objects.all()[:1].update(pages=1),
+    "delete_after_values": lambda B, S, m: B.objects.values("pk").delete(),
+    "get_after_union_with_filter": lambda B, S, m: B.objects.filter(pk=1).union(B.objects.filter(pk=2)).get(pk=1),
+    "in_bulk_after_slice": lambda B, S, m: B.objects.all()[:2].in_bulk([1]),
+    "reverse_after_slice": lambda B, S, m: B.objects.all()[:2].reverse(),
 }
 
 

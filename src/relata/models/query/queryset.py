@@ -377,11 +377,9 @@ class QuerySet:
                 raise TypeError("Complex annotations require an alias") from None
             kwargs[arg.default_alias] = arg
         state = self._state
-        existing = {a.name for a in state.annotations}
-        annotations = list(state.annotations)
+        # As in Django, annotating a name again replaces the earlier expression.
+        annotations = [a for a in state.annotations if a.name not in kwargs]
         for name, expression in kwargs.items():
-            if name in existing:
-                raise ValueError(f"The annotation '{name}' conflicts with an existing annotation.")
             check_annotation_name(name, self.model, default_alias=name in defaults)
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
@@ -557,8 +555,10 @@ class QuerySet:
 
         if self._iterable != "model":
             raise TypeError("Cannot call QuerySet.contains() after .values() or .values_list().")
-        if not isinstance(obj, Model) or obj._meta.label != self.model._meta.label:
-            raise TypeError(f"'obj' must be a {self.model.__name__} instance.")
+        if not isinstance(obj, Model):
+            raise TypeError(f"'obj' must be a model instance, not {type(obj).__name__}.")
+        if obj._meta.label != self.model._meta.label:
+            return False  # as Django: another model's row is simply not in this queryset
         if obj.pk is None:
             raise ValueError("QuerySet.contains() cannot be used on unsaved objects.")
         if self._result_cache is not None:
