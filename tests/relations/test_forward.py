@@ -332,3 +332,25 @@ def test_deferred_foreign_key_loads_the_column_then_the_object(alex):
         assert book.author == alex
     with assert_num_queries(0):
         assert book.author_id == alex.pk
+
+
+def test_dangling_key_raises_related_object_does_not_exist_after_one_query():
+    book = Book.objects.create(title="orphan", author=Author.objects.create(name="Ann"), loose_id=999)
+    fresh = Book.objects.get(pk=book.pk)
+    with assert_num_queries(1), pytest.raises(Book.loose.RelatedObjectDoesNotExist) as caught:
+        fresh.loose  # noqa: B018
+    assert isinstance(caught.value, Country.DoesNotExist)
+    assert isinstance(caught.value, AttributeError)
+    assert "no Country with id=999" in str(caught.value)
+
+
+def test_missing_reverse_one_to_one_keeps_its_own_error():
+    place = Place.objects.create(name="empty lot")
+    with assert_num_queries(1), pytest.raises(Place.restaurant.RelatedObjectDoesNotExist) as caught:
+        place.restaurant  # noqa: B018
+    assert str(caught.value) == "Place has no restaurant."
+
+
+def test_manager_on_an_instance_says_why():
+    with pytest.raises(AttributeError, match="Manager isn't accessible via Place instances"):
+        Place(name="x").objects  # noqa: B018

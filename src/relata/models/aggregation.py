@@ -40,16 +40,21 @@ def count(queryset: Any) -> int:
 def exists(queryset: Any) -> bool:
     state = queryset._state
     if not state.is_sliced and not state.combinator:
-        state = state.evolve(order_by=(), default_ordering=False, select_related=False, high=1, low=0,
-                             distinct=False if state.group_by is None else state.distinct)
+        state = state.evolve(
+            order_by=(),
+            default_ordering=False,
+            select_related=False,
+            high=1,
+            low=0,
+            distinct=False if state.group_by is None else state.distinct,
+        )
 
     def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
         if state.combinator or state.group_by is not None or state.distinct or state.is_sliced:
             inner, _plan = builder.build()
             return n.Select(((n.Param(1), "a"),), n.Derived(inner, "subquery"), limit=1), None
         select = builder.build_filtered_select(((n.Param(1), "a"),))
-        return n.Select(select.columns, select.from_, select.joins, select.where, having=select.having,
-                        limit=1), None
+        return n.Select(select.columns, select.from_, select.joins, select.where, having=select.having, limit=1), None
 
     connection = queryset._connection
     compiled, values = compile_query(state, connection, "exists", make)
@@ -98,9 +103,18 @@ def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -
         names = plan.names
         # ORDER BY only matters inside when a slice picks the rows.
         order_by = inner.order_by if inner.limit is not None or inner.offset else ()
-        inner = n.Select(tuple((col, name) for (col, _), name in zip(inner.columns, names, strict=False)),
-                         inner.from_, inner.joins, inner.where, inner.group_by, inner.having, order_by,
-                         inner.limit, inner.offset, inner.distinct)
+        inner = n.Select(
+            tuple((col, name) for (col, _), name in zip(inner.columns, names, strict=False)),
+            inner.from_,
+            inner.joins,
+            inner.where,
+            inner.group_by,
+            inner.having,
+            order_by,
+            inner.limit,
+            inner.offset,
+            inner.distinct,
+        )
         outer = _DerivedRefs(builder, dict(zip(names, plan.fields, strict=False)))
         columns, fields = [], []
         for name, expression in expressions.items():

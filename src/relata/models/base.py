@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from relata import exceptions
 from relata.models.fields import BigAutoField
-from relata.models.instance_state import LazyModelState, ModelState
+from relata.models.instance_state import LazyModelState, ModelState, take_refusal
 from relata.models.manager import Manager
 from relata.models.options import Options
 from relata.models.registry import apps
@@ -232,10 +232,9 @@ class Model(metaclass=ModelBase):
         # exist under another name or were hidden with related_name="+".
         if name.startswith("_"):
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)
-        for klass in type(self).__mro__:
-            if name in vars(klass) and hasattr(vars(klass)[name], "__get__"):
-                # A descriptor refused (a manager on an instance): let it say why.
-                return vars(klass)[name].__get__(self, type(self))
+        refusal = take_refusal(self, name)
+        if refusal is not None:
+            raise refusal
         from relata.models.fields.related import missing_accessor_hint
 
         error = AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)

@@ -18,9 +18,16 @@ def _auto_name(model: Any, columns: list[str], suffix: str) -> str:
 class Index:
     suffix = "idx"
 
-    def __init__(self, *expressions: Any, fields: Any = (), name: str | None = None,
-                 db_tablespace: str | None = None, opclasses: Any = (), condition: Any = None,
-                 include: Any = None):
+    def __init__(
+        self,
+        *expressions: Any,
+        fields: Any = (),
+        name: str | None = None,
+        db_tablespace: str | None = None,
+        opclasses: Any = (),
+        condition: Any = None,
+        include: Any = None,
+    ):
         if not fields and not expressions:
             raise ValueError("At least one field is required to define an index.")
         if expressions:
@@ -59,8 +66,9 @@ class Index:
 class BaseConstraint:
     violation_error_message = "Constraint “%(name)s” is violated."
 
-    def __init__(self, *, name: str, violation_error_code: str | None = None,
-                 violation_error_message: str | None = None):
+    def __init__(
+        self, *, name: str, violation_error_code: str | None = None, violation_error_message: str | None = None
+    ):
         self.name = name
         self.violation_error_code = violation_error_code
         if violation_error_message is not None:
@@ -84,18 +92,28 @@ class BaseConstraint:
 
 
 class UniqueConstraint(BaseConstraint):
-    def __init__(self, *expressions: Any, fields: Any = (), name: str | None = None, condition: Any = None,
-                 deferrable: Any = None, include: Any = None, opclasses: Any = (),
-                 nulls_distinct: bool | None = None, violation_error_code: str | None = None,
-                 violation_error_message: str | None = None):
+    def __init__(
+        self,
+        *expressions: Any,
+        fields: Any = (),
+        name: str | None = None,
+        condition: Any = None,
+        deferrable: Any = None,
+        include: Any = None,
+        opclasses: Any = (),
+        nulls_distinct: bool | None = None,
+        violation_error_code: str | None = None,
+        violation_error_message: str | None = None,
+    ):
         if not name:
             raise ValueError("A unique constraint must be named.")
         if not fields and not expressions:
             raise ValueError("At least one field is required to define a unique constraint.")
         if expressions:
             raise ValueError("relata unique constraints take fields=[...]; expressions are not supported yet.")
-        super().__init__(name=name, violation_error_code=violation_error_code,
-                         violation_error_message=violation_error_message)
+        super().__init__(
+            name=name, violation_error_code=violation_error_code, violation_error_message=violation_error_message
+        )
         self.fields = tuple(fields)
         self.condition = condition
         self.expressions = ()
@@ -140,13 +158,21 @@ class UniqueConstraint(BaseConstraint):
 
 
 class CheckConstraint(BaseConstraint):
-    def __init__(self, *, condition: Any = None, check: Any = None, name: str,
-                 violation_error_code: str | None = None, violation_error_message: str | None = None):
+    def __init__(
+        self,
+        *,
+        condition: Any = None,
+        check: Any = None,
+        name: str,
+        violation_error_code: str | None = None,
+        violation_error_message: str | None = None,
+    ):
         condition = condition if condition is not None else check
         if not isinstance(condition, Q) and not getattr(condition, "conditional", False):
             raise TypeError("CheckConstraint.condition must be a Q instance or boolean expression.")
-        super().__init__(name=name, violation_error_code=violation_error_code,
-                         violation_error_message=violation_error_message)
+        super().__init__(
+            name=name, violation_error_code=violation_error_code, violation_error_message=violation_error_message
+        )
         self.condition = condition
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:

@@ -165,9 +165,15 @@ def _field_key(field: Any) -> Any:
 
 def _infer_field(value: Any) -> Any:
     kinds = [
-        (bool, f.BooleanField), (int, f.IntegerField), (float, f.FloatField), (str, f.CharField),
-        (decimal.Decimal, f.DecimalField), (datetime.datetime, f.DateTimeField),
-        (datetime.date, f.DateField), (datetime.time, f.TimeField), (datetime.timedelta, f.DurationField),
+        (bool, f.BooleanField),
+        (int, f.IntegerField),
+        (float, f.FloatField),
+        (str, f.CharField),
+        (decimal.Decimal, f.DecimalField),
+        (datetime.datetime, f.DateTimeField),
+        (datetime.date, f.DateField),
+        (datetime.time, f.TimeField),
+        (datetime.timedelta, f.DurationField),
     ]
     for kind, field_class in kinds:
         if isinstance(value, kind):
@@ -244,9 +250,7 @@ class Func(Expression):
 
     def __init__(self, *expressions: Any, output_field: Any = None, function: str | None = None):
         if self.arity is not None and len(expressions) != self.arity:
-            raise TypeError(
-                f"{type(self).__name__} takes exactly {self.arity} argument(s) ({len(expressions)} given)"
-            )
+            raise TypeError(f"{type(self).__name__} takes exactly {self.arity} argument(s) ({len(expressions)} given)")
         self.source = tuple(_to_expression(e) for e in expressions)
         if function is not None:
             self.function = function
@@ -374,8 +378,14 @@ class Aggregate(Func):
     allow_distinct = False
     empty_result_set_value: Any = None
 
-    def __init__(self, *expressions: Any, distinct: bool = False, filter: Any = None,
-                 default: Any = None, output_field: Any = None):
+    def __init__(
+        self,
+        *expressions: Any,
+        distinct: bool = False,
+        filter: Any = None,
+        default: Any = None,
+        output_field: Any = None,
+    ):
         if distinct and not self.allow_distinct:
             raise TypeError(f"{type(self).__name__} does not allow distinct.")
         super().__init__(*expressions, output_field=output_field)
@@ -421,7 +431,6 @@ class Count(Aggregate):
         if expression == "*":
             expression = Star()
         super().__init__(expression, **kwargs)
-
 
 
 class Star(Expression):
@@ -531,8 +540,9 @@ class Case(Expression):
 
 
 class OrderBy(Expression):
-    def __init__(self, expression: Any, descending: bool = False, nulls_first: bool | None = None,
-                 nulls_last: bool | None = None):
+    def __init__(
+        self, expression: Any, descending: bool = False, nulls_first: bool | None = None, nulls_last: bool | None = None
+    ):
         if nulls_first and nulls_last:
             raise ValueError("nulls_first and nulls_last are mutually exclusive")
         self.expression, self.descending = expression, descending
@@ -542,8 +552,7 @@ class OrderBy(Expression):
         return (OrderBy, self.expression, self.descending, self.nulls_first, self.nulls_last)
 
     def reverse_ordering(self) -> OrderBy:
-        return OrderBy(self.expression, not self.descending,
-                       nulls_first=self.nulls_last, nulls_last=self.nulls_first)
+        return OrderBy(self.expression, not self.descending, nulls_first=self.nulls_last, nulls_last=self.nulls_first)
 
     def source_expressions(self) -> list[Any]:
         return [self.expression]
@@ -590,4 +599,3 @@ def check_annotation_name(name: str, model: Any, default_alias: bool = False) ->
     raise ValueError(
         f"The annotation '{name}' conflicts with a field on the model {model.__name__}; pick another name."
     )
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 
@@ -55,3 +56,23 @@ def cache_related(obj: Any, name: str, target: Any) -> None:
         values["_state"] = state
     else:
         state.fields_cache[name] = target
+
+
+# A descriptor that refuses with an AttributeError (RelatedObjectDoesNotExist,
+# a manager read from an instance) makes Python fall back to
+# Model.__getattr__, which would otherwise replace the error with a generic
+# one. The descriptor parks its error here; __getattr__ re-raises it.
+_refusals = threading.local()
+
+
+def refuse(instance: Any, name: str, error: BaseException) -> BaseException:
+    _refusals.last = (id(instance), name, error)
+    return error
+
+
+def take_refusal(instance: Any, name: str) -> BaseException | None:
+    last = getattr(_refusals, "last", None)
+    _refusals.last = None
+    if last is not None and last[0] == id(instance) and last[1] == name:
+        return last[2]
+    return None

@@ -135,8 +135,25 @@ class IsNull(Lookup):
     arity = 0
 
 
-for _lookup in (Exact, IExact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual, Contains,
-                IContains, StartsWith, IStartsWith, EndsWith, IEndsWith, Regex, IRegex, In, Range, IsNull):
+for _lookup in (
+    Exact,
+    IExact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+    Contains,
+    IContains,
+    StartsWith,
+    IStartsWith,
+    EndsWith,
+    IEndsWith,
+    Regex,
+    IRegex,
+    In,
+    Range,
+    IsNull,
+):
     f.Field.register_lookup(_lookup)
 
 
@@ -156,8 +173,10 @@ def _transform(name: str, output: Any) -> type[Transform]:
     return type(name.title().replace("_", "") + "Transform", (Transform,), attrs)
 
 
-DATE_TRANSFORMS = [_transform(part, f.IntegerField()) for part in
-                   ("year", "month", "day", "week_day", "iso_week_day", "week", "quarter", "iso_year")]
+DATE_TRANSFORMS = [
+    _transform(part, f.IntegerField())
+    for part in ("year", "month", "day", "week_day", "iso_week_day", "week", "quarter", "iso_year")
+]
 TIME_TRANSFORMS = [_transform(part, f.IntegerField()) for part in ("hour", "minute", "second")]
 DateTransform = _transform("date", f.DateField())
 TimeTransform = _transform("time", f.TimeField())

@@ -10,6 +10,7 @@ import copy
 import inspect
 from typing import Any
 
+from relata.models.instance_state import refuse
 from relata.models.query.queryset import QuerySet
 
 
@@ -108,7 +109,9 @@ class ManagerDescriptor:
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is not None:
-            raise AttributeError(f"Manager isn't accessible via {owner.__name__} instances")
+            raise refuse(
+                instance, self.manager.name, AttributeError(f"Manager isn't accessible via {owner.__name__} instances")
+            )
         if owner._meta.abstract:
             raise AttributeError(f"Manager isn't available; {owner._meta.object_name} is abstract")
         if self.manager.model is not owner:

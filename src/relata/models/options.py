@@ -12,16 +12,47 @@ from typing import Any
 
 from relata.exceptions import FieldDoesNotExist, ImproperlyConfigured
 
-META_OPTIONS = frozenset({
-    "abstract", "app_label", "db_table", "ordering", "unique_together", "index_together",
-    "indexes", "constraints", "verbose_name", "verbose_name_plural", "get_latest_by",
-    "default_related_name", "managed", "base_manager_name", "default_manager_name",
-    "required_db_features", "db_table_comment", "proxy", "select_on_save", "permissions",
-    "default_permissions", "order_with_respect_to", "db_tablespace", "swappable", "apps",
-})
+META_OPTIONS = frozenset(
+    {
+        "abstract",
+        "app_label",
+        "db_table",
+        "ordering",
+        "unique_together",
+        "index_together",
+        "indexes",
+        "constraints",
+        "verbose_name",
+        "verbose_name_plural",
+        "get_latest_by",
+        "default_related_name",
+        "managed",
+        "base_manager_name",
+        "default_manager_name",
+        "required_db_features",
+        "db_table_comment",
+        "proxy",
+        "select_on_save",
+        "permissions",
+        "default_permissions",
+        "order_with_respect_to",
+        "db_tablespace",
+        "swappable",
+        "apps",
+    }
+)
 _CACHED = (
-    "fields", "concrete_fields", "local_concrete_fields", "many_to_many", "related_objects",
-    "all_related_objects", "fields_map", "_forward_map", "_reverse_map", "_relation_tree", "_hidden_map",
+    "fields",
+    "concrete_fields",
+    "local_concrete_fields",
+    "many_to_many",
+    "related_objects",
+    "all_related_objects",
+    "fields_map",
+    "_forward_map",
+    "_reverse_map",
+    "_relation_tree",
+    "_hidden_map",
     "init_plan",
 )
 

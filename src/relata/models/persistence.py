@@ -48,9 +48,7 @@ def _write_alias(obj: Any, using: str | None) -> str:
     return router.db_for_write(type(obj), instance=obj)
 
 
-def save_instance(
-    obj: Any, *, force_insert: bool, force_update: bool, using: str | None, update_fields: Any
-) -> None:
+def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: str | None, update_fields: Any) -> None:
     _prepare_related_fields(obj, "save")
     opts = obj._meta
     if force_insert and (force_update or update_fields):
@@ -71,13 +69,7 @@ def save_instance(
     if pk_value is None and pk.has_default():
         pk_value = pk.get_default()
         obj.__dict__[pk.attname] = pk_value
-    if (
-        not force_insert
-        and obj._state.adding
-        and pk.has_default()
-        and update_fields is None
-        and not force_update
-    ):
+    if not force_insert and obj._state.adding and pk.has_default() and update_fields is None and not force_update:
         force_insert = True
     updated = False
     if pk_value is not None and not force_insert:
@@ -93,9 +85,7 @@ def save_instance(
         updated = rows > 0
     if not updated:
         insert_fields = [
-            f
-            for f in opts.concrete_fields
-            if not (f.primary_key and f is opts.auto_field and pk_value is None)
+            f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
         ]
         insert_row(connection, obj, insert_fields, returning=pk_value is None)
     obj._state.db = using
@@ -187,9 +177,7 @@ def update_row(connection: Any, obj: Any, fields: list[Field], pk_value: Any) ->
     return connection.execute(sql, values).rowcount
 
 
-def _update_with_expressions(
-    obj: Any, fields: list[Field], values: list[Any], pk_value: Any, connection: Any
-) -> int:
+def _update_with_expressions(obj: Any, fields: list[Field], values: list[Any], pk_value: Any, connection: Any) -> int:
     from relata.models import writes
 
     qs = type(obj)._base_manager.using(connection.alias).filter(pk=pk_value)
@@ -211,9 +199,7 @@ def refresh_instance(obj: Any, *, using: str | None, fields: Any, from_queryset:
             return
         for name in fields:
             if "__" in name:
-                raise ValueError(
-                    'Found "__" in fields argument. Relations and transforms are not allowed in fields.'
-                )
+                raise ValueError('Found "__" in fields argument. Relations and transforms are not allowed in fields.')
         prefetched = getattr(obj, "_prefetched_objects_cache", {})
         for name in list(fields):
             if name in prefetched:

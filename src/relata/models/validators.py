@@ -84,8 +84,14 @@ class MinLengthValidator(BaseValidator):
 
 
 class RegexValidator:
-    def __init__(self, regex: str, message: str = "Enter a valid value.", code: str = "invalid",
-                 inverse_match: bool = False, flags: int = 0):
+    def __init__(
+        self,
+        regex: str,
+        message: str = "Enter a valid value.",
+        code: str = "invalid",
+        inverse_match: bool = False,
+        flags: int = 0,
+    ):
         self.regex = re.compile(regex, flags)
         self.message, self.code, self.inverse_match = message, code, inverse_match
 
@@ -121,19 +127,24 @@ class DecimalValidator:
         if self.max_digits is not None and digits > self.max_digits:
             raise ValidationError(
                 "Ensure that there are no more than %(max)s digits in total.",
-                code="max_digits", params={"max": self.max_digits, "value": value},
+                code="max_digits",
+                params={"max": self.max_digits, "value": value},
             )
         if self.decimal_places is not None and decimals > self.decimal_places:
             raise ValidationError(
                 "Ensure that there are no more than %(max)s decimal places.",
-                code="max_decimal_places", params={"max": self.decimal_places, "value": value},
+                code="max_decimal_places",
+                params={"max": self.decimal_places, "value": value},
             )
-        if self.max_digits is not None and self.decimal_places is not None and whole > (
-            self.max_digits - self.decimal_places
+        if (
+            self.max_digits is not None
+            and self.decimal_places is not None
+            and whole > (self.max_digits - self.decimal_places)
         ):
             raise ValidationError(
                 "Ensure that there are no more than %(max)s digits before the decimal point.",
-                code="max_whole_digits", params={"max": self.max_digits - self.decimal_places, "value": value},
+                code="max_whole_digits",
+                params={"max": self.max_digits - self.decimal_places, "value": value},
             )
 
     def __eq__(self, other: object) -> bool:

@@ -56,8 +56,12 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
         shape.append((field.column, None))
         slot_values.append(value)
     count = len(slot_values)
-    state = queryset._state.evolve(order_by=(), default_ordering=False, select_related=False,
-                                   annotations=tuple(a for a in queryset._state.annotations))
+    state = queryset._state.evolve(
+        order_by=(),
+        default_ordering=False,
+        select_related=False,
+        annotations=tuple(a for a in queryset._state.annotations),
+    )
 
     def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
         where, having = builder.build_conditions()
@@ -87,8 +91,14 @@ def _pk_in_subquery(builder: QueryBuilder, model: Any, state: Any) -> n.Node:
     sub = QueryBuilder(state, builder.connection, aliases=builder.aliases, subquery=True)
     select = sub.build_filtered_select(((n.Col(sub.base_alias, pk.column), None),))
     if sub.annotations and any(agg for _node, _f, agg in sub.annotations.values()):
-        select = n.Select(select.columns, select.from_, select.joins, select.where,
-                          group_by=(n.Col(sub.base_alias, pk.column),), having=select.having)
+        select = n.Select(
+            select.columns,
+            select.from_,
+            select.joins,
+            select.where,
+            group_by=(n.Col(sub.base_alias, pk.column),),
+            having=select.having,
+        )
     if not builder.connection.features.update_can_self_select:
         select = n.Select(((n.Col("subquery", pk.column), None),), n.Derived(select, "subquery"))
     # The subquery's slots were numbered after the outer builder's: renumber by rebuilding.
@@ -134,8 +144,9 @@ def get_or_create(queryset: Any, defaults: dict[str, Any] | None, lookup: dict[s
         raise
 
 
-def update_or_create(queryset: Any, defaults: dict[str, Any] | None, create_defaults: dict[str, Any] | None,
-                     lookup: dict[str, Any]) -> tuple[Any, bool]:
+def update_or_create(
+    queryset: Any, defaults: dict[str, Any] | None, create_defaults: dict[str, Any] | None, lookup: dict[str, Any]
+) -> tuple[Any, bool]:
     defaults = defaults or {}
     if create_defaults is None:
         create_defaults = defaults
@@ -172,8 +183,15 @@ def _check_bulk_objects(model: Any, objs: list[Any], operation: str) -> None:
             raise TypeError(f"{operation}() expected {model.__name__} instances, got {obj!r}.")
 
 
-def bulk_create(queryset: Any, objs: list[Any], batch_size: int | None, ignore_conflicts: bool,
-                update_conflicts: bool, update_fields: Any, unique_fields: Any) -> list[Any]:
+def bulk_create(
+    queryset: Any,
+    objs: list[Any],
+    batch_size: int | None,
+    ignore_conflicts: bool,
+    update_conflicts: bool,
+    update_fields: Any,
+    unique_fields: Any,
+) -> list[Any]:
     from relata.models.persistence import _prepare_related_fields, _preparers, prepared_values
 
     if batch_size is not None and batch_size <= 0:
@@ -209,7 +227,7 @@ def bulk_create(queryset: Any, objs: list[Any], batch_size: int | None, ignore_c
             size = _batch_size(connection, len(fields), batch_size)
             preparers = _preparers(connection, model, tuple(fields))
             for start in range(0, len(group), size):
-                batch = group[start:start + size]
+                batch = group[start : start + size]
                 values = []
                 for obj in batch:
                     values.extend(prepared_values(preparers, obj, True))
@@ -250,8 +268,13 @@ def _insert_sql(connection: Any, opts: Any, fields: list[Any], rows: int, return
     sql = connection.compile_cache.get(key)
     if sql is None:
         row = tuple(n.Param(None) for _ in fields)
-        node = n.Insert(opts.db_table, tuple(f.column for f in fields), (row,) * rows,
-                        (opts.pk.column,) if returning else (), on_conflict)
+        node = n.Insert(
+            opts.db_table,
+            tuple(f.column for f in fields),
+            (row,) * rows,
+            (opts.pk.column,) if returning else (),
+            on_conflict,
+        )
         sql, _ = connection.ops.compiler().compile(node)
         connection.compile_cache[key] = sql
     return sql
@@ -289,7 +312,7 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     total = 0
     with transaction.atomic(using=using, savepoint=False):
         for start in range(0, len(objs), size):
-            batch = objs[start:start + size]
+            batch = objs[start : start + size]
             assignments = []
             for field in fields:
                 prep = field.db_preparer(connection)

@@ -46,9 +46,7 @@ class DeferredAttribute:
         name = self.field.attname
         if name not in instance.__dict__:
             if instance._state.adding or instance.pk is None:
-                raise AttributeError(
-                    f"'{type(instance).__name__}' object has no attribute '{name}'"
-                )
+                raise AttributeError(f"'{type(instance).__name__}' object has no attribute '{name}'")
             instance.refresh_from_db(fields=[name])
         return instance.__dict__[name]
 
@@ -421,9 +419,7 @@ class IntegerField(Field):
                 raise ValueError
             return int(value)
         except (TypeError, ValueError):
-            raise exceptions.ValidationError(
-                self.error_messages["invalid"], code="invalid", params={"value": value}
-            )
+            raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None or isinstance(value, int):
@@ -524,8 +520,14 @@ class DecimalField(Field):
     empty_strings_allowed = False
     default_error_messages: ClassVar[dict[str, str]] = {"invalid": "“%(value)s” value must be a decimal number."}
 
-    def __init__(self, verbose_name: str | None = None, name: str | None = None,
-                 max_digits: int | None = None, decimal_places: int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        max_digits: int | None = None,
+        decimal_places: int | None = None,
+        **kwargs: Any,
+    ):
         self.max_digits, self.decimal_places = max_digits, decimal_places
         super().__init__(verbose_name, name, **kwargs)
 
@@ -610,9 +612,7 @@ def _check_max_length(max_length: Any, where: str, kind: str) -> None:
             f"use models.TextField() for text of any length."
         )
     if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length <= 0:
-        raise exceptions.ImproperlyConfigured(
-            f"{where}: max_length must be a positive integer, not {max_length!r}."
-        )
+        raise exceptions.ImproperlyConfigured(f"{where}: max_length must be a positive integer, not {max_length!r}.")
 
 
 class TextField(CharField):
@@ -652,9 +652,7 @@ class URLField(CharField):
 
 
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_DATETIME_SHAPE = re.compile(
-    r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{1,2}(:\d{1,2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
-)
+_DATETIME_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{1,2}(:\d{1,2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 class DateTimeCheckMixin:
@@ -837,8 +835,14 @@ class JSONField(Field):
     empty_values: ClassVar[list[Any]] = [None, "", [], (), {}]
     default_error_messages: ClassVar[dict[str, str]] = {"invalid": "Value must be valid JSON."}
 
-    def __init__(self, verbose_name: str | None = None, name: str | None = None,
-                 encoder: type | None = None, decoder: type | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        encoder: type | None = None,
+        decoder: type | None = None,
+        **kwargs: Any,
+    ):
         self.encoder, self.decoder = encoder, decoder
         super().__init__(verbose_name, name, **kwargs)
 

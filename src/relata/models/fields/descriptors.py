@@ -16,6 +16,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from relata.models.instance_state import refuse
+
 _MISSING = object()
 
 
@@ -63,7 +65,11 @@ class ForwardManyToOneDescriptor:
 
     def _check_null(self, instance: Any, related: Any) -> Any:
         if related is None and not self.field.null:
-            raise self.RelatedObjectDoesNotExist(f"{type(instance).__name__} has no {self.field.name}.")
+            raise refuse(
+                instance,
+                self.field.name,
+                self.RelatedObjectDoesNotExist(f"{type(instance).__name__} has no {self.field.name}."),
+            )
         return related
 
     def get_object(self, instance: Any, value: Any) -> Any:
@@ -72,9 +78,13 @@ class ForwardManyToOneDescriptor:
         try:
             related = model._base_manager.db_manager(db).get(**{self.field.target_field.attname: value})
         except model.DoesNotExist:
-            raise self.RelatedObjectDoesNotExist(
-                f"{type(instance).__name__} has no {self.field.name}: no {model.__name__} with "
-                f"{self.field.target_field.attname}={value!r}."
+            raise refuse(
+                instance,
+                self.field.name,
+                self.RelatedObjectDoesNotExist(
+                    f"{type(instance).__name__} has no {self.field.name}: no {model.__name__} with "
+                    f"{self.field.target_field.attname}={value!r}."
+                ),
             ) from None
         if self.field.one_to_one:
             accessor = self.field.remote_field.get_cache_name()
@@ -147,8 +157,9 @@ class ReverseOneToOneDescriptor:
                     related._state.fields_cache[self.field.name] = instance
             cache[name] = related
         if related is None:
-            raise self.RelatedObjectDoesNotExist(
-                f"{type(instance).__name__} has no {self.related.get_accessor_name()}."
+            accessor = self.related.get_accessor_name()
+            raise refuse(
+                instance, accessor, self.RelatedObjectDoesNotExist(f"{type(instance).__name__} has no {accessor}.")
             )
         return related
 

@@ -38,8 +38,12 @@ class Compiled:
 EMPTY = Compiled("", (), None, False)
 
 
-def compile_query(state: QueryState, connection: Any, kind: str = "select",
-                  make: Callable[[QueryBuilder], tuple[n.Node, Any]] | None = None) -> tuple[Compiled, list[Any]]:
+def compile_query(
+    state: QueryState,
+    connection: Any,
+    kind: str = "select",
+    make: Callable[[QueryBuilder], tuple[n.Node, Any]] | None = None,
+) -> tuple[Compiled, list[Any]]:
     """(compiled, values) for a state; `kind` and `make` select the statement shape."""
     values: list[Any] = []
     shape = tokenize(state, values)
