@@ -186,9 +186,7 @@ class SQLCompiler:
         return f"'{wildcard}'" if wildcard else ""
 
     def escape_like_sql(self, sql: str) -> str:
-        return (
-            f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
-        )
+        return f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 
     def visit_IsNull(self, node: n.IsNull) -> str:
         return self.visit(node.expr) + (" IS NOT NULL" if node.negated else " IS NULL")
