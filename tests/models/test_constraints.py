@@ -56,7 +56,8 @@ def test_indexes_exist_in_the_database():
     indexes = {i.name: i for i in relata.connection.introspection.get_indexes("m_constraints_pair")}
     assert indexes["code_idx"].columns == ("code",) and not indexes["code_idx"].unique
     assert any(i.columns == ("low", "high") and not i.unique for i in indexes.values())
-    assert indexes["uniq_code_pos"].unique
+    if relata.connection.features.supports_partial_indexes:
+        assert indexes["uniq_code_pos"].unique
 
 
 def test_check_constraint_validated_and_enforced():
@@ -80,6 +81,8 @@ def test_conditional_unique_constraint_only_where_the_condition_holds():
         model.objects.create(low=5, high=6, code="x")
     assert both(low=7, high=8, code="x") == {"__all__": ["Constraint “uniq_code_pos” is violated."]}
     assert both(low=-1, high=8, code="x") is None
+    if not relata.connection.features.supports_partial_indexes:
+        return  # MySQL: as in Django, only full_clean() checks a conditional constraint
     with pytest.raises(exceptions.IntegrityError):
         Pair.objects.create(low=7, high=8, code="x")
     Pair.objects.create(low=-1, high=8, code="x")

@@ -82,14 +82,13 @@ class MySQLCompiler(SQLCompiler):
             return f"LIMIT {_BIGGEST_LIMIT} OFFSET {int(offset)}"
         return super().limit_offset(limit, offset)
 
-    def insert_verb(self, node: n.Insert) -> str:
-        if node.on_conflict is not None and node.on_conflict[0] == "ignore":
-            return "INSERT IGNORE"
-        return "INSERT"
-
     def on_conflict(self, node: n.Insert) -> str:
-        if node.on_conflict is None or node.on_conflict[0] == "ignore":
+        if node.on_conflict is None:
             return ""
+        if node.on_conflict[0] == "ignore":
+            # Not INSERT IGNORE: that also swallows foreign key and NOT NULL errors.
+            column = self.quote(node.columns[0])
+            return f" ON DUPLICATE KEY UPDATE {column} = {column}"
         _, _conflict, update = node.on_conflict
         # MySQL picks the conflicting unique key itself: the target columns are not named.
         sets = ", ".join(f"{self.quote(c)} = VALUES({self.quote(c)})" for c in update)

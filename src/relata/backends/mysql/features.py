@@ -12,6 +12,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     can_return_naive_datetimes = False
     update_can_self_select = False
     has_row_by_row_foreign_key_checks = True
+    supports_partial_indexes = False
     max_query_params = 65535
 
     @property
