@@ -37,7 +37,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def relata_backend(request: pytest.FixtureRequest) -> Iterator[str]:
     vendor = request.param
     url = test_database_url(vendor)
-    create_test_database(vendor, url)
+    try:
+        create_test_database(vendor, url)
+    except Exception as error:
+        # A backend that was asked for and cannot be reached fails the run; never a silent skip.
+        pytest.exit(
+            f"{ENV_BACKENDS} asks for {vendor}, but its test database at {url} cannot be made: {error}\n"
+            f"Start the server (.ci/run starts PostgreSQL and MariaDB), set RELATA_TEST_{vendor.upper()}_URL, "
+            f"or leave {vendor} out of {ENV_BACKENDS}.",
+            returncode=3,
+        )
     relata.connect(url)
     yield vendor
     connections.close_all()
