@@ -72,6 +72,19 @@ class ConnectionRouter:
         return True
 
 
+def check_relation(instance: Any, value: Any) -> None:
+    """Refuse `instance.<fk> = value` when the routers forbid it, as Django does.
+
+    An unsaved side first takes the database the other side would be written to.
+    """
+    if instance._state.db is None:
+        instance._state.db = router.db_for_write(type(instance), instance=value)
+    if value._state.db is None:
+        value._state.db = router.db_for_write(type(value), instance=instance)
+    if not router.allow_relation(value, instance):
+        raise ValueError(f'Cannot assign "{value!r}": the current database router prevents this relation.')
+
+
 def _load(path: Any) -> Any:
     if not isinstance(path, str):
         return path

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from relata.models.instance_state import refuse
+from relata.models.routing import check_relation
 
 _MISSING = object()
 
@@ -106,6 +107,7 @@ class ForwardManyToOneDescriptor:
                 previous._state.fields_cache[field.remote_field.get_cache_name()] = None
             instance.__dict__[field.attname] = None
         else:
+            check_relation(instance, value)
             instance.__dict__[field.attname] = getattr(value, field.target_field.attname)
             if field.one_to_one:
                 value._state.fields_cache[field.remote_field.get_cache_name()] = instance

@@ -14,6 +14,7 @@ from typing import Any
 from relata import transaction
 from relata.db import connections
 from relata.models.q import Q
+from relata.models.routing import router
 
 
 def _check_saved(instance: Any) -> None:
@@ -254,6 +255,11 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
                 if isinstance(obj, self.model):
                     if obj._state.adding or obj.pk is None:
                         raise ValueError(f'Cannot add "{obj!r}": the object is not saved yet.')
+                    if not router.allow_relation(obj, self.instance):
+                        raise ValueError(
+                            f'Cannot add "{obj!r}": instance is on database "{self.instance._state.db}", '
+                            f'value is on database "{obj._state.db}"'
+                        )
                     ids.append(getattr(obj, target_attname))
                 elif hasattr(obj, "_meta"):
                     raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
