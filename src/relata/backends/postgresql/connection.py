@@ -177,12 +177,8 @@ class DatabaseWrapper(BaseDatabaseWrapper):
             return True
         if not readable:
             return False
-        # The server spoke while we were idle: a notice, a NOTIFY, or its goodbye.
-        try:
-            pgconn.consume_input()
-        except psycopg.Error:
-            return True
-        return pgconn.status != psycopg.pq.ConnStatus.OK
+        # The server spoke while we were idle: a notice, or its goodbye. Ask.
+        return not self.is_usable()
 
     # -- executing --------------------------------------------------------------
 
