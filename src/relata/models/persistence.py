@@ -58,7 +58,8 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
         if not update_fields:
             return
         fields = _update_fields(opts, update_fields)
-    using = _write_alias(obj, using or obj._state.db)
+    # As Django: the router decides, falling back to the database the instance came from.
+    using = _write_alias(obj, using)
     if update_fields is None and not obj._state.adding and obj._state.db == using:
         deferred = obj.get_deferred_fields()
         if deferred:
