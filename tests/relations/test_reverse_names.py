@@ -7,6 +7,8 @@ the accessor on the target class, the query name usable in filter(), and
 which names filter() refuses.
 """
 
+import functools
+
 import pytest
 
 import oracle
@@ -281,9 +283,16 @@ def describe(model, label):
 RELATA = {name: func(models, object, f"rn_{name}") for name, func in SCENARIOS.items()}
 
 
+@functools.cache
+def _django_models():
+    # Declared once per process: the fixture runs again for each relata backend,
+    # and Django's registry cannot take the same models twice.
+    return {name: func(oracle.models, oracle.Meta(f"rn_{name}"), f"rn_{name}") for name, func in SCENARIOS.items()}
+
+
 @pytest.fixture(scope="module")
 def django_side():
-    return {name: func(oracle.models, oracle.Meta(f"rn_{name}"), f"rn_{name}") for name, func in SCENARIOS.items()}
+    return _django_models()
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

@@ -40,8 +40,9 @@ except ImportError:
 
 DEFAULT_SQL_MODE = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 ISOLATION_LEVELS = {"read uncommitted", "read committed", "repeatable read", "serializable"}
-#: Error codes the drivers report as OperationalError that are constraint violations.
-INTEGRITY_CODES = {3819, 4025}  # CHECK constraint failed (MySQL, MariaDB)
+#: Error codes the drivers report under another class than PostgreSQL would.
+INTEGRITY_CODES = {1048, 1062, 1451, 1452, 3819, 4025}  # NOT NULL, duplicate, foreign keys, CHECK
+PROGRAMMING_CODES = {1054, 1146}  # unknown column, unknown table
 
 
 def _decimal_or_int(value: Any) -> Any:
@@ -151,6 +152,8 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         code = error.args[0] if error.args and isinstance(error.args[0], int) else None
         if code in INTEGRITY_CODES:
             return exceptions.IntegrityError(*error.args)
+        if code in PROGRAMMING_CODES:
+            return exceptions.ProgrammingError(*error.args)
         return super().translate_error(error)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
