@@ -126,3 +126,10 @@ def test_information_schema_introspection(mysql):
 
 def test_driver_is_mysqlclient_or_pymysql(mysql):
     assert relata.connection.driver in {"mysqlclient", "PyMySQL"}
+
+
+def test_a_sliced_subquery_inside_in(mysql):
+    for title in ("a", "b", "c"):
+        Doc.objects.create(title=title)
+    first_two = Doc.objects.order_by("title").values("pk")[:2]
+    assert sorted(Doc.objects.filter(pk__in=first_two).values_list("title", flat=True)) == ["a", "b"]

@@ -219,3 +219,10 @@ def test_pooled_connections_are_shared_and_returned(postgresql):
         assert connections["pooled"].execute("SELECT pg_backend_pid()").fetchone()[0] == first
     finally:
         connections.forget("pooled")
+
+
+def test_concat_joins_any_type_as_text(postgresql):
+    from relata.models.expressions import Concat
+
+    Volume.objects.create(title="a", pages=12)
+    assert Volume.objects.annotate(c=Concat("title", "pages", "shelf")).get().c == "a12"

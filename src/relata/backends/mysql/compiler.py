@@ -64,6 +64,13 @@ class MySQLCompiler(SQLCompiler):
             return f"CONCAT({self.visit(node.lhs)}, {self.visit(node.rhs)})"
         return super().visit_BinOp(node)
 
+    def visit_In(self, node: n.In) -> str:
+        rhs = node.rhs
+        if isinstance(rhs, n.Select | n.Compound) and (rhs.limit is not None or rhs.offset):
+            # MySQL takes no LIMIT inside IN (...), but does inside a derived table.
+            return f"{self.visit(node.lhs)} IN (SELECT * FROM ({self.visit(rhs)}) AS `subquery`)"
+        return super().visit_In(node)
+
     def pattern_from_expression(self, lookup: str, rhs: str) -> str:
         before, after = self.pattern_lookups[lookup]
         escaped = self.escape_like_sql(rhs)

@@ -66,6 +66,12 @@ class PostgreSQLCompiler(SQLCompiler):
     def escape_like_sql(self, sql: str) -> str:
         return f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
 
+    def visit_Func(self, node: n.Func) -> str:
+        if node.name == "COALESCE" and len(node.args) == 2 and node.args[1] == n.Param(""):
+            # Concat's guard against NULL parts: any type joins as text, as in Django.
+            return f"COALESCE(CAST({self.visit(node.args[0])} AS text), {self.visit(node.args[1])})"
+        return super().visit_Func(node)
+
     def visit_BinOp(self, node: n.BinOp) -> str:
         if node.op == "||":
             # Concatenation takes text on both sides, whatever the operands' types.

@@ -24,10 +24,6 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     max_query_params = 65535
     #: Foreign keys are DEFERRABLE INITIALLY DEFERRED (CockroachDB has no deferrable constraints).
     supports_deferrable_foreign_keys = True
-    #: `DROP DATABASE ... WITH (FORCE)` (PostgreSQL 13+; not CockroachDB, not YugabyteDB on PG 11).
-    supports_drop_database_force = True
-    #: A failed statement aborts the whole transaction until ROLLBACK (TO SAVEPOINT).
-    has_aborting_transactions = True
     #: Which PostgreSQL-compatible database answered: postgresql, cockroachdb, yugabytedb, citus.
     flavor = "postgresql"
 
@@ -36,11 +32,9 @@ class DatabaseFeatures(BaseDatabaseFeatures):
         "citus": {},
         "cockroachdb": {
             "supports_deferrable_foreign_keys": False,
-            "supports_drop_database_force": False,
             "can_rollback_ddl": False,
         },
         "yugabytedb": {
-            "supports_drop_database_force": False,
             "can_rollback_ddl": False,
         },
     }
