@@ -181,6 +181,13 @@ class Model(metaclass=ModelBase):
     objects: ClassVar[Manager]
 
     def __init__(self, *args: Any, **kwargs: Any):
+        opts = type(self)._meta
+        if args or opts.abstract:
+            self._init_with_args(args, kwargs)
+        else:
+            opts.fast_init(self, kwargs)
+
+    def _init_with_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         cls = type(self)
         opts = cls._meta
         if opts.abstract:
@@ -188,16 +195,13 @@ class Model(metaclass=ModelBase):
         state = self.__dict__
         state["_state"] = ModelState()
         fields = opts.concrete_fields
-        if args:
-            if len(args) > len(fields):
-                raise IndexError("Number of args exceeds number of fields")
-            for field, value in zip(fields, args, strict=False):
-                if field.name in kwargs:
-                    raise TypeError(
-                        f"{cls.__name__}() got both positional and keyword arguments for field '{field.name}'."
-                    )
-                state[field.attname] = value
-        for name, attname, is_relation, default, call in opts.init_plan[len(args):]:
+        if len(args) > len(fields):
+            raise IndexError("Number of args exceeds number of fields")
+        for field, value in zip(fields, args, strict=False):
+            if field.name in kwargs:
+                raise TypeError(f"{cls.__name__}() got both positional and keyword arguments for field '{field.name}'.")
+            state[field.attname] = value
+        for name, attname, is_relation, default, call in opts.init_plan[len(args) :]:
             if name in kwargs:
                 value = kwargs.pop(name)
                 if is_relation and value is not None:

@@ -53,7 +53,7 @@ _CACHED = (
     "_reverse_map",
     "_relation_tree",
     "_hidden_map",
-    "init_plan",
+    "init_plan", "fast_init",
 )
 
 
@@ -278,6 +278,13 @@ class Options:
                 default, call = field.get_default(), False
             plan.append((field.name, field.attname, field.is_relation, default, call))
         return tuple(plan)
+
+    @cached_property
+    def fast_init(self) -> Any:
+        """The generated `init(instance, kwargs)` behind `Model(**kwargs)`."""
+        from relata.models.fastpaths import build_init
+
+        return build_init(self)
 
     @cached_property
     def _relation_tree(self) -> tuple[Any, ...]:

@@ -8,10 +8,12 @@ no half-written row is left behind.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from relata import exceptions
 from relata.db import connections
+from relata.models.fastpaths import build_row_values
 from relata.models.fields import Field
 from relata.sql import nodes as n
 
@@ -109,40 +111,35 @@ def _update_fields(opts: Any, names: Any) -> list[Field]:
     return [f for f in opts.concrete_fields if not f.primary_key and (f.name in names or f.attname in names)]
 
 
-def field_values(connection: Any, obj: Any, fields: list[Field], add: bool) -> list[Any]:
-    return prepared_values(_preparers(connection, type(obj), tuple(fields)), obj, add)
-
-
-def prepared_values(preparers: list[tuple[Field, Any, bool]], obj: Any, add: bool) -> list[Any]:
-    """The row values of `obj` for the given (field, preparer, has pre_save) list."""
-    values = []
-    state = obj.__dict__
-    for field, prep, custom_pre_save in preparers:
-        value = field.pre_save(obj, add) if custom_pre_save else state.get(field.attname)
-        if value is not None and prep is not None and not getattr(value, "resolves_in_query", False):
-            value = prep(value)
-        values.append(value)
+def field_values(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], add: bool) -> list[Any]:
+    values, _expression = row_values(connection, type(obj), tuple(fields), add)(obj)
     return values
 
 
-def _preparers(connection: Any, model: Any, fields: tuple[Field, ...]) -> list[tuple[Field, Any, bool]]:
-    key = ("preparers", model, fields)
-    cached = connection.compile_cache.get(key)
-    if cached is None:
-        cached = [(f, f.db_preparer(connection), type(f).pre_save is not Field.pre_save) for f in fields]
-        connection.compile_cache[key] = cached
-    return cached
+def row_values(connection: Any, model: Any, fields: tuple[Field, ...], add: bool) -> Any:
+    """The generated `values(obj) -> (list, has expression)` for these fields, cached per connection."""
+    key = ("row-values", model, tuple(f.attname for f in fields), add)
+    values = connection.compile_cache.get(key)
+    if values is None:
+        values = connection.compile_cache[key] = build_row_values(connection, fields, add)
+    return values
 
 
-def insert_row(connection: Any, obj: Any, fields: list[Field], returning: bool) -> None:
-    opts = obj._meta
-    values = field_values(connection, obj, fields, add=True)
-    if any(getattr(v, "resolves_in_query", False) for v in values):
-        raise ValueError("Expressions such as F() cannot be saved into a new row; save a plain value first.")
-    use_returning = returning and not connection.features.insert_id_via_lastrowid
-    key = ("insert", opts.db_table, tuple(f.column for f in fields), use_returning, opts.pk.column)
-    sql = connection.compile_cache.get(key)
-    if sql is None:
+@dataclass(frozen=True, slots=True)
+class RowStatement:
+    """A cached INSERT or UPDATE of one row: its SQL and how to read the values."""
+
+    sql: str
+    values: Any
+    fields: tuple[Field, ...]
+    returning: bool = False
+
+
+def _insert_statement(connection: Any, opts: Any, fields: tuple[Field, ...], returning: bool) -> RowStatement:
+    key = ("insert-row", opts.model, tuple(f.attname for f in fields), returning)
+    statement = connection.compile_cache.get(key)
+    if statement is None:
+        use_returning = returning and not connection.features.insert_id_via_lastrowid
         node = n.Insert(
             opts.db_table,
             tuple(f.column for f in fields),
@@ -150,32 +147,48 @@ def insert_row(connection: Any, obj: Any, fields: list[Field], returning: bool) 
             (opts.pk.column,) if use_returning else (),
         )
         sql, _ = connection.ops.compiler().compile(node)
-        connection.compile_cache[key] = sql
-    cursor = connection.execute(sql, values)
-    if returning:
-        pk_value = cursor.fetchone()[0] if use_returning else cursor.lastrowid
-        converter = opts.pk.from_db_converter(connection)
-        obj.__dict__[opts.pk.attname] = converter(pk_value) if converter else pk_value
+        statement = RowStatement(sql, build_row_values(connection, fields, True), fields, use_returning)
+        connection.compile_cache[key] = statement
+    return statement
 
 
-def update_row(connection: Any, obj: Any, fields: list[Field], pk_value: Any) -> int:
-    opts = obj._meta
-    values = field_values(connection, obj, fields, add=False)
-    if any(getattr(v, "resolves_in_query", False) for v in values):
-        return _update_with_expressions(obj, fields, values, pk_value, connection)
-    key = ("update", opts.db_table, tuple(f.column for f in fields), opts.pk.column)
-    sql = connection.compile_cache.get(key)
-    if sql is None:
+def _update_statement(connection: Any, opts: Any, fields: tuple[Field, ...]) -> RowStatement:
+    key = ("update-row", opts.model, tuple(f.attname for f in fields))
+    statement = connection.compile_cache.get(key)
+    if statement is None:
         node = n.Update(
             opts.db_table,
             tuple((f.column, n.Param(None)) for f in fields),
             n.Lookup("exact", n.Col(None, opts.pk.column), n.Param(None)),
         )
         sql, _ = connection.ops.compiler().compile(node)
-        connection.compile_cache[key] = sql
+        statement = RowStatement(sql, build_row_values(connection, fields, False), fields)
+        connection.compile_cache[key] = statement
+    return statement
+
+
+def insert_row(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], returning: bool) -> None:
+    opts = obj._meta
+    statement = _insert_statement(connection, opts, tuple(fields), returning)
+    values, expression = statement.values(obj)
+    if expression:
+        raise ValueError("Expressions such as F() cannot be saved into a new row; save a plain value first.")
+    cursor = connection.execute(statement.sql, values)
+    if returning:
+        pk_value = cursor.fetchone()[0] if statement.returning else cursor.lastrowid
+        converter = opts.pk.from_db_converter(connection)
+        obj.__dict__[opts.pk.attname] = converter(pk_value) if converter else pk_value
+
+
+def update_row(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], pk_value: Any) -> int:
+    opts = obj._meta
+    statement = _update_statement(connection, opts, tuple(fields))
+    values, expression = statement.values(obj)
+    if expression:
+        return _update_with_expressions(obj, list(fields), values, pk_value, connection)
     pk_prep = opts.pk.db_preparer(connection)
     values.append(pk_prep(pk_value) if pk_prep else pk_value)
-    return connection.execute(sql, values).rowcount
+    return connection.execute(statement.sql, values).rowcount
 
 
 def _update_with_expressions(obj: Any, fields: list[Field], values: list[Any], pk_value: Any, connection: Any) -> int:

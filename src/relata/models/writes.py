@@ -192,7 +192,7 @@ def bulk_create(
     update_fields: Any,
     unique_fields: Any,
 ) -> list[Any]:
-    from relata.models.persistence import _prepare_related_fields, _preparers, prepared_values
+    from relata.models.persistence import _prepare_related_fields, row_values
 
     if batch_size is not None and batch_size <= 0:
         raise ValueError("Batch size must be a positive integer.")
@@ -225,12 +225,15 @@ def bulk_create(
             fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
             returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
             size = _batch_size(connection, len(fields), batch_size)
-            preparers = _preparers(connection, model, tuple(fields))
+            read_values = row_values(connection, model, tuple(fields), True)
             for start in range(0, len(group), size):
                 batch = group[start : start + size]
                 values = []
                 for obj in batch:
-                    values.extend(prepared_values(preparers, obj, True))
+                    row, expression = read_values(obj)
+                    if expression:
+                        raise ValueError("bulk_create() takes plain values, not expressions such as F().")
+                    values.extend(row)
                 sql = _insert_sql(connection, opts, fields, len(batch), returning, on_conflict)
                 cursor = connection.execute(sql, values)
                 if returning:
