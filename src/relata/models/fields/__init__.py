@@ -201,7 +201,14 @@ class Field(RegisterLookupMixin):
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((self.creation_counter, self.model, self.name))
+        # Fields key many caches; once the field belongs to a model its hash is fixed.
+        cached = self.__dict__.get("_hash")
+        if cached is not None:
+            return cached
+        value = hash((self.creation_counter, self.model, self.name))
+        if self.model is not None:
+            self.__dict__["_hash"] = value
+        return value
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Field):
@@ -214,6 +221,7 @@ class Field(RegisterLookupMixin):
 
     def __deepcopy__(self, memo: dict) -> Field:
         clone = copy.copy(self)
+        clone.__dict__.pop("_hash", None)
         clone._validators = list(self._validators)
         if self.remote_field is not None:
             clone.remote_field = copy.copy(self.remote_field)

@@ -21,9 +21,9 @@ def model_loader(plan: ModelPlan, connection: Any, db: str,
 
     Annotations (name, column index, output field) become attributes in the same
     dict; select_related objects are built by the same generated function. With
-    `known` (a relation field name), the loader is `load(row, value, target)` and
-    caches `target` as that relation when the row's key equals `value` (reverse
-    managers know the instance every row points at).
+    `known` (a relation field name), the loader is `load(row, known_objects)` and
+    caches `known_objects[row's key]` as that relation: reverse managers and
+    prefetches already hold the object every row points at.
     """
     source = _LoaderSource(connection, db)
     if known is not None:
@@ -32,7 +32,7 @@ def model_loader(plan: ModelPlan, connection: Any, db: str,
         if offset is not None:  # else the key column was deferred: nothing to compare
             source.known = (known, plan.start + offset)
     source.emit(plan, annotations, back=None, indent="    ")
-    signature = "row" if known is None else "row, value, target"
+    signature = "row" if known is None else "row, known_objects"
     code = f"def load({signature}):\n" + "\n".join(source.lines) + "\n    return o0\n"
     exec(compile(code, f"<relata loader {plan.model.__name__}>", "exec"), source.namespace)
     return source.namespace["load"]
@@ -89,7 +89,8 @@ class _LoaderSource:
             self.lines.append(f"{indent}{state}.adding = False")
             self.lines.append(f"{indent}{state}.fields_cache = {{{', '.join(cache_items)}}}")
             if known:
-                self.lines.append(f"{indent}if row[{known[1]}] == value:")
+                self.lines.append(f"{indent}target = known_objects.get(row[{known[1]}])")
+                self.lines.append(f"{indent}if target is not None:")
                 self.lines.append(f"{indent}    {state}.fields_cache[{known[0]!r}] = target")
             items.insert(0, f"'_state': {state}")
         self.lines.append(f"{indent}{var}.__dict__ = {{{', '.join(items)}}}")

@@ -19,7 +19,6 @@ from relata.models.fields.descriptors import (
     ReverseOneToOneDescriptor,
 )
 from relata.models.fields.related_managers import narrow_to_instance
-from relata.models.instance_state import cache_related
 
 
 class Prefetch:
@@ -248,18 +247,17 @@ def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
     model = rel.related_model
     target_attname = field.target_field.attname
     base = queryset if queryset is not None else model._default_manager.db_manager(_db_of(objs)).all()
-    values = _unique(getattr(obj, target_attname) for obj in objs)
-    related = _batched_in(base, field.attname, values) if values else []
+    by_value = {getattr(obj, target_attname): obj for obj in objs}
+    by_value.pop(None, None)
+    if not base._known_related:
+        # Each loaded row gets its owner cached by the loader (no pass over the rows).
+        base = base._clone()
+        base._known_related = {field: by_value}
+    related = _batched_in(base, field.attname, list(by_value)) if by_value else []
     groups: dict[Any, list[Any]] = defaultdict(list)
-    attname, name = field.attname, field.name
+    attname = field.attname
     for item in related:
         groups[item.__dict__.get(attname)].append(item)
-    by_value = {getattr(obj, target_attname): obj for obj in objs}
-    for value, items in groups.items():
-        owner = by_value.get(value)
-        if owner is not None:
-            for item in items:
-                cache_related(item, name, owner)
     cache_name = rel.get_cache_name()
     if to_attr:
         for obj in objs:

@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from relata import exceptions
+from relata.db import connections
 from relata.models import aggregation, writes
 from relata.models.expressions import check_annotation_name
-from relata.models.instance_state import cache_related
 from relata.models.q import Q
 from relata.models.query import hydrate, validate
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.state import Annotation, QueryState
+from relata.models.routing import router
 from relata.sql.nodes import Slot
 
 REPR_OUTPUT_SIZE = 20
@@ -60,14 +61,10 @@ class QuerySet:
     def db(self) -> str:
         if self._db is not None:
             return self._db
-        from relata.models.routing import router
-
         return router.db_for_read(self.model, **self._hints)
 
     @property
     def _connection(self) -> Any:
-        from relata.db import connections
-
         return connections[self.db]
 
     @property
@@ -134,26 +131,16 @@ class QuerySet:
     def _model_results(self, rows: Any, plan: Any, connection: Any) -> Any:
         known = self._known_related
         if len(known) == 1:
+            # Reverse managers and prefetches: the loader caches the known object itself.
             ((field, instances),) = known.items()
-            if len(instances) == 1:
-                # The reverse-manager case: one known instance, cached by the loader itself.
-                ((value, target),) = instances.items()
-                load = _loader(plan, connection, self.db, field.name)
-                if type(rows) is list:
-                    return [load(row, value, target) for row in rows]
-                return (load(row, value, target) for row in rows)
+            load = _loader(plan, connection, self.db, field.name)
+            if type(rows) is list:
+                return [load(row, instances) for row in rows]
+            return (load(row, instances) for row in rows)
         load = _loader(plan, connection, self.db)
         if not known:
             return [load(row) for row in rows] if type(rows) is list else map(load, rows)
         return self._known_results(map(load, rows), known)
-
-    def _known_results(self, objs: Iterator[Any], known: dict[Any, dict[Any, Any]]) -> Iterator[Any]:
-        for obj in objs:
-            for field, instances in known.items():
-                target = instances.get(obj.__dict__.get(field.attname))
-                if target is not None:
-                    cache_related(obj, field.name, target)
-            yield obj
 
     def _value_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
         convert = hydrate.row_converter(plan, connection)
@@ -635,8 +622,6 @@ class QuerySet:
     def db_for_write(self) -> str:
         if self._db is not None:
             return self._db
-        from relata.models.routing import router
-
         return router.db_for_write(self.model, **self._hints)
 
     def get_or_create(self, defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
