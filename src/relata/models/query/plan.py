@@ -7,7 +7,7 @@ objects nest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -33,3 +33,5 @@ class SelectPlan:
     fields: tuple[Any, ...] = ()
     #: For "model": annotations as (name, column index, output field).
     annotations: tuple[tuple[str, int, Any], ...] = ()
+    #: Generated loaders by (alias, known relation); a plan belongs to one connection's cache.
+    loaders: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)

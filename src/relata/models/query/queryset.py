@@ -730,11 +730,10 @@ def _chunks(cursor: Any) -> Iterator[Any]:
 
 
 def _loader(plan: Any, connection: Any, db: str, known: str | None = None) -> Any:
-    cache = connection.compile_cache
-    key = ("loader", plan.model_plan, plan.annotations, db, known)
-    load = cache.get(key)
+    loaders = plan.loaders
+    load = loaders.get((db, known))
     if load is None:
-        load = cache[key] = hydrate.model_loader(plan.model_plan, connection, db, plan.annotations, known)
+        load = loaders[db, known] = hydrate.model_loader(plan.model_plan, connection, db, plan.annotations, known)
     return load
 
 
