@@ -59,6 +59,9 @@ class MySQLCompiler(SQLCompiler):
     def visit_Random(self, node: n.Random) -> str:
         return "RAND()"
 
+    def visit_Now(self, node: n.Now) -> str:
+        return "CURRENT_TIMESTAMP(6)"  # microseconds, as DATETIME(6) keeps them
+
     def visit_BinOp(self, node: n.BinOp) -> str:
         if node.op == "||":
             return f"CONCAT({self.visit(node.lhs)}, {self.visit(node.rhs)})"

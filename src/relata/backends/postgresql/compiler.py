@@ -66,6 +66,9 @@ class PostgreSQLCompiler(SQLCompiler):
     def escape_like_sql(self, sql: str) -> str:
         return f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
 
+    def visit_Now(self, node: n.Now) -> str:
+        return "STATEMENT_TIMESTAMP()"  # not frozen at the transaction's start, as in Django
+
     def visit_Func(self, node: n.Func) -> str:
         if node.name == "COALESCE" and len(node.args) == 2 and node.args[1] == n.Param(""):
             # Concat's guard against NULL parts: any type joins as text, as in Django.
