@@ -26,7 +26,6 @@ class Compiled:
     template: tuple[Any, ...]
     plan: Any
     has_slots: bool
-    extra: Any = None
 
     def params(self, values: list[Any]) -> list[Any] | tuple[Any, ...]:
         if not self.has_slots:

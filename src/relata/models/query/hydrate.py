@@ -2,8 +2,8 @@
 
 A model loader is a small generated function that fills an instance's
 `__dict__` straight from the row, calling a converter only for the columns
-whose type needs one. select_related objects are loaded by nested loaders
-and put into the parent's relation cache.
+whose type needs one. The same function builds select_related objects and
+the relation caches that link them, so a row costs one Python call.
 """
 
 from __future__ import annotations
