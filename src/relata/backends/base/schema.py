@@ -174,8 +174,7 @@ class BaseDatabaseSchemaEditor:
         unique = "UNIQUE " if index.unique else ""
         where = f" WHERE {index.condition}" if index.condition else ""
         return (
-            f"CREATE {unique}INDEX {self.quote(index.name)} ON {self.quote(index.table)} "
-            f"({', '.join(columns)}){where}"
+            f"CREATE {unique}INDEX {self.quote(index.name)} ON {self.quote(index.table)} ({', '.join(columns)}){where}"
         )
 
     def drop_index(self, index: IndexSpec) -> None:
@@ -194,20 +193,14 @@ class BaseDatabaseSchemaEditor:
         self.execute(f"ALTER TABLE {self.quote(old)} RENAME TO {self.quote(new)}")
 
     def rename_column(self, table: str, old: str, new: str) -> None:
-        self.execute(
-            f"ALTER TABLE {self.quote(table)} RENAME COLUMN {self.quote(old)} TO {self.quote(new)}"
-        )
+        self.execute(f"ALTER TABLE {self.quote(table)} RENAME COLUMN {self.quote(old)} TO {self.quote(new)}")
 
     def add_check(self, table: str, check: CheckSpec) -> None:
-        self.execute(
-            f"ALTER TABLE {self.quote(table)} ADD CONSTRAINT {self.quote(check.name)} CHECK ({check.sql})"
-        )
+        self.execute(f"ALTER TABLE {self.quote(table)} ADD CONSTRAINT {self.quote(check.name)} CHECK ({check.sql})")
 
     def add_unique(self, table: str, index: IndexSpec) -> None:
         columns = ", ".join(self.quote(c) for c in index.columns)
-        self.execute(
-            f"ALTER TABLE {self.quote(table)} ADD CONSTRAINT {self.quote(index.name)} UNIQUE ({columns})"
-        )
+        self.execute(f"ALTER TABLE {self.quote(table)} ADD CONSTRAINT {self.quote(index.name)} UNIQUE ({columns})")
 
     def drop_constraint(self, table: str, name: str) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} DROP CONSTRAINT {self.quote(name)}")
@@ -227,48 +220,141 @@ class BaseDatabaseSchemaEditor:
     def placeholder(self) -> str:
         return self.connection.ops.compiler_class.placeholder
 
-    def alter_table(self, old: TableSpec, new: TableSpec, column_map: dict[str, str],
-                    defaults: dict[str, Any] | None = None) -> None:
+    def alter_table(
+        self, old: TableSpec, new: TableSpec, column_map: dict[str, str], defaults: dict[str, Any] | None = None
+    ) -> None:
         defaults = defaults or {}
+        table = new.name
         if old.name != new.name:
             self.rename_table(old.name, new.name)
-        table = new.name
-        dropped_indexes, added_indexes = _diff(old.indexes, new.indexes)
+        forward = {source: target for target, source in column_map.items()}
+        moved = self.moved_spec(old, new, forward)
+        # What goes away goes first, under the names the database knows it by.
+        dropped_indexes, added_indexes = _diff(moved.indexes, new.indexes)
         for index in dropped_indexes:
             self.drop_index(index)
-        for unique in _diff(old.unique_constraints, new.unique_constraints)[0]:
+        for unique in _diff(moved.unique_constraints, new.unique_constraints)[0]:
             self.drop_constraint(table, unique.name)
         for check in _diff(old.checks, new.checks)[0]:
             self.drop_constraint(table, check.name)
-        old_columns = {c.name: c for c in old.columns}
-        kept = set(column_map.values())
+        for group in old.unique_together:
+            if _follow(group, forward) not in new.unique_together:
+                self.drop_constraint(table, self.unique_together_name(old.name, group))
         for column in old.columns:
-            if column.name not in kept:
+            if column.name not in forward:
                 self.remove_column(table, column.name)
+        for source, target in forward.items():
+            if source != target:
+                self.rename_column(table, source, target)
+        before_columns = self.follow_names(old, new, forward)
         for column in new.columns:
             source = column_map.get(column.name)
             if source is None:
                 self.add_new_column(table, column, defaults)
-                continue
-            if source != column.name:
-                self.rename_column(table, source, column.name)
-            before = replace(old_columns[source], name=column.name)
-            if before != column:
-                self.alter_column(table, before, column, defaults)
-        if old.unique_together != new.unique_together:
-            self.alter_unique_together(table, old, new)
-        for unique in _diff(old.unique_constraints, new.unique_constraints)[1]:
+            elif before_columns[column.name] != column:
+                self.alter_column(table, before_columns[column.name], column, defaults)
+        for group in new.unique_together:
+            if group not in moved.unique_together:
+                name = self.unique_together_name(table, group)
+                self.add_unique(table, IndexSpec(name, table, group, unique=True))
+        for unique in _diff(moved.unique_constraints, new.unique_constraints)[1]:
             self.add_unique(table, unique)
         for check in _diff(old.checks, new.checks)[1]:
             self.add_check(table, check)
         for index in added_indexes:
             self.create_index(index)
 
+    # -- following renames --------------------------------------------------------
+    #
+    # A renamed table or column keeps its indexes and constraints: those whose
+    # names derive from the table and column names are renamed in place (cheap
+    # catalog changes) instead of dropped and re-made, so a later migration
+    # finds each one under the name it computes.
+
+    #: Templates for renames; None where the database cannot rename (then drop and re-add).
+    sql_rename_index: ClassVar[str | None] = "ALTER INDEX {old} RENAME TO {new}"
+    sql_rename_unique: ClassVar[str | None] = "ALTER TABLE {table} RENAME CONSTRAINT {old} TO {new}"
+    sql_rename_foreign_key: ClassVar[str | None] = "ALTER TABLE {table} RENAME CONSTRAINT {old} TO {new}"
+
+    def moved_spec(self, old: TableSpec, new: TableSpec, forward: dict[str, str]) -> TableSpec:
+        """`old` as it reads after the table and column renames, each index matched to its new name."""
+        indexes = []
+        for index in old.indexes:
+            moved = replace(index, table=new.name, columns=_follow(index.columns, forward))
+            twin = _same_shape(moved, new.indexes)
+            if twin is not None and twin.name != index.name and self.sql_rename_index is not None:
+                self.rename_index(new.name, index.name, twin.name)
+                moved = twin
+            indexes.append(moved if twin is not None else replace(index, table=new.name))
+        uniques = [replace(u, table=new.name, columns=_follow(u.columns, forward)) for u in old.unique_constraints]
+        return replace(
+            old,
+            name=new.name,
+            indexes=tuple(indexes),
+            unique_constraints=tuple(uniques),
+            unique_together=tuple(_follow(group, forward) for group in old.unique_together),
+        )
+
+    def follow_names(self, old: TableSpec, new: TableSpec, forward: dict[str, str]) -> dict[str, ColumnSpec]:
+        """Rename the UNIQUE and FOREIGN KEY constraints named after a renamed table or column.
+
+        Returns each kept column as it stands now, by its new name. A foreign
+        key that is about to point elsewhere is dropped here, under its old
+        name, and the column comes back without a reference so it is re-added.
+        """
+        table = new.name
+        renamed = old.name != new.name or any(s != t for s, t in forward.items())
+        new_columns = {c.name: c for c in new.columns}
+        columns: dict[str, ColumnSpec] = {}
+        for column in old.columns:
+            target = forward.get(column.name)
+            if target is None:
+                continue
+            now = replace(column, name=target)
+            if renamed and self.named_uniques and column.unique and not column.primary_key:
+                self._rename(
+                    self.sql_rename_unique,
+                    table,
+                    self.unique_constraint_name(old.name, column.name),
+                    self.unique_constraint_name(table, target),
+                )
+            if column.references is not None and not self.inline_foreign_keys:
+                old_fk = self.fk_constraint_name(old.name, column)
+                if new_columns[target].references != column.references:
+                    self.drop_constraint(table, old_fk)
+                    now = replace(now, references=None)
+                elif renamed and old_fk != self.fk_constraint_name(table, now):
+                    self.rename_foreign_key(table, old_fk, now)
+            columns[target] = now
+        if renamed and self.named_uniques:
+            for group in old.unique_together:
+                if all(c in forward for c in group) and _follow(group, forward) in new.unique_together:
+                    self._rename(
+                        self.sql_rename_unique,
+                        table,
+                        self.unique_together_name(old.name, group),
+                        self.unique_together_name(table, _follow(group, forward)),
+                    )
+        return columns
+
+    def rename_index(self, table: str, old: str, new: str) -> None:
+        self._rename(self.sql_rename_index, table, old, new)
+
+    def rename_foreign_key(self, table: str, old_name: str, column: ColumnSpec) -> None:
+        if self.sql_rename_foreign_key is None:
+            self.drop_constraint(table, old_name)
+            self.add_foreign_key(table, column)
+        else:
+            self._rename(self.sql_rename_foreign_key, table, old_name, self.fk_constraint_name(table, column))
+
+    def _rename(self, template: str | None, table: str, old: str, new: str) -> None:
+        if old != new and template is not None:
+            self.execute(template.format(table=self.quote(table), old=self.quote(old), new=self.quote(new)))
+
     def add_new_column(self, table: str, column: ColumnSpec, defaults: dict[str, Any]) -> None:
         """ADD COLUMN; a NOT NULL column gets its one-off default only while rows are filled."""
         if column.name in defaults and not column.null:
-            self.add_column(table, replace(column, default=defaults[column.name], has_default=True,
-                                           references=None))
+            self.add_column(table, replace(column, default=defaults[column.name], has_default=True, references=None))
             self.drop_column_default(table, column.name)
         else:
             self.add_column(table, replace(column, references=None))
@@ -311,17 +397,20 @@ class BaseDatabaseSchemaEditor:
         """The name the database gave an inline UNIQUE (PostgreSQL's `<table>_<column>_key`)."""
         return self.truncate_name(f"{table}_{column}_key", 63)
 
-    def alter_unique_together(self, table: str, old: TableSpec, new: TableSpec) -> None:
-        for group in old.unique_together:
-            if group not in new.unique_together:
-                self.drop_constraint(table, self.unique_together_name(table, group))
-        for group in new.unique_together:
-            if group not in old.unique_together:
-                name = self.unique_together_name(table, group)
-                self.add_unique(table, IndexSpec(name, table, group, unique=True))
-
     def unique_together_name(self, table: str, columns: tuple[str, ...]) -> str:
         return self.truncate_name(f"{table}_{'_'.join(columns)}_uniq", 63)
+
+
+def _follow(columns: tuple[str, ...], forward: dict[str, str]) -> tuple[str, ...]:
+    return tuple(forward.get(column, column) for column in columns)
+
+
+def _same_shape(index: IndexSpec, candidates: tuple[IndexSpec, ...]) -> IndexSpec | None:
+    """The index among `candidates` that differs from `index` at most in its name."""
+    for candidate in candidates:
+        if replace(candidate, name=index.name) == index:
+            return candidate
+    return None
 
 
 def _diff(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[list[Any], list[Any]]:

@@ -45,6 +45,10 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
     named_uniques = True
     #: The character set and collation come from the database, so one setting rules them.
     table_suffix: ClassVar[str] = " ENGINE=InnoDB"
+    # A UNIQUE constraint is an index here; a foreign key cannot be renamed (dropped and re-added).
+    sql_rename_index = "ALTER TABLE {table} RENAME INDEX {old} TO {new}"
+    sql_rename_unique = sql_rename_index
+    sql_rename_foreign_key = None
 
     def column_type(self, spec: ColumnSpec) -> str:
         if spec.internal_type == "DecimalField" and spec.max_digits is None:

@@ -38,6 +38,30 @@ class FieldOperation(Operation):
     def database_backwards(self, app_label: str, editor: Any, from_state: Any, to_state: Any) -> None:
         sync_schema(editor, from_state, to_state)
 
+    # With preserve_default=False (AddField, AlterField) the field's default is a one-off
+    # answer that fills existing rows while the column appears or becomes NOT NULL; the
+    # model keeps no default.
+    preserve_default = True
+
+    def field_for_state(self) -> Any:
+        field = clone_field(self.field)
+        if self.preserve_default:
+            return field
+        _name, path, args, kwargs = field.deconstruct()
+        kwargs.pop("default", None)
+        return field_from_deconstruction(path, args, kwargs)
+
+    def one_off_defaults(self, app_label: str, editor: Any) -> dict:
+        """{model key: {column: value}} for the rows already in the table, from the field's default."""
+        if not self.field.has_default() or self.field.many_to_many:
+            return {}
+        column = self.field.db_column or (f"{self.name}_id" if self.field.is_relation else self.name)
+        value = self.field.get_default()
+        if not self.field.is_relation:
+            # An unbound relation field cannot reach its target's converters; its default is a key.
+            value = self.field.get_db_prep_value(value, editor.connection)
+        return {(app_label, self.model_name_lower): {column: getattr(value, "pk", value)}}
+
 
 class AddField(FieldOperation):
     def __init__(self, model_name: str, name: str, field: Any, preserve_default: bool = True):
@@ -46,26 +70,11 @@ class AddField(FieldOperation):
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = state.get_model(app_label, self.model_name)
-        field = clone_field(self.field)
-        if not self.preserve_default:
-            # The default was a one-off answer for existing rows; the model has none.
-            _name, path, args, kwargs = field.deconstruct()
-            kwargs.pop("default", None)
-            field = field_from_deconstruction(path, args, kwargs)
-        model.fields[self.name] = field
+        model.fields[self.name] = self.field_for_state()
         state.reload()
 
     def database_forwards(self, app_label: str, editor: Any, from_state: Any, to_state: Any) -> None:
-        defaults = {}
-        if self.field.has_default() and not self.field.many_to_many:
-            key = (app_label, self.model_name_lower)
-            column = self.field.db_column or (f"{self.name}_id" if self.field.is_relation else self.name)
-            value = self.field.get_default()
-            if not self.field.is_relation:
-                # An unbound relation field cannot reach its target's converters; its default is a key.
-                value = self.field.get_db_prep_value(value, editor.connection)
-            defaults = {key: {column: getattr(value, "pk", value)}}
-        sync_schema(editor, from_state, to_state, defaults=defaults)
+        sync_schema(editor, from_state, to_state, defaults=self.one_off_defaults(app_label, editor))
 
     def describe(self) -> str:
         return f"Add field {self.name} to {self.model_name}"
@@ -101,8 +110,11 @@ class AlterField(FieldOperation):
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = state.get_model(app_label, self.model_name)
         model.get_field(self.name)
-        model.fields[self.name] = clone_field(self.field)
+        model.fields[self.name] = self.field_for_state()
         state.reload()
+
+    def database_forwards(self, app_label: str, editor: Any, from_state: Any, to_state: Any) -> None:
+        sync_schema(editor, from_state, to_state, defaults=self.one_off_defaults(app_label, editor))
 
     def describe(self) -> str:
         return f"Alter field {self.name} on {self.model_name}"
@@ -153,14 +165,20 @@ def _rename_in_options(model: Any, old: str, new: str) -> None:
             tuple(new if name == old else name for name in group) for group in model.options["unique_together"]
         }
     for index in model.options["indexes"]:
-        index.fields = [("-" if f.startswith("-") else "") + (new if f.lstrip("-") == old else f.lstrip("-"))
-                        for f in index.fields]
+        index.fields = [
+            ("-" if f.startswith("-") else "") + (new if f.lstrip("-") == old else f.lstrip("-")) for f in index.fields
+        ]
     for constraint in model.options["constraints"]:
         if hasattr(constraint, "fields"):
             constraint.fields = tuple(new if f == old else f for f in constraint.fields)
     if "ordering" in model.options:
         model.options["ordering"] = [
-            (o[0] + new if isinstance(o, str) and o.lstrip("-") == old and o.startswith("-")
-             else new if o == old else o)
+            (
+                o[0] + new
+                if isinstance(o, str) and o.lstrip("-") == old and o.startswith("-")
+                else new
+                if o == old
+                else o
+            )
             for o in model.options["ordering"]
         ]
