@@ -14,6 +14,7 @@ from typing import Any
 from relata import transaction
 from relata.db import connections
 from relata.models.q import Q
+from relata.models.query.state import tokenize
 from relata.models.routing import router
 
 
@@ -46,10 +47,20 @@ def narrow_to_instance(queryset: Any, field: Any, instance: Any) -> Any:
     target_value = instance.__dict__.get(field.target_field.attname)
     if target_value is None:
         return queryset.none()
+    base = queryset._state
     leaf = ("AND", False, (("leaf", field.name, target_value),))
-    queryset._state = queryset._state.evolve(where=(*queryset._state.where, leaf))
+    queryset._state = state = base.evolve(where=(*base.where, leaf))
     queryset._known_related = {**queryset._known_related, field: {target_value: instance}}
+    if base is queryset.model._meta.base_state:
+        # The shape is the same for every instance: skip tokenizing it per query.
+        shape = _NARROWED_SHAPES.get(field)
+        if shape is None:
+            shape = _NARROWED_SHAPES[field] = tokenize(state, [])
+        queryset._pretokenized = (state, shape, [target_value])
     return queryset
+
+
+_NARROWED_SHAPES: dict[Any, Any] = {}
 
 
 def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:

@@ -40,12 +40,22 @@ EMPTY = Compiled("", (), None, False)
 def compile_query(
     state: QueryState,
     connection: Any,
-    kind: str = "select",
+    kind: Any = "select",
     make: Callable[[QueryBuilder], tuple[n.Node, Any]] | None = None,
 ) -> tuple[Compiled, list[Any]]:
     """(compiled, values) for a state; `kind` and `make` select the statement shape."""
     values: list[Any] = []
     shape = tokenize(state, values)
+    return compile_shape(shape, connection, kind, make), values
+
+
+def compile_shape(
+    shape: QueryState,
+    connection: Any,
+    kind: Any = "select",
+    make: Callable[[QueryBuilder], tuple[n.Node, Any]] | None = None,
+) -> Compiled:
+    """The compiled statement for an already tokenized state, from the cache when possible."""
     cache = connection.compile_cache
     key = (kind, shape)
     try:
@@ -59,7 +69,7 @@ def compile_query(
             if len(cache) >= CACHE_LIMIT:
                 cache.clear()
             cache[key] = compiled
-    return compiled, values
+    return compiled
 
 
 def _select(builder: QueryBuilder) -> tuple[n.Node, SelectPlan]:

@@ -18,7 +18,7 @@ from relata.models import aggregation, writes
 from relata.models.expressions import check_annotation_name
 from relata.models.q import Q
 from relata.models.query import hydrate, validate
-from relata.models.query.compiled import EMPTY, compile_query
+from relata.models.query.compiled import EMPTY, compile_query, compile_shape
 from relata.models.query.state import Annotation, QueryState
 from relata.models.routing import router
 from relata.sql.nodes import Slot
@@ -44,6 +44,8 @@ class QuerySet:
         self._prefetch_done = False
         self._iterable = "model"
         self._known_related: dict[Any, dict[Any, Any]] = {}
+        #: (state, tokenized shape, values) when the shape is known in advance (reverse managers).
+        self._pretokenized: tuple[QueryState, QueryState, list[Any]] | None = None
         self._fields: tuple[str, ...] = ()
 
     # -- plumbing -----------------------------------------------------------------
@@ -113,7 +115,11 @@ class QuerySet:
 
     def _execute(self) -> tuple[Any, Any, Any]:
         connection = self._connection
-        compiled, values = compile_query(self._state, connection)
+        pretokenized = self._pretokenized
+        if pretokenized is not None and pretokenized[0] is self._state:
+            compiled, values = compile_shape(pretokenized[1], connection), pretokenized[2]
+        else:
+            compiled, values = compile_query(self._state, connection)
         if compiled is EMPTY:
             return None, None, connection
         cursor = connection.execute(compiled.sql, compiled.params(values))
@@ -294,8 +300,7 @@ class QuerySet:
 
     def distinct(self, *field_names: str) -> QuerySet:
         self._not_sliced("create distinct fields")
-        if field_names and not self._connection.features.__class__.__dict__.get("supports_distinct_on", False):
-            raise exceptions.NotSupportedError("DISTINCT ON fields is not supported by this database backend.")
+        # DISTINCT ON is PostgreSQL's: other databases refuse it when the query is compiled (as Django).
         return self._clone(distinct=True, distinct_fields=field_names)
 
     def select_related(self, *fields: str) -> QuerySet:

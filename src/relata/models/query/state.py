@@ -75,6 +75,8 @@ class QueryState:
     `dataclasses.replace`.
     """
 
+    __slots__ = ("__dict__", "_hash")
+
     def __init__(self, model: Any, **values: Any):
         unknown = set(values) - set(_STATE_DEFAULTS)
         if unknown:
@@ -116,7 +118,13 @@ class QueryState:
         return type(other) is QueryState and self.__dict__ == other.__dict__
 
     def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(self.__dict__.values()))
+        # Looked up in the compile cache on every execution: hash once.
+        try:
+            return self._hash
+        except AttributeError:
+            value = hash(tuple(self.__dict__.values()))
+            object.__setattr__(self, "_hash", value)
+            return value
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.__dict__.items() if k != "model" and v != _STATE_DEFAULTS[k]}
@@ -126,13 +134,12 @@ class QueryState:
     def is_sliced(self) -> bool:
         return self.low != 0 or self.high is not None
 
-    @property
-    def has_aggregates(self) -> bool:
-        return any(getattr(a.expression, "contains_aggregate", False) for a in self.annotations)
+
+_MANY_LOOKUPS = ("__in", "__range", "__has_keys", "__has_any_keys")
 
 
 def is_many_lookup(path: str) -> bool:
-    return path.endswith("__in") or path.endswith("__range")
+    return path.endswith(_MANY_LOOKUPS)
 
 
 def tokenize(state: QueryState, values: list[Any]) -> QueryState:
