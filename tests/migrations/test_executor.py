@@ -109,6 +109,22 @@ def test_failure_halfway_leaves_schema_and_records_unchanged(app):
     assert set(MigrationLoader({package: package}).applied) == {(package, "0001_initial")}
 
 
+def test_failure_without_transactional_ddl_records_only_what_finished(app):
+    """MySQL commits each DDL statement: what ran stays, but the failed migration is not recorded."""
+    package, directory = app
+    if connections["default"].features.can_rollback_ddl:
+        pytest.skip("the database rolls DDL back (tested above)")
+    broken = ops.RunSQL("SELECT * FROM relata_table_that_does_not_exist")
+    write(directory, initial(package), second(package, [broken]))
+    with pytest.raises(DatabaseError):
+        migrate(package)
+    assert set(MigrationLoader({package: package}).applied) == {(package, "0001_initial")}
+    assert f"{package}_book" in tables()
+    migrate(package, "zero")
+    assert MigrationLoader({package: package}).applied == {}
+    assert f"{package}_author" not in tables()
+
+
 def test_irreversible_operation_refuses_to_unapply(app):
     package, directory = app
     write(directory, initial(package), make_migration(package, "0002_sql", [ops.RunSQL("SELECT 1")],
