@@ -80,7 +80,7 @@ class MigrationExecutor:
 
     def state_before(self, migration: Any) -> Any:
         deps = [k for k in self.loader.graph.forwards_plan(migration.key) if k != migration.key]
-        return self.loader.graph.make_state(deps) if deps else self.loader.graph.make_state([])
+        return self.loader.graph.make_state(deps)
 
     def migrate(self, plan: list[Step]) -> None:
         recorder = self.loader.recorder

@@ -99,15 +99,7 @@ class MigrationGraph:
                     ordered.append(key)
         return ordered
 
-    def full_order(self) -> list[tuple[str, str]]:
-        ordered: list[tuple[str, str]] = []
-        for leaf in self.leaf_nodes():
-            for key in self.forwards_plan(leaf):
-                if key not in ordered:
-                    ordered.append(key)
-        return ordered
-
-    def make_state(self, nodes: list[tuple[str, str]] | None = None, real_apps: Any = None) -> Any:
+    def make_state(self, nodes: list[tuple[str, str]] | None = None) -> Any:
         """The project state after applying `nodes` and their dependencies (all when None)."""
         from relata.migrations.state import ProjectState
 

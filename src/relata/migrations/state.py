@@ -227,9 +227,6 @@ class ProjectState:
             )
         return registry
 
-    def get_class(self, app_label: str, name: str) -> Any:
-        return self.apps.get_model(app_label, name)
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ProjectState):
             return NotImplemented

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+DEFAULT_DB_ALIAS = "default"
+
 
 class ModelState:
     """Per-instance bookkeeping: which database, and whether it is saved yet."""
@@ -36,26 +38,6 @@ class LazyModelState:
             return self
         state = instance.__dict__["_state"] = ModelState(DEFAULT_DB_ALIAS, adding=False)
         return state
-
-
-DEFAULT_DB_ALIAS = "default"
-
-
-_new_state = ModelState.__new__
-
-
-def cache_related(obj: Any, name: str, target: Any) -> None:
-    """Put a related object in `obj`'s relation cache (hot path: builds the state inline)."""
-    values = obj.__dict__
-    state = values.get("_state")
-    if state is None:
-        state = _new_state(ModelState)
-        state.db = DEFAULT_DB_ALIAS
-        state.adding = False
-        state.fields_cache = {name: target}
-        values["_state"] = state
-    else:
-        state.fields_cache[name] = target
 
 
 # A descriptor that refuses with an AttributeError (RelatedObjectDoesNotExist,

@@ -22,8 +22,6 @@ class Lookup:
     lookup_name: ClassVar[str] = ""
     #: Wrap a plain value before it is sent (LIKE patterns).
     value_pattern: ClassVar[tuple[str, str] | None] = None
-    #: Whether the right side is prepared by the field (True) or sent as given.
-    prepare_by_field: ClassVar[bool] = True
 
     def __init__(self, lhs: n.Node, field: Any):
         self.lhs, self.field = lhs, field

@@ -51,7 +51,6 @@ _CACHED = (
     "fields_map",
     "_forward_map",
     "_reverse_map",
-    "_relation_tree",
     "_hidden_map",
     "init_plan", "fast_init",
 )
@@ -285,10 +284,6 @@ class Options:
         from relata.models.fastpaths import build_init
 
         return build_init(self)
-
-    @cached_property
-    def _relation_tree(self) -> tuple[Any, ...]:
-        return tuple(self._reverse_relations)
 
     @cached_property
     def base_state(self) -> Any:

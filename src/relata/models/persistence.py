@@ -111,11 +111,6 @@ def _update_fields(opts: Any, names: Any) -> list[Field]:
     return [f for f in opts.concrete_fields if not f.primary_key and (f.name in names or f.attname in names)]
 
 
-def field_values(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], add: bool) -> list[Any]:
-    values, _expression = row_values(connection, type(obj), tuple(fields), add)(obj)
-    return values
-
-
 def row_values(connection: Any, model: Any, fields: tuple[Field, ...], add: bool) -> Any:
     """The generated `values(obj) -> (list, has expression)` for these fields, cached per connection."""
     key = ("row-values", model, tuple(f.attname for f in fields), add)

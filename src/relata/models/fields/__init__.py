@@ -166,7 +166,6 @@ class Field(RegisterLookupMixin):
         else:
             self.creation_counter = Field.creation_counter
             Field.creation_counter += 1
-        self._init_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

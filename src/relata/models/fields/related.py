@@ -9,7 +9,6 @@ strings resolve when the target model is defined.
 
 from __future__ import annotations
 
-import keyword
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -724,15 +723,6 @@ def _create_through_model(field: ManyToManyField, source: Any, target: Any) -> A
     through = type(name, (Model,), attrs)
     through._meta.auto_created = source
     return through
-
-
-def check_related_name(name: str | None) -> bool:
-    """Whether a related_name is usable: an identifier, or ending in '+'."""
-    if name is None:
-        return True
-    if name.endswith("+"):
-        return True
-    return name.isidentifier() and not keyword.iskeyword(name)
 
 
 def missing_accessor_hint(model: Any, name: str) -> tuple[bool, str] | None:

@@ -19,10 +19,6 @@ class ModelPlan:
     #: (relation field or reverse rel, is_reverse, nested plan) for select_related.
     related: tuple[tuple[Any, bool, ModelPlan], ...] = ()
 
-    @property
-    def end(self) -> int:
-        return self.start + len(self.fields)
-
 
 @dataclass(frozen=True)
 class SelectPlan:
