@@ -169,18 +169,6 @@ class RelatedField(Field):
     is_relation = True
     rel_class: ClassVar[type] = ForeignObjectRel
 
-    def __init__(
-        self,
-        *args: Any,
-        related_name: str | None = None,
-        related_query_name: str | None = None,
-        limit_choices_to: Any = None,
-        **kwargs: Any,
-    ):
-        self._related_name = related_name
-        self._related_query_name = related_query_name
-        super().__init__(*args, **kwargs)
-
     @property
     def related_model(self) -> Any:  # type: ignore[override]
         model = self.remote_field.model
@@ -192,14 +180,9 @@ class RelatedField(Field):
         if cls._meta.abstract:
             return
         rel = self.remote_field
-        if rel.related_name:
-            rel.related_name = rel.related_name % {
-                "class": cls.__name__.lower(),
-                "model_name": cls._meta.model_name,
-                "app_label": cls._meta.app_label.lower(),
-            }
-        elif cls._meta.default_related_name:
-            rel.related_name = cls._meta.default_related_name % {
+        related_name = rel.related_name or cls._meta.default_related_name
+        if related_name:
+            rel.related_name = related_name % {
                 "class": cls.__name__.lower(),
                 "model_name": cls._meta.model_name,
                 "app_label": cls._meta.app_label.lower(),
@@ -304,12 +287,7 @@ class ForeignKey(RelatedField):
         if not callable(on_delete):
             raise TypeError("on_delete must be callable, e.g. on_delete=models.CASCADE.")
         kwargs.setdefault("db_index", True)
-        super().__init__(
-            related_name=related_name,
-            related_query_name=related_query_name,
-            limit_choices_to=limit_choices_to,
-            **kwargs,
-        )
+        super().__init__(**kwargs)
         self.remote_field = self.rel_class(
             self,
             to,
@@ -511,12 +489,7 @@ class ManyToManyField(RelatedField):
             symmetrical = to == RECURSIVE_RELATIONSHIP_CONSTANT
         if through is not None and db_table is not None:
             raise ValueError("Cannot specify a db_table if an intermediary model is used.")
-        super().__init__(
-            related_name=related_name,
-            related_query_name=related_query_name,
-            limit_choices_to=limit_choices_to,
-            **kwargs,
-        )
+        super().__init__(**kwargs)
         self.remote_field = self.rel_class(
             self,
             to,
@@ -610,49 +583,33 @@ class ManyToManyField(RelatedField):
 
     def path_infos(self) -> list[PathStep]:
         source, target = self._through_fields()
-        through = self.remote_field.through
-        return [
-            PathStep(
-                self.model,
-                through,
-                source.target_field.column,
-                source.column,
-                multivalued=True,
-                nullable=True,
-                key=(self, "forward", 0),
-            ),
-            PathStep(
-                through,
-                self.related_model,
-                target.column,
-                target.target_field.column,
-                multivalued=False,
-                nullable=False,
-                key=(self, "forward", 1),
-            ),
-        ]
+        return self._through_path(self.model, source, target, self.related_model, "forward")
 
     def reverse_path_infos(self) -> list[PathStep]:
         source, target = self._through_fields()
+        return self._through_path(self.related_model, target, source, self.model, "reverse")
+
+    def _through_path(self, start: Any, near: Any, far: Any, end: Any, direction: str) -> list[PathStep]:
+        """Two joins: `start` to the through table by its FK `near`, then on to `end` by its FK `far`."""
         through = self.remote_field.through
         return [
             PathStep(
-                self.related_model,
+                start,
                 through,
-                target.target_field.column,
-                target.column,
+                near.target_field.column,
+                near.column,
                 multivalued=True,
                 nullable=True,
-                key=(self, "reverse", 0),
+                key=(self, direction, 0),
             ),
             PathStep(
                 through,
-                self.model,
-                source.column,
-                source.target_field.column,
+                end,
+                far.column,
+                far.target_field.column,
                 multivalued=False,
                 nullable=False,
-                key=(self, "reverse", 1),
+                key=(self, direction, 1),
             ),
         ]
 
