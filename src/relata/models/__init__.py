@@ -1,7 +1,7 @@
 """`from relata import models`: the names Django users know from django.db.models."""
 
 from relata.exceptions import ObjectDoesNotExist, ProtectedError, RestrictedError
-from relata.models import lookups  # registers the default lookups and transforms
+from relata.models import json_lookups, lookups  # noqa: F401 (they register the default lookups and transforms)
 from relata.models.base import Model
 from relata.models.constraints import BaseConstraint, CheckConstraint, Index, UniqueConstraint
 from relata.models.deletion import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET, SET_DEFAULT, SET_NULL

@@ -114,6 +114,7 @@ def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -
             inner.limit,
             inner.offset,
             inner.distinct,
+            distinct_on=inner.distinct_on,
         )
         outer = _DerivedRefs(builder, dict(zip(names, plan.fields, strict=False)))
         columns, fields = [], []

@@ -42,6 +42,10 @@ class Lookup:
     def build(self, rhs: list[n.Node]) -> n.Node:
         return n.Lookup(self.lookup_name, self.lhs, rhs[0])
 
+    def match_none(self) -> n.Node | None:
+        """The condition for a None value (`name=None` is `IS NULL`); None where None is refused."""
+        return n.IsNull(self.lhs) if self.lookup_name in ("exact", "iexact") else None
+
     #: Values the right side takes: 1, or "many" for `in`, 2 for `range`.
     arity: ClassVar[Any] = 1
 

@@ -8,8 +8,11 @@ where its database differs. Values never enter the SQL text: each `Param` and
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
+from relata.exceptions import NotSupportedError
 from relata.sql import nodes as n
 
 
@@ -148,6 +151,47 @@ class SQLCompiler:
             raise ValueError(f"Cannot extract {node.part!r} from a date on this database.")
         return template.format(expr=self.visit(node.expr))
 
+    def visit_converted(self, node: n.Node, convert: Callable[[Any], Any]) -> str:
+        """A Param or Slot whose value `convert` turns into what this dialect sends; other nodes as they are."""
+        if isinstance(node, n.Param):
+            self.params.append(convert(node.value))
+            return self.placeholder
+        if isinstance(node, n.Slot):
+            prep = node.prep
+            self.params.append(n.Slot(node.index, convert if prep is None else lambda value: convert(prep(value))))
+            return self.placeholder
+        return self.visit(node)
+
+    # -- JSON: each dialect spells these; a database without a spelling refuses ----
+
+    @staticmethod
+    def json_path(keys: tuple[str, ...] | list[str]) -> str:
+        """An SQL/JSON path, `$."owner"[0]`: a key that reads as an integer is an array index (as Django)."""
+        parts = ["$"]
+        for key in keys:
+            try:
+                parts.append(f"[{int(key)}]")
+            except ValueError:
+                parts.append("." + json.dumps(key))
+        return "".join(parts)
+
+    def visit_JSONPath(self, node: n.JSONPath) -> str:
+        raise NotSupportedError("Querying inside a JSONField is not supported on this database backend.")
+
+    def visit_JSONValue(self, node: n.JSONValue) -> str:
+        raise NotSupportedError("Querying inside a JSONField is not supported on this database backend.")
+
+    def visit_JSONNull(self, node: n.JSONNull) -> str:
+        raise NotSupportedError("Querying inside a JSONField is not supported on this database backend.")
+
+    def visit_JSONHasKeys(self, node: n.JSONHasKeys) -> str:
+        raise NotSupportedError("has_key lookups are not supported on this database backend.")
+
+    def visit_JSONContains(self, node: n.JSONContains) -> str:
+        # Django's message; SQLite has no JSON containment operator.
+        name = "contained_by" if node.contained_by else "contains"
+        raise NotSupportedError(f"{name} lookup is not supported on this database backend.")
+
     def visit_Case(self, node: n.Case) -> str:
         parts = ["CASE"]
         for when in node.whens:
@@ -221,7 +265,7 @@ class SQLCompiler:
     # -- statements -----------------------------------------------------------
 
     def visit_Select(self, node: n.Select) -> str:
-        parts = ["SELECT DISTINCT" if node.distinct else "SELECT"]
+        parts = [self.distinct_clause(node) if node.distinct else "SELECT"]
         parts.append(", ".join(self.select_column(expr, alias) for expr, alias in node.columns))
         if node.from_ is not None:
             parts.append("FROM " + self.visit(node.from_))
@@ -241,6 +285,14 @@ class SQLCompiler:
         if node.for_update:
             parts.append("FOR UPDATE")
         return " ".join(parts)
+
+    def distinct_clause(self, node: n.Select) -> str:
+        if node.distinct_on:
+            raise NotSupportedError(
+                "DISTINCT ON fields is not supported by this database backend: distinct(*fields) needs "
+                "PostgreSQL. Use distinct() without field names, or values(*fields).distinct()."
+            )
+        return "SELECT DISTINCT"
 
     def condition(self, node: n.Node) -> str:
         sql = self.visit(node)

@@ -139,6 +139,53 @@ class Extract(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class JSONPath(Node):
+    """The JSON document at `keys` inside the JSON column or expression `expr`.
+
+    Keys are text; one that reads as an integer is an array index (Django's rule).
+    `form` says how the value is read: "json" (a JSON document, for SELECT and
+    IS NULL), "value" (a scalar to compare with a `JSONValue`) or "text"
+    (unquoted text, for LIKE and regex lookups).
+    """
+
+    expr: Node
+    keys: tuple[str, ...]
+    form: str = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class JSONValue(Node):
+    """A value compared with a `JSONPath` in "value" form; its parameter holds JSON text."""
+
+    value: Node
+
+
+@dataclass(frozen=True, slots=True)
+class JSONNull(Node):
+    """True where the path holds JSON null (not where it is missing)."""
+
+    path: JSONPath
+
+
+@dataclass(frozen=True, slots=True)
+class JSONHasKeys(Node):
+    """`has_key`, `has_keys` (`all_`) and `has_any_keys` under `path`; each key node holds a key's text."""
+
+    path: JSONPath
+    keys: tuple[Node, ...]
+    all_: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class JSONContains(Node):
+    """`lhs` contains the JSON text in `rhs` (or, `contained_by`, is contained in it)."""
+
+    lhs: Node
+    rhs: Node
+    contained_by: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class And(Node):
     children: tuple[Node, ...]
 
@@ -221,6 +268,8 @@ class Select(Node):
     offset: int | None = None
     distinct: bool = False
     for_update: bool = False
+    #: DISTINCT ON (...) expressions; only dialects that have it compile them.
+    distinct_on: tuple[Node, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,10 @@ class BaseDatabaseFeatures:
     update_can_self_select = True
     #: Foreign keys are checked after each row, even inside one statement (MySQL).
     has_row_by_row_foreign_key_checks = False
+    #: distinct(*fields): SELECT DISTINCT ON (...) (PostgreSQL).
+    supports_distinct_on = False
+    #: The JSONField `contains` and `contained_by` lookups (no JSON containment in SQLite).
+    supports_json_field_contains = True
 
     def __init__(self, connection):
         self.connection = connection

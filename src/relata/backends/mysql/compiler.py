@@ -10,12 +10,30 @@ LIKE BINARY, `regex` asks PCRE for it with `(?-i)`, i-lookups fold with LOWER.
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from relata.sql import nodes as n
 from relata.sql.compiler import SQLCompiler
 
 _BIGGEST_LIMIT = 18446744073709551615
+
+
+def _unquoted(text: Any) -> Any:
+    """A JSON value as JSON_UNQUOTE(JSON_EXTRACT(...)) reads it: strings bare, numbers as numbers."""
+    value = json.loads(text) if isinstance(text, str) else text
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+_JSON_NUMBERS = "('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL')"
+
+
+def _document(path: n.JSONPath) -> n.JSONPath:
+    return n.JSONPath(path.expr, path.keys)
 
 
 class MySQLCompiler(SQLCompiler):
@@ -59,6 +77,61 @@ class MySQLCompiler(SQLCompiler):
     def visit_Random(self, node: n.Random) -> str:
         return "RAND()"
 
+    # -- JSON: paths are SQL/JSON path parameters ----------------------------------
+
+    def path_param(self, keys: tuple[str, ...]) -> str:
+        self.params.append(self.json_path(keys))
+        return self.placeholder
+
+    def visit_JSONPath(self, node: n.JSONPath) -> str:
+        extract = f"JSON_EXTRACT({self.visit(node.expr)}, {self.path_param(node.keys)})"
+        # MariaDB's JSON is text: unquoted, a string compares as a string and a number as a number.
+        return extract if node.form == "json" else f"JSON_UNQUOTE({extract})"
+
+    def visit_JSONValue(self, node: n.JSONValue) -> str:
+        return self.visit_converted(node.value, _unquoted)
+
+    def visit_Lookup(self, node: n.Lookup) -> str:
+        if node.name == "exact" and isinstance(node.rhs, n.JSONValue) and isinstance(node.lhs, n.JSONPath):
+            return self.json_equals(node.lhs, node.rhs)
+        return super().visit_Lookup(node)
+
+    def json_equals(self, path: n.JSONPath, value: n.JSONValue) -> str:
+        # Same JSON type and same text, so 10 does not match "10" nor 1 true (MariaDB's JSON = JSON does).
+        same_type = (
+            f"JSON_TYPE({self.visit(_document(path))}) = JSON_TYPE(JSON_EXTRACT({self.visit(value.value)}, '$'))"
+        )
+        lhs = f"JSON_UNQUOTE({self.visit(_document(path))})"
+        same_text = f"{lhs} = JSON_UNQUOTE(JSON_EXTRACT({self.visit(value.value)}, '$'))"
+        return f"({same_type} AND {same_text})"
+
+    def visit_OrderBy(self, node: n.OrderBy) -> str:
+        expr = node.expr
+        if not (isinstance(expr, n.JSONPath) and expr.form == "value"):
+            return super().visit_OrderBy(node)
+        # MariaDB's JSON is text: numbers sort as numbers first, then everything by its text.
+        direction = " DESC" if node.descending else " ASC"
+        document = _document(expr)
+        number = (
+            f"CASE WHEN JSON_TYPE({self.visit(document)}) IN {_JSON_NUMBERS} "
+            f"THEN CAST(JSON_UNQUOTE({self.visit(document)}) AS DOUBLE) END"
+        )
+        return f"{number}{direction}, {self.visit(expr)}{direction}"
+
+    def visit_JSONNull(self, node: n.JSONNull) -> str:
+        return f"JSON_TYPE({self.visit(_document(node.path))}) = 'NULL'"
+
+    def visit_JSONHasKeys(self, node: n.JSONHasKeys) -> str:
+        prefix, path_of = node.path.keys, self.json_path
+        expr = self.visit(node.path.expr)
+        paths = [self.visit_converted(key, lambda k: path_of((*prefix, str(k)))) for key in node.keys]
+        return f"JSON_CONTAINS_PATH({expr}, '{'all' if node.all_ else 'one'}', {', '.join(paths)})"
+
+    def visit_JSONContains(self, node: n.JSONContains) -> str:
+        # Parameters follow the text: the container is written (and visited) first.
+        container, candidate = (node.rhs, node.lhs) if node.contained_by else (node.lhs, node.rhs)
+        return f"JSON_CONTAINS({self.visit(container)}, {self.visit(candidate)})"
+
     def visit_Now(self, node: n.Now) -> str:
         return "CURRENT_TIMESTAMP(6)"  # microseconds, as DATETIME(6) keeps them
 
@@ -69,6 +142,8 @@ class MySQLCompiler(SQLCompiler):
 
     def visit_In(self, node: n.In) -> str:
         rhs = node.rhs
+        if isinstance(rhs, tuple) and isinstance(node.lhs, n.JSONPath) and all(isinstance(v, n.JSONValue) for v in rhs):
+            return "(" + " OR ".join(self.json_equals(node.lhs, value) for value in rhs) + ")"
         if isinstance(rhs, n.Select | n.Compound) and (rhs.limit is not None or rhs.offset):
             # MySQL takes no LIMIT inside IN (...), but does inside a derived table.
             return f"{self.visit(node.lhs)} IN (SELECT * FROM ({self.visit(rhs)}) AS `subquery`)"

@@ -66,6 +66,40 @@ class PostgreSQLCompiler(SQLCompiler):
     def escape_like_sql(self, sql: str) -> str:
         return f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
 
+    def distinct_clause(self, node: n.Select) -> str:
+        if not node.distinct_on:
+            return "SELECT DISTINCT"
+        return "SELECT DISTINCT ON (" + ", ".join(self.visit(e) for e in node.distinct_on) + ")"
+
+    # -- jsonb: a path is a text[] parameter; `?` operators pass psycopg untouched --
+
+    def visit_JSONPath(self, node: n.JSONPath) -> str:
+        operator = "#>>" if node.form == "text" else "#>"
+        expr = self.visit(node.expr)
+        if not node.keys:
+            return expr
+        self.params.append(list(node.keys))
+        return f"({expr} {operator} {self.placeholder})"
+
+    def visit_JSONValue(self, node: n.JSONValue) -> str:
+        # jsonb compares with jsonb: numbers as numbers, strings as strings (Django's way here).
+        return f"CAST({self.visit(node.value)} AS jsonb)"
+
+    def visit_JSONNull(self, node: n.JSONNull) -> str:
+        return f"{self.visit(node.path)} = 'null'::jsonb"
+
+    def visit_JSONHasKeys(self, node: n.JSONHasKeys) -> str:
+        lhs = self.visit(n.JSONPath(node.path.expr, node.path.keys))
+        keys = [self.visit_converted(key, str) for key in node.keys]
+        if len(keys) == 1:
+            return f"({lhs} ? {keys[0]})"
+        operator = "?&" if node.all_ else "?|"
+        return f"({lhs} {operator} ARRAY[{', '.join(keys)}])"
+
+    def visit_JSONContains(self, node: n.JSONContains) -> str:
+        operator = "<@" if node.contained_by else "@>"
+        return f"({self.visit(node.lhs)} {operator} CAST({self.visit(node.rhs)} AS jsonb))"
+
     def visit_Now(self, node: n.Now) -> str:
         return "STATEMENT_TIMESTAMP()"  # not frozen at the transaction's start, as in Django
 

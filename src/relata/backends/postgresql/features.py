@@ -21,6 +21,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     has_native_uuid_field = True
     has_native_duration_field = True
     has_native_json_field = True
+    supports_distinct_on = True
     max_query_params = 65535
     #: Foreign keys are DEFERRABLE INITIALLY DEFERRED (CockroachDB has no deferrable constraints).
     supports_deferrable_foreign_keys = True

@@ -7,6 +7,10 @@ from typing import ClassVar
 from relata.sql import nodes as n
 from relata.sql.compiler import SQLCompiler
 
+#: JSON_EXTRACT reads these as 1, 0 and NULL; comparing by their type names keeps
+#: true apart from 1 and null apart from a missing key, as Django does on SQLite.
+_JSON_NAMED = "('null', 'false', 'true')"
+
 
 def _int_part(fmt: str) -> str:
     return "CAST(STRFTIME('" + fmt + "', {expr}) AS INTEGER)"
@@ -57,3 +61,40 @@ class SQLiteCompiler(SQLCompiler):
         if isinstance(part, n.Select) and not (part.order_by or part.limit or part.offset):
             return self.visit(part)
         return "SELECT * FROM (" + self.visit(part) + ")"
+
+    # -- JSON1: paths travel as parameters ---------------------------------------
+
+    def path_param(self, keys: tuple[str, ...]) -> str:
+        self.params.append(self.json_path(keys))
+        return self.placeholder
+
+    def visit_JSONPath(self, node: n.JSONPath) -> str:
+        if node.form == "json":
+            # `->` (SQLite 3.38) returns JSON text, so a string and a JSON null read back as such.
+            return f"({self.visit(node.expr)} -> {self.path_param(node.keys)})"
+        if node.form == "text":
+            return f"JSON_EXTRACT({self.visit(node.expr)}, {self.path_param(node.keys)})"
+        typed = f"JSON_TYPE({self.visit(node.expr)}, {self.path_param(node.keys)})"
+        named = f"JSON_TYPE({self.visit(node.expr)}, {self.path_param(node.keys)})"
+        value = f"JSON_EXTRACT({self.visit(node.expr)}, {self.path_param(node.keys)})"
+        return f"(CASE WHEN {typed} IN {_JSON_NAMED} THEN {named} ELSE {value} END)"
+
+    def visit_JSONValue(self, node: n.JSONValue) -> str:
+        # The parameter is JSON text: true, false and null compare by name, the rest as SQL values.
+        first = self.visit(node.value)
+        second = self.visit(node.value)
+        third = self.visit(node.value)
+        return f"(CASE WHEN {first} IN {_JSON_NAMED} THEN {second} ELSE JSON_EXTRACT({third}, '$') END)"
+
+    def visit_JSONNull(self, node: n.JSONNull) -> str:
+        path = node.path
+        return f"JSON_TYPE({self.visit(path.expr)}, {self.path_param(path.keys)}) = 'null'"
+
+    def visit_JSONHasKeys(self, node: n.JSONHasKeys) -> str:
+        prefix, path_of = node.path.keys, self.json_path
+        tests = []
+        for key in node.keys:
+            expr = self.visit(node.path.expr)
+            path = self.visit_converted(key, lambda k: path_of((*prefix, str(k))))
+            tests.append(f"JSON_TYPE({expr}, {path}) IS NOT NULL")
+        return "(" + (" AND " if node.all_ else " OR ").join(tests) + ")"

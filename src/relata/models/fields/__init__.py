@@ -853,6 +853,16 @@ class JSONField(Field):
         self.encoder, self.decoder = encoder, decoder
         super().__init__(verbose_name, name, **kwargs)
 
+    #: Makes the transform for a key inside the document; set by relata.models.json_lookups.
+    key_transform: ClassVar[Callable[[Any, str], Any] | None] = None
+
+    def get_transform(self, name: str) -> Any:
+        # Any name that is neither a transform nor a lookup is a key (Django's KeyTransformFactory).
+        found = super().get_transform(name)
+        if found is not None or self.key_transform is None or self.get_lookup(name) is not None:
+            return found
+        return self.key_transform(name)
+
     def validate(self, value: Any, model_instance: Any) -> None:
         super().validate(value, model_instance)
         try:

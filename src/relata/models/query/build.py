@@ -10,10 +10,11 @@ are LEFT OUTER unless a required condition makes them INNER.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from relata.exceptions import EmptyResultSet, FieldError
+from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
 from relata.models.fields.related import ForeignObjectRel
 from relata.models.lookups import Lookup
 from relata.models.query.joins import ResolvedPath, resolve_names
@@ -190,6 +191,7 @@ class QueryBuilder:
             lhs, field, rest = n.Col(alias, resolved.column), resolved.field, resolved.rest
             value_model, value_field = resolved.value_model, resolved.value_field
             nullable = any(step.nullable for step in resolved.steps) or getattr(field, "null", False)
+        column = lhs
         lhs, out_field, rest = self.apply_transforms(lhs, field, rest)
         if out_field is not field:
             value_field, value_model = out_field, None
@@ -202,7 +204,8 @@ class QueryBuilder:
         if not annotation and not negated and not in_or and not is_null_match:
             self.required.update(path_aliases)
         if negated and nullable and lookup_name != "isnull" and value is not None:
-            node = n.And((node, n.IsNull(lhs, negated=True)))
+            # The column itself, not a transform of it: a JSON key may be missing where the column is not NULL.
+            node = n.And((node, n.IsNull(column, negated=True)))
         return node
 
     def annotation_prefix(self, parts: list[str]) -> int:
@@ -219,11 +222,12 @@ class QueryBuilder:
             if not isinstance(value, bool):
                 raise ValueError("The QuerySet value for an isnull lookup must be True or False.")
             return n.IsNull(lhs, negated=not value)
-        if value is None:
-            if name in ("exact", "iexact"):
-                return n.IsNull(lhs)
-            raise ValueError(f"Cannot use None as a query value with the '{name}' lookup; use isnull=True.")
         lookup = lookup_class(lhs, value_field)
+        if value is None:
+            none_node = lookup.match_none()
+            if none_node is None:
+                raise ValueError(f"Cannot use None as a query value with the '{name}' lookup; use isnull=True.")
+            return none_node
         prep = lookup.value_prep(self.value_preparer(value_field, value_model))
         rhs = self.rhs_nodes(value, prep, lookup_class)
         if lookup_class.arity == 2 and len(rhs) != 2:
@@ -336,7 +340,8 @@ class QueryBuilder:
         if group_by and order_by:
             group_by = group_by + tuple(o.expr for o in order_by if o.expr not in group_by
                                         and not _is_aggregate_node(o.expr) and not isinstance(o.expr, n.Random))
-        if state.distinct and order_by:
+        distinct_on = self.distinct_on_nodes(order_by) if state.distinct and state.distinct_fields else ()
+        if state.distinct and order_by and not distinct_on:
             present = {c[0] for c in columns}
             columns = columns + tuple((o.expr, None) for o in order_by
                                       if o.expr not in present and not isinstance(o.expr, n.Random))
@@ -345,9 +350,28 @@ class QueryBuilder:
             columns=columns, from_=n.Table(self.opts.db_table, self.base_alias), joins=self.join_nodes(),
             where=where, group_by=group_by, having=having, order_by=order_by,
             limit=None if high is None else high - low, offset=low or None,
-            distinct=state.distinct, for_update=state.for_update,
+            distinct=state.distinct, for_update=state.for_update, distinct_on=distinct_on,
         )
         return select, plan
+
+    def distinct_on_nodes(self, order_by: tuple[n.OrderBy, ...]) -> tuple[n.Node, ...]:
+        """distinct(*fields) as expressions; ORDER BY must start with them (PostgreSQL's rule, as in Django)."""
+        fields = self.state.distinct_fields
+        nodes = tuple(self.resolve_ref(name)[0] for name in fields)
+        if not order_by or not self.connection.features.supports_distinct_on:
+            return nodes
+        remaining = set(nodes)
+        for item in order_by:
+            if not remaining:
+                break
+            if item.expr not in remaining:
+                names = ", ".join(map(repr, fields))
+                raise ProgrammingError(
+                    f"distinct({names}) needs an ordering that starts with those fields, in any order and "
+                    f"direction: call order_by({names}, ...) (Meta.ordering counts when order_by() is not called)."
+                )
+            remaining.discard(item.expr)
+        return nodes
 
     def build_compound(self) -> tuple[n.Compound, SelectPlan]:
         op, all_, parts = self.state.combinator
@@ -515,6 +539,8 @@ class QueryBuilder:
                         nodes.extend(n.OrderBy(o.expr, o.descending != descending) for o in sub_nodes)
                     return nodes
             node, _ = self.resolve_ref(name)
+            if isinstance(node, n.JSONPath):
+                node = n.JSONPath(node.expr, node.keys, "value")  # a JSON key sorts by its value
             return [n.OrderBy(node, descending)]
         expression = item
         descending = False
@@ -555,15 +581,13 @@ def _is_aggregate_node(node: n.Node) -> bool:
 def _replace_columns(select: Any, columns: tuple[tuple[n.Node, str | None], ...]) -> Any:
     if not isinstance(select, n.Select):
         return select
-    return n.Select(columns, select.from_, select.joins, select.where, select.group_by, select.having,
-                    select.order_by, select.limit, select.offset, select.distinct, select.for_update)
+    return dataclasses.replace(select, columns=columns)
 
 
 def _without_order(select: Any) -> Any:
     if not isinstance(select, n.Select) or not select.order_by:
         return select
-    return n.Select(select.columns, select.from_, select.joins, select.where, select.group_by, select.having,
-                    (), select.limit, select.offset, select.distinct, select.for_update)
+    return dataclasses.replace(select, order_by=())
 
 
 def _relation_preparer(field: Any, value_model: Any, db_prep: Any) -> Any:
