@@ -53,13 +53,8 @@ class BaseManager:
         clone._hints = hints or {}
         return clone
 
-    @property
-    def db(self) -> str:
-        if self._db is not None:
-            return self._db
-        from relata.models.routing import router
-
-        return router.db_for_read(self.model, **self._hints)
+    # A manager carries the same `model`, `_db` and `_hints` as its querysets: it picks a database the same way.
+    db = QuerySet.db
 
     def get_queryset(self) -> QuerySet:
         return self._queryset_class(model=self.model, using=self._db, hints=self._hints)
