@@ -131,23 +131,21 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
 
         add.alters_data = True  # type: ignore[attr-defined]
 
-        def create(self, **kwargs: Any) -> Any:
+        def _write_related(self, method: str, kwargs: dict[str, Any]) -> Any:
+            """The plain manager's `method` with the foreign key set to this instance."""
             _check_saved(self.instance)
             _forget_prefetched(self.instance, self.cache_name)
             kwargs[self.field.name] = self.instance
-            return self._plain(self.instance._state.db or "default").create(**kwargs)
+            return getattr(self._plain(self.instance._state.db or "default"), method)(**kwargs)
+
+        def create(self, **kwargs: Any) -> Any:
+            return self._write_related("create", kwargs)
 
         def get_or_create(self, **kwargs: Any) -> Any:
-            _check_saved(self.instance)
-            _forget_prefetched(self.instance, self.cache_name)
-            kwargs[self.field.name] = self.instance
-            return self._plain(self.instance._state.db or "default").get_or_create(**kwargs)
+            return self._write_related("get_or_create", kwargs)
 
         def update_or_create(self, **kwargs: Any) -> Any:
-            _check_saved(self.instance)
-            _forget_prefetched(self.instance, self.cache_name)
-            kwargs[self.field.name] = self.instance
-            return self._plain(self.instance._state.db or "default").update_or_create(**kwargs)
+            return self._write_related("update_or_create", kwargs)
 
         if rel.field.null:
 
@@ -374,13 +372,14 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
         create.alters_data = True  # type: ignore[attr-defined]
 
         def get_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            obj, created = self._plain().get_or_create(**kwargs)
-            if created:
-                self.add(obj, through_defaults=through_defaults)
-            return obj, created
+            return self._link_if_created("get_or_create", through_defaults, kwargs)
 
         def update_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            obj, created = self._plain().update_or_create(**kwargs)
+            return self._link_if_created("update_or_create", through_defaults, kwargs)
+
+        def _link_if_created(self, method: str, through_defaults: Any, kwargs: dict[str, Any]) -> Any:
+            """The plain manager's `method`; a new object is then linked to this instance."""
+            obj, created = getattr(self._plain(), method)(**kwargs)
             if created:
                 self.add(obj, through_defaults=through_defaults)
             return obj, created
