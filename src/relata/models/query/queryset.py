@@ -299,7 +299,8 @@ class QuerySet:
         return self._clone(reversed=not self._state.reversed)
 
     def distinct(self, *field_names: str) -> QuerySet:
-        self._not_sliced("create distinct fields")
+        if self._state.is_sliced:
+            raise TypeError("Cannot create distinct fields once a slice has been taken.")  # Django's words
         # DISTINCT ON is PostgreSQL's: other databases refuse it when the query is compiled (as Django).
         return self._clone(distinct=True, distinct_fields=field_names)
 
