@@ -16,11 +16,13 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "booktracker"
 
 
-def relata(cwd, *args, env=None, stdin=None):
+def relata(cwd, *args, env=None, stdin=None, stdin_fd=None):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("RELATA_DATABASE_URL")}
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "relata.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, env=environment, input=stdin)
+    extra = {"stdin": stdin_fd} if stdin_fd is not None else {"input": stdin}
+    return subprocess.run(
+        [sys.executable, "-m", "relata.cli", *args], cwd=cwd, capture_output=True, text=True, env=environment, **extra
+    )
 
 
 @pytest.fixture
@@ -93,9 +95,12 @@ def test_new_field_migrates_with_data_kept(project):
     relata(project, "migrate")
     relata(project, "shell", "-c", "Book.objects.create(author=Author.objects.create(name='A'), title='T')")
     models = project / "booktracker" / "models.py"
-    models.write_text(models.read_text().replace(
-        "    title = models.CharField(max_length=200)",
-        "    title = models.CharField(max_length=300)\n    pages = models.IntegerField(default=1)"))
+    models.write_text(
+        models.read_text().replace(
+            "    title = models.CharField(max_length=200)",
+            "    title = models.CharField(max_length=300)\n    pages = models.IntegerField(default=1)",
+        )
+    )
     assert relata(project, "makemigrations", "--name", "pages").returncode == 0
     assert (project / "booktracker" / "migrations" / "0002_pages.py").exists()
     assert relata(project, "migrate", "-v", "2").returncode == 0
@@ -141,10 +146,14 @@ def test_check_and_shell_and_inspectdb(project):
 
 def test_check_reports_clashes_and_exits_1(project):
     models = project / "booktracker" / "models.py"
-    models.write_text(models.read_text() + (
-        "\n\nclass Review(models.Model):\n"
-        "    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name='author')\n"
-        "    other = models.ForeignKey(Book, on_delete=models.CASCADE, related_name='author')\n"))
+    models.write_text(
+        models.read_text()
+        + (
+            "\n\nclass Review(models.Model):\n"
+            "    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name='author')\n"
+            "    other = models.ForeignKey(Book, on_delete=models.CASCADE, related_name='author')\n"
+        )
+    )
     result = relata(project, "check")
     assert result.returncode == 1
     assert "fields.E30" in result.stdout
@@ -152,7 +161,23 @@ def test_check_reports_clashes_and_exits_1(project):
 
 def test_unknown_app_is_one_line(project):
     result = relata(project, "migrate", "--apps", "no_such_app")
-    assert_one_line_error(result, "no_such_app", "[tool.relata] apps")
+    assert_one_line_error(result, "--apps lists 'no_such_app'")
+    assert "[tool.relata]" not in result.stderr
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('apps = ["booktracker"]', 'apps = ["no_such_app"]'))
+    assert_one_line_error(relata(project, "migrate"), "[tool.relata] apps lists 'no_such_app'")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["migrate", "shop"], ["makemigrations", "shop"], ["showmigrations", "shop"], ["sqlmigrate", "shop", "0001"]],
+)
+def test_app_outside_the_list_names_the_list_it_came_from(project, command):
+    from_file = relata(project, *command)
+    assert_one_line_error(from_file, "'shop' is not in [tool.relata] apps (booktracker)", "add it there")
+    overridden = relata(project, *command, "--apps", "booktracker")
+    assert_one_line_error(overridden, "'shop' is not in --apps (booktracker)", "pass it in --apps")
+    assert "[tool.relata]" not in overridden.stderr
 
 
 def test_bad_url_is_one_line(project):
@@ -171,3 +196,75 @@ def test_unreachable_server_is_one_line(project):
 def test_unknown_migration_and_app_in_commands(project):
     assert_one_line_error(relata(project, "sqlmigrate", "booktracker", "0042"), "0042")
     assert_one_line_error(relata(project, "migrate", "shop"), "'shop'", "[tool.relata] apps")
+
+
+def add_to_book(project, line):
+    models = project / "booktracker" / "models.py"
+    models.write_text(
+        models.read_text().replace(
+            "    title = models.CharField(max_length=200)\n", f"    title = models.CharField(max_length=200)\n{line}\n"
+        )
+    )
+
+
+def relata_on_a_terminal(cwd, *args, typed=""):
+    """Run relata with a pseudo-terminal as standard input (so it asks), `typed` already waiting there."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        os.write(leader, typed.encode())
+        return relata(cwd, *args, stdin_fd=follower)
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+@pytest.mark.parametrize(
+    "line", ["    pages = models.IntegerField()", "    added = models.DateTimeField(auto_now_add=True)"]
+)
+def test_not_null_field_without_default_fails_clearly_without_input(project, line):
+    add_to_book(project, line)
+    name = line.split()[0]
+    result = relata(project, "makemigrations", "--no-input")
+    assert_one_line_error(result, f"'{name}'", "Book", "Give the field a default")
+    assert not list((project / "booktracker" / "migrations").glob("0002_*.py"))
+
+
+def test_not_null_field_asks_for_a_one_off_default_on_a_terminal(project):
+    relata(project, "migrate")
+    relata(project, "shell", "-c", "Book.objects.create(author=Author.objects.create(name='A'), title='T')")
+    add_to_book(project, "    pages = models.IntegerField()")
+    result = relata_on_a_terminal(project, "makemigrations", "--name", "pages", typed="oops(\n120\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "impossible to add a non-nullable field 'pages' to Book" in result.stdout
+    assert "Invalid input" in result.stdout
+    written = (project / "booktracker" / "migrations" / "0002_pages.py").read_text()
+    assert "default=120" in written and "preserve_default=False" in written
+    assert relata(project, "migrate").returncode == 0
+    out = relata(project, "shell", "-c", "print(list(Book.objects.values_list('title', 'pages')))")
+    assert out.stdout.strip() == "[('T', 120)]"
+    assert relata(project, "makemigrations", "--check").returncode == 0
+
+
+def test_field_becoming_not_null_warns_without_input_and_asks_on_a_terminal(project):
+    models = project / "booktracker" / "models.py"
+    models.write_text(
+        models.read_text().replace(
+            "max_length=200)\n\n    def __repr__(self):\n        return f",
+            "max_length=200, null=True)\n\n    def __repr__(self):\n        return f",
+        )
+    )
+    assert relata(project, "makemigrations", "--name", "nullable").returncode == 0
+    relata(project, "migrate")
+    relata(project, "shell", "-c", "Book.objects.create(author=Author.objects.create(name='A'), title=None)")
+    models.write_text(models.read_text().replace("max_length=200, null=True)", "max_length=200)"))
+    dry = relata(project, "makemigrations", "--no-input", "--dry-run")
+    assert dry.returncode == 0 and "~ Alter field title on Book" in dry.stdout
+    assert "'title' on Book becomes non-nullable" in dry.stderr and "Give the field a default" in dry.stderr
+    asked = relata_on_a_terminal(project, "makemigrations", "--name", "title", typed="'untitled'\n")
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    assert "nullable field 'title' on Book to non-nullable" in asked.stdout
+    assert relata(project, "migrate").returncode == 0
+    out = relata(project, "shell", "-c", "print(list(Book.objects.values_list('title', flat=True)))")
+    assert out.stdout.strip() == "['untitled']"

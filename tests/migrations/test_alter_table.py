@@ -201,3 +201,25 @@ def test_renamed_field_keeps_its_index():
     assert indexes["alt_book_title_idx"] == ("name",)
     apply(APP, [ops.RemoveIndex("Book", "alt_book_title_idx")], after)
     assert "alt_book_title_idx" not in index_names("alt_book")
+
+
+def test_added_fields_that_fill_themselves_give_existing_rows_a_value():
+    import datetime
+
+    project = apply(APP, library())
+    fill(project)
+    moment = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    steps = [
+        ops.AddField("Book", "changed", models.DateTimeField(auto_now=True)),
+        ops.AddField("Book", "note", models.CharField(max_length=20, blank=True)),
+        ops.AddField("Book", "added", models.DateTimeField(auto_now_add=True, default=moment), preserve_default=False),
+    ]
+    started = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1)
+    after = apply(APP, steps, project)
+    values = list(after.apps.get_model(APP, "book").objects.values_list("changed", "note", "added"))
+    assert len(values) == 2
+    for changed, note, added in values:
+        assert changed >= started and note == "" and added == moment
+    assert not after.models[APP, "book"].fields["added"].has_default()
+    unapply(APP, steps, project)
+    assert "changed" not in {c.name for c in connections["default"].introspection.get_columns("alt_book")}

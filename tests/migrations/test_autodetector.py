@@ -10,8 +10,13 @@ from relata.migrations.questioner import MigrationQuestioner
 
 
 def author(**extra):
-    return model("shop", "Author", ("name", models.CharField(max_length=200)), *extra.get("fields", []),
-                 **extra.get("options", {}))
+    return model(
+        "shop",
+        "Author",
+        ("name", models.CharField(max_length=200)),
+        *extra.get("fields", []),
+        **extra.get("options", {}),
+    )
 
 
 def book(fk=None, *fields, **options):
@@ -33,7 +38,9 @@ def test_create_models_puts_fk_targets_first():
     migration = changes["shop"][0]
     assert migration.name == "0001_initial" and migration.initial
     assert [(type(o).__name__, o.name) for o in migration.operations] == [
-        ("CreateModel", "Zine"), ("CreateModel", "Author")]
+        ("CreateModel", "Zine"),
+        ("CreateModel", "Author"),
+    ]
 
 
 def test_circular_foreign_keys_split_into_add_field():
@@ -71,8 +78,9 @@ def test_add_not_null_field_with_one_off_default():
 
     from relata.migrations.autodetector import MigrationAutodetector
 
-    changes = MigrationAutodetector(state(author()), state(author(fields=[("age", models.IntegerField())])),
-                                    Answers()).changes(None)
+    changes = MigrationAutodetector(
+        state(author()), state(author(fields=[("age", models.IntegerField())])), Answers()
+    ).changes(None)
     (op,) = changes["shop"][0].operations
     assert isinstance(op, ops.AddField) and op.preserve_default is False and op.field.default == 7
 
@@ -89,10 +97,17 @@ def test_alter_field():
     assert kinds(result) == ["AlterField"] and result[0].field.max_length == 300
 
 
-@pytest.mark.parametrize("change", [
-    {"related_name": "books"}, {"related_name": "+"}, {"related_query_name": "work"},
-    {"on_delete": models.PROTECT}, {"verbose_name": "writer"}, {"help_text": "who wrote it"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"related_name": "books"},
+        {"related_name": "+"},
+        {"related_query_name": "work"},
+        {"on_delete": models.PROTECT},
+        {"verbose_name": "writer"},
+        {"help_text": "who wrote it"},
+    ],
+)
 def test_python_only_changes_still_record_an_alter_field(change):
     kwargs = {"on_delete": models.CASCADE, **change}
     after = state(author(), book(models.ForeignKey("shop.author", **kwargs)))
@@ -109,8 +124,10 @@ def test_rename_field_when_confirmed_else_remove_and_add():
 
 def test_rename_model_when_confirmed():
     before = state(author(), book())
-    after = state(model("shop", "Writer", ("name", models.CharField(max_length=200))),
-                  book(models.ForeignKey("shop.writer", on_delete=models.CASCADE)))
+    after = state(
+        model("shop", "Writer", ("name", models.CharField(max_length=200))),
+        book(models.ForeignKey("shop.writer", on_delete=models.CASCADE)),
+    )
     result = operations(before, after, renames=True)
     assert kinds(result) == ["RenameModel"]
     assert (result[0].old_name, result[0].new_name) == ("Author", "Writer")
@@ -147,8 +164,9 @@ def test_many_to_many_field():
     after = state(author(), model("shop", "Tag", ("authors", models.ManyToManyField("shop.author"))))
     assert kinds(operations(state(author()), after)) == ["CreateModel"]
     tag = model("shop", "Tag", ("label", models.CharField(max_length=5)))
-    tag_m2m = model("shop", "Tag", ("label", models.CharField(max_length=5)),
-                    ("authors", models.ManyToManyField("shop.author")))
+    tag_m2m = model(
+        "shop", "Tag", ("label", models.CharField(max_length=5)), ("authors", models.ManyToManyField("shop.author"))
+    )
     assert kinds(operations(state(author(), tag), state(author(), tag_m2m))) == ["AddField"]
 
 
@@ -160,3 +178,122 @@ def test_cross_app_dependency_on_new_migration():
     changes = detect(state(), after)
     assert changes["shop"][0].dependencies == [("people", "0001_initial")]
     assert changes["people"][0].dependencies == []
+
+
+class Answers(MigrationQuestioner):
+    """Answers every default question with `value`, and records what was asked."""
+
+    def __init__(self, value):
+        super().__init__()
+        self.value, self.asked = value, []
+
+    def ask_not_null_addition(self, model_name, field_name):
+        self.asked.append(("addition", model_name, field_name))
+        return self.value
+
+    def ask_not_null_alteration(self, model_name, field_name):
+        self.asked.append(("alteration", model_name, field_name))
+        return self.value
+
+    def ask_auto_now_add_addition(self, model_name, field_name):
+        self.asked.append(("auto_now_add", model_name, field_name))
+        return self.value
+
+
+def detect_with(questioner, before, after):
+    from relata.migrations.autodetector import MigrationAutodetector
+
+    return MigrationAutodetector(before, after, questioner).changes(None)["shop"][0].operations
+
+
+def nullable_age(null):
+    return state(author(fields=[("age", models.IntegerField(null=null))]))
+
+
+def test_field_becoming_not_null_asks_for_a_one_off_default():
+    questioner = Answers(0)
+    (op,) = detect_with(questioner, nullable_age(True), nullable_age(False))
+    assert questioner.asked == [("alteration", "Author", "age")]
+    assert isinstance(op, ops.AlterField) and op.preserve_default is False and op.field.default == 0
+
+
+def test_field_becoming_not_null_without_input_warns_and_keeps_no_default():
+    warnings = []
+    (op,) = detect_with(MigrationQuestioner(warn=warnings.append), nullable_age(True), nullable_age(False))
+    assert isinstance(op, ops.AlterField) and op.preserve_default is True and not op.field.has_default()
+    assert len(warnings) == 1 and "'age' on Author becomes non-nullable" in warnings[0]
+    assert "Give the field a default" in warnings[0]
+
+
+def test_field_becoming_not_null_with_a_default_asks_nothing():
+    questioner = Answers(0)
+    after = state(author(fields=[("age", models.IntegerField(default=3))]))
+    (op,) = detect_with(questioner, nullable_age(True), after)
+    assert questioner.asked == [] and op.preserve_default is True
+
+
+def test_auto_now_add_addition_asks_and_refuses_without_input():
+    after = state(author(fields=[("added", models.DateTimeField(auto_now_add=True))]))
+    with pytest.raises(ImproperlyConfigured, match=r"'added' with auto_now_add=True to Author.*default"):
+        operations(state(author()), after)
+    import datetime
+
+    moment = datetime.datetime(2024, 1, 2, tzinfo=datetime.UTC)
+    questioner = Answers(moment)
+    (op,) = detect_with(questioner, state(author()), after)
+    assert questioner.asked == [("auto_now_add", "Author", "added")]
+    assert op.preserve_default is False and op.field.default == moment and op.field.auto_now_add
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        models.DateTimeField(auto_now=True),
+        models.CharField(max_length=5, blank=True),
+        models.ManyToManyField("shop.author"),
+        models.IntegerField(null=True),
+    ],
+)
+def test_additions_that_fill_existing_rows_themselves_ask_nothing(field):
+    questioner = Answers(1)
+    (op,) = detect_with(questioner, state(author()), state(author(fields=[("extra", field)])))
+    assert questioner.asked == [] and op.preserve_default is True
+
+
+@pytest.mark.parametrize(
+    ("asked", "typed", "expected"),
+    [
+        ("ask_not_null_addition", "41 + 1\n", 42),
+        ("ask_not_null_alteration", "'x'\n", "x"),
+        ("ask_auto_now_add_addition", "datetime.date(2024, 5, 6)\n", __import__("datetime").date(2024, 5, 6)),
+        ("ask_not_null_addition", "nonsense(\n7\n", 7),
+    ],
+)
+def test_interactive_questioner_evaluates_the_typed_default(asked, typed, expected):
+    import io
+
+    from relata.migrations.questioner import InteractiveQuestioner
+
+    out = io.StringIO()
+    questioner = InteractiveQuestioner(stdin=io.StringIO(typed), stdout=out)
+    assert getattr(questioner, asked)("Author", "age") == expected
+    assert "one-off default" in out.getvalue()
+
+
+def test_interactive_questioner_ignore_exit_and_enter_for_now():
+    import datetime
+    import io
+
+    from relata.migrations.questioner import KEEP_NULLS, InteractiveQuestioner
+
+    def ask(asked, typed):
+        return getattr(InteractiveQuestioner(stdin=io.StringIO(typed), stdout=io.StringIO()), asked)("Author", "age")
+
+    assert ask("ask_not_null_alteration", "ignore\n") is KEEP_NULLS
+    with pytest.raises(ImproperlyConfigured, match=r"Stopped: give Author\.age a default"):
+        ask("ask_not_null_addition", "exit\n")
+    with pytest.raises(ImproperlyConfigured, match="No answer on standard input"):
+        ask("ask_not_null_addition", "")
+    now = ask("ask_auto_now_add_addition", "\n")
+    assert isinstance(now, datetime.datetime) and now.tzinfo is not None
+    assert abs((datetime.datetime.now(datetime.UTC) - now).total_seconds()) < 60

@@ -18,8 +18,11 @@ from relata.migrations.writer import MigrationWriter
 
 
 def make_migration(app, name, operations, dependencies=()):
-    return type("Migration", (Migration,), {"operations": operations, "dependencies": list(dependencies),
-                                            "initial": not dependencies or None})(name, app)
+    return type(
+        "Migration",
+        (Migration,),
+        {"operations": operations, "dependencies": list(dependencies), "initial": not dependencies or None},
+    )(name, app)
 
 
 @pytest.fixture
@@ -43,18 +46,37 @@ def app(tmp_path, relata_backend):
 
 
 def initial(package):
-    return make_migration(package, "0001_initial", [
-        ops.CreateModel("Author", [("id", models.BigAutoField(auto_created=True, primary_key=True)),
-                                   ("name", models.CharField(max_length=200))]),
-    ])
+    return make_migration(
+        package,
+        "0001_initial",
+        [
+            ops.CreateModel(
+                "Author",
+                [
+                    ("id", models.BigAutoField(auto_created=True, primary_key=True)),
+                    ("name", models.CharField(max_length=200)),
+                ],
+            ),
+        ],
+    )
 
 
 def second(package, extra=()):
-    return make_migration(package, "0002_book", [
-        ops.CreateModel("Book", [("id", models.BigAutoField(auto_created=True, primary_key=True)),
-                                 ("author", models.ForeignKey(f"{package}.author", on_delete=models.CASCADE))]),
-        *extra,
-    ], [(package, "0001_initial")])
+    return make_migration(
+        package,
+        "0002_book",
+        [
+            ops.CreateModel(
+                "Book",
+                [
+                    ("id", models.BigAutoField(auto_created=True, primary_key=True)),
+                    ("author", models.ForeignKey(f"{package}.author", on_delete=models.CASCADE)),
+                ],
+            ),
+            *extra,
+        ],
+        [(package, "0001_initial")],
+    )
 
 
 def write(directory, *migrations):
@@ -127,8 +149,11 @@ def test_failure_without_transactional_ddl_records_only_what_finished(app):
 
 def test_irreversible_operation_refuses_to_unapply(app):
     package, directory = app
-    write(directory, initial(package), make_migration(package, "0002_sql", [ops.RunSQL("SELECT 1")],
-                                                      [(package, "0001_initial")]))
+    write(
+        directory,
+        initial(package),
+        make_migration(package, "0002_sql", [ops.RunSQL("SELECT 1")], [(package, "0001_initial")]),
+    )
     migrate(package)
     from relata.exceptions import ImproperlyConfigured
 

@@ -16,13 +16,20 @@ from relata.exceptions import ImproperlyConfigured
 from relata.migrations.autodetector import MigrationAutodetector
 from relata.migrations.loader import MigrationLoader
 from relata.migrations.migration import Migration
-from relata.migrations.questioner import InteractiveQuestioner, NonInteractiveQuestioner
+from relata.migrations.questioner import KEEP_NULLS, InteractiveQuestioner, NonInteractiveQuestioner
 from relata.migrations.state import ProjectState
 from relata.migrations.writer import MigrationWriter
 from relata.models.registry import apps as registry
 
-SYMBOLS = (("Create", "+"), ("Add", "+"), ("Delete", "-"), ("Remove", "-"), ("Alter", "~"), ("Rename", "~"),
-           ("Change", "~"))
+SYMBOLS = (
+    ("Create", "+"),
+    ("Add", "+"),
+    ("Delete", "-"),
+    ("Remove", "-"),
+    ("Alter", "~"),
+    ("Rename", "~"),
+    ("Change", "~"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--empty", action="store_true", help="an empty migration, to edit by hand")
     parser.add_argument("--check", action="store_true", help="exit 1 if changes are not in migrations")
     parser.add_argument("--dry-run", action="store_true", help="show what would be written")
-    parser.add_argument("--no-input", "--noinput", action="store_true", dest="no_input",
-                        help="ask nothing: renames are taken as remove + add")
+    parser.add_argument(
+        "--no-input",
+        "--noinput",
+        action="store_true",
+        dest="no_input",
+        help="ask nothing: renames are taken as remove + add",
+    )
     parser.add_argument("--yes", action="store_true", help="answer yes to every rename question")
 
 
@@ -43,25 +55,42 @@ def symbol(description: str) -> str:
     return "*"
 
 
+class DetectingQuestioner(NonInteractiveQuestioner):
+    """For "are there changes?" only: nothing is written, so any one-off default will do."""
+
+    def ask_not_null_addition(self, model_name: str, field_name: str) -> Any:
+        return None
+
+    def ask_auto_now_add_addition(self, model_name: str, field_name: str) -> Any:
+        return None
+
+    def ask_not_null_alteration(self, model_name: str, field_name: str) -> Any:
+        return KEEP_NULLS
+
+
+def warn(message: str) -> None:
+    print(f"Warning: {message}", file=sys.stderr)
+
+
 def pending_changes(project: Any) -> dict[str, list]:
     """Model changes no migration records yet (renames taken as remove + add)."""
     loader = MigrationLoader(project.apps, project.alias, read_applied=False)
     to_state = ProjectState.from_apps(registry, project.labels)
-    detector = MigrationAutodetector(loader.project_state(), to_state, NonInteractiveQuestioner())
+    detector = MigrationAutodetector(loader.project_state(), to_state, DetectingQuestioner())
     return detector.changes(loader.graph)
 
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.settings, args.apps)
     for label in args.app_label:
-        if label not in project.apps:
-            raise ImproperlyConfigured(
-                f"App {label!r} is not in [tool.relata] apps ({', '.join(project.apps)}); add it there or "
-                f"check the spelling."
-            )
+        project.require_app(label)
     interactive = not args.no_input and not args.check and sys.stdin.isatty()
-    questioner = (InteractiveQuestioner(answer_renames=args.yes) if interactive
-                  else NonInteractiveQuestioner(answer_renames=args.yes))
+    if args.check:
+        questioner = DetectingQuestioner(answer_renames=args.yes)
+    elif interactive:
+        questioner = InteractiveQuestioner(answer_renames=args.yes)
+    else:
+        questioner = NonInteractiveQuestioner(answer_renames=args.yes, warn=warn)
     loader = MigrationLoader(project.apps, project.alias, read_applied=False)
     if args.empty:
         return _write_empty(args, project, loader)
@@ -95,14 +124,18 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_empty(args: argparse.Namespace, project: Any, loader: MigrationLoader) -> int:
     if len(args.app_label) != 1:
-        raise ImproperlyConfigured("makemigrations --empty needs exactly one app label, e.g. "
-                                   "relata makemigrations booktracker --empty.")
+        raise ImproperlyConfigured(
+            "makemigrations --empty needs exactly one app label, e.g. relata makemigrations booktracker --empty."
+        )
     label = args.app_label[0]
     leaf = loader.leaf(label)
     number = int(leaf[1][:4]) + 1 if leaf else 1
     name = f"{number:04d}_{args.name or ('initial' if leaf is None else 'custom')}"
-    migration = type("Migration", (Migration,), {"operations": [], "dependencies": [leaf] if leaf else [],
-                                                   "initial": leaf is None or None})(name, label)
+    migration = type(
+        "Migration",
+        (Migration,),
+        {"operations": [], "dependencies": [leaf] if leaf else [], "initial": leaf is None or None},
+    )(name, label)
     path = MigrationWriter.path_for(loader.migrations_path(label), migration)
     if args.verbosity >= 1:
         print(f"Migrations for '{label}':\n  {project.display_path(path)}")

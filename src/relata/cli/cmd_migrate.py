@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     project.connection()
     loader = MigrationLoader(project.apps, project.alias)
     executor = MigrationExecutor(loader, Progress(args.verbosity))
+    if args.app_label:
+        project.require_app(args.app_label)
     targets = executor.targets_for(args.app_label, args.migration_name)
     plan = executor.migration_plan(targets)
     if args.plan:
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             print("  No planned migration operations.")
         for migration, backwards in plan:
             print(f"{migration.app_label}.{migration.name}{' (backwards)' if backwards else ''}")
-            for operation in (reversed(migration.operations) if backwards else migration.operations):
+            for operation in reversed(migration.operations) if backwards else migration.operations:
                 print(f"    {'Undo ' if backwards else ''}{operation.describe()}")
         return 0
     if args.verbosity >= 1:
@@ -84,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
         changes = pending_changes(project)
         if changes:
             labels = ", ".join(f"'{label}'" for label in sorted(changes))
-            print(f"  Your models in app(s): {labels} have changes that are not yet reflected in a "
-                  f"migration, and so won't be applied.\n  Run 'relata makemigrations' to make new "
-                  f"migrations, and then re-run 'relata migrate' to apply them.")
+            print(
+                f"  Your models in app(s): {labels} have changes that are not yet reflected in a "
+                f"migration, and so won't be applied.\n  Run 'relata makemigrations' to make new "
+                f"migrations, and then re-run 'relata migrate' to apply them."
+            )
     return 0

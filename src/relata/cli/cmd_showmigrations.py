@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from relata.cli.project import load_project
-from relata.exceptions import ImproperlyConfigured
 from relata.migrations.loader import MigrationLoader
 
 
@@ -19,8 +18,7 @@ def run(args: argparse.Namespace) -> int:
     project.connection()
     loader = MigrationLoader(project.apps, project.alias)
     for label in args.app_label:
-        if label not in project.apps:
-            raise ImproperlyConfigured(f"App {label!r} is not in [tool.relata] apps ({', '.join(project.apps)}).")
+        project.require_app(label)
     for label in args.app_label or sorted(project.apps):
         print(label)
         nodes = loader.graph.app_nodes(label)

@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.settings, args.apps, alias=args.database)
     connection = project.connection()
     loader = MigrationLoader(project.apps, project.alias, read_applied=False)
+    project.require_app(args.app_label)
     migration = loader.get_migration_by_prefix(args.app_label, args.migration_name)
     executor = MigrationExecutor(loader)
     collected = executor.collect_sql(migration, backwards=args.backwards)

@@ -30,10 +30,21 @@ class Project:
     alias: str = "default"
     url: str = ""
     source: str = ""
+    #: Where the app list came from, as error messages name it.
+    apps_source: str = "[tool.relata] apps"
 
     @property
     def labels(self) -> list[str]:
         return list(self.apps)
+
+    def require_app(self, label: str) -> None:
+        """Refuse an app label the project does not list, naming the list it came from."""
+        if label not in self.apps:
+            fix = "pass it in --apps" if self.apps_source == "--apps" else "add it there"
+            raise ImproperlyConfigured(
+                f"App {label!r} is not in {self.apps_source} ({', '.join(self.apps) or 'none'}); {fix} or "
+                f"check the spelling."
+            )
 
     def connection(self) -> Any:
         """The connection for `alias`, opened now so an unreachable server fails here, clearly."""
@@ -66,8 +77,9 @@ def mask(url: str) -> str:
     return f"{scheme}://{credentials}@{host}"
 
 
-def load_project(settings_path: str | None = None, apps: str | None = None, alias: str = "default",
-                 import_models: bool = True) -> Project:
+def load_project(
+    settings_path: str | None = None, apps: str | None = None, alias: str = "default", import_models: bool = True
+) -> Project:
     if settings_path:
         path = Path(settings_path)
         if not path.is_file():
@@ -86,10 +98,11 @@ def load_project(settings_path: str | None = None, apps: str | None = None, alia
         if not packages:
             where = settings.path or "pyproject.toml (none found)"
             raise ImproperlyConfigured(
-                f'No apps configured: add apps = ["yourapp"] under [tool.relata] in {where}, '
-                f"or pass --apps yourapp."
+                f'No apps configured: add apps = ["yourapp"] under [tool.relata] in {where}, or pass --apps yourapp.'
             )
-        project.apps = import_apps(packages)
+        if apps:
+            project.apps_source = "--apps"
+        project.apps = import_apps(packages, project.apps_source)
     return project
 
 

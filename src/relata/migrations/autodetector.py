@@ -16,13 +16,28 @@ from typing import Any
 
 from relata.migrations import operations as ops
 from relata.migrations.migration import Migration
-from relata.migrations.questioner import MigrationQuestioner
-from relata.migrations.state import ALTER_OPTION_KEYS, ModelState, ProjectState, clone_field, field_signature
+from relata.migrations.questioner import KEEP_NULLS, MigrationQuestioner
+from relata.migrations.state import (
+    ALTER_OPTION_KEYS,
+    ModelState,
+    ProjectState,
+    clone_field,
+    field_from_deconstruction,
+    field_signature,
+)
 
 # Operation kinds in the order they are written into a migration.
 PHASES = (
-    "rename", "remove_index", "create", "create_field", "add_field", "alter_field", "options",
-    "add_index", "remove_field", "delete",
+    "rename",
+    "remove_index",
+    "create",
+    "create_field",
+    "add_field",
+    "alter_field",
+    "options",
+    "add_index",
+    "remove_field",
+    "delete",
 )
 
 
@@ -49,8 +64,7 @@ def relation_targets(fld: Any) -> set[tuple[str, str]]:
 
 
 class MigrationAutodetector:
-    def __init__(self, from_state: ProjectState, to_state: ProjectState,
-                 questioner: MigrationQuestioner | None = None):
+    def __init__(self, from_state: ProjectState, to_state: ProjectState, questioner: MigrationQuestioner | None = None):
         self.from_state = from_state
         self.to_state = to_state
         self.questioner = questioner or MigrationQuestioner()
@@ -58,8 +72,9 @@ class MigrationAutodetector:
 
     # -- entry point ---------------------------------------------------------------
 
-    def changes(self, graph: Any, trim_to_apps: set[str] | None = None,
-                migration_name: str | None = None) -> dict[str, list[Migration]]:
+    def changes(
+        self, graph: Any, trim_to_apps: set[str] | None = None, migration_name: str | None = None
+    ) -> dict[str, list[Migration]]:
         self.detect()
         if trim_to_apps is not None:
             self.planned = {app: plan for app, plan in self.planned.items() if app in trim_to_apps}
@@ -72,8 +87,7 @@ class MigrationAutodetector:
         renamed_old = set(self.model_renames)
         added = sorted(k for k in new if k not in old and k not in renamed_new)
         removed = sorted(k for k in old if k not in new and k not in renamed_old)
-        kept = [(k, k) for k in sorted(new) if k in old] + sorted(
-            (o, n) for o, n in self.model_renames.items())
+        kept = [(k, k) for k in sorted(new) if k in old] + sorted((o, n) for o, n in self.model_renames.items())
         for old_key, new_key in kept:
             self._compare_model(self.from_state.models[old_key], self.to_state.models[new_key])
         self._create_models(added)
@@ -92,9 +106,7 @@ class MigrationAutodetector:
             for old_key in sorted(k for k in old if k not in new and k[0] == new_key[0]):
                 if old_key in renames:
                     continue
-                if _fields_match(old[old_key], new_state) and self.questioner.ask_rename_model(
-                    old[old_key], new_state
-                ):
+                if _fields_match(old[old_key], new_state) and self.questioner.ask_rename_model(old[old_key], new_state):
                     renames[old_key] = new_key
                     self.plan(new_key[0], ops.RenameModel(old[old_key].name, new_state.name), "rename")
                     break
@@ -121,8 +133,7 @@ class MigrationAutodetector:
                 self.plan(app, ops.CreateModel(model.name, fields, options), "create", needs)
                 created.add(key)
                 for name, fld, targets in later:
-                    self.plan(app, ops.AddField(model.name, name, clone_field(fld)), "create_field",
-                              targets | {key})
+                    self.plan(app, ops.AddField(model.name, name, clone_field(fld)), "create_field", targets | {key})
 
     def _delete_models(self, removed: list[tuple[str, str]]) -> None:
         ordered = list(reversed(_dependency_order(removed, self.from_state)))
@@ -140,11 +151,11 @@ class MigrationAutodetector:
             if old_name not in old.fields:
                 self._add_field(app, name, new_name, fld)
             elif field_signature(old.fields[old_name]) != field_signature(fld):
-                if _signature_without_targets(old.fields[old_name], self.model_renames) == \
-                        _signature_without_targets(fld, {}):
+                if _signature_without_targets(old.fields[old_name], self.model_renames) == _signature_without_targets(
+                    fld, {}
+                ):
                     continue  # only the renamed model's label changed: RenameModel covers it
-                self.plan(app, ops.AlterField(name, new_name, clone_field(fld)), "alter_field",
-                          relation_targets(fld))
+                self._alter_field(app, name, new_name, old.fields[old_name], fld)
         for old_name in old.fields:
             if old_name not in new.fields and old_name not in field_renames:
                 self.plan(app, ops.RemoveField(name, old_name), "remove_field")
@@ -169,21 +180,25 @@ class MigrationAutodetector:
 
     def _add_field(self, app: str, model_name: str, name: str, fld: Any) -> None:
         needs = relation_targets(fld)
-        needs_default = (
-            not fld.null and not fld.has_default() and not fld.many_to_many
-            and not getattr(fld, "auto_now", False) and not getattr(fld, "auto_now_add", False)
-            and not fld.primary_key
-        )
-        if needs_default:
-            value = self.questioner.ask_not_null_addition(model_name, name)
-            _n, path, args, kwargs = fld.deconstruct()
-            kwargs["default"] = value
-            from relata.migrations.state import field_from_deconstruction
-
-            self.plan(app, ops.AddField(model_name, name, field_from_deconstruction(path, args, kwargs),
-                                        preserve_default=False), "add_field", needs)
+        if _fills_itself(fld):
+            self.plan(app, ops.AddField(model_name, name, clone_field(fld)), "add_field", needs)
             return
-        self.plan(app, ops.AddField(model_name, name, clone_field(fld)), "add_field", needs)
+        if getattr(fld, "auto_now_add", False):
+            value = self.questioner.ask_auto_now_add_addition(model_name, name)
+        else:
+            value = self.questioner.ask_not_null_addition(model_name, name)
+        field = _with_default(fld, value)
+        self.plan(app, ops.AddField(model_name, name, field, preserve_default=False), "add_field", needs)
+
+    def _alter_field(self, app: str, model_name: str, name: str, old: Any, new: Any) -> None:
+        """AlterField; a field turning NOT NULL without a default asks what existing NULLs become."""
+        field, preserve = clone_field(new), True
+        if old.null and not new.null and not new.has_default() and not new.many_to_many:
+            value = self.questioner.ask_not_null_alteration(model_name, name)
+            if value is not KEEP_NULLS:
+                field, preserve = _with_default(new, value), False
+        operation = ops.AlterField(model_name, name, field, preserve_default=preserve)
+        self.plan(app, operation, "alter_field", relation_targets(new))
 
     def _compare_options(self, old: ModelState, new: ModelState) -> None:
         app, name = new.app_label, new.name
@@ -197,13 +212,22 @@ class MigrationAutodetector:
         new_opts = {k: new.options[k] for k in ALTER_OPTION_KEYS if k in new.options}
         if old_opts != new_opts:
             self.plan(app, ops.AlterModelOptions(name, new_opts), "options")
-        self._compare_named(app, name, old.options["indexes"], new.options["indexes"],
-                            ops.AddIndex, ops.RemoveIndex, "index")
-        self._compare_named(app, name, old.options["constraints"], new.options["constraints"],
-                            ops.AddConstraint, ops.RemoveConstraint, "constraint")
+        self._compare_named(
+            app, name, old.options["indexes"], new.options["indexes"], ops.AddIndex, ops.RemoveIndex, "index"
+        )
+        self._compare_named(
+            app,
+            name,
+            old.options["constraints"],
+            new.options["constraints"],
+            ops.AddConstraint,
+            ops.RemoveConstraint,
+            "constraint",
+        )
 
-    def _compare_named(self, app: str, model_name: str, old: list[Any], new: list[Any],
-                       add: type, remove: type, keyword: str) -> None:
+    def _compare_named(
+        self, app: str, model_name: str, old: list[Any], new: list[Any], add: type, remove: type, keyword: str
+    ) -> None:
         old_by_name = {item.name: item for item in old}
         new_by_name = {item.name: item for item in new}
         for item_name, item in old_by_name.items():
@@ -226,9 +250,15 @@ class MigrationAutodetector:
             operations = [p.operation for p in planned]
             suffix = migration_name or ("initial" if leaf is None else suggest_name(operations))
             names[app] = f"{number:04d}_{suffix}"
-            migration = type("Migration", (Migration,), {
-                "operations": operations, "dependencies": [], "initial": leaf is None or None,
-            })(names[app], app)
+            migration = type(
+                "Migration",
+                (Migration,),
+                {
+                    "operations": operations,
+                    "dependencies": [],
+                    "initial": leaf is None or None,
+                },
+            )(names[app], app)
             if leaf is not None:
                 migration.dependencies.append(leaf)
             result[app] = [migration]
@@ -262,6 +292,29 @@ def suggest_name(operations: list[Any]) -> str:
 def _leaf(graph: Any, app: str) -> tuple[str, str] | None:
     leaves = graph.leaf_nodes(app) if graph is not None else []
     return leaves[-1] if leaves else None
+
+
+def _fills_itself(fld: Any) -> bool:
+    """Whether existing rows get a value for this new field without asking (Django's rules).
+
+    NULL, a default, an M2M (no column), a blank string field ('') and
+    auto_now (the current time) need no answer; the schema editor is given
+    the value by the operation.
+    """
+    return bool(
+        fld.null
+        or fld.has_default()
+        or fld.many_to_many
+        or fld.primary_key
+        or (fld.blank and fld.empty_strings_allowed)
+        or getattr(fld, "auto_now", False)
+    )
+
+
+def _with_default(fld: Any, value: Any) -> Any:
+    _name, path, args, kwargs = fld.deconstruct()
+    kwargs["default"] = value
+    return field_from_deconstruction(path, args, kwargs)
 
 
 def _fields_match(old: ModelState, new: ModelState) -> bool:

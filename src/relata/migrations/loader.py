@@ -28,8 +28,11 @@ def app_label_of(package: str) -> str:
     return package.rsplit(".", 1)[-1]
 
 
-def import_apps(packages: list[str]) -> dict[str, str]:
-    """Import each app's models module (registering its models); label -> package."""
+def import_apps(packages: list[str], source: str = "[tool.relata] apps") -> dict[str, str]:
+    """Import each app's models module (registering its models); label -> package.
+
+    `source` names where the list came from, for error messages (`--apps` on the command line).
+    """
     labels: dict[str, str] = {}
     for package in packages:
         try:
@@ -37,7 +40,7 @@ def import_apps(packages: list[str]) -> dict[str, str]:
         except ModuleNotFoundError as exc:
             if exc.name and package.startswith(exc.name.split(".")[0]) and package.startswith(exc.name):
                 raise ImproperlyConfigured(
-                    f"[tool.relata] apps lists {package!r}, but no package of that name can be "
+                    f"{source} lists {package!r}, but no package of that name can be "
                     f"imported from {Path.cwd()}; run relata from the folder that contains it, or "
                     f"fix the name."
                 ) from None
@@ -50,8 +53,7 @@ def import_apps(packages: list[str]) -> dict[str, str]:
         label = app_label_of(package)
         if label in labels:
             raise ImproperlyConfigured(
-                f"[tool.relata] apps lists two apps with the label {label!r} ({labels[label]} and "
-                f"{package}); rename one package."
+                f"{source} lists two apps with the label {label!r} ({labels[label]} and {package}); rename one package."
             )
         labels[label] = package
     return labels

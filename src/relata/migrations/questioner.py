@@ -1,22 +1,35 @@
 """Questions the autodetector cannot answer alone: renames and one-off defaults.
 
 `InteractiveQuestioner` asks on the terminal; `NonInteractiveQuestioner`
-answers from flags (`--yes` says yes to renames, `--no-input` says no) and
-refuses to invent a default for a new NOT NULL column.
+answers from flags (`--yes` says yes to renames, `--no-input` says no),
+refuses to invent a default for a new NOT NULL column (the error says to add
+one) and, as Django, warns but goes on when a nullable field becomes NOT NULL.
 """
 
 from __future__ import annotations
 
 import datetime
 import sys
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from relata.exceptions import ImproperlyConfigured
 
+#: `ask_not_null_alteration`'s answer when existing NULLs are left for the user to handle.
+KEEP_NULLS = object()
+
+#: Names a one-off default may use: `timezone.now()` as in Django, and the datetime module.
+DEFAULT_NAMESPACE = {
+    "datetime": datetime,
+    "timezone": SimpleNamespace(now=lambda: datetime.datetime.now(datetime.UTC), utc=datetime.UTC),
+}
+
 
 class MigrationQuestioner:
-    def __init__(self, answer_renames: bool = False):
+    def __init__(self, answer_renames: bool = False, warn: Callable[[str], None] | None = None):
         self.answer_renames = answer_renames
+        self.warn = warn or (lambda message: None)
 
     def ask_rename_model(self, old: Any, new: Any) -> bool:
         return self.answer_renames
@@ -32,8 +45,20 @@ class MigrationQuestioner:
         )
 
     def ask_not_null_alteration(self, model_name: str, field_name: str) -> Any:
-        """A field becomes NOT NULL: None keeps existing NULLs (the migration fails if there are any)."""
-        return None
+        """A field becomes NOT NULL: a one-off value for the rows holding NULL, or KEEP_NULLS."""
+        self.warn(
+            f"Field {field_name!r} on {model_name} becomes non-nullable without a default: the migration "
+            f"fails on rows that hold NULL. Give the field a default, or fill those rows (RunPython or "
+            f"RunSQL) before it runs."
+        )
+        return KEEP_NULLS
+
+    def ask_auto_now_add_addition(self, model_name: str, field_name: str) -> Any:
+        raise ImproperlyConfigured(
+            f"It is impossible to add the field {field_name!r} with auto_now_add=True to {model_name} without "
+            f"a default: existing rows need a value. Give the field a default, or run makemigrations "
+            f"interactively to set existing rows to the current time."
+        )
 
 
 class NonInteractiveQuestioner(MigrationQuestioner):
@@ -75,14 +100,39 @@ class InteractiveQuestioner(MigrationQuestioner):
         self.stdout.write(
             f"It is impossible to add a non-nullable field '{field_name}' to {model_name} without "
             f"specifying a default, because existing rows need a value.\n"
-            f"Enter a one-off default as a Python expression (datetime and timezone are available), "
-            f"or 'exit' to stop and add a default to the model:\n"
+        )
+        return self._ask_default(f"give {model_name}.{field_name} a default or null=True")
+
+    def ask_not_null_alteration(self, model_name: str, field_name: str) -> Any:
+        self.stdout.write(
+            f"It is impossible to change the nullable field '{field_name}' on {model_name} to non-nullable "
+            f"without a default, because rows that hold NULL need a value.\n"
+            f"Type 'ignore' to leave them to a RunPython or RunSQL operation of your own.\n"
+        )
+        return self._ask_default(f"give {model_name}.{field_name} a default", allow_ignore=True)
+
+    def ask_auto_now_add_addition(self, model_name: str, field_name: str) -> Any:
+        self.stdout.write(
+            f"It is impossible to add the field '{field_name}' with auto_now_add=True to {model_name} without "
+            f"a default, because existing rows need a value. Press Enter to use timezone.now().\n"
+        )
+        return self._ask_default(f"give {model_name}.{field_name} a default", empty="timezone.now()")
+
+    def _ask_default(self, fix: str, allow_ignore: bool = False, empty: str | None = None) -> Any:
+        self.stdout.write(
+            "Enter a one-off default as a Python expression (datetime and timezone.now() are available), "
+            "or 'exit' to stop and add a default to the model:\n"
         )
         while True:
-            text = self._ask(">>> ")
+            text = self._ask(">>> ") or (empty or "")
             if text == "exit":
-                raise ImproperlyConfigured(f"Stopped: give {model_name}.{field_name} a default or null=True.")
+                raise ImproperlyConfigured(f"Stopped: {fix}, then run makemigrations again.")
+            if text == "ignore" and allow_ignore:
+                return KEEP_NULLS
+            if not text:
+                self.stdout.write("Please enter a value, or 'exit'.\n")
+                continue
             try:
-                return eval(text, {"datetime": datetime, "timezone": datetime.timezone}, {})
+                return eval(text, dict(DEFAULT_NAMESPACE), {})
             except Exception as exc:
                 self.stdout.write(f"Invalid input: {exc}\n")

@@ -86,8 +86,15 @@ def spec(model: Any, editor: Any) -> Any:
     return table_spec(model, editor.connection)
 
 
-def sync_schema(editor: Any, from_state: Any, to_state: Any, *, model_renames: dict | None = None,
-                field_renames: dict | None = None, defaults: dict | None = None) -> None:
+def sync_schema(
+    editor: Any,
+    from_state: Any,
+    to_state: Any,
+    *,
+    model_renames: dict | None = None,
+    field_renames: dict | None = None,
+    defaults: dict | None = None,
+) -> None:
     """Make the database match `to_state`, given that it matches `from_state`.
 
     Every table of both states is compared as specs; only those that differ
@@ -141,15 +148,25 @@ def sync_schema(editor: Any, from_state: Any, to_state: Any, *, model_renames: d
 
 
 def _field_defaults(model: Any, connection: Any) -> dict[str, Any]:
-    """Column -> value for NOT NULL fields with a default: fills rows when a column appears.
+    """Column -> value for NOT NULL fields that fill existing rows when their column appears.
 
-    A callable default is called once, so every existing row gets the same
-    value (as Django does).
+    A default (a callable is called once, so every existing row gets the same
+    value, as Django does), else the current time for auto_now / auto_now_add,
+    else '' for a blank string field.
     """
     values = {}
     for field in model._meta.local_fields:
-        if field.concrete and not field.null and field.has_default():
-            values[field.column] = field.get_db_prep_value(field.get_default(), connection)
+        if not field.concrete or field.null or field.primary_key:
+            continue
+        if field.has_default():
+            value = field.get_default()
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = field.now()
+        elif field.blank and field.empty_strings_allowed and not field.is_relation:
+            value = ""
+        else:
+            continue
+        values[field.column] = field.get_db_prep_value(value, connection)
     return values
 
 
@@ -193,8 +210,7 @@ def _column_map(old: Any, new: Any, names: dict[str, str]) -> dict[str, str]:
     return mapping
 
 
-def _pair_throughs(old: Any, new: Any, names: dict[str, str], pairs: list, created: list,
-                   removed: list) -> None:
+def _pair_throughs(old: Any, new: Any, names: dict[str, str], pairs: list, created: list, removed: list) -> None:
     old_m2m = {f.name: f for f in old._meta.local_many_to_many}
     matched = set()
     for field in new._meta.local_many_to_many:
@@ -208,8 +224,8 @@ def _pair_throughs(old: Any, new: Any, names: dict[str, str], pairs: list, creat
         if new_auto and old_auto:
             # An auto-created through has (id, source, target) in order: pair them by position.
             positional = {
-                nf.name: of.name for nf, of in zip(new_through._meta.local_fields,
-                                                   old_through._meta.local_fields, strict=False)
+                nf.name: of.name
+                for nf, of in zip(new_through._meta.local_fields, old_through._meta.local_fields, strict=False)
             }
             pairs.append((old_through, new_through, positional))
         else:
