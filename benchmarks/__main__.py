@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="PostgreSQL URL for --backend postgresql (env BENCH_DATABASE_URL)",
     )
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 2,000 authors x 10 books")
-    parser.add_argument("--reps", type=int, default=7, help="repetitions per workload (median)")
+    parser.add_argument("--reps", type=int, default=7, help="rounds of every workload (median)")
     workload_names = [w.name for w in WORKLOADS] + [ITERATOR]
     parser.add_argument("--workloads", default=",".join(workload_names), help="comma-separated subset")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
@@ -109,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         for orm in impls:
             results[orm] = {w.name: Outcome() for w in workloads}
         try:
-            for round_ in range(args.reps):
-                order = list(impls)[round_ % len(impls) :] + list(impls)[: round_ % len(impls)]
-                for orm in order:
-                    print(f"  round {round_ + 1}/{args.reps}: {orm}", file=sys.stderr, flush=True)
+            for number in range(args.reps):
+                names = list(impls)
+                shift = number % len(names) if names else 0
+                for orm in names[shift:] + names[:shift]:  # rotate who goes first
+                    print(f"  round {number + 1}/{args.reps}: {orm}", file=sys.stderr, flush=True)
                     run_round(impls[orm], workloads, data, expected, results[orm])
         finally:
             for impl in impls.values():

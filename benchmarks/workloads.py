@@ -40,7 +40,7 @@ class Implementation(Protocol):
 
 
 # How a workload finds the database: "empty" tables, "fresh" data reloaded before
-# every repetition (it mutates), or the "shared" data loaded once and only read.
+# every run (it mutates), or the "shared" data, which it only reads.
 EMPTY, FRESH, SHARED = "empty", "fresh", "shared"
 
 
