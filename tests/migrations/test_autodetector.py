@@ -297,3 +297,74 @@ def test_interactive_questioner_ignore_exit_and_enter_for_now():
     now = ask("ask_auto_now_add_addition", "\n")
     assert isinstance(now, datetime.datetime) and now.tzinfo is not None
     assert abs((datetime.datetime.now(datetime.UTC) - now).total_seconds()) < 60
+
+
+def test_circular_foreign_keys_across_apps_split_into_a_later_migration():
+    after = state(
+        model("people", "Person", ("favourite", models.ForeignKey("shop.order", models.SET_NULL, null=True))),
+        model("shop", "Order", ("buyer", models.ForeignKey("people.person", on_delete=models.CASCADE))),
+    )
+    changes = detect(state(), after)
+    people, shop = changes["people"], changes["shop"]
+    assert [m.name for m in people] == ["0001_initial", "0002_person_favourite"]
+    assert [m.name for m in shop] == ["0001_initial"]
+    assert [(kinds(m.operations), m.dependencies) for m in people] == [
+        (["CreateModel"], []),
+        (["AddField"], [("people", "0001_initial"), ("shop", "0001_initial")]),
+    ]
+    assert [name for name, _f in people[0].operations[0].fields] == ["id"]
+    assert shop[0].dependencies == [("people", "0001_initial")]
+    assert shop[0].initial and people[0].initial and not people[1].initial
+
+
+def applied_in_order(changes):
+    """Every new migration in an order the graph allows, each after its dependencies."""
+    from relata.migrations.graph import MigrationGraph
+
+    graph = MigrationGraph()
+    migrations = [m for app in changes.values() for m in app]
+    for migration in migrations:
+        graph.add_node(migration.key, migration)
+    for migration in migrations:
+        for parent in migration.dependencies:
+            graph.add_dependency(migration.key, parent)
+    order = []
+    for migration in migrations:
+        order += [key for key in graph.forwards_plan(migration.key) if key not in order]
+    return [graph.nodes[key] for key in order]
+
+
+def test_every_migration_of_a_cycle_across_apps_points_at_existing_tables():
+    after = state(
+        model("a", "A", ("c", models.ForeignKey("c.c", models.CASCADE))),
+        model("b", "B", ("a", models.ForeignKey("a.a", models.CASCADE))),
+        model("c", "C", ("b", models.ForeignKey("b.b", models.CASCADE))),
+    )
+    changes = detect(state(), after)
+    created = set()
+    for migration in applied_in_order(changes):
+        for operation in migration.operations:
+            if isinstance(operation, ops.CreateModel):
+                created.add(f"{migration.app_label}.{operation.name.lower()}")
+                fields = operation.fields
+            else:
+                fields = [(operation.name, operation.field)]
+            for _name, fld in fields:
+                assert fld.deconstruct()[3].get("to", "a.a") in created, (migration.key, operation)
+    assert sum(len(app) for app in changes.values()) == 4
+
+
+def test_dependency_on_a_model_that_already_exists_is_the_apps_current_migration():
+    from relata.migrations.graph import MigrationGraph
+
+    before = state(model("people", "Person"))
+    after = state(
+        model("people", "Person", ("tag", models.ForeignKey("shop.tag", models.SET_NULL, null=True))),
+        model("shop", "Tag", ("owner", models.ForeignKey("people.person", models.CASCADE))),
+    )
+    graph = MigrationGraph()
+    graph.add_node(("people", "0001_initial"), None)
+    changes = detect(before, after, graph=graph)
+    assert changes["shop"][0].dependencies == [("people", "0001_initial")]
+    assert changes["people"][0].dependencies == [("people", "0001_initial"), ("shop", "0001_initial")]
+    assert changes["people"][0].name == "0002_person_tag"

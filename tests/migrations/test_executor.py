@@ -159,3 +159,36 @@ def test_irreversible_operation_refuses_to_unapply(app):
 
     with pytest.raises(ImproperlyConfigured, match="cannot be reversed"):
         migrate(package, "0001")
+
+
+def test_circular_foreign_keys_across_apps_migrate_forwards_and_to_zero(app, tmp_path):
+    """makemigrations' split (a second migration for one app) applies on every backend, and unapplies."""
+    from migrations.helpers import detect, model, state
+
+    package, _directory = app
+    other = f"{package}x"
+    (tmp_path / other).mkdir()
+    (tmp_path / other / "__init__.py").write_text("")
+    after = state(
+        model(package, "Person", ("favourite", models.ForeignKey(f"{other}.order", models.SET_NULL, null=True))),
+        model(other, "Order", ("buyer", models.ForeignKey(f"{package}.person", models.CASCADE))),
+    )
+    apps = {package: package, other: other}
+    for label, migrations in detect(state(), after).items():
+        write(tmp_path / label / "migrations", *migrations)
+    loader = MigrationLoader(apps)
+    assert len(loader.disk_migrations) == 3
+    executor = MigrationExecutor(loader)
+    executor.migrate(executor.migration_plan(executor.targets_for()))
+    assert {f"{package}_person", f"{other}_order"} <= tables()
+    fks = connections["default"].introspection.get_foreign_keys(f"{package}_person")
+    assert [(fk.column, fk.table) for fk in fks] == [("favourite_id", f"{other}_order")]
+    loader = MigrationLoader(apps)
+    assert len(loader.applied) == 3
+    executor = MigrationExecutor(loader)
+    executor.migrate(executor.migration_plan([(other, None), (package, None)]))
+    assert not {f"{package}_person", f"{other}_order"} & tables()
+    assert MigrationLoader(apps).applied == {}
+    from relata.migrations.recorder import migration_model
+
+    migration_model().objects.filter(app=other).delete()

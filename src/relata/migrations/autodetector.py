@@ -90,6 +90,9 @@ class MigrationAutodetector:
         kept = [(k, k) for k in sorted(new) if k in old] + sorted((o, n) for o, n in self.model_renames.items())
         for old_key, new_key in kept:
             self._compare_model(self.from_state.models[old_key], self.to_state.models[new_key])
+        #: Models that only exist once this batch of migrations has run, by key.
+        self.created = set(added) | renamed_new
+        self.app_rank = self._order_apps(added)
         self._create_models(added)
         self._delete_models(removed)
 
@@ -112,6 +115,34 @@ class MigrationAutodetector:
                     break
         return renames
 
+    def _order_apps(self, added: list[tuple[str, str]]) -> dict[str, int]:
+        """Rank apps so that an app's new migration comes after those creating the models it needs.
+
+        Foreign keys in a circle across apps leave no such order: the first
+        app of the circle (by name) goes first, and its relations to models
+        that later apps create wait in a second migration (`waits`).
+        """
+        needs: dict[str, set[str]] = {}
+        for key in added:
+            for fld in self.to_state.models[key].fields.values():
+                needs.setdefault(key[0], set()).update(t[0] for t in relation_targets(fld) if t in self.created)
+        for app, planned in self.planned.items():
+            for item in planned:
+                needs.setdefault(app, set()).update(t[0] for t in item.needs if t in self.created)
+        remaining = sorted(set(needs) | {a for apps in needs.values() for a in apps})
+        placed: list[str] = []
+        while remaining:
+            ready = [app for app in remaining if needs.get(app, set()) - {app} <= set(placed)]
+            chosen = (ready or remaining)[0]
+            placed.append(chosen)
+            remaining.remove(chosen)
+        return {app: rank for rank, app in enumerate(placed)}
+
+    def waits(self, app: str, needs: set[tuple[str, str]]) -> bool:
+        """Whether something of `app` needs a model that an app ranked later creates."""
+        rank = self.app_rank.get(app, 0)
+        return any(t in self.created and t[0] != app and self.app_rank.get(t[0], 0) > rank for t in needs)
+
     def _create_models(self, added: list[tuple[str, str]]) -> None:
         by_app: dict[str, list[tuple[str, str]]] = {}
         for key in added:
@@ -124,7 +155,7 @@ class MigrationAutodetector:
                 for name, fld in model.fields.items():
                     targets = relation_targets(fld) - {key}
                     waiting = {t for t in targets if t in keys and t not in created}
-                    if waiting:
+                    if waiting or self.waits(app, targets):
                         later.append((name, fld, targets))
                     else:
                         fields.append((name, clone_field(fld)))
@@ -240,42 +271,55 @@ class MigrationAutodetector:
     # -- arranging into migrations -------------------------------------------------
 
     def arrange(self, graph: Any, migration_name: str | None) -> dict[str, list[Migration]]:
-        """One migration per app with changes, numbered after the app's latest one."""
-        names: dict[str, str] = {}
+        """Per app with changes, one migration numbered after the app's latest one.
+
+        An app whose relations wait for models of a later-ranked app (foreign
+        keys in a circle across apps) gets a second migration holding those
+        fields, after the migrations that create their targets.
+        """
+        firsts: dict[str, str] = {}
         result: dict[str, list[Migration]] = {}
+        needs: list[tuple[Migration, set[tuple[str, str]]]] = []
         for app in sorted(self.planned):
             planned = sorted(self.planned[app], key=lambda p: PHASES.index(p.phase))
+            now = [p for p in planned if not self.waits(app, p.needs)]
+            later = [p for p in planned if self.waits(app, p.needs)]
             leaf = _leaf(graph, app)
             number = int(leaf[1][:4]) + 1 if leaf else 1
-            operations = [p.operation for p in planned]
-            suffix = migration_name or ("initial" if leaf is None else suggest_name(operations))
-            names[app] = f"{number:04d}_{suffix}"
-            migration = type(
-                "Migration",
-                (Migration,),
-                {
-                    "operations": operations,
-                    "dependencies": [],
-                    "initial": leaf is None or None,
-                },
-            )(names[app], app)
-            if leaf is not None:
-                migration.dependencies.append(leaf)
-            result[app] = [migration]
-        for app, (migration,) in result.items():
-            others = set()
-            for planned in self.planned[app]:
-                for other_app, _model in planned.needs:
-                    if other_app != app:
-                        others.add(other_app)
-            for other_app in sorted(others):
-                if other_app in names:
-                    migration.dependencies.append((other_app, names[other_app]))
-                else:
-                    leaf = _leaf(graph, other_app)
-                    if leaf is not None:
-                        migration.dependencies.append(leaf)
+            migrations = []
+            for part in (now, later) if now and later else (planned,):
+                operations = [p.operation for p in part]
+                initial = leaf is None and not migrations
+                suffix = migration_name or ("initial" if initial else suggest_name(operations))
+                migration = type(
+                    "Migration",
+                    (Migration,),
+                    {
+                        "operations": operations,
+                        "dependencies": [],
+                        "initial": initial or None,
+                    },
+                )(f"{number + len(migrations):04d}_{suffix}", app)
+                previous = migrations[-1].key if migrations else leaf
+                if previous is not None:
+                    migration.dependencies.append(previous)
+                needs.append((migration, {t for p in part for t in p.needs if t[0] != app}))
+                migrations.append(migration)
+            firsts[app] = migrations[0].name
+            result[app] = migrations
+        for migration, needed in needs:
+            self._add_dependencies(migration, needed, graph, firsts)
         return result
+
+    def _add_dependencies(
+        self, migration: Migration, needed: set[tuple[str, str]], graph: Any, firsts: dict[str, str]
+    ) -> None:
+        """On the new migration of another app that creates a needed model, else on that app's latest one."""
+        for other_app in sorted({t[0] for t in needed}):
+            created_now = any(t in self.created and t[0] == other_app for t in needed)
+            parent = (other_app, firsts[other_app]) if created_now and other_app in firsts else _leaf(graph, other_app)
+            if parent is not None and parent not in migration.dependencies:
+                migration.dependencies.append(parent)
 
 
 def suggest_name(operations: list[Any]) -> str:
