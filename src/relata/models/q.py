@@ -2,7 +2,7 @@
 
 A Q is a small tree: a connector (AND/OR), a negation flag and children that
 are `(lookup, value)` pairs, expressions, or other Qs. `as_tree()` freezes it
-into the tuple form that query state stores.
+into the tuple form that query state stores; `where_as_q()` thaws it again.
 """
 
 from __future__ import annotations
@@ -102,6 +102,33 @@ class Q:
         if self.negated:
             kwargs["_negated"] = True
         return "relata.models.Q", tuple(self.children), kwargs
+
+
+def where_as_q(where: tuple[Any, ...]) -> Q:
+    """The inverse of `as_tree()` for a query's where: its trees ANDed into one Q."""
+    q = Q()
+    for tree in where:
+        q &= _tree_to_q(tree)
+    return q
+
+
+def _tree_to_q(tree: tuple[Any, ...]) -> Any:
+    if tree[0] == "leaf":
+        return Q((tree[1], tree[2]))
+    if tree[0] == "expr":
+        return Q(tree[1])
+    connector, negated, children = tree
+    q = Q(_connector=connector, _negated=negated)
+    q.children = [_tree_child(c) for c in children]
+    return q
+
+
+def _tree_child(tree: tuple[Any, ...]) -> Any:
+    if tree[0] == "leaf":
+        return (tree[1], tree[2])
+    if tree[0] == "expr":
+        return tree[1]
+    return _tree_to_q(tree)
 
 
 def _xor_as_tree(children: list[Any], negated: bool) -> tuple[Any, ...]:

@@ -16,7 +16,7 @@ from relata import exceptions
 from relata.db import connections
 from relata.models import aggregation, writes
 from relata.models.expressions import check_annotation_name
-from relata.models.q import Q
+from relata.models.q import Q, where_as_q
 from relata.models.query import hydrate, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_shape
 from relata.models.query.state import Annotation, QueryState
@@ -31,8 +31,13 @@ ITERATOR_CHUNK_SIZE = 2000
 
 
 class QuerySet:
-    def __init__(self, model: Any = None, query: QueryState | None = None, using: str | None = None,
-                 hints: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        model: Any = None,
+        query: QueryState | None = None,
+        using: str | None = None,
+        hints: dict[str, Any] | None = None,
+    ):
         self.model = model
         if query is None:
             query = model._meta.base_state if model is not None else QueryState(model)
@@ -78,8 +83,12 @@ class QuerySet:
         state = self._state
         if state.order_by:
             return True
-        return state.order_by is None and state.default_ordering and bool(self.model._meta.ordering) \
+        return (
+            state.order_by is None
+            and state.default_ordering
+            and bool(self.model._meta.ordering)
             and state.group_by is None
+        )
 
     def _subquery_state(self) -> tuple[QueryState, tuple[str, ...] | None]:
         return self._state, (self._fields if self._iterable != "model" else None)
@@ -219,8 +228,8 @@ class QuerySet:
             return other._clone()
         if other._state.empty:
             return self._clone()
-        left = _where_as_q(self._state.where)
-        right = _where_as_q(other._state.where)
+        left = where_as_q(self._state.where)
+        right = where_as_q(other._state.where)
         return self._clone(where=((left | right).as_tree(),) if left.children and right.children else ())
 
     def _merge_check(self, other: QuerySet) -> None:
@@ -257,9 +266,7 @@ class QuerySet:
             return self._clone()
         for arg in args:
             if not isinstance(arg, Q) and not getattr(arg, "conditional", False):
-                raise TypeError(
-                    f"{method}() takes Q objects, boolean expressions or keyword lookups; got {arg!r}."
-                )
+                raise TypeError(f"{method}() takes Q objects, boolean expressions or keyword lookups; got {arg!r}.")
         q = Q(*args, **kwargs)
         if negate:
             q = ~q
@@ -325,8 +332,9 @@ class QuerySet:
             clone._prefetch_lookups = self._prefetch_lookups + lookups
         return clone
 
-    def select_for_update(self, nowait: bool = False, skip_locked: bool = False, of: tuple[str, ...] = (),
-                          no_key: bool = False) -> QuerySet:
+    def select_for_update(
+        self, nowait: bool = False, skip_locked: bool = False, of: tuple[str, ...] = (), no_key: bool = False
+    ) -> QuerySet:
         if not self._connection.features.supports_select_for_update:
             return self._clone()
         return self._clone(for_update=True)
@@ -439,8 +447,9 @@ class QuerySet:
             q._state.evolve(order_by=(), default_ordering=False) for q in others
         )
         clone = self._clone()
-        clone._state = QueryState(self.model, combinator=(op, all_, parts), values=self._state.values,
-                                  default_ordering=False, order_by=())
+        clone._state = QueryState(
+            self.model, combinator=(op, all_, parts), values=self._state.values, default_ordering=False, order_by=()
+        )
         return clone
 
     def union(self, *others: QuerySet, all: bool = False) -> QuerySet:
@@ -459,8 +468,13 @@ class QuerySet:
     # -- single objects -----------------------------------------------------------
 
     def get(self, *args: Any, **kwargs: Any) -> Any:
-        if (not args and len(kwargs) == 1 and self._state is self.model._meta.base_state
-                and self._iterable == "model" and not self._prefetch_lookups):
+        if (
+            not args
+            and len(kwargs) == 1
+            and self._state is self.model._meta.base_state
+            and self._iterable == "model"
+            and not self._prefetch_lookups
+        ):
             found = self._get_by_one_value(kwargs)
             if found is not _NO_SHORTCUT:
                 return found
@@ -471,8 +485,9 @@ class QuerySet:
         clone = self.filter(*args, **kwargs) if (args or kwargs) else self._clone()
         state = clone._state
         if not state.is_sliced:
-            clone = clone._clone(high=MAX_GET_RESULTS, order_by=() if state.order_by is None else state.order_by,
-                                 default_ordering=False)
+            clone = clone._clone(
+                high=MAX_GET_RESULTS, order_by=() if state.order_by is None else state.order_by, default_ordering=False
+            )
         results = list(clone)
         if len(results) == 1:
             return results[0]
@@ -633,14 +648,23 @@ class QuerySet:
     def get_or_create(self, defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
         return writes.get_or_create(self, defaults, kwargs)
 
-    def update_or_create(self, defaults: dict[str, Any] | None = None,
-                         create_defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
+    def update_or_create(
+        self, defaults: dict[str, Any] | None = None, create_defaults: dict[str, Any] | None = None, **kwargs: Any
+    ) -> tuple[Any, bool]:
         return writes.update_or_create(self, defaults, create_defaults, kwargs)
 
-    def bulk_create(self, objs: Any, batch_size: int | None = None, ignore_conflicts: bool = False,
-                    update_conflicts: bool = False, update_fields: Any = None, unique_fields: Any = None) -> list[Any]:
-        return writes.bulk_create(self, list(objs), batch_size, ignore_conflicts, update_conflicts,
-                                  update_fields, unique_fields)
+    def bulk_create(
+        self,
+        objs: Any,
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Any = None,
+        unique_fields: Any = None,
+    ) -> list[Any]:
+        return writes.bulk_create(
+            self, list(objs), batch_size, ignore_conflicts, update_conflicts, update_fields, unique_fields
+        )
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         return writes.bulk_update(self, list(objs), list(fields), batch_size)
@@ -758,32 +782,6 @@ def _first_or_raise(qs: QuerySet, model: Any) -> Any:
     raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
 
 
-def _where_as_q(where: tuple[Any, ...]) -> Q:
-    q = Q()
-    for tree in where:
-        q &= _tree_to_q(tree)
-    return q
-
-
-def _tree_to_q(tree: tuple[Any, ...]) -> Any:
-    if tree[0] == "leaf":
-        return Q((tree[1], tree[2]))
-    if tree[0] == "expr":
-        return Q(tree[1])
-    connector, negated, children = tree
-    q = Q(_connector=connector, _negated=negated)
-    q.children = [_tree_child(c) for c in children]
-    return q
-
-
-def _tree_child(tree: tuple[Any, ...]) -> Any:
-    if tree[0] == "leaf":
-        return (tree[1], tree[2])
-    if tree[0] == "expr":
-        return tree[1]
-    return _tree_to_q(tree)
-
-
 def _check_path(model: Any, name: str) -> None:
     from relata.models.query.joins import resolve_names
 
@@ -796,4 +794,3 @@ def _unique_by_constraint(opts: Any, name: str) -> bool:
         if tuple(fields) == (name,) and getattr(constraint, "condition", None) is None:
             return True
     return (name,) in opts.unique_together
-
