@@ -226,3 +226,28 @@ def test_concat_joins_any_type_as_text(postgresql):
 
     Volume.objects.create(title="a", pages=12)
     assert Volume.objects.annotate(c=Concat("title", "pages", "shelf")).get().c == "a12"
+
+
+def _open_stream_cursors() -> int:
+    row = connections["default"].execute("SELECT count(*) FROM pg_cursors WHERE name LIKE 'relata_stream_%%'")
+    return row.fetchone()[0]
+
+
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_iterator_reads_through_a_server_side_cursor(postgresql, in_transaction):
+    Volume.objects.bulk_create([Volume(title=f"v{i}") for i in range(5)])
+
+    def consume() -> list[str]:
+        titles = []
+        for volume in Volume.objects.order_by("id").iterator(chunk_size=2):
+            titles.append(volume.title)
+            assert _open_stream_cursors() == 1
+        return titles
+
+    if in_transaction:
+        with transaction.atomic():
+            titles = consume()
+    else:
+        titles = consume()
+    assert titles == [f"v{i}" for i in range(5)]
+    assert _open_stream_cursors() == 0

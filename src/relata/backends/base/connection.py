@@ -185,6 +185,23 @@ class BaseDatabaseWrapper:
             self._raise_translated(error)
         return cursor
 
+    def execute_streaming(self, sql: str, params: Any = ()) -> Any:
+        """Run a query whose rows are read in chunks (iterator()).
+
+        A driver that buffers whole results on execute overrides this with a
+        server-side cursor; SQLite's cursor already reads rows as they are fetched.
+        """
+        return self.execute(sql, params)
+
+    def _run_on(self, cursor: Any, sql: str, params: Any) -> Any:
+        if self.listeners:
+            return self._execute_listened(cursor, sql, params)
+        try:
+            cursor.execute(sql, params)
+        except Exception as error:
+            self._raise_translated(error)
+        return cursor
+
     def executemany(self, sql: str, param_list: list[Any]) -> Any:
         if self.needs_rollback:
             self.check_usable_transaction(sql)

@@ -51,6 +51,9 @@ def _flag(value: Any) -> bool:
     return str(value).lower() in {"1", "true", "yes", "on"}
 
 
+STREAM_ITERSIZE = 2000
+
+
 class DatabaseWrapper(BaseDatabaseWrapper):
     vendor = "postgresql"
     display_name = "PostgreSQL"
@@ -69,6 +72,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         if flavor:
             self.features.set_flavor(str(flavor).lower())
         self._pool: Any = None
+        self._stream_count = 0
 
     # -- connecting -------------------------------------------------------------
 
@@ -185,6 +189,16 @@ class DatabaseWrapper(BaseDatabaseWrapper):
     def execute(self, sql: str, params: Any = ()) -> Any:
         # Without parameters psycopg sends the text as is ('%' need not be doubled).
         return super().execute(sql, params or None)
+
+    def execute_streaming(self, sql: str, params: Any = ()) -> Any:
+        # psycopg's client cursors hold the whole result; a server-side cursor
+        # sends rows as fetchmany() asks. Outside a transaction it must be WITH HOLD.
+        self._stream_count += 1
+        cursor = self.ensure_connection().cursor(
+            name=f"relata_stream_{self._stream_count}", withhold=not self.in_atomic_block
+        )
+        cursor.itersize = STREAM_ITERSIZE
+        return self._run_on(cursor, sql, params or None)
 
     # -- test databases ------------------------------------------------------------
 

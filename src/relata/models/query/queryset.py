@@ -122,7 +122,7 @@ class QuerySet:
             prefetch_related_objects(self._result_cache, *self._prefetch_lookups)
             self._prefetch_done = True
 
-    def _execute(self) -> tuple[Any, Any, Any]:
+    def _execute(self, streaming: bool = False) -> tuple[Any, Any, Any]:
         connection = self._connection
         pretokenized = self._pretokenized
         if pretokenized is not None and pretokenized[0] is self._state:
@@ -131,11 +131,11 @@ class QuerySet:
             compiled, values = compile_query(self._state, connection)
         if compiled is EMPTY:
             return None, None, connection
-        cursor = connection.execute(compiled.sql, compiled.params(values))
-        return cursor, compiled.plan, connection
+        run = connection.execute_streaming if streaming else connection.execute
+        return run(compiled.sql, compiled.params(values)), compiled.plan, connection
 
     def _iterate(self, chunked: bool = False) -> Iterator[Any]:
-        cursor, plan, connection = self._execute()
+        cursor, plan, connection = self._execute(streaming=chunked)
         if cursor is None:
             return iter(())
         rows = _chunks(cursor) if chunked else cursor.fetchall()
@@ -752,11 +752,14 @@ EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc_
 
 
 def _chunks(cursor: Any) -> Iterator[Any]:
-    while True:
-        rows = cursor.fetchmany(ITERATOR_CHUNK_SIZE)
-        if not rows:
-            return
-        yield from rows
+    try:
+        while True:
+            rows = cursor.fetchmany(ITERATOR_CHUNK_SIZE)
+            if not rows:
+                return
+            yield from rows
+    finally:
+        cursor.close()
 
 
 def _loader(plan: Any, connection: Any, db: str, known: str | None = None) -> Any:
