@@ -223,3 +223,19 @@ def test_added_fields_that_fill_themselves_give_existing_rows_a_value():
     assert not after.models[APP, "book"].fields["added"].has_default()
     unapply(APP, steps, project)
     assert "changed" not in {c.name for c in connections["default"].introspection.get_columns("alt_book")}
+
+
+def test_rename_index_renames_in_place_and_back():
+    index = models.Index(fields=["title"], name="alt_book_title_idx")
+    project = apply(APP, [*library(), ops.AddIndex("Book", index)])
+    fill(project)
+    step = [ops.RenameIndex("Book", new_name="alt_book_heading_idx", old_name="alt_book_title_idx")]
+    with CaptureQueries() as captured:
+        after = apply(APP, step, project)
+    names = index_names("alt_book")
+    assert "alt_book_heading_idx" in names and "alt_book_title_idx" not in names
+    if connections["default"].vendor != "sqlite":
+        assert not [q.sql for q in captured if "CREATE INDEX" in q.sql.upper() or "DROP INDEX" in q.sql.upper()]
+    assert [i.name for i in after.models[APP, "book"].options["indexes"]] == ["alt_book_heading_idx"]
+    unapply(APP, step, project)
+    assert "alt_book_title_idx" in index_names("alt_book")

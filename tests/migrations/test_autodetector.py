@@ -368,3 +368,33 @@ def test_dependency_on_a_model_that_already_exists_is_the_apps_current_migration
     assert changes["shop"][0].dependencies == [("people", "0001_initial")]
     assert changes["people"][0].dependencies == [("people", "0001_initial"), ("shop", "0001_initial")]
     assert changes["people"][0].name == "0002_person_tag"
+
+
+def test_index_that_only_changes_name_is_renamed():
+    before = state(author(options={"indexes": [models.Index(fields=["name"], name="shop_author_old_idx")]}))
+    after = state(author(options={"indexes": [models.Index(fields=["name"], name="shop_author_new_idx")]}))
+    (op,) = operations(before, after)
+    assert isinstance(op, ops.RenameIndex) and (op.old_name, op.new_name) == (
+        "shop_author_old_idx",
+        "shop_author_new_idx",
+    )
+    assert op.describe() == "Rename index shop_author_old_idx on Author to shop_author_new_idx"
+
+
+def test_renamed_field_keeps_its_index():
+    def with_index(field_name, index_name):
+        index = models.Index(fields=[f"-{field_name}"], name=index_name)
+        return state(
+            model("shop", "Author", (field_name, models.CharField(max_length=200, null=True)), indexes=[index])
+        )
+
+    before = with_index("name", "shop_name_idx")
+    assert kinds(operations(before, with_index("full_name", "shop_name_idx"), renames=True)) == ["RenameField"]
+    result = operations(before, with_index("full_name", "shop_full_name_idx"), renames=True)
+    assert kinds(result) == ["RenameField", "RenameIndex"]
+    assert kinds(operations(before, with_index("full_name", "shop_name_idx"))) == [
+        "RemoveIndex",
+        "AddField",
+        "AddIndex",
+        "RemoveField",
+    ]

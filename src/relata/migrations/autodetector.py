@@ -190,7 +190,7 @@ class MigrationAutodetector:
         for old_name in old.fields:
             if old_name not in new.fields and old_name not in field_renames:
                 self.plan(app, ops.RemoveField(name, old_name), "remove_field")
-        self._compare_options(old, new)
+        self._compare_options(old, new, field_renames)
 
     def _detect_field_renames(self, old: ModelState, new: ModelState) -> dict[str, str]:
         renames: dict[str, str] = {}
@@ -231,7 +231,7 @@ class MigrationAutodetector:
         operation = ops.AlterField(model_name, name, field, preserve_default=preserve)
         self.plan(app, operation, "alter_field", relation_targets(new))
 
-    def _compare_options(self, old: ModelState, new: ModelState) -> None:
+    def _compare_options(self, old: ModelState, new: ModelState, field_renames: dict[str, str]) -> None:
         app, name = new.app_label, new.name
         if old.options.get("db_table") != new.options.get("db_table"):
             self.plan(app, ops.AlterModelTable(name, new.options.get("db_table")), "options")
@@ -243,9 +243,8 @@ class MigrationAutodetector:
         new_opts = {k: new.options[k] for k in ALTER_OPTION_KEYS if k in new.options}
         if old_opts != new_opts:
             self.plan(app, ops.AlterModelOptions(name, new_opts), "options")
-        self._compare_named(
-            app, name, old.options["indexes"], new.options["indexes"], ops.AddIndex, ops.RemoveIndex, "index"
-        )
+        old_indexes = [_renamed_fields(index, field_renames) for index in old.options["indexes"]]
+        self._compare_named(app, name, old_indexes, new.options["indexes"], ops.AddIndex, ops.RemoveIndex, "index")
         self._compare_named(
             app,
             name,
@@ -261,10 +260,17 @@ class MigrationAutodetector:
     ) -> None:
         old_by_name = {item.name: item for item in old}
         new_by_name = {item.name: item for item in new}
+        renamed = _renamed_indexes(old_by_name, new_by_name) if keyword == "index" else {}
+        for old_name, new_name in renamed.items():
+            self.plan(app, ops.RenameIndex(model_name, new_name=new_name, old_name=old_name), "remove_index")
         for item_name, item in old_by_name.items():
+            if item_name in renamed:
+                continue
             if item_name not in new_by_name or new_by_name[item_name].deconstruct() != item.deconstruct():
                 self.plan(app, remove(model_name=model_name, name=item_name), "remove_index")
         for item_name, item in new_by_name.items():
+            if item_name in renamed.values():
+                continue
             if item_name not in old_by_name or old_by_name[item_name].deconstruct() != item.deconstruct():
                 self.plan(app, add(model_name=model_name, **{keyword: item.clone()}), "add_index")
 
@@ -336,6 +342,36 @@ def suggest_name(operations: list[Any]) -> str:
 def _leaf(graph: Any, app: str) -> tuple[str, str] | None:
     leaves = graph.leaf_nodes(app) if graph is not None else []
     return leaves[-1] if leaves else None
+
+
+def _renamed_fields(index: Any, field_renames: dict[str, str]) -> Any:
+    """The index as it reads once RenameField has run (RenameField updates index fields in the state)."""
+    if not field_renames:
+        return index
+    index = index.clone()
+    index.fields = [
+        ("-" if f.startswith("-") else "") + field_renames.get(f.lstrip("-"), f.lstrip("-")) for f in index.fields
+    ]
+    return index
+
+
+def _renamed_indexes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, str]:
+    """Old name -> new name for indexes that only changed their name (same fields, same options)."""
+
+    def shape(index: Any) -> Any:
+        _path, args, kwargs = index.deconstruct()
+        return args, {k: v for k, v in kwargs.items() if k != "name"}
+
+    renames: dict[str, str] = {}
+    added = [name for name in new if name not in old]
+    for old_name, index in old.items():
+        if old_name in new:
+            continue
+        for new_name in added:
+            if new_name not in renames.values() and shape(new[new_name]) == shape(index):
+                renames[old_name] = new_name
+                break
+    return renames
 
 
 def _fills_itself(fld: Any) -> bool:

@@ -12,12 +12,28 @@ from relata.migrations.operations.models import (
     DeleteModel,
     RemoveConstraint,
     RemoveIndex,
+    RenameIndex,
     RenameModel,
 )
 from relata.migrations.operations.special import RunPython, RunSQL
 
 __all__ = [
-    "AddConstraint", "AddField", "AddIndex", "AlterField", "AlterModelOptions", "AlterModelTable",
-    "AlterUniqueTogether", "CreateModel", "DeleteModel", "Operation", "RemoveConstraint", "RemoveField",
-    "RemoveIndex", "RenameField", "RenameModel", "RunPython", "RunSQL",
+    "AddConstraint",
+    "AddField",
+    "AddIndex",
+    "AlterField",
+    "AlterModelOptions",
+    "AlterModelTable",
+    "AlterUniqueTogether",
+    "CreateModel",
+    "DeleteModel",
+    "Operation",
+    "RemoveConstraint",
+    "RemoveField",
+    "RemoveIndex",
+    "RenameField",
+    "RenameIndex",
+    "RenameModel",
+    "RunPython",
+    "RunSQL",
 ]

@@ -31,8 +31,14 @@ class ModelOperation(Operation):
 
 
 class CreateModel(ModelOperation):
-    def __init__(self, name: str, fields: list[tuple[str, Any]], options: dict[str, Any] | None = None,
-                 bases: Any = None, managers: Any = None):
+    def __init__(
+        self,
+        name: str,
+        fields: list[tuple[str, Any]],
+        options: dict[str, Any] | None = None,
+        bases: Any = None,
+        managers: Any = None,
+    ):
         super().__init__(name)
         self.fields = list(fields)
         self.options = dict(options or {})
@@ -243,6 +249,34 @@ class RemoveIndex(ModelOperation):
         return f"remove_{self.name_lower}_{self.index_name.lower()}"
 
 
+class RenameIndex(ModelOperation):
+    """An index keeps its columns under a new name: renamed in place where the database can."""
+
+    def __init__(self, model_name: str, new_name: str, old_name: str):
+        super().__init__(model_name)
+        self.model_name = model_name
+        self.new_name = new_name
+        self.old_name = old_name
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.model_name)
+        indexes = []
+        for index in model.options["indexes"]:
+            index = index.clone()
+            if index.name == self.old_name:
+                index.name = self.new_name
+            indexes.append(index)
+        model.options["indexes"] = indexes
+        state.reload()
+
+    def describe(self) -> str:
+        return f"Rename index {self.old_name} on {self.model_name} to {self.new_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"rename_{self.old_name.lower()}_{self.new_name.lower()}"
+
+
 class AddConstraint(ModelOperation):
     def __init__(self, model_name: str, constraint: Any):
         super().__init__(model_name)
@@ -273,9 +307,7 @@ class RemoveConstraint(ModelOperation):
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         model = state.get_model(app_label, self.model_name)
-        model.options["constraints"] = [
-            c for c in model.options["constraints"] if c.name != self.constraint_name
-        ]
+        model.options["constraints"] = [c for c in model.options["constraints"] if c.name != self.constraint_name]
         state.reload()
 
     def describe(self) -> str:
