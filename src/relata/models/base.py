@@ -29,7 +29,7 @@ def _app_label_for(module: str, name: str) -> str:
     if module == "__main__":
         raise exceptions.ImproperlyConfigured(
             f"Model class {name} is defined in a script (__main__), so it has no app label. "
-            f"Add `class Meta: app_label = \"myapp\"` to it."
+            f'Add `class Meta: app_label = "myapp"` to it.'
         )
     return parts[0]
 
@@ -67,36 +67,13 @@ class ModelBase(type):
         options.contribute_to_class(cls, "_meta")
         options.abstract = abstract
 
-        for parent in parents:
-            if not hasattr(parent, "_meta"):
-                continue
-            if not parent._meta.abstract:
-                raise exceptions.ImproperlyConfigured(
-                    f"{name} inherits from the concrete model {parent.__name__}; relata supports "
-                    f"abstract bases only. Mark {parent.__name__} abstract (class Meta: "
-                    f"abstract = True) or give {name} a OneToOneField to it."
-                )
-
+        _refuse_concrete_parents(name, parents)
         if not abstract:
-            cls.DoesNotExist = _subclass_exception("DoesNotExist", parents, "DoesNotExist",
-                                                    exceptions.ObjectDoesNotExist, cls)
-            cls.MultipleObjectsReturned = _subclass_exception(
-                "MultipleObjectsReturned", parents, "MultipleObjectsReturned",
-                exceptions.MultipleObjectsReturned, cls,
+            cls.DoesNotExist = _model_exception("DoesNotExist", exceptions.ObjectDoesNotExist, cls)
+            cls.MultipleObjectsReturned = _model_exception(
+                "MultipleObjectsReturned", exceptions.MultipleObjectsReturned, cls
             )
-
-        # Fields inherited from abstract bases come first, in the bases' order.
-        inherited: dict[str, Any] = {}
-        for base in reversed(cls.__mro__[1:]):
-            if isinstance(base, ModelBase) and hasattr(base, "_meta") and base._meta.abstract:
-                for field in base._meta.local_fields + base._meta.local_many_to_many:
-                    if field.name not in contributable:
-                        inherited[field.name] = field
-        for field_name, field in inherited.items():
-            clone = copy.deepcopy(field)
-            clone.model = None
-            cls.add_to_class(field_name, clone)
-
+        _add_abstract_fields(cls, contributable)
         for key, value in sorted(contributable.items(), key=lambda kv: getattr(kv[1], "creation_counter", 0)):
             cls.add_to_class(key, value)
 
@@ -124,8 +101,7 @@ class ModelBase(type):
         if not opts.local_managers:
             if any(f.name == "objects" for f in opts.fields):
                 raise ValueError(
-                    f"Model {cls.__name__} must specify a custom Manager, because it has a "
-                    f"field named 'objects'."
+                    f"Model {cls.__name__} must specify a custom Manager, because it has a field named 'objects'."
                 )
             manager = Manager()
             manager.auto_created = True
@@ -149,11 +125,33 @@ def _inherited_meta(base_meta: Options) -> type:
     return type("Meta", (), attrs)
 
 
-def _subclass_exception(name: str, parents: list[type], attr: str, default: type, model: type) -> type:
-    bases = tuple(
-        getattr(p, attr) for p in parents if hasattr(p, "_meta") and not p._meta.abstract and hasattr(p, attr)
-    ) or (default,)
-    return type(name, bases, {"__module__": model.__module__, "__qualname__": f"{model.__qualname__}.{name}"})
+def _refuse_concrete_parents(name: str, parents: list[type]) -> None:
+    for parent in parents:
+        if hasattr(parent, "_meta") and not parent._meta.abstract:
+            raise exceptions.ImproperlyConfigured(
+                f"{name} inherits from the concrete model {parent.__name__}; relata supports "
+                f"abstract bases only. Mark {parent.__name__} abstract (class Meta: "
+                f"abstract = True) or give {name} a OneToOneField to it."
+            )
+
+
+def _model_exception(name: str, default: type, model: type) -> type:
+    # Every parent is abstract (concrete ones are refused), so none has an exception to extend.
+    return type(name, (default,), {"__module__": model.__module__, "__qualname__": f"{model.__qualname__}.{name}"})
+
+
+def _add_abstract_fields(cls: Any, declared: dict[str, Any]) -> None:
+    """Copies of the fields of abstract bases, first and in the bases' order; declared names win."""
+    inherited: dict[str, Any] = {}
+    for base in reversed(cls.__mro__[1:]):
+        if isinstance(base, ModelBase) and hasattr(base, "_meta") and base._meta.abstract:
+            for field in base._meta.local_fields + base._meta.local_many_to_many:
+                if field.name not in declared:
+                    inherited[field.name] = field
+    for field_name, field in inherited.items():
+        clone = copy.deepcopy(field)
+        clone.model = None
+        cls.add_to_class(field_name, clone)
 
 
 def _inherit_managers(cls: type, parents: list[type]) -> None:
@@ -310,12 +308,19 @@ class Model(metaclass=ModelBase):
 
     # -- persistence --------------------------------------------------------------
 
-    def save(self, *, force_insert: bool = False, force_update: bool = False,
-             using: str | None = None, update_fields: Any = None) -> None:
+    def save(
+        self,
+        *,
+        force_insert: bool = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Any = None,
+    ) -> None:
         from relata.models.persistence import save_instance
 
-        save_instance(self, force_insert=force_insert, force_update=force_update,
-                      using=using, update_fields=update_fields)
+        save_instance(
+            self, force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields
+        )
 
     save.alters_data = True  # type: ignore[attr-defined]
 
@@ -381,8 +386,7 @@ class Model(metaclass=ModelBase):
         if errors:
             raise exceptions.ValidationError(errors)
 
-    def full_clean(self, exclude: Any = None, validate_unique: bool = True,
-                   validate_constraints: bool = True) -> None:
+    def full_clean(self, exclude: Any = None, validate_unique: bool = True, validate_constraints: bool = True) -> None:
         errors: dict[str, list[Any]] = {}
         exclude = set(exclude or ())
         steps = [lambda: self.clean_fields(exclude), self.clean]
@@ -415,4 +419,3 @@ def _unpickle_model(app_label: str, object_name: str) -> Model:
 
 def model_unpickle(key: tuple[str, str]) -> Model:
     return _unpickle_model(*key)
-
