@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from relata import exceptions, transaction
+from relata.db import connections
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.sql import nodes as n
@@ -192,7 +193,7 @@ def bulk_create(
     update_fields: Any,
     unique_fields: Any,
 ) -> list[Any]:
-    from relata.models.persistence import _prepare_related_fields, row_values
+    from relata.models.persistence import _prepare_related_fields
 
     if batch_size is not None and batch_size <= 0:
         raise ValueError("Batch size must be a positive integer.")
@@ -207,8 +208,6 @@ def bulk_create(
     for obj in objs:
         _prepare_related_fields(obj, "bulk_create")
     using = queryset.db_for_write()
-    from relata.db import connections
-
     connection = connections[using]
     pk = opts.pk
     pk_attname = pk.attname
@@ -220,30 +219,40 @@ def bulk_create(
     without_pk = [o for o in objs if o.__dict__.get(pk_attname) is None]
     with transaction.atomic(using=using, savepoint=False):
         for group, has_pk in ((with_pk, True), (without_pk, False)):
-            if not group:
-                continue
-            fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
-            returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
-            size = _batch_size(connection, len(fields), batch_size)
-            read_values = row_values(connection, model, tuple(fields), True)
-            for start in range(0, len(group), size):
-                batch = group[start : start + size]
-                values = []
-                for obj in batch:
-                    row, expression = read_values(obj)
-                    if expression:
-                        raise ValueError("bulk_create() takes plain values, not expressions such as F().")
-                    values.extend(row)
-                sql = _insert_sql(connection, opts, fields, len(batch), returning, on_conflict)
-                cursor = connection.execute(sql, values)
-                if returning:
-                    converter = pk.from_db_converter(connection)
-                    for obj, row in zip(batch, cursor.fetchall(), strict=True):
-                        obj.__dict__[pk.attname] = converter(row[0]) if converter else row[0]
+            if group:
+                _insert_group(connection, model, group, has_pk, batch_size, on_conflict)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def _insert_group(
+    connection: Any, model: Any, group: list[Any], has_pk: bool, batch_size: int | None, on_conflict: Any
+) -> None:
+    """INSERT `group` in batches; without a pk, read back the ones the database assigned when it can."""
+    from relata.models.persistence import row_values
+
+    opts = model._meta
+    pk = opts.pk
+    fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
+    returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
+    size = _batch_size(connection, len(fields), batch_size)
+    read_values = row_values(connection, model, tuple(fields), True)
+    for start in range(0, len(group), size):
+        batch = group[start : start + size]
+        values = []
+        for obj in batch:
+            row, expression = read_values(obj)
+            if expression:
+                raise ValueError("bulk_create() takes plain values, not expressions such as F().")
+            values.extend(row)
+        sql = _insert_sql(connection, opts, fields, len(batch), returning, on_conflict)
+        cursor = connection.execute(sql, values)
+        if returning:
+            converter = pk.from_db_converter(connection)
+            for obj, row in zip(batch, cursor.fetchall(), strict=True):
+                obj.__dict__[pk.attname] = converter(row[0]) if converter else row[0]
 
 
 def _conflict_clause(opts: Any, ignore: bool, update: bool, update_fields: Any, unique_fields: Any) -> Any:
@@ -305,8 +314,6 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     for obj in objs:
         _prepare_related_fields(obj, "bulk_update")
     using = queryset.db_for_write()
-    from relata.db import connections
-
     connection = connections[using]
     per_row = 2 * len(fields) + 1
     size = _batch_size(connection, per_row, batch_size)
