@@ -122,8 +122,12 @@ class MigrationExecutor:
             with editor:
                 for index in range(len(migration.operations) - 1, -1, -1):
                     operation = migration.operations[index]
-                    self.progress("operation", migration, True, (len(migration.operations) - index,
-                                                                 len(migration.operations), operation))
+                    self.progress(
+                        "operation",
+                        migration,
+                        True,
+                        (len(migration.operations) - index, len(migration.operations), operation),
+                    )
                     if not operation.reversible:
                         raise ImproperlyConfigured(
                             f"Operation {operation.describe()!r} in {migration.app_label}.{migration.name} "
@@ -151,7 +155,7 @@ class MigrationExecutor:
         result = []
         indexes = range(len(migration.operations))
         with editor:
-            for index in (reversed(indexes) if backwards else indexes):
+            for index in reversed(indexes) if backwards else indexes:
                 operation = migration.operations[index]
                 before = len(editor.collected)
                 if backwards:
@@ -159,7 +163,7 @@ class MigrationExecutor:
                 else:
                     operation.database_forwards(migration.app_label, editor, states[index], states[index + 1])
                 result.append((operation, editor.collected[before:]))
-        deferred = editor.collected[sum(len(r[1]) for r in result):]
+        deferred = editor.collected[sum(len(r[1]) for r in result) :]
         if deferred and result:
             result[-1] = (result[-1][0], result[-1][1] + deferred)
         return result

@@ -104,7 +104,7 @@ class MigrationGraph:
         from relata.migrations.state import ProjectState
 
         wanted: list[tuple[str, str]] = []
-        for node in (self.leaf_nodes() if nodes is None else nodes):
+        for node in self.leaf_nodes() if nodes is None else nodes:
             for key in self.forwards_plan(node):
                 if key not in wanted:
                     wanted.append(key)

@@ -18,12 +18,26 @@ from relata.models.registry import Apps
 
 #: Meta options a migration records; others (managers, permissions) do not shape the schema.
 STATE_OPTIONS = (
-    "db_table", "ordering", "unique_together", "indexes", "constraints", "verbose_name",
-    "verbose_name_plural", "managed", "default_related_name", "get_latest_by", "db_table_comment",
+    "db_table",
+    "ordering",
+    "unique_together",
+    "indexes",
+    "constraints",
+    "verbose_name",
+    "verbose_name_plural",
+    "managed",
+    "default_related_name",
+    "get_latest_by",
+    "db_table_comment",
 )
 #: Options that change no SQL: AlterModelOptions carries these.
 ALTER_OPTION_KEYS = (
-    "ordering", "verbose_name", "verbose_name_plural", "managed", "default_related_name", "get_latest_by",
+    "ordering",
+    "verbose_name",
+    "verbose_name_plural",
+    "managed",
+    "default_related_name",
+    "get_latest_by",
 )
 
 
@@ -47,8 +61,13 @@ def field_signature(field: Any) -> tuple[str, list[Any], dict[str, Any]]:
 class ModelState:
     """One model as a migration sees it: name, fields and options, no class."""
 
-    def __init__(self, app_label: str, name: str, fields: list[tuple[str, Any]] | dict[str, Any],
-                 options: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        app_label: str,
+        name: str,
+        fields: list[tuple[str, Any]] | dict[str, Any],
+        options: dict[str, Any] | None = None,
+    ):
         self.app_label = app_label
         self.name = name
         self.fields: dict[str, Any] = dict(fields)
@@ -101,8 +120,7 @@ class ModelState:
         options["constraints"] = [c.clone() for c in self.options["constraints"]]
         if "unique_together" in options:
             options["unique_together"] = set(options["unique_together"])
-        return ModelState(self.app_label, self.name, [(n, clone_field(f)) for n, f in self.fields.items()],
-                          options)
+        return ModelState(self.app_label, self.name, [(n, clone_field(f)) for n, f in self.fields.items()], options)
 
     def get_field(self, name: str) -> Any:
         try:

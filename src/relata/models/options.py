@@ -52,7 +52,8 @@ _CACHED = (
     "_forward_map",
     "_reverse_map",
     "_hidden_map",
-    "init_plan", "fast_init",
+    "init_plan",
+    "fast_init",
 )
 
 
