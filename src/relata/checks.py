@@ -1,7 +1,7 @@
 """`from relata import checks`: run the model and relation checks.
 
-    for message in checks.run_checks():
-        if message.level >= checks.ERROR: ...
+for message in checks.run_checks():
+    if message.level >= checks.ERROR: ...
 """
 
 from __future__ import annotations

@@ -55,8 +55,9 @@ ARTICLE_SESSIONS = [
 @pytest.fixture(scope="module")
 def demo_output():
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELATA_DATABASE_URL")}
-    result = subprocess.run([sys.executable, "-m", "relata.cli", "demo"], cwd=EXAMPLES, capture_output=True,
-                            text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "relata.cli", "demo"], cwd=EXAMPLES, capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     return result.stdout.splitlines()
@@ -66,7 +67,7 @@ def test_sessions_match_the_article_line_by_line(demo_output):
     position = 0
     for session in ARTICLE_SESSIONS:
         start = demo_output.index(session[0], position)
-        assert demo_output[start:start + len(session)] == session
+        assert demo_output[start : start + len(session)] == session
         position = start + len(session)
 
 
@@ -84,8 +85,9 @@ def test_the_two_wrong_claims_are_corrected(demo_output):
     text = "\n".join(demo_output)
     assert "no SQL and migrate ran none" in text.replace("\n# ", " ")
     assert "It does not" in text and "index stay" in text.replace("\n# ", " ")
-    assert any(line.startswith("#   index booktracker_book_author_id") and "(unchanged)" in line
-               for line in demo_output)
+    assert any(
+        line.startswith("#   index booktracker_book_author_id") and "(unchanged)" in line for line in demo_output
+    )
 
 
 def test_ends_with_relations_of_author(demo_output):

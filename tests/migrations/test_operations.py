@@ -29,13 +29,21 @@ def clean_tables(relata_backend):
 
 def author_ops():
     return [
-        ops.CreateModel("Author", [("id", models.BigAutoField(auto_created=True, primary_key=True)),
-                                   ("name", models.CharField(max_length=200))]),
-        ops.CreateModel("Book", [
-            ("id", models.BigAutoField(auto_created=True, primary_key=True)),
-            ("author", models.ForeignKey("mig.author", on_delete=models.CASCADE)),
-            ("title", models.CharField(max_length=200)),
-        ]),
+        ops.CreateModel(
+            "Author",
+            [
+                ("id", models.BigAutoField(auto_created=True, primary_key=True)),
+                ("name", models.CharField(max_length=200)),
+            ],
+        ),
+        ops.CreateModel(
+            "Book",
+            [
+                ("id", models.BigAutoField(auto_created=True, primary_key=True)),
+                ("author", models.ForeignKey("mig.author", on_delete=models.CASCADE)),
+                ("title", models.CharField(max_length=200)),
+            ],
+        ),
     ]
 
 
@@ -56,15 +64,26 @@ def rows(project: ProjectState, name: str, *fields):
 
 
 def fk_indexes():
-    return [i for i in connections["default"].introspection.get_indexes("mig_book")
-            if i.columns == ("author_id",) and not i.primary_key]
+    return [
+        i
+        for i in connections["default"].introspection.get_indexes("mig_book")
+        if i.columns == ("author_id",) and not i.primary_key
+    ]
 
 
-@pytest.mark.parametrize("change", [
-    {"related_name": "books"}, {"related_name": "+"}, {"related_query_name": "work"},
-    {"on_delete": models.PROTECT}, {"verbose_name": "writer"}, {"help_text": "who wrote it"},
-    {"validators": [lambda value: None]}, {"choices": [(1, "one")]},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"related_name": "books"},
+        {"related_name": "+"},
+        {"related_query_name": "work"},
+        {"on_delete": models.PROTECT},
+        {"verbose_name": "writer"},
+        {"help_text": "who wrote it"},
+        {"validators": [lambda value: None]},
+        {"choices": [(1, "one")]},
+    ],
+)
 def test_python_only_alter_field_runs_no_sql(change):
     project = apply(APP, author_ops())
     load(project)
@@ -91,8 +110,10 @@ def test_alter_column_keeps_rows_index_and_foreign_key():
     change = [ops.AlterField("Book", "title", models.CharField(max_length=300, null=True))]
     after = apply(APP, change, project)
     assert rows(after, "book", "title", "author__name") == [
-        ("How Django Works", "Alex Smith"), ("How to Sell Django Books", "Alex Smith"),
-        ("What Alex Got Wrong", "Sam Jones")]
+        ("How Django Works", "Alex Smith"),
+        ("How to Sell Django Books", "Alex Smith"),
+        ("What Alex Got Wrong", "Sam Jones"),
+    ]
     assert len(fk_indexes()) == 1
     fks = connections["default"].introspection.get_foreign_keys("mig_book")
     assert [(fk.column, fk.table) for fk in fks] == [("author_id", "mig_author")]
@@ -120,8 +141,9 @@ def test_add_remove_rename_field_keep_data():
 def test_add_not_null_field_with_one_off_default():
     project = apply(APP, author_ops())
     load(project)
-    after = apply(APP, [ops.AddField("Book", "pages", models.IntegerField(default=100), preserve_default=False)],
-                  project)
+    after = apply(
+        APP, [ops.AddField("Book", "pages", models.IntegerField(default=100), preserve_default=False)], project
+    )
     assert rows(after, "book", "pages") == [(100,), (100,), (100,)]
     assert not after.models[APP, "book"].fields["pages"].has_default()
 
@@ -140,8 +162,11 @@ def test_indexes_constraints_and_unique_together():
     project = apply(APP, author_ops())
     index = models.Index(fields=["title"], name="mig_book_title_idx")
     unique = models.UniqueConstraint(fields=["title"], name="mig_book_title_uniq")
-    steps = [ops.AddIndex("Book", index), ops.AddConstraint("Book", unique),
-             ops.AlterUniqueTogether("Book", {("author", "title")})]
+    steps = [
+        ops.AddIndex("Book", index),
+        ops.AddConstraint("Book", unique),
+        ops.AlterUniqueTogether("Book", {("author", "title")}),
+    ]
     after = apply(APP, steps, project)
     names = {i.name for i in connections["default"].introspection.get_indexes("mig_book")}
     assert "mig_book_title_idx" in names
@@ -184,8 +209,10 @@ def test_run_sql_and_run_python_with_reverse():
     quote = connections["default"].ops.quote_name
     steps = [
         ops.RunPython(forwards, backwards),
-        ops.RunSQL(f"UPDATE {quote('mig_author')} SET {quote('name')} = 'sql'",
-                   reverse_sql=f"UPDATE {quote('mig_author')} SET {quote('name')} = 'from RunPython'"),
+        ops.RunSQL(
+            f"UPDATE {quote('mig_author')} SET {quote('name')} = 'sql'",
+            reverse_sql=f"UPDATE {quote('mig_author')} SET {quote('name')} = 'from RunPython'",
+        ),
     ]
     apply(APP, steps, project)
     assert rows(project, "author", "name") == [("sql",)]

@@ -33,8 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("-v", "--verbosity", type=int, choices=[0, 1, 2, 3], default=1,
-                             help="0 quiet, 1 normal, 2 verbose, 3 very verbose")
+        command.add_argument(
+            "-v",
+            "--verbosity",
+            type=int,
+            choices=[0, 1, 2, 3],
+            default=1,
+            help="0 quiet, 1 normal, 2 verbose, 3 very verbose",
+        )
         command.add_argument("--settings", help="path of the pyproject.toml to read [tool.relata] from")
         command.add_argument("--apps", help="comma-separated app packages, instead of [tool.relata] apps")
         _module(name).add_arguments(command)
@@ -56,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     except exceptions.ImproperlyConfigured as exc:
         print(f"relata {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except (exceptions.OperationalError, exceptions.InterfaceError, exceptions.ProgrammingError,
-            exceptions.IntegrityError) as exc:
+    except (
+        exceptions.OperationalError,
+        exceptions.InterfaceError,
+        exceptions.ProgrammingError,
+        exceptions.IntegrityError,
+    ) as exc:
         print(f"relata {args.command}: database error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

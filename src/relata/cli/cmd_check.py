@@ -9,8 +9,12 @@ from relata.cli.project import load_project
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("app_label", nargs="*", help="only these apps")
-    parser.add_argument("--fail-level", default="ERROR", choices=["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"],
-                        help="the level that makes the command exit 1 (default ERROR)")
+    parser.add_argument(
+        "--fail-level",
+        default="ERROR",
+        choices=["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"],
+        help="the level that makes the command exit 1 (default ERROR)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -88,8 +88,12 @@ class Demo:
         if show:
             print(f"$ relata {' '.join(args)}", flush=True)
         result = subprocess.run(
-            [sys.executable, "-m", module, *args], cwd=self.workdir, env=self.env, input=stdin,
-            capture_output=True, text=True,
+            [sys.executable, "-m", module, *args],
+            cwd=self.workdir,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise ImproperlyConfigured(
@@ -112,8 +116,14 @@ class Demo:
         self.models.write_text(after)
         print()
         self.say(f'Edit booktracker/models.py: related_name="{value}" on Book.author.')
-        diff = difflib.unified_diff(before.splitlines(), after.splitlines(), "booktracker/models.py (before)",
-                                    "booktracker/models.py (after)", n=0, lineterm="")
+        diff = difflib.unified_diff(
+            before.splitlines(),
+            after.splitlines(),
+            "booktracker/models.py (before)",
+            "booktracker/models.py (after)",
+            n=0,
+            lineterm="",
+        )
         print("\n".join(line for line in diff if not line.startswith("@@")))
         self.run("makemigrations")
         written = sorted((self.workdir / "booktracker" / "migrations").glob("0*.py"))[-1]
@@ -151,9 +161,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def play(demo: Demo) -> None:
-    demo.say(f"relata demo: {ARTICLE}, replayed with relata.",
-             "The booktracker app has the article's Author and Book models; a fresh SQLite database",
-             "(db.sqlite3) is created in a temporary copy of the project.")
+    demo.say(
+        f"relata demo: {ARTICLE}, replayed with relata.",
+        "The booktracker app has the article's Author and Book models; a fresh SQLite database",
+        "(db.sqlite3) is created in a temporary copy of the project.",
+    )
     print()
     demo.run("migrate")
     demo.say("Loading the article's data: Alex Smith wrote two books, Sam Jones one.")

@@ -31,17 +31,23 @@ def find_model(name: str, labels: list[str]) -> Any:
             raise ImproperlyConfigured(f"{exc} Known models: {_known(labels)}.") from None
     found = [m for label in labels for m in registry.get_models(label) if m.__name__.lower() == name.lower()]
     if not found:
-        raise ImproperlyConfigured(f"No model named {name!r} in apps {', '.join(labels)}; known models: "
-                                   f"{_known(labels)}.")
+        raise ImproperlyConfigured(
+            f"No model named {name!r} in apps {', '.join(labels)}; known models: {_known(labels)}."
+        )
     if len(found) > 1:
-        raise ImproperlyConfigured(f"{name!r} is ambiguous: {', '.join(m._meta.label for m in found)}; "
-                                   f"write app_label.Model.")
+        raise ImproperlyConfigured(
+            f"{name!r} is ambiguous: {', '.join(m._meta.label for m in found)}; write app_label.Model."
+        )
     return found[0]
 
 
 def _known(labels: list[str]) -> str:
-    names = [m._meta.label for label in labels for m in registry.get_models(label)
-             if not getattr(m._meta, "auto_created", False)]
+    names = [
+        m._meta.label
+        for label in labels
+        for m in registry.get_models(label)
+        if not getattr(m._meta, "auto_created", False)
+    ]
     return ", ".join(names) or "(none)"
 
 
@@ -80,8 +86,9 @@ def render(model: Any, include_columns: bool = True) -> str:
                 f"The column and its index stay; use {source}.objects.filter({r.field.split('.')[1]}=...)."
             )
         elif r.related_name:
-            notes.append(f"{r.field} sets related_name={r.related_name!r}: the default "
-                         f"{source.lower()}_set is not there.")
+            notes.append(
+                f"{r.field} sets related_name={r.related_name!r}: the default {source.lower()}_set is not there."
+            )
     if notes:
         lines.append("")
         lines += [f"Note: {n}" for n in notes]

@@ -47,8 +47,11 @@ def run(args: argparse.Namespace) -> int:
         exec(compile(args.code, "<command>", "exec"), namespace)
         return 0
     count = len(namespace)
-    banner = f"{count} object{'s' if count != 1 else ''} imported automatically:\n\n" + "\n".join(
-        f"  {line}" for line in lines) + "\n"
+    banner = (
+        f"{count} object{'s' if count != 1 else ''} imported automatically:\n\n"
+        + "\n".join(f"  {line}" for line in lines)
+        + "\n"
+    )
     use_ipython = args.interface != "python" and importlib.util.find_spec("IPython") is not None
     if use_ipython:
         from IPython import start_ipython

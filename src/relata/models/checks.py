@@ -62,11 +62,14 @@ def check_relation(field: Any) -> list[CheckMessage]:
     target = rel.model
     if isinstance(target, str) or target._meta.abstract:
         name = target if isinstance(target, str) else target._meta.object_name
-        return [Error(
-            f"Field defines a relation with model '{name}', which is either not installed, or is abstract.",
-            hint=f"Define the model '{name}' (or make it concrete), or point {_label(field)} at an existing model.",
-            obj=field, id="fields.E300",
-        )]
+        return [
+            Error(
+                f"Field defines a relation with model '{name}', which is either not installed, or is abstract.",
+                hint=f"Define the model '{name}' (or make it concrete), or point {_label(field)} at an existing model.",
+                obj=field,
+                id="fields.E300",
+            )
+        ]
     messages = check_related_names(field)
     if not messages:
         messages = check_clashes(field)
@@ -78,25 +81,34 @@ def check_related_names(field: Any) -> list[CheckMessage]:
     name = rel.related_name
     messages = []
     if name and not name.endswith("+") and (not name.isidentifier() or keyword.iskeyword(name)):
-        messages.append(Error(
-            f"The name '{name}' is invalid related_name for field {_label(field)}.",
-            hint=f"related_name must be a valid Python identifier or end with '+', e.g. "
-                 f"related_name='{_suggest(field, set())}'.",
-            obj=field, id="fields.E306",
-        ))
+        messages.append(
+            Error(
+                f"The name '{name}' is invalid related_name for field {_label(field)}.",
+                hint=f"related_name must be a valid Python identifier or end with '+', e.g. "
+                f"related_name='{_suggest(field, set())}'.",
+                obj=field,
+                id="fields.E306",
+            )
+        )
     query_name = rel.related_query_name
     if query_name and query_name.endswith("_"):
-        messages.append(Error(
-            f"Reverse query name '{query_name}' must not end with an underscore.",
-            hint=f"Add or change a related_name or related_query_name argument for {_label(field)}.",
-            obj=field, id="fields.E308",
-        ))
+        messages.append(
+            Error(
+                f"Reverse query name '{query_name}' must not end with an underscore.",
+                hint=f"Add or change a related_name or related_query_name argument for {_label(field)}.",
+                obj=field,
+                id="fields.E308",
+            )
+        )
     if query_name and "__" in query_name:
-        messages.append(Error(
-            f"Reverse query name '{query_name}' must not contain '__'.",
-            hint=f"Add or change a related_name or related_query_name argument for {_label(field)}.",
-            obj=field, id="fields.E309",
-        ))
+        messages.append(
+            Error(
+                f"Reverse query name '{query_name}' must not contain '__'.",
+                hint=f"Add or change a related_name or related_query_name argument for {_label(field)}.",
+                obj=field,
+                id="fields.E309",
+            )
+        )
     return messages
 
 
@@ -131,37 +143,49 @@ def check_clashes(field: Any) -> list[CheckMessage]:
     for other in target_opts.fields:
         other_name = f"{target_opts.label}.{other.name}"
         if not hidden and other.name == accessor:
-            messages.append(Error(
-                f"Reverse accessor '{target_opts.object_name}.{accessor}' for '{me}' clashes with field "
-                f"name '{other_name}'.",
-                hint=f"Rename field '{other_name}', or give '{me}' a related_name, e.g. {fix}.",
-                obj=field, id="fields.E302",
-            ))
+            messages.append(
+                Error(
+                    f"Reverse accessor '{target_opts.object_name}.{accessor}' for '{me}' clashes with field "
+                    f"name '{other_name}'.",
+                    hint=f"Rename field '{other_name}', or give '{me}' a related_name, e.g. {fix}.",
+                    obj=field,
+                    id="fields.E302",
+                )
+            )
         if other.name == query_name:
-            messages.append(Error(
-                f"Reverse query name '{query_name}' for '{me}' clashes with field name '{other_name}'.",
-                hint=f"Rename field '{other_name}', or give '{me}' a related_name, e.g. {fix}.",
-                obj=field, id="fields.E303",
-            ))
+            messages.append(
+                Error(
+                    f"Reverse query name '{query_name}' for '{me}' clashes with field name '{other_name}'.",
+                    hint=f"Rename field '{other_name}', or give '{me}' a related_name, e.g. {fix}.",
+                    obj=field,
+                    id="fields.E303",
+                )
+            )
     for other_rel in target_opts.related_objects:
         if other_rel.field is field:
             continue
         other_name = _label(other_rel.field)
         other_accessor = other_rel.get_accessor_name()
         if not hidden and other_accessor == accessor:
-            messages.append(Error(
-                f"Reverse accessor '{target_opts.object_name}.{accessor}' for '{me}' clashes with the reverse "
-                f"accessor for '{other_name}'.",
-                hint=f"Give '{me}' or '{other_name}' a distinct related_name, e.g. {fix} on '{me}'.",
-                obj=field, id="fields.E304",
-            ))
+            messages.append(
+                Error(
+                    f"Reverse accessor '{target_opts.object_name}.{accessor}' for '{me}' clashes with the reverse "
+                    f"accessor for '{other_name}'.",
+                    hint=f"Give '{me}' or '{other_name}' a distinct related_name, e.g. {fix} on '{me}'.",
+                    obj=field,
+                    id="fields.E304",
+                )
+            )
         if other_accessor == query_name:
-            messages.append(Error(
-                f"Reverse query name '{query_name}' for '{me}' clashes with the reverse accessor of "
-                f"'{other_name}'.",
-                hint=f"Give '{me}' or '{other_name}' a distinct related_name, e.g. {fix} on '{me}'.",
-                obj=field, id="fields.E305",
-            ))
+            messages.append(
+                Error(
+                    f"Reverse query name '{query_name}' for '{me}' clashes with the reverse accessor of "
+                    f"'{other_name}'.",
+                    hint=f"Give '{me}' or '{other_name}' a distinct related_name, e.g. {fix} on '{me}'.",
+                    obj=field,
+                    id="fields.E305",
+                )
+            )
     return messages
 
 
@@ -173,10 +197,13 @@ def check_lazy_references() -> list[CheckMessage]:
                 detail = f"app '{app_label}' doesn't provide model '{model_name}'"
             else:
                 detail = f"app '{app_label}' isn't installed"
-            messages.append(Error(
-                f"The field {_label(field)} was declared with a lazy reference to '{app_label}.{model_name}', "
-                f"but {detail}.",
-                hint=f"Define {model_name} in {app_label}, or fix the target string of {_label(field)}.",
-                obj=field, id="fields.E307",
-            ))
+            messages.append(
+                Error(
+                    f"The field {_label(field)} was declared with a lazy reference to '{app_label}.{model_name}', "
+                    f"but {detail}.",
+                    hint=f"Define {model_name} in {app_label}, or fix the target string of {_label(field)}.",
+                    obj=field,
+                    id="fields.E307",
+                )
+            )
     return messages

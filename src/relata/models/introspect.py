@@ -52,15 +52,31 @@ def describe_relations(model: Any, include_columns: bool = True) -> list[Relatio
 def _forward(model: Any, field: Any) -> RelationInfo:
     kind = type(field).__name__
     if not field.is_relation:
-        return RelationInfo("forward", field.name, field.name, kind, f"{model.__name__}.{field.name}", None,
-                            "value", column=field.column)
+        return RelationInfo(
+            "forward",
+            field.name,
+            field.name,
+            kind,
+            f"{model.__name__}.{field.name}",
+            None,
+            "value",
+            column=field.column,
+        )
     target = field.related_model
     label = target._meta.label if target is not None else str(field.remote_field.model)
     name = target.__name__ if target is not None else label
     returns = f"{name} instance" if not field.many_to_many else f"manager of {name}"
-    return RelationInfo("forward", field.name, field.name, kind, f"{model.__name__}.{field.name}", label, returns,
-                        related_name=field.remote_field.related_name,
-                        column=None if field.many_to_many else field.column)
+    return RelationInfo(
+        "forward",
+        field.name,
+        field.name,
+        kind,
+        f"{model.__name__}.{field.name}",
+        label,
+        returns,
+        related_name=field.remote_field.related_name,
+        column=None if field.many_to_many else field.column,
+    )
 
 
 def _reverse(rel: Any) -> RelationInfo:
@@ -76,5 +92,13 @@ def _reverse(rel: Any) -> RelationInfo:
     else:
         kind, returns = "reverse ForeignKey", f"manager of {source.__name__}"
     declared = "+" if hidden else field.remote_field.related_name
-    return RelationInfo("reverse", accessor, query_name, kind, f"{source.__name__}.{field.name}",
-                        source._meta.label, returns, related_name=declared)
+    return RelationInfo(
+        "reverse",
+        accessor,
+        query_name,
+        kind,
+        f"{source.__name__}.{field.name}",
+        source._meta.label,
+        returns,
+        related_name=declared,
+    )

@@ -39,8 +39,15 @@ def model_indexes(model: Any, connection: Any) -> list[IndexSpec]:
         if not index.name:
             index.set_name_with_model(model)
         columns, descending = index.columns(model)
-        specs.append(IndexSpec(index.name, opts.db_table, columns, descending=descending,
-                               condition=_condition_sql(model, index.condition, connection)))
+        specs.append(
+            IndexSpec(
+                index.name,
+                opts.db_table,
+                columns,
+                descending=descending,
+                condition=_condition_sql(model, index.condition, connection),
+            )
+        )
     return specs
 
 
@@ -51,15 +58,19 @@ def _condition_sql(model: Any, condition: Any, connection: Any) -> str | None:
 def table_spec(model: Any, connection: Any) -> TableSpec:
     opts = model._meta
     columns = tuple(field.column_spec() for field in opts.local_fields if field.concrete)
-    unique_together = tuple(
-        tuple(opts.get_field(name).column for name in group) for group in opts.unique_together
-    )
+    unique_together = tuple(tuple(opts.get_field(name).column for name in group) for group in opts.unique_together)
     uniques, checks = [], []
     for constraint in opts.constraints:
         kind = type(constraint).__name__
         if kind == "UniqueConstraint" and constraint.condition is None:
-            uniques.append(IndexSpec(constraint.name, opts.db_table,
-                                     tuple(opts.get_field(f).column for f in constraint.fields), unique=True))
+            uniques.append(
+                IndexSpec(
+                    constraint.name,
+                    opts.db_table,
+                    tuple(opts.get_field(f).column for f in constraint.fields),
+                    unique=True,
+                )
+            )
         elif kind == "CheckConstraint":
             checks.append(CheckSpec(constraint.name, check_sql(model, constraint.condition, connection)))
     indexes = model_indexes(model, connection)
@@ -111,7 +122,8 @@ def dependency_order(models: list[Any]) -> list[Any]:
     while pending:
         for model in pending:
             targets = {
-                f.related_model for f in model._meta.local_fields
+                f.related_model
+                for f in model._meta.local_fields
                 if f.is_relation and f.related_model is not None and f.related_model is not model
             }
             if not any(t in pending for t in targets):

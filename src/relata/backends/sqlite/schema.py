@@ -74,8 +74,9 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
     def remove_column(self, table: str, column: str) -> None:  # pragma: no cover - alter_table rebuilds
         raise NotImplementedError("SQLite drops columns by rebuilding the table; use alter_table().")
 
-    def alter_table(self, old: TableSpec, new: TableSpec, column_map: dict[str, str],
-                    defaults: dict[str, Any] | None = None) -> None:
+    def alter_table(
+        self, old: TableSpec, new: TableSpec, column_map: dict[str, str], defaults: dict[str, Any] | None = None
+    ) -> None:
         defaults = defaults or {}
         if self._needs_rebuild(old, new, column_map, defaults):
             self.rebuild_table(old, new, column_map, defaults)
@@ -96,11 +97,14 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         for index in added:
             self.create_index(index)
 
-    def _needs_rebuild(self, old: TableSpec, new: TableSpec, column_map: dict[str, str],
-                       defaults: dict[str, Any]) -> bool:
+    def _needs_rebuild(
+        self, old: TableSpec, new: TableSpec, column_map: dict[str, str], defaults: dict[str, Any]
+    ) -> bool:
         """Whether the change goes beyond renames, index changes and plain ADD COLUMNs."""
         if (old.unique_together, old.unique_constraints, old.checks) != (
-            new.unique_together, new.unique_constraints, new.checks
+            new.unique_together,
+            new.unique_constraints,
+            new.checks,
         ):
             return True
         if len(set(column_map.values())) != len(old.columns):
@@ -122,8 +126,9 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
             return column.null  # SQLite needs a NULL default for an added REFERENCES column
         return column.null or column.name in defaults
 
-    def rebuild_table(self, old: TableSpec, new: TableSpec, column_map: dict[str, str],
-                      defaults: dict[str, Any]) -> None:
+    def rebuild_table(
+        self, old: TableSpec, new: TableSpec, column_map: dict[str, str], defaults: dict[str, Any]
+    ) -> None:
         """Create-copy-swap: the new shape under a temporary name, rows copied, then swapped in."""
         temp = f"new__{new.name}"
         self.execute(self.create_table_sql(replace(new, name=temp, indexes=())))

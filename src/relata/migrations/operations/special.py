@@ -16,9 +16,14 @@ from relata.migrations.operations.base import Operation
 class RunSQL(Operation):
     noop = ""
 
-    def __init__(self, sql: str | list[Any], reverse_sql: str | list[Any] | None = None,
-                 state_operations: list[Operation] | None = None, hints: dict | None = None,
-                 elidable: bool = False):
+    def __init__(
+        self,
+        sql: str | list[Any],
+        reverse_sql: str | list[Any] | None = None,
+        state_operations: list[Operation] | None = None,
+        hints: dict | None = None,
+        elidable: bool = False,
+    ):
         self.sql = sql
         self.reverse_sql = reverse_sql
         self.state_operations = list(state_operations or [])
@@ -64,8 +69,14 @@ def _split(sql: str) -> list[str]:
 class RunPython(Operation):
     reduces_to_sql = False
 
-    def __init__(self, code: Callable[[Any, Any], Any], reverse_code: Callable[[Any, Any], Any] | None = None,
-                 atomic: bool | None = None, hints: dict | None = None, elidable: bool = False):
+    def __init__(
+        self,
+        code: Callable[[Any, Any], Any],
+        reverse_code: Callable[[Any, Any], Any] | None = None,
+        atomic: bool | None = None,
+        hints: dict | None = None,
+        elidable: bool = False,
+    ):
         if not callable(code):
             raise ValueError("RunPython needs a callable taking (apps, schema_editor).")
         if reverse_code is not None and not callable(reverse_code):

@@ -64,9 +64,16 @@ class JoinInfo:
 
 
 class QueryBuilder:
-    def __init__(self, state: QueryState, connection: Any, *, aliases: AliasCounter | None = None,
-                 slots: SlotCounter | None = None, outer: QueryBuilder | None = None,
-                 subquery: bool = False):
+    def __init__(
+        self,
+        state: QueryState,
+        connection: Any,
+        *,
+        aliases: AliasCounter | None = None,
+        slots: SlotCounter | None = None,
+        outer: QueryBuilder | None = None,
+        subquery: bool = False,
+    ):
         self.state = state
         self.model = state.model
         self.opts = state.model._meta
@@ -83,16 +90,16 @@ class QueryBuilder:
 
     # -- joins --------------------------------------------------------------------
 
-    def setup_steps(self, steps: tuple[Any, ...], scope: Any, reuse_any: bool,
-                    parent: str | None = None) -> tuple[str, list[str]]:
+    def setup_steps(
+        self, steps: tuple[Any, ...], scope: Any, reuse_any: bool, parent: str | None = None
+    ) -> tuple[str, list[str]]:
         parent = parent or self.base_alias
         path_aliases = []
         for step in steps:
             join = self._find_join(parent, step, scope, reuse_any)
             if join is None:
                 table = step.to_model._meta.db_table
-                join = JoinInfo(self.aliases.take(table), table, parent, step,
-                                scope if step.multivalued else None)
+                join = JoinInfo(self.aliases.take(table), table, parent, step, scope if step.multivalued else None)
                 self.joins.append(join)
             parent = join.alias
             path_aliases.append(parent)
@@ -150,8 +157,9 @@ class QueryBuilder:
 
     # -- conditions ---------------------------------------------------------------
 
-    def where_node(self, tree: tuple[Any, ...], scope: Any, negated: bool = False, in_or: bool = False,
-                   reuse_any: bool = False) -> n.Node:
+    def where_node(
+        self, tree: tuple[Any, ...], scope: Any, negated: bool = False, in_or: bool = False, reuse_any: bool = False
+    ) -> n.Node:
         kind = tree[0]
         if kind == "leaf":
             return self.leaf(tree[1], tree[2], scope, negated, in_or, reuse_any)
@@ -215,8 +223,9 @@ class QueryBuilder:
                 return size
         return 0
 
-    def lookup_node(self, lookup_class: type[Lookup], lhs: n.Node, value_field: Any, value_model: Any,
-                    value: Any) -> n.Node:
+    def lookup_node(
+        self, lookup_class: type[Lookup], lhs: n.Node, value_field: Any, value_model: Any, value: Any
+    ) -> n.Node:
         name = lookup_class.lookup_name
         if name == "isnull":
             if not isinstance(value, bool):
@@ -260,8 +269,9 @@ class QueryBuilder:
 
     def negated_subquery(self, path: str, value: Any) -> n.Node:
         sub_state = QueryState(self.model, where=(("AND", False, (("leaf", path, value),)),))
-        builder = QueryBuilder(sub_state, self.connection, aliases=self.aliases, slots=self.slots,
-                               outer=self.outer, subquery=True)
+        builder = QueryBuilder(
+            sub_state, self.connection, aliases=self.aliases, slots=self.slots, outer=self.outer, subquery=True
+        )
         pk = self.opts.pk
         select = builder.build_filtered_select(((n.Col(builder.base_alias, pk.column), None),))
         return n.In(n.Col(self.base_alias, pk.column), select)
@@ -269,8 +279,9 @@ class QueryBuilder:
     # -- subqueries ---------------------------------------------------------------
 
     def sub_select(self, state: QueryState, fields: tuple[str, ...] | None) -> n.Select | n.Compound:
-        builder = QueryBuilder(state, self.connection, aliases=self.aliases, slots=self.slots,
-                               outer=self, subquery=True)
+        builder = QueryBuilder(
+            state, self.connection, aliases=self.aliases, slots=self.slots, outer=self, subquery=True
+        )
         select, _plan = builder.build()
         if fields is None and state.values is None:
             pk = state.model._meta.pk
@@ -282,13 +293,24 @@ class QueryBuilder:
     def subquery(self, queryset: Any, exists: bool = False) -> tuple[n.Select | n.Compound, list[Any]]:
         """Build a Subquery()/Exists() expression's queryset, with OuterRef() bound to self."""
         state = queryset._state
-        builder = QueryBuilder(state, self.connection, aliases=self.aliases, slots=SlotCounter(),
-                               outer=self, subquery=True)
+        builder = QueryBuilder(
+            state, self.connection, aliases=self.aliases, slots=SlotCounter(), outer=self, subquery=True
+        )
         select, plan = builder.build()
         if exists and isinstance(select, n.Select):
             select = _replace_columns(_without_order(select), ((n.Param(1), "a"),))
-            return n.Select(select.columns, select.from_, select.joins, select.where, select.group_by,
-                            select.having, (), 1, None, False), []
+            return n.Select(
+                select.columns,
+                select.from_,
+                select.joins,
+                select.where,
+                select.group_by,
+                select.having,
+                (),
+                1,
+                None,
+                False,
+            ), []
         fields = list(plan.fields) if plan.kind == "values" else [state.model._meta.pk]
         if plan.kind == "model":
             select = _replace_columns(select, ((n.Col(builder.base_alias, state.model._meta.pk.column), None),))
@@ -324,8 +346,7 @@ class QueryBuilder:
 
     def build_filtered_select(self, columns: tuple[tuple[n.Node, str | None], ...]) -> n.Select:
         where, having = self.build_conditions()
-        return n.Select(columns, n.Table(self.opts.db_table, self.base_alias), self.join_nodes(), where,
-                        having=having)
+        return n.Select(columns, n.Table(self.opts.db_table, self.base_alias), self.join_nodes(), where, having=having)
 
     def build(self) -> tuple[n.Select | n.Compound, SelectPlan]:
         state = self.state
@@ -338,19 +359,31 @@ class QueryBuilder:
             group_by = self.group_by_nodes(group_candidates)
         order_by = self.order_by_nodes()
         if group_by and order_by:
-            group_by = group_by + tuple(o.expr for o in order_by if o.expr not in group_by
-                                        and not _is_aggregate_node(o.expr) and not isinstance(o.expr, n.Random))
+            group_by = group_by + tuple(
+                o.expr
+                for o in order_by
+                if o.expr not in group_by and not _is_aggregate_node(o.expr) and not isinstance(o.expr, n.Random)
+            )
         distinct_on = self.distinct_on_nodes(order_by) if state.distinct and state.distinct_fields else ()
         if state.distinct and order_by and not distinct_on:
             present = {c[0] for c in columns}
-            columns = columns + tuple((o.expr, None) for o in order_by
-                                      if o.expr not in present and not isinstance(o.expr, n.Random))
+            columns = columns + tuple(
+                (o.expr, None) for o in order_by if o.expr not in present and not isinstance(o.expr, n.Random)
+            )
         low, high = state.low, state.high
         select = n.Select(
-            columns=columns, from_=n.Table(self.opts.db_table, self.base_alias), joins=self.join_nodes(),
-            where=where, group_by=group_by, having=having, order_by=order_by,
-            limit=None if high is None else high - low, offset=low or None,
-            distinct=state.distinct, for_update=state.for_update, distinct_on=distinct_on,
+            columns=columns,
+            from_=n.Table(self.opts.db_table, self.base_alias),
+            joins=self.join_nodes(),
+            where=where,
+            group_by=group_by,
+            having=having,
+            order_by=order_by,
+            limit=None if high is None else high - low,
+            offset=low or None,
+            distinct=state.distinct,
+            for_update=state.for_update,
+            distinct_on=distinct_on,
         )
         return select, plan
 
@@ -396,8 +429,7 @@ class QueryBuilder:
             column = self.opts.get_field(name).column if name != "pk" else self.opts.pk.column
             order.append(n.OrderBy(n.Col(None, column), item.startswith("-")))
         low, high = self.state.low, self.state.high
-        compound = n.Compound(op, tuple(selects), all_, tuple(order),
-                              None if high is None else high - low, low or None)
+        compound = n.Compound(op, tuple(selects), all_, tuple(order), None if high is None else high - low, low or None)
         return compound, plan
 
     # -- select list --------------------------------------------------------------
@@ -467,8 +499,14 @@ class QueryBuilder:
         top = (self.model, self.base_alias, "", self.model_fields())
         return self._related_plans(top, tree, columns, group_candidates, 0)
 
-    def _related_plans(self, parent: tuple[Any, str, str, list[Any]], tree: Any, columns: list[Any],
-                       group_candidates: list[n.Node], depth: int) -> tuple[Any, ...]:
+    def _related_plans(
+        self,
+        parent: tuple[Any, str, str, list[Any]],
+        tree: Any,
+        columns: list[Any],
+        group_candidates: list[n.Node],
+        depth: int,
+    ) -> tuple[Any, ...]:
         """Plans for the relations in `tree` below `parent` (model, alias, only/defer prefix, loaded fields)."""
         model, alias, prefix, loaded = parent
         opts = model._meta
@@ -632,12 +670,12 @@ def _loaded_fields(opts: Any, state: QueryState, prefix: str) -> list[Any]:
     """
     fields = list(opts.concrete_fields)
     if state.only is not None:
-        names = [name[len(prefix):] for name in state.only if name.startswith(prefix)]
+        names = [name[len(prefix) :] for name in state.only if name.startswith(prefix)]
         if names or not prefix:
             kept = {name.split("__", 1)[0] for name in names}
             fields = [f for f in fields if f.primary_key or f.name in kept or f.attname in kept]
     if state.deferred:
-        deferred = {name[len(prefix):] for name in state.deferred if name.startswith(prefix)}
+        deferred = {name[len(prefix) :] for name in state.deferred if name.startswith(prefix)}
         deferred = {name for name in deferred if "__" not in name}
         fields = [f for f in fields if f.primary_key or (f.name not in deferred and f.attname not in deferred)]
     return fields

@@ -15,8 +15,13 @@ from typing import Any
 from relata.models.query.plan import ModelPlan, SelectPlan
 
 
-def model_loader(plan: ModelPlan, connection: Any, db: str,
-                 annotations: tuple[tuple[str, int, Any], ...] = (), known: str | None = None) -> Callable[..., Any]:
+def model_loader(
+    plan: ModelPlan,
+    connection: Any,
+    db: str,
+    annotations: tuple[tuple[str, int, Any], ...] = (),
+    known: str | None = None,
+) -> Callable[..., Any]:
     """`load(row) -> instance` for one plan, one connection's converters and one alias.
 
     Annotations (name, column index, output field) become attributes in the same
@@ -58,8 +63,9 @@ class _LoaderSource:
         self.namespace[f"c{index}"] = converter
         return f"(None if row[{index}] is None else c{index}(row[{index}]))"
 
-    def emit(self, plan: ModelPlan, annotations: tuple[tuple[str, int, Any], ...],
-             back: tuple[str, str] | None, indent: str) -> str:
+    def emit(
+        self, plan: ModelPlan, annotations: tuple[tuple[str, int, Any], ...], back: tuple[str, str] | None, indent: str
+    ) -> str:
         var = f"o{self.count}"
         self.count += 1
         self.namespace[f"cls_{var}"] = plan.model
