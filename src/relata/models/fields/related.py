@@ -232,6 +232,15 @@ class RelatedField(Field):
         limit = self.remote_field.limit_choices_to
         return limit() if callable(limit) else limit
 
+    def model_reference(self, target: Any) -> str:
+        """A relation target as migrations write it: "app_label.modelname"."""
+        if isinstance(target, type):
+            return target._meta.label_lower
+        if target == "self":
+            return self.model._meta.label_lower
+        app_label, _, name = target.rpartition(".")
+        return f"{app_label or self.model._meta.app_label}.{name.lower()}"
+
     def related_query_name(self) -> str:
         rel = self.remote_field
         return rel.related_query_name or rel.related_name or self.opts.model_name
@@ -421,15 +430,11 @@ class ForeignKey(RelatedField):
             if rest:
                 kwargs["on_delete"] = rest[0]
             args = []
-        if isinstance(kwargs.get("to"), type):
-            kwargs["to"] = kwargs["to"]._meta.label_lower
-        elif isinstance(kwargs.get("to"), str) and "." not in kwargs["to"] and kwargs["to"] != "self":
-            kwargs["to"] = f"{self.model._meta.app_label}.{kwargs['to'].lower()}"
-        elif isinstance(kwargs.get("to"), str) and kwargs["to"] != "self":
-            kwargs["to"] = kwargs["to"].lower()
-        if kwargs.get("to") == "self":
-            kwargs["to"] = self.model._meta.label_lower
-        kwargs.pop("db_index", None) if self.db_index else kwargs.__setitem__("db_index", False)
+        kwargs["to"] = self.model_reference(kwargs["to"])
+        if self.db_index:
+            kwargs.pop("db_index", None)
+        else:
+            kwargs["db_index"] = False
         return name, path, args, kwargs
 
 
@@ -624,13 +629,7 @@ class ManyToManyField(RelatedField):
         if args:
             kwargs["to"] = args[0]
             args = []
-        to = kwargs.get("to")
-        if isinstance(to, type):
-            kwargs["to"] = to._meta.label_lower
-        elif isinstance(to, str) and to == "self":
-            kwargs["to"] = self.model._meta.label_lower
-        elif isinstance(to, str) and "." not in to:
-            kwargs["to"] = f"{self.model._meta.app_label}.{to.lower()}"
+        kwargs["to"] = self.model_reference(kwargs["to"])
         through = kwargs.get("through")
         if isinstance(through, type):
             kwargs["through"] = through._meta.label_lower
