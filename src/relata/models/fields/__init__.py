@@ -185,7 +185,10 @@ class Field(RegisterLookupMixin):
     # -- identity ---------------------------------------------------------------
 
     def __repr__(self) -> str:
-        path = f"{type(self).__module__}.{type(self).__qualname__}"
+        module = type(self).__module__
+        if module == "relata.models.fields.temporal":
+            module = __name__  # re-exported here: show the path users import from
+        path = f"{module}.{type(self).__qualname__}"
         return f"<{path}: {self.name}>" if self.name else f"<{path}>"
 
     def __str__(self) -> str:
