@@ -237,22 +237,32 @@ def _insert_group(
     pk = opts.pk
     fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
     returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
-    size = _batch_size(connection, len(fields), batch_size)
     read_values = row_values(connection, model, tuple(fields), True)
+    converter = pk.from_db_converter(connection)
+    # A driver that pipelines executemany() gets one single-row statement for
+    # every row, which beats one huge multi-row VALUES it would have to parse.
+    pipelined = connection.features.has_fast_executemany
+    size = (batch_size or len(group)) if pipelined else _batch_size(connection, len(fields), batch_size)
     for start in range(0, len(group), size):
         batch = group[start : start + size]
-        values = []
-        for obj in batch:
-            row, expression = read_values(obj)
-            if expression:
-                raise ValueError("bulk_create() takes plain values, not expressions such as F().")
-            values.extend(row)
-        sql = _insert_sql(connection, opts, fields, len(batch), returning, on_conflict)
-        cursor = connection.execute(sql, values)
+        rows = [_plain_row(read_values, obj) for obj in batch]
+        if pipelined:
+            sql = _insert_sql(connection, opts, fields, 1, returning, on_conflict)
+            ids = connection.executemany(sql, rows, returning=returning)
+        else:
+            sql = _insert_sql(connection, opts, fields, len(batch), returning, on_conflict)
+            cursor = connection.execute(sql, [value for row in rows for value in row])
+            ids = [row[0] for row in cursor.fetchall()] if returning else None
         if returning:
-            converter = pk.from_db_converter(connection)
-            for obj, row in zip(batch, cursor.fetchall(), strict=True):
-                obj.__dict__[pk.attname] = converter(row[0]) if converter else row[0]
+            for obj, value in zip(batch, ids, strict=True):
+                obj.__dict__[pk.attname] = converter(value) if converter else value
+
+
+def _plain_row(read_values: Any, obj: Any) -> list[Any]:
+    row, expression = read_values(obj)
+    if expression:
+        raise ValueError("bulk_create() takes plain values, not expressions such as F().")
+    return row
 
 
 def _conflict_clause(opts: Any, ignore: bool, update: bool, update_fields: Any, unique_fields: Any) -> Any:

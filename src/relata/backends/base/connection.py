@@ -202,17 +202,25 @@ class BaseDatabaseWrapper:
             self._raise_translated(error)
         return cursor
 
-    def executemany(self, sql: str, param_list: list[Any]) -> Any:
+    def executemany(self, sql: str, param_list: list[Any], returning: bool = False) -> Any:
+        """Run one statement for every parameter row; with `returning`, the first
+        column each row's RETURNING gave (drivers that can: see has_fast_executemany)."""
         if self.needs_rollback:
             self.check_usable_transaction(sql)
         cursor = self.cursor()
         started = time.perf_counter()
         try:
-            cursor.executemany(sql, param_list)
+            result = self.driver_executemany(cursor, sql, param_list, returning)
         except Exception as error:
             self._raise_translated(error)
         for listener in self.listeners:
             listener(sql, param_list, time.perf_counter() - started)
+        return result
+
+    def driver_executemany(self, cursor: Any, sql: str, param_list: list[Any], returning: bool) -> Any:
+        if returning:
+            raise NotImplementedError(f"{self.display_name} cannot return rows from executemany().")
+        cursor.executemany(sql, param_list)
         return cursor
 
     def _execute_listened(self, cursor: Any, sql: str, params: Any) -> Any:

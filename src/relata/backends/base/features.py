@@ -32,6 +32,8 @@ class BaseDatabaseFeatures:
     has_native_duration_field = False
     has_native_json_field = False
     interprets_empty_strings_as_nulls = False
+    #: The driver's executemany() pipelines rows (bulk_create sends one statement per row).
+    has_fast_executemany = False
     #: Most parameters one statement may carry (bulk_create splits batches).
     max_query_params: int | None = None
     #: Rows a single multi-row INSERT may carry.

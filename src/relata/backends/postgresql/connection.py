@@ -190,6 +190,16 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         # Without parameters psycopg sends the text as is ('%' need not be doubled).
         return super().execute(sql, params or None)
 
+    def driver_executemany(self, cursor: Any, sql: str, param_list: list[Any], returning: bool) -> Any:
+        cursor.executemany(sql, param_list, returning=returning)
+        if not returning:
+            return cursor
+        ids = []
+        while True:
+            ids.append(cursor.fetchone()[0])
+            if not cursor.nextset():
+                return ids
+
     def execute_streaming(self, sql: str, params: Any = ()) -> Any:
         # psycopg's client cursors hold the whole result; a server-side cursor
         # sends rows as fetchmany() asks. Outside a transaction it must be WITH HOLD.

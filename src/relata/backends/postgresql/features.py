@@ -23,6 +23,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     has_native_json_field = True
     supports_distinct_on = True
     max_query_params = 65535
+    has_fast_executemany = True
     #: Foreign keys are DEFERRABLE INITIALLY DEFERRED (CockroachDB has no deferrable constraints).
     supports_deferrable_foreign_keys = True
     #: Which PostgreSQL-compatible database answered: postgresql, cockroachdb, yugabytedb, citus.
