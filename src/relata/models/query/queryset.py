@@ -8,6 +8,7 @@ on the QuerySet, and `count()`/`exists()` use that cache when it is filled.
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -113,14 +114,27 @@ class QuerySet:
     # -- evaluation ---------------------------------------------------------------
 
     def _fetch_all(self) -> None:
-        if self._result_cache is None:
-            results = self._iterate()
-            self._result_cache = results if type(results) is list else list(results)
-        if self._prefetch_lookups and not self._prefetch_done:
-            from relata.models.query.prefetch import prefetch_related_objects
+        if self._result_cache is not None and (self._prefetch_done or not self._prefetch_lookups):
+            return
+        # Loading builds several container objects per row and none of them is
+        # garbage: the cyclic collector would re-scan the growing result again
+        # and again (up to half the load time). Reference counting still frees
+        # everything meanwhile; the collector resumes when the result is built.
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            if self._result_cache is None:
+                results = self._iterate()
+                self._result_cache = results if type(results) is list else list(results)
+            if self._prefetch_lookups and not self._prefetch_done:
+                from relata.models.query.prefetch import prefetch_related_objects
 
-            prefetch_related_objects(self._result_cache, *self._prefetch_lookups)
-            self._prefetch_done = True
+                prefetch_related_objects(self._result_cache, *self._prefetch_lookups)
+                self._prefetch_done = True
+        finally:
+            if paused:
+                gc.enable()
 
     def _execute(self, streaming: bool = False) -> tuple[Any, Any, Any]:
         connection = self._connection
