@@ -10,6 +10,7 @@ from typing import Any
 
 from relata import exceptions, transaction
 from relata.db import connections
+from relata.models.collector import collector_paused
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.sql import nodes as n
@@ -217,7 +218,7 @@ def bulk_create(
                 obj.__dict__[pk_attname] = pk.get_default()
     with_pk = [o for o in objs if o.__dict__.get(pk_attname) is not None]
     without_pk = [o for o in objs if o.__dict__.get(pk_attname) is None]
-    with transaction.atomic(using=using, savepoint=False):
+    with transaction.atomic(using=using, savepoint=False), collector_paused:
         for group, has_pk in ((with_pk, True), (without_pk, False)):
             if group:
                 _insert_group(connection, model, group, has_pk, batch_size, on_conflict)

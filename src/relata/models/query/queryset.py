@@ -8,7 +8,6 @@ on the QuerySet, and `count()`/`exists()` use that cache when it is filled.
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from relata import exceptions
 from relata.db import connections
 from relata.models import aggregation, writes
+from relata.models.collector import collector_paused
 from relata.models.expressions import check_annotation_name
 from relata.models.q import Q, where_as_q
 from relata.models.query import hydrate, validate
@@ -116,14 +116,7 @@ class QuerySet:
     def _fetch_all(self) -> None:
         if self._result_cache is not None and (self._prefetch_done or not self._prefetch_lookups):
             return
-        # Loading builds several container objects per row and none of them is
-        # garbage: the cyclic collector would re-scan the growing result again
-        # and again (up to half the load time). Reference counting still frees
-        # everything meanwhile; the collector resumes when the result is built.
-        paused = gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
+        with collector_paused:
             if self._result_cache is None:
                 results = self._iterate()
                 self._result_cache = results if type(results) is list else list(results)
@@ -132,9 +125,6 @@ class QuerySet:
 
                 prefetch_related_objects(self._result_cache, *self._prefetch_lookups)
                 self._prefetch_done = True
-        finally:
-            if paused:
-                gc.enable()
 
     def _execute(self, streaming: bool = False) -> tuple[Any, Any, Any]:
         connection = self._connection
