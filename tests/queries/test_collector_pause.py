@@ -58,3 +58,20 @@ def test_a_disabled_collector_stays_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_nested_pauses_resume_only_at_the_outermost():
+    from relata.models.collector import collector_paused
+
+    with collector_paused:
+        with collector_paused:
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_bulk_create_pauses_and_restores_the_collector():
+    with pytest.raises(exceptions.IntegrityError):
+        Item.objects.bulk_create([Item(id=1, name="a"), Item(id=1, name="b")])
+    assert gc.isenabled()
+    assert Item.objects.count() == 0
