@@ -74,7 +74,7 @@ class SameClusterRouter(PrimaryReplicaRouter):
 def replica(relata_backend: str) -> Iterator[str]:
     if relata_backend != "postgresql":
         pytest.skip("the primary/replica pair is two PostgreSQL databases")
-    url = databases.test_database_url("postgresql").rsplit("/", 1)[0] + "/relata_test_replica"
+    url = databases.test_database_url("postgresql") + "_replica"
     backend = load_backend("postgresql")
     backend.create_test_database(parse_url(url))
     relata.connect(url, alias="replica")

@@ -1,7 +1,8 @@
 """Test databases: which URL each backend uses, and creating/dropping them.
 
-SQLite tests run in memory. Server backends get their own database
-(`relata_test` by default, or RELATA_TEST_<VENDOR>_URL) created for the run.
+SQLite tests run in memory. Server backends get their own database, created
+for the run and dropped after it: `relata_test_<pid>` by default, so two runs
+on one machine never drop each other's, or RELATA_TEST_<VENDOR>_URL.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import os
 
 DEFAULT_URLS = {
     "sqlite": "sqlite:///:memory:",
-    "postgresql": "postgresql://postgres@127.0.0.1:5432/relata_test",
-    "mysql": "mysql://root@127.0.0.1:3306/relata_test",
+    "postgresql": f"postgresql://postgres@127.0.0.1:5432/relata_test_{os.getpid()}",
+    "mysql": f"mysql://root@127.0.0.1:3306/relata_test_{os.getpid()}",
 }
 
 

@@ -174,16 +174,7 @@ class BaseDatabaseWrapper:
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         """Run one statement and return the driver cursor (for fetching)."""
-        if self.needs_rollback:
-            self.check_usable_transaction(sql)
-        cursor = self.cursor()
-        if self.listeners:
-            return self._execute_listened(cursor, sql, params)
-        try:
-            cursor.execute(sql, params)
-        except Exception as error:
-            self._raise_translated(error)
-        return cursor
+        return self._run_on(self.cursor(), sql, params)
 
     def execute_streaming(self, sql: str, params: Any = ()) -> Any:
         """Run a query whose rows are read in chunks (iterator()).
@@ -194,6 +185,9 @@ class BaseDatabaseWrapper:
         return self.execute(sql, params)
 
     def _run_on(self, cursor: Any, sql: str, params: Any) -> Any:
+        """Execute on `cursor`: the doomed-transaction rule, query listeners, error mapping."""
+        if self.needs_rollback:
+            self.check_usable_transaction(sql)
         if self.listeners:
             return self._execute_listened(cursor, sql, params)
         try:
