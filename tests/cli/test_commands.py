@@ -144,6 +144,34 @@ def test_check_and_shell_and_inspectdb(project):
     assert "relata_migrations" not in inspected.stdout
 
 
+def test_dbshell_opens_the_databases_own_client(project):
+    relata(project, "migrate")
+    shell = relata(project, "dbshell", stdin="SELECT name FROM sqlite_master WHERE name = 'booktracker_book';\n")
+    assert shell.returncode == 0
+    assert shell.stdout.strip() == "booktracker_book"
+
+
+def test_dbshell_command_per_backend():
+    from relata.backends import load_backend
+    from relata.conf import parse_url
+
+    for url, expected, env in [
+        ("sqlite:///books.db", ["sqlite3", "books.db"], {}),
+        (
+            "postgresql://app:pw@db.example:5433/books",
+            ["psql", "-U", "app", "-h", "db.example", "-p", "5433", "books"],
+            {"PGPASSWORD": "pw"},
+        ),
+        (
+            "mysql://app:pw@db.example:3307/books",
+            ["mysql", "--user=app", "--host=db.example", "--port=3307", "books"],
+            {"MYSQL_PWD": "pw"},
+        ),
+    ]:
+        settings = parse_url(url)
+        assert load_backend(settings["ENGINE"]).shell_command(settings) == (expected, env)
+
+
 def test_check_reports_clashes_and_exits_1(project):
     models = project / "booktracker" / "models.py"
     models.write_text(

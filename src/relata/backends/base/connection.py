@@ -233,6 +233,11 @@ class BaseDatabaseWrapper:
         with self.wrap_errors():
             raise error
 
+    @classmethod
+    def shell_command(cls, settings: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+        """The database's own command-line client for `relata dbshell`: (argv, extra environment)."""
+        raise NotImplementedError(f"{cls.display_name} has no command-line client configured.")
+
     def schema_editor(self) -> BaseDatabaseSchemaEditor:
         return self.schema_editor_class(self)
 

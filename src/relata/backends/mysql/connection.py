@@ -102,6 +102,15 @@ class DatabaseWrapper(BaseDatabaseWrapper):
             kwargs["unix_socket"] = options["unix_socket"]
         return {k: v for k, v in kwargs.items() if v is not None}
 
+    @classmethod
+    def shell_command(cls, settings: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+        args = ["mysql"]
+        for flag, key in (("--user", "USER"), ("--host", "HOST"), ("--port", "PORT")):
+            if settings.get(key):
+                args.append(f"{flag}={settings[key]}")
+        args.append(settings["NAME"])
+        return args, ({"MYSQL_PWD": settings["PASSWORD"]} if settings.get("PASSWORD") else {})
+
     def get_new_connection(self) -> Any:
         return Database.connect(**self.connect_kwargs(self.settings))
 

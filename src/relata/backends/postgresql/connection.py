@@ -74,6 +74,15 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         self._pool: Any = None
         self._stream_count = 0
 
+    @classmethod
+    def shell_command(cls, settings: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+        args = ["psql"]
+        for flag, key in (("-U", "USER"), ("-h", "HOST"), ("-p", "PORT")):
+            if settings.get(key):
+                args += [flag, str(settings[key])]
+        args.append(settings["NAME"] or "postgres")
+        return args, ({"PGPASSWORD": settings["PASSWORD"]} if settings.get("PASSWORD") else {})
+
     # -- connecting -------------------------------------------------------------
 
     @classmethod

@@ -53,6 +53,10 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         limit = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self.features.max_query_params = limit
 
+    @classmethod
+    def shell_command(cls, settings: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+        return ["sqlite3", settings["NAME"]], {}
+
     def get_new_connection(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
             self.settings.get("NAME") or ":memory:",
