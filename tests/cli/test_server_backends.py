@@ -74,3 +74,17 @@ def test_migrate_change_and_back_to_zero_on_each_backend(server):
     assert back.returncode == 0, back.stderr
     assert "Unapplying booktracker.0001_initial... OK" in back.stdout
     assert not {"booktracker_author", "booktracker_book"} & tables()
+
+
+def test_inspectdb_reads_the_servers_catalog(server):
+    project, env = server
+    assert relata(project, "migrate", env=env).returncode == 0
+    inspected = relata(project, "inspectdb", env=env)
+    assert inspected.returncode == 0, inspected.stderr
+    out = inspected.stdout
+    assert "class BooktrackerAuthor(models.Model):" in out
+    assert "class BooktrackerBook(models.Model):" in out
+    assert "author = models.ForeignKey('BooktrackerAuthor', on_delete=models.DO_NOTHING)" in out
+    assert "title = models.CharField(max_length=200)" in out
+    assert "db_table = 'booktracker_book'" in out
+    compile(out, "inspected.py", "exec")
