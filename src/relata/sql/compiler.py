@@ -218,7 +218,9 @@ class SQLCompiler:
             template = self.lookups[node.name]
         except KeyError:
             raise ValueError(f"The lookup {node.name!r} is not supported on this database.")
-        return template.format(lhs=lhs, rhs=rhs, escape=self.like_escape)
+        if node.escape:
+            return template.format(lhs=lhs, rhs=rhs, escape=self.like_escape)
+        return template.format(lhs=lhs, rhs=rhs, escape="").rstrip()
 
     def pattern_from_expression(self, lookup: str, rhs: str) -> str:
         before, after = self.pattern_lookups[lookup]

@@ -109,6 +109,8 @@ class Lookup(Node):
     name: str
     lhs: Node
     rhs: Node
+    #: Whether a pattern lookup needs its ESCAPE clause (False: the text has no wildcard).
+    escape: bool = True
 
 
 @dataclass(frozen=True, slots=True)

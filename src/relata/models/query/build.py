@@ -241,7 +241,10 @@ class QueryBuilder:
         rhs = self.rhs_nodes(value, prep, lookup_class)
         if lookup_class.arity == 2 and len(rhs) != 2:
             raise ValueError(f"The '{name}' lookup needs exactly two values (start, end).")
-        return lookup.build(rhs)
+        node = lookup.build(rhs)
+        if type(value) is Token and value.plain and type(node) is n.Lookup and lookup.value_pattern:
+            node = n.Lookup(node.name, node.lhs, node.rhs, escape=False)
+        return node
 
     def value_preparer(self, field: Any, value_model: Any) -> Any:
         if field is None:

@@ -21,6 +21,9 @@ class Token:
 
     count: int
     many: bool = False
+    #: A pattern lookup's text with no LIKE wildcard or escape character in
+    #: it: the SQL can leave out the ESCAPE clause (measurably faster on SQLite).
+    plain: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,8 @@ class SubqueryToken:
 
 
 ONE = Token(1)
+PLAIN = Token(1, plain=True)
+_PATTERN_LOOKUPS = ("__contains", "__icontains", "__startswith", "__istartswith", "__endswith", "__iendswith")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,4 +186,6 @@ def _tokenize_value(path: str, value: Any, values: list[Any]) -> Any:
         values.extend(items)
         return Token(len(items), many=True)
     values.append(value)
+    if type(value) is str and path.endswith(_PATTERN_LOOKUPS) and not ("%" in value or "_" in value or "\\" in value):
+        return PLAIN
     return ONE
