@@ -13,6 +13,7 @@ import inspect
 from typing import Any, ClassVar
 
 from relata import exceptions
+from relata.models.fastpaths import build_class_init
 from relata.models.fields import BigAutoField
 from relata.models.instance_state import LazyModelState, ModelState, take_refusal
 from relata.models.manager import Manager
@@ -179,11 +180,16 @@ class Model(metaclass=ModelBase):
     objects: ClassVar[Manager]
 
     def __init__(self, *args: Any, **kwargs: Any):
-        opts = type(self)._meta
+        cls = type(self)
+        opts = cls._meta
         if args or opts.abstract:
             self._init_with_args(args, kwargs)
-        else:
-            opts.fast_init(self, kwargs)
+            return
+        if cls.__init__ is Model.__init__:
+            # No __init__ of the user's own: give the class a generated one for next time
+            # (dropped again when its fields change; see Options.expire_cache).
+            cls.__init__ = build_class_init(opts, Model.__init__)
+        opts.fast_init(self, kwargs)
 
     def _init_with_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         cls = type(self)

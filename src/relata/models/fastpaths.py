@@ -18,9 +18,11 @@ _PLAIN_TYPES = ((BooleanField, bool), (IntegerField, int), (FloatField, float), 
 
 
 def build_init(opts: Any) -> Callable[[Any, dict[str, Any]], None]:
-    """`init(instance, kwargs)`: fill a new instance from keyword arguments."""
-    namespace: dict[str, Any] = {"State": ModelState}
-    lines = ["def init(self, kwargs):", "    d = self.__dict__", "    d['_state'] = State()", "    pop = kwargs.pop"]
+    """`init(instance, kwargs)`: fill a new instance from keyword arguments (Model.__init__'s general path)."""
+    # A new instance's state is a bare ModelState: its class defaults say "unsaved, no database".
+    namespace: dict[str, Any] = {"State": ModelState, "new_state": ModelState.__new__}
+    lines = ["def init(self, kwargs):", "    d = self.__dict__", "    d['_state'] = new_state(State)"]
+    lines.append("    pop = kwargs.pop")
     for index, (name, attname, is_relation, default, call) in enumerate(opts.init_plan):
         namespace[f"default{index}"] = default
         fallback = f"default{index}()" if call else f"default{index}"
@@ -46,6 +48,62 @@ def build_init(opts: Any) -> Callable[[Any, dict[str, Any]], None]:
     return _compile(lines, namespace, "init", f"<relata init {opts.object_name}>")
 
 
+def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., None]:
+    """A model's own `__init__`, with a keyword-only parameter per field name and attname.
+
+    Python binds the keywords, so `Book(title=..., author_id=...)` costs one call.
+    Positional arguments, unknown keywords, and a relation given both as object
+    and as id go to `general` (Model.__init__'s general path) unchanged. Names
+    of the function's own contain "__", which no field name may.
+    """
+    namespace: dict[str, Any] = {"r__State": ModelState, "r__new_state": ModelState.__new__, "r__M": _OMITTED}
+    namespace["r__general"] = general
+    params: list[str] = []
+    items = ["'_state': r__new_state(r__State)"]
+    relations: list[str] = []
+    clashes: list[str] = []
+    for index, (name, attname, is_relation, default, call) in enumerate(opts.init_plan):
+        namespace[f"r__default{index}"] = default
+        fallback = f"r__default{index}()" if call else f"r__default{index}"
+        params.append(name)
+        if not is_relation:
+            items.append(f"{attname!r}: {fallback} if {name} is r__M else {name}")
+            continue
+        params.append(attname)
+        clashes.append(f"({name} is not r__M and {attname} is not r__M)")
+        items.append(f"{attname!r}: ({fallback} if {attname} is r__M else {attname}) if {name} is r__M else None")
+        namespace[f"r__descriptor{index}"] = getattr(opts.model, name)
+        relations += [
+            f"    if {name} is not r__M and {name} is not None:",
+            f"        r__descriptor{index}.__set__(r__self, {name})",
+        ]
+    passed = "".join(f"({p!r}, {p}), " for p in params)
+    unusual = " or ".join(["r__args", "r__extra", *clashes])
+    lines = [
+        f"def __init__(r__self, *r__args, {''.join(f'{p}=r__M, ' for p in params)}**r__extra):",
+        f"    if {unusual}:",
+        f"        r__kwargs = {{r__k: r__v for r__k, r__v in ({passed}) if r__v is not r__M}}",
+        "        r__kwargs.update(r__extra)",
+        "        return r__general(r__self, *r__args, **r__kwargs)",
+        f"    r__self.__dict__ = {{{', '.join(items)}}}",
+        *relations,
+    ]
+    init = _compile(lines, namespace, "__init__", f"<relata __init__ {opts.object_name}>")
+    init.__qualname__ = f"{opts.object_name}.__init__"
+    init.generated_for = opts  # type: ignore[attr-defined]
+    return init
+
+
+class _Omitted:
+    """The default of every generated `__init__` parameter: "not passed"."""
+
+    def __repr__(self) -> str:
+        return "<omitted>"
+
+
+_OMITTED = _Omitted()
+
+
 def build_row_values(connection: Any, fields: tuple[Field, ...], add: bool) -> Callable[[Any], Any]:
     """`values(instance) -> (list, has expression)`: what an INSERT (add) or UPDATE sends.
 
@@ -54,31 +112,57 @@ def build_row_values(connection: Any, fields: tuple[Field, ...], add: bool) -> C
     """
     namespace: dict[str, Any] = {"add": add}
     lines = ["def values(obj):", "    d = obj.__dict__", "    expression = False"]
+    lines += _value_lines(connection, fields, namespace, "    ", "expression = True")
+    lines.append("    return [" + ", ".join(f"v{i}" for i in range(len(fields))) + "], expression")
+    return _compile(lines, namespace, "values", "<relata row values>")
+
+
+def build_bulk_rows(connection: Any, fields: tuple[Field, ...]) -> Callable[[Any], list[list[Any]]]:
+    """`rows(instances) -> [values, ...]`: what bulk_create inserts, read in one call.
+
+    Expressions have no place in a multi-row INSERT, so one is refused.
+    """
+    namespace: dict[str, Any] = {"add": True, "refuse": _refuse_expression}
+    lines = ["def rows(objs):", "    out = []", "    append = out.append"]
+    lines += ["    for obj in objs:", "        d = obj.__dict__"]
+    lines += _value_lines(connection, fields, namespace, "        ", "refuse()")
+    lines += ["        append([" + ", ".join(f"v{i}" for i in range(len(fields))) + "])", "    return out"]
+    return _compile(lines, namespace, "rows", "<relata bulk rows>")
+
+
+def _refuse_expression() -> None:
+    raise ValueError("bulk_create() takes plain values, not expressions such as F().")
+
+
+def _value_lines(
+    connection: Any, fields: tuple[Field, ...], namespace: dict[str, Any], indent: str, on_expression: str
+) -> list[str]:
+    """Code setting `v<i>` to what the database takes for field i of the instance dict `d` (of `obj`)."""
+    lines = []
     for index, field in enumerate(fields):
         var = f"v{index}"
         if type(field).pre_save is not Field.pre_save:
             namespace[f"field{index}"] = field
-            lines.append(f"    {var} = field{index}.pre_save(obj, add)")
+            lines.append(f"{indent}{var} = field{index}.pre_save(obj, add)")
         else:
-            lines.append(f"    {var} = d.get({field.attname!r})")
+            lines.append(f"{indent}{var} = d.get({field.attname!r})")
         prep = field.db_preparer(connection)
         if prep is None:
             continue
         namespace[f"prep{index}"] = prep
         plain = _plain_type(field, connection)
         if plain is None:
-            lines.append(f"    if {var} is not None:")
+            lines.append(f"{indent}if {var} is not None:")
         else:
             namespace[f"type{index}"] = plain
-            lines.append(f"    if {var} is not None and type({var}) is not type{index}:")
+            lines.append(f"{indent}if {var} is not None and type({var}) is not type{index}:")
         lines += [
-            f"        if getattr({var}, 'resolves_in_query', False):",
-            "            expression = True",
-            "        else:",
-            f"            {var} = prep{index}({var})",
+            f"{indent}    if getattr({var}, 'resolves_in_query', False):",
+            f"{indent}        {on_expression}",
+            f"{indent}    else:",
+            f"{indent}        {var} = prep{index}({var})",
         ]
-    lines.append("    return [" + ", ".join(f"v{i}" for i in range(len(fields))) + "], expression")
-    return _compile(lines, namespace, "values", "<relata row values>")
+    return lines
 
 
 def _plain_type(field: Any, connection: Any) -> type | None:

@@ -1,4 +1,10 @@
-"""Per-instance bookkeeping (`instance._state`): which database, saved or not, relation cache."""
+"""Per-instance bookkeeping: `instance._state` (which database, saved or not) and the relation cache.
+
+A relation's loaded object lives in the instance's own `__dict__`, under the
+relation's cache name (a forward field's name, a reverse one-to-one's accessor).
+The relation's data descriptor shadows that entry and serves it, so a row with
+a cached relation costs no container beyond its dict.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +15,18 @@ DEFAULT_DB_ALIAS = "default"
 
 
 class ModelState:
-    """Per-instance bookkeeping: which database, and whether it is saved yet."""
+    """Which database an instance came from or went to, and whether it is saved yet.
 
-    __slots__ = ("adding", "db", "fields_cache")
+    The defaults are class attributes, so a new instance's state is a bare object
+    (`ModelState.__new__(ModelState)`), made without running `__init__`.
+    """
+
+    db: str | None = None
+    adding: bool = True
 
     def __init__(self, db: str | None = None, adding: bool = True):
         self.db = db
         self.adding = adding
-        self.fields_cache: dict[str, Any] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"db": self.db, "adding": self.adding, "fields_cache": self.fields_cache}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.db, self.adding, self.fields_cache = state["db"], state["adding"], state["fields_cache"]
 
 
 class LazyModelState:

@@ -45,6 +45,7 @@ _CACHED = (
     "fields",
     "concrete_fields",
     "local_concrete_fields",
+    "concrete_relation_fields",
     "many_to_many",
     "related_objects",
     "all_related_objects",
@@ -151,6 +152,9 @@ class Options:
     def expire_cache(self) -> None:
         for name in _CACHED:
             self.__dict__.pop(name, None)
+        init = None if self.model is None else vars(self.model).get("__init__")
+        if getattr(init, "generated_for", None) is self:
+            del self.model.__init__  # written for the old fields; Model.__init__ makes a new one
 
     # -- names --------------------------------------------------------------------
 
@@ -182,6 +186,11 @@ class Options:
     @cached_property
     def local_concrete_fields(self) -> tuple[Any, ...]:
         return self.concrete_fields
+
+    @cached_property
+    def concrete_relation_fields(self) -> tuple[Any, ...]:
+        """The foreign keys and one-to-ones: what save() checks for unsaved related objects."""
+        return tuple(f for f in self.concrete_fields if f.is_relation)
 
     @cached_property
     def many_to_many(self) -> tuple[Any, ...]:

@@ -19,13 +19,9 @@ from relata.sql import nodes as n
 
 
 def _prepare_related_fields(obj: Any, operation: str) -> None:
-    cache = obj._state.fields_cache
-    if not cache:
-        return
-    for field in obj._meta.concrete_fields:
-        if not field.is_relation or field.name not in cache:
-            continue
-        related = cache[field.name]
+    cache = obj.__dict__
+    for field in obj._meta.concrete_relation_fields:
+        related = cache.get(field.name)
         if related is None:
             continue
         target_value = getattr(related, field.target_field.attname)
@@ -33,10 +29,10 @@ def _prepare_related_fields(obj: Any, operation: str) -> None:
             raise ValueError(
                 f"{operation}() prohibited to prevent data loss due to unsaved related object '{field.name}'."
             )
-        current = obj.__dict__.get(field.attname)
+        current = cache.get(field.attname)
         if current is None or current == "":
             # The related object was saved after it was assigned: take its key now.
-            obj.__dict__[field.attname] = target_value
+            cache[field.attname] = target_value
         elif current != target_value:
             # `book.author_id = x` after `book.author = a`: the id wins, the cache goes.
             del cache[field.name]
@@ -241,13 +237,13 @@ def refresh_instance(obj: Any, *, using: str | None, fields: Any, from_queryset:
         new_value = fresh.__dict__[field.attname]
         obj.__dict__[field.attname] = new_value
         if field.is_relation:
-            cached = obj._state.fields_cache.get(field.name)
+            cached = obj.__dict__.get(field.name)
             if cached is not None and getattr(cached, field.target_field.attname) != new_value:
-                del obj._state.fields_cache[field.name]
+                del obj.__dict__[field.name]
     if fields is None:
         for rel in opts.related_objects:
             if rel.one_to_one:
-                obj._state.fields_cache.pop(rel.get_cache_name(), None)
+                obj.__dict__.pop(rel.get_cache_name(), None)
     obj._state.db = fresh._state.db
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from relata import exceptions, transaction
 from relata.db import connections
 from relata.models.collector import collector_paused
+from relata.models.fastpaths import build_bulk_rows
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.sql import nodes as n
@@ -206,8 +207,13 @@ def bulk_create(
     opts = model._meta
     _check_bulk_objects(model, objs, "bulk_create")
     on_conflict = _conflict_clause(opts, ignore_conflicts, update_conflicts, update_fields, unique_fields)
+    relation_names = [f.name for f in opts.concrete_relation_fields]
     for obj in objs:
-        _prepare_related_fields(obj, "bulk_create")
+        cache = obj.__dict__
+        for name in relation_names:
+            if cache.get(name) is not None:  # a related object to check (and take the key of)
+                _prepare_related_fields(obj, "bulk_create")
+                break
     using = queryset.db_for_write()
     connection = connections[using]
     pk = opts.pk
@@ -223,8 +229,9 @@ def bulk_create(
             if group:
                 _insert_group(connection, model, group, has_pk, batch_size, on_conflict)
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = using
+        state = obj._state
+        state.adding = False
+        state.db = using
     return objs
 
 
@@ -232,13 +239,11 @@ def _insert_group(
     connection: Any, model: Any, group: list[Any], has_pk: bool, batch_size: int | None, on_conflict: Any
 ) -> None:
     """INSERT `group` in batches; without a pk, read back the ones the database assigned when it can."""
-    from relata.models.persistence import row_values
-
     opts = model._meta
     pk = opts.pk
     fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
     returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
-    read_values = row_values(connection, model, tuple(fields), True)
+    read_rows = _bulk_rows(connection, model, tuple(fields))
     converter = pk.from_db_converter(connection)
     # A driver that pipelines executemany() gets one single-row statement for
     # every row, which beats one huge multi-row VALUES it would have to parse.
@@ -246,7 +251,7 @@ def _insert_group(
     size = (batch_size or len(group)) if pipelined else _batch_size(connection, len(fields), batch_size)
     for start in range(0, len(group), size):
         batch = group[start : start + size]
-        rows = [_plain_row(read_values, obj) for obj in batch]
+        rows = read_rows(batch)
         if pipelined:
             sql = _insert_sql(connection, opts, fields, 1, returning, on_conflict)
             ids = connection.executemany(sql, rows, returning=returning)
@@ -259,11 +264,13 @@ def _insert_group(
                 obj.__dict__[pk.attname] = converter(value) if converter else value
 
 
-def _plain_row(read_values: Any, obj: Any) -> list[Any]:
-    row, expression = read_values(obj)
-    if expression:
-        raise ValueError("bulk_create() takes plain values, not expressions such as F().")
-    return row
+def _bulk_rows(connection: Any, model: Any, fields: tuple[Any, ...]) -> Any:
+    """The generated `rows(objs)` reading these fields, cached per connection."""
+    key = ("bulk-rows", model, tuple(f.attname for f in fields))
+    read = connection.compile_cache.get(key)
+    if read is None:
+        read = connection.compile_cache[key] = build_bulk_rows(connection, fields)
+    return read
 
 
 def _conflict_clause(opts: Any, ignore: bool, update: bool, update_fields: Any, unique_fields: Any) -> Any:
@@ -279,8 +286,9 @@ def _conflict_clause(opts: Any, ignore: bool, update: bool, update_fields: Any, 
 
 
 def _batch_size(connection: Any, width: int, requested: int | None) -> int:
-    limit = connection.features.max_query_params
-    size = max(1, limit // max(width, 1)) if limit else 1000
+    features = connection.features
+    limits = [limit for limit in (features.max_query_params, features.max_insert_params) if limit]
+    size = max(1, min(limits) // max(width, 1)) if limits else 1000
     if connection.features.max_insert_rows:
         size = min(size, connection.features.max_insert_rows)
     return min(size, requested) if requested else size

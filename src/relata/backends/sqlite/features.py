@@ -12,4 +12,5 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     supports_select_for_update = False
     supports_timezones = False
     max_query_params = 999
+    max_insert_params = 999
     supports_json_field_contains = False

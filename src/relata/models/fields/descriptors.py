@@ -9,6 +9,9 @@
   and ReverseOneToOneDescriptor (a single object, or RelatedObjectDoesNotExist)
 - `pizza.toppings` / `topping.pizza_set` for a ManyToManyField: ManyToManyDescriptor
   on both sides, each a manager over the through table.
+
+The single-object descriptors are data descriptors, so they can keep the object
+they load in the instance's `__dict__` under their own name (see instance_state).
 """
 
 from __future__ import annotations
@@ -41,14 +44,14 @@ class ForwardManyToOneDescriptor:
         return _related_does_not_exist(self.field.model, self.field.name, self.field.related_model)
 
     def is_cached(self, instance: Any) -> bool:
-        return self.field.name in instance._state.fields_cache
+        return self.field.name in instance.__dict__
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
         field = self.field
-        cache = instance._state.fields_cache
-        value = instance.__dict__.get(field.attname)
+        cache = instance.__dict__
+        value = cache.get(field.attname)
         cached = cache.get(field.name, _MISSING)
         if cached is not _MISSING and cached is not None:
             # The hot path (select_related, prefetch, reverse managers): a cached
@@ -57,7 +60,7 @@ class ForwardManyToOneDescriptor:
                 return cached
         elif cached is None and value is None:
             return self._check_null(instance, None)
-        if value is None and field.attname not in instance.__dict__ and instance.pk is not None:
+        if value is None and field.attname not in cache and instance.pk is not None:
             # The column was left out by only()/defer(): load it before the object.
             value = getattr(instance, field.attname)
         related = None if value is None else self.get_object(instance, value)
@@ -89,7 +92,7 @@ class ForwardManyToOneDescriptor:
             ) from None
         if self.field.one_to_one:
             accessor = self.field.remote_field.get_cache_name()
-            related._state.fields_cache[accessor] = instance
+            related.__dict__[accessor] = instance
         return related
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -100,17 +103,17 @@ class ForwardManyToOneDescriptor:
                 f'Cannot assign "{value!r}": "{field.model.__name__}.{field.name}" must be a '
                 f'"{model.__name__}" instance.'
             )
-        cache = instance._state.fields_cache
+        cache = instance.__dict__
         if value is None:
             previous = cache.get(field.name)
             if previous is not None and field.one_to_one:
-                previous._state.fields_cache[field.remote_field.get_cache_name()] = None
-            instance.__dict__[field.attname] = None
+                previous.__dict__[field.remote_field.get_cache_name()] = None
+            cache[field.attname] = None
         else:
             check_relation(instance, value)
-            instance.__dict__[field.attname] = getattr(value, field.target_field.attname)
+            cache[field.attname] = getattr(value, field.target_field.attname)
             if field.one_to_one:
-                value._state.fields_cache[field.remote_field.get_cache_name()] = instance
+                value.__dict__[field.remote_field.get_cache_name()] = instance
         cache[field.name] = value
 
     def __reduce__(self) -> Any:
@@ -136,13 +139,13 @@ class ReverseOneToOneDescriptor:
         return _related_does_not_exist(self.related.model, self.related.get_accessor_name(), self.related.related_model)
 
     def is_cached(self, instance: Any) -> bool:
-        return self.related.get_cache_name() in instance._state.fields_cache
+        return self.related.get_cache_name() in instance.__dict__
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
         name = self.related.get_cache_name()
-        cache = instance._state.fields_cache
+        cache = instance.__dict__
         if name in cache:
             related = cache[name]
         else:
@@ -156,7 +159,7 @@ class ReverseOneToOneDescriptor:
                 except model.DoesNotExist:
                     related = None
                 else:
-                    related._state.fields_cache[self.field.name] = instance
+                    related.__dict__[self.field.name] = instance
             cache[name] = related
         if related is None:
             accessor = self.related.get_accessor_name()
@@ -169,10 +172,10 @@ class ReverseOneToOneDescriptor:
         model = self.related.related_model
         name = self.related.get_cache_name()
         if value is None:
-            previous = instance._state.fields_cache.get(name)
+            previous = instance.__dict__.get(name)
             if previous is not None:
                 setattr(previous, self.field.name, None)
-            instance._state.fields_cache[name] = None
+            instance.__dict__[name] = None
             return
         if not isinstance(value, model):
             raise ValueError(
@@ -180,8 +183,8 @@ class ReverseOneToOneDescriptor:
                 f'must be a "{model.__name__}" instance.'
             )
         value.__dict__[self.field.attname] = getattr(instance, self.field.target_field.attname)
-        instance._state.fields_cache[name] = value
-        value._state.fields_cache[self.field.name] = instance
+        instance.__dict__[name] = value
+        value.__dict__[self.field.name] = instance
 
 
 class ReverseManyToOneDescriptor:

@@ -9,6 +9,7 @@ objects they load already carry the instance they came from (no query for
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 from relata import transaction
@@ -26,9 +27,20 @@ def _check_saved(instance: Any) -> None:
         )
 
 
-def _prefetched(instance: Any, name: str) -> Any:
+def _prefetched(instance: Any, name: str) -> list[Any] | None:
+    """The objects prefetch_related() loaded for relation `name` of `instance`, if it did.
+
+    The cache holds plain lists; each access wraps its list in a fresh queryset,
+    so a prefetch keeps no queryset alive per instance.
+    """
     cache = instance.__dict__.get("_prefetched_objects_cache")
     return None if cache is None else cache.get(name)
+
+
+def _serve(queryset: Any, items: list[Any]) -> Any:
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    return queryset
 
 
 def _forget_prefetched(instance: Any, name: str) -> None:
@@ -64,25 +76,32 @@ _NARROWED_SHAPES: dict[Any, Any] = {}
 
 
 def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
+    pk_attname = rel.model._meta.pk.attname
+
     class RelatedManager(superclass):  # type: ignore[misc, valid-type]
         """`author.book_set`: the books whose foreign key points at this author."""
 
+        # Made on every `author.book_set` access: only the instance is set per
+        # manager, the rest are class attributes (db_manager() overrides _db and _hints).
+        name = None
+        _db = None
+        _hints = MappingProxyType({})
+        model = rel.related_model
+        field = rel.field
+        cache_name = rel.get_cache_name()
+
         def __init__(self, instance: Any):
-            # Made on every `author.book_set` access: set only what this manager uses.
-            _check_saved(instance)
-            self.name = None
-            self._db = None
-            self._hints = {}
+            if instance.__dict__.get(pk_attname) is None:
+                _check_saved(instance)
             self.instance = instance
-            self.model = rel.related_model
-            self.field = rel.field
-            self.core_filters = {rel.field.name: instance}
+
+        @property
+        def core_filters(self) -> dict[str, Any]:
+            return {self.field.name: self.instance}
 
         def __call__(self, *, manager: str) -> Any:
             other = getattr(self.model, manager)
             return create_reverse_many_to_one_manager(other.__class__, rel)(self.instance)
-
-        cache_name = rel.get_cache_name()
 
         def _apply_filters(self, queryset: Any) -> Any:
             db = self._db or self.instance._state.db
@@ -92,12 +111,11 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
 
         def get_queryset(self) -> Any:
             instance = self.instance
-            if instance.pk is None:
+            if instance.__dict__.get(pk_attname) is None:
                 _check_saved(instance)
-            cache = instance.__dict__.get("_prefetched_objects_cache")
-            if cache is not None and self.cache_name in cache:
-                return cache[self.cache_name]
-            return self._apply_filters(super().get_queryset())
+            queryset = self._apply_filters(super().get_queryset())
+            items = _prefetched(instance, self.cache_name)
+            return queryset if items is None else _serve(queryset, items)
 
         def _plain(self, db: str) -> Any:
             """This manager on `db`, seen as its base class (whose writers it overrides)."""
@@ -252,10 +270,9 @@ def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> ty
             return queryset.using(self._db_alias).filter(**{lookup: self.source_value})
 
         def get_queryset(self) -> Any:
-            cached = _prefetched(self.instance, self.prefetch_cache_name)
-            if cached is not None:
-                return cached
-            return self._apply_filters(super().get_queryset())
+            queryset = self._apply_filters(super().get_queryset())
+            items = _prefetched(self.instance, self.prefetch_cache_name)
+            return queryset if items is None else _serve(queryset, items)
 
         def _target_ids(self, objs: tuple[Any, ...]) -> list[Any]:
             ids = []

@@ -88,18 +88,19 @@ class _LoaderSource:
             cache_items.append(f"{name!r}: {child}")
         items = [f"{f.attname!r}: {self.value(plan.start + i, f)}" for i, f in enumerate(plan.fields)]
         items += [f"{name!r}: {self.value(index, field)}" for name, index, field in annotations]
-        if cache_items or self.eager_state or known:
+        items += cache_items  # relation caches live in the instance dict (see instance_state)
+        if self.eager_state:
             state = f"s_{var}"
             self.lines.append(f"{indent}{state} = new_state(State)")
             self.lines.append(f"{indent}{state}.db = db")
             self.lines.append(f"{indent}{state}.adding = False")
-            self.lines.append(f"{indent}{state}.fields_cache = {{{', '.join(cache_items)}}}")
-            if known:
-                self.lines.append(f"{indent}target = known_objects.get(row[{known[1]}])")
-                self.lines.append(f"{indent}if target is not None:")
-                self.lines.append(f"{indent}    {state}.fields_cache[{known[0]!r}] = target")
             items.insert(0, f"'_state': {state}")
-        self.lines.append(f"{indent}{var}.__dict__ = {{{', '.join(items)}}}")
+        target = f"{var}.__dict__ = d" if known else f"{var}.__dict__"
+        self.lines.append(f"{indent}{target} = {{{', '.join(items)}}}")
+        if known:
+            self.lines.append(f"{indent}target = known_objects.get(row[{known[1]}])")
+            self.lines.append(f"{indent}if target is not None:")
+            self.lines.append(f"{indent}    d[{known[0]!r}] = target")
         return var
 
 

@@ -18,7 +18,6 @@ from relata.models.fields.descriptors import (
     ReverseManyToOneDescriptor,
     ReverseOneToOneDescriptor,
 )
-from relata.models.fields.related_managers import narrow_to_instance
 
 
 class Prefetch:
@@ -156,7 +155,7 @@ def _cache_key(descriptor: Any) -> tuple[str, str]:
 def _is_cached(obj: Any, key: tuple[str, str]) -> bool:
     where, name = key
     if where == "fields":
-        return name in obj._state.fields_cache
+        return name in obj.__dict__
     cache = _prefetch_cache(obj)
     return cache is not None and name in cache
 
@@ -164,9 +163,9 @@ def _is_cached(obj: Any, key: tuple[str, str]) -> bool:
 def _cached_items(obj: Any, key: tuple[str, str]) -> list[Any]:
     where, name = key
     if where == "fields":
-        value = obj._state.fields_cache[name]
+        value = obj.__dict__[name]
         return [] if value is None else [value]
-    return list(obj._prefetched_objects_cache[name])
+    return obj._prefetched_objects_cache[name]
 
 
 def _db_of(objs: list[Any]) -> str:
@@ -203,9 +202,9 @@ def _forward(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | Non
         if to_attr:
             setattr(obj, to_attr, found)
         else:
-            obj._state.fields_cache[field.name] = found
+            obj.__dict__[field.name] = found
         if found is not None and field.one_to_one:
-            found._state.fields_cache[field.remote_field.get_cache_name()] = obj
+            found.__dict__[field.remote_field.get_cache_name()] = obj
     return list(by_value.values())
 
 
@@ -222,23 +221,21 @@ def _reverse_one(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str |
         if to_attr:
             setattr(obj, to_attr, found)
         else:
-            obj._state.fields_cache[rel.get_cache_name()] = found
+            obj.__dict__[rel.get_cache_name()] = found
         if found is not None:
-            found._state.fields_cache[field.name] = obj
+            found.__dict__[field.name] = obj
     return related
 
 
-def _store(obj: Any, manager: Any, cache_name: str, items: list[Any], to_attr: str | None) -> None:
+def _store(obj: Any, cache_name: str, items: list[Any], to_attr: str | None) -> None:
+    """Give `obj` its share: a list on `to_attr`, or the list behind its manager's querysets."""
     if to_attr:
         setattr(obj, to_attr, items)
         return
-    qs = manager._apply_filters(manager.model._default_manager.get_queryset())
-    qs._result_cache = items
-    qs._prefetch_done = True
     cache = obj.__dict__.get("_prefetched_objects_cache")
     if cache is None:
         cache = obj.__dict__["_prefetched_objects_cache"] = {}
-    cache[cache_name] = qs
+    cache[cache_name] = items
 
 
 def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
@@ -259,19 +256,8 @@ def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
     for item in related:
         groups[item.__dict__.get(attname)].append(item)
     cache_name = rel.get_cache_name()
-    if to_attr:
-        for obj in objs:
-            setattr(obj, to_attr, groups.get(getattr(obj, target_attname), []))
-        return related
-    template = model._default_manager.db_manager(_db_of(objs)).get_queryset()
     for obj in objs:
-        qs = narrow_to_instance(template._clone(), field, obj)
-        qs._result_cache = groups.get(getattr(obj, target_attname), [])
-        qs._prefetch_done = True
-        cache = obj.__dict__.get("_prefetched_objects_cache")
-        if cache is None:
-            cache = obj.__dict__["_prefetched_objects_cache"] = {}
-        cache[cache_name] = qs
+        _store(obj, cache_name, groups.get(getattr(obj, target_attname), []), to_attr)
     return related
 
 
@@ -293,6 +279,5 @@ def _many_to_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
         groups[item.__dict__.pop(marker)].append(item)
     cache_name = sample_manager.prefetch_cache_name
     for obj in objs:
-        manager = descriptor.__get__(obj)
-        _store(obj, manager, cache_name, groups.get(getattr(obj, source_key.attname), []), to_attr)
+        _store(obj, cache_name, groups.get(getattr(obj, source_key.attname), []), to_attr)
     return related

@@ -180,11 +180,13 @@ class QuerySet:
                 yield tuple(convert(row))
 
     def __iter__(self) -> Iterator[Any]:
-        self._fetch_all()
+        if self._result_cache is None or self._prefetch_lookups:
+            self._fetch_all()
         return iter(self._result_cache)
 
     def __len__(self) -> int:
-        self._fetch_all()
+        if self._result_cache is None or self._prefetch_lookups:
+            self._fetch_all()
         return len(self._result_cache)
 
     def __bool__(self) -> bool:
