@@ -117,16 +117,19 @@ def build_row_values(connection: Any, fields: tuple[Field, ...], add: bool) -> C
     return _compile(lines, namespace, "values", "<relata row values>")
 
 
-def build_bulk_rows(connection: Any, fields: tuple[Field, ...]) -> Callable[[Any], list[list[Any]]]:
-    """`rows(instances) -> [values, ...]`: what bulk_create inserts, read in one call.
+def build_bulk_rows(connection: Any, fields: tuple[Field, ...], flat: bool) -> Callable[[Any], list[Any]]:
+    """`rows(instances)`: what bulk_create inserts, read in one call.
 
-    Expressions have no place in a multi-row INSERT, so one is refused.
+    A list of value lists, or with `flat` one list of all values (the
+    parameters of a multi-row INSERT). Expressions have no place in a bulk
+    INSERT, so one is refused.
     """
     namespace: dict[str, Any] = {"add": True, "refuse": _refuse_expression}
-    lines = ["def rows(objs):", "    out = []", "    append = out.append"]
+    lines = ["def rows(objs):", "    out = []", f"    add_row = out.{'extend' if flat else 'append'}"]
     lines += ["    for obj in objs:", "        d = obj.__dict__"]
     lines += _value_lines(connection, fields, namespace, "        ", "refuse()")
-    lines += ["        append([" + ", ".join(f"v{i}" for i in range(len(fields))) + "])", "    return out"]
+    values = ", ".join(f"v{i}" for i in range(len(fields)))
+    lines += [f"        add_row(({values},))" if flat else f"        add_row([{values}])", "    return out"]
     return _compile(lines, namespace, "rows", "<relata bulk rows>")
 
 

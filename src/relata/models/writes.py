@@ -181,6 +181,8 @@ def update_or_create(
 
 
 def _check_bulk_objects(model: Any, objs: list[Any], operation: str) -> None:
+    if set(map(type, objs)) == {model}:
+        return  # the usual case, checked without a Python-level loop
     for obj in objs:
         if not isinstance(obj, model):
             raise TypeError(f"{operation}() expected {model.__name__} instances, got {obj!r}.")
@@ -222,12 +224,14 @@ def bulk_create(
         for obj in objs:
             if obj.__dict__.get(pk_attname) is None:
                 obj.__dict__[pk_attname] = pk.get_default()
-    with_pk = [o for o in objs if o.__dict__.get(pk_attname) is not None]
     without_pk = [o for o in objs if o.__dict__.get(pk_attname) is None]
+    if not without_pk or len(without_pk) == len(objs):
+        groups = [(objs, not without_pk)]
+    else:
+        groups = [([o for o in objs if o.__dict__.get(pk_attname) is not None], True), (without_pk, False)]
     with transaction.atomic(using=using, savepoint=False), collector_paused:
-        for group, has_pk in ((with_pk, True), (without_pk, False)):
-            if group:
-                _insert_group(connection, model, group, has_pk, batch_size, on_conflict)
+        for group, has_pk in groups:
+            _insert_group(connection, model, group, has_pk, batch_size, on_conflict)
     for obj in objs:
         state = obj._state
         state.adding = False
@@ -243,11 +247,11 @@ def _insert_group(
     pk = opts.pk
     fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
     returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
-    read_rows = _bulk_rows(connection, model, tuple(fields))
     converter = pk.from_db_converter(connection)
     # A driver that pipelines executemany() gets one single-row statement for
     # every row, which beats one huge multi-row VALUES it would have to parse.
     pipelined = connection.features.has_fast_executemany
+    read_rows = _bulk_rows(connection, model, tuple(fields), flat=not pipelined)
     size = (batch_size or len(group)) if pipelined else _batch_size(connection, len(fields), batch_size)
     for start in range(0, len(group), size):
         batch = group[start : start + size]
@@ -257,19 +261,19 @@ def _insert_group(
             ids = connection.executemany(sql, rows, returning=returning)
         else:
             sql = _insert_sql(connection, opts, fields, len(batch), returning, on_conflict)
-            cursor = connection.execute(sql, [value for row in rows for value in row])
+            cursor = connection.execute(sql, rows)
             ids = [row[0] for row in cursor.fetchall()] if returning else None
         if returning:
             for obj, value in zip(batch, ids, strict=True):
                 obj.__dict__[pk.attname] = converter(value) if converter else value
 
 
-def _bulk_rows(connection: Any, model: Any, fields: tuple[Any, ...]) -> Any:
+def _bulk_rows(connection: Any, model: Any, fields: tuple[Any, ...], flat: bool) -> Any:
     """The generated `rows(objs)` reading these fields, cached per connection."""
-    key = ("bulk-rows", model, tuple(f.attname for f in fields))
+    key = ("bulk-rows", model, tuple(f.attname for f in fields), flat)
     read = connection.compile_cache.get(key)
     if read is None:
-        read = connection.compile_cache[key] = build_bulk_rows(connection, fields)
+        read = connection.compile_cache[key] = build_bulk_rows(connection, fields, flat)
     return read
 
 

@@ -46,19 +46,28 @@ class ForwardManyToOneDescriptor:
     def is_cached(self, instance: Any) -> bool:
         return self.field.name in instance.__dict__
 
+    @cached_property
+    def _names(self) -> tuple[str, str, str]:
+        """(cache name, key column attname, target's attname), read once the target is resolved."""
+        field = self.field
+        return field.name, field.attname, field.target_field.attname
+
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
-        field = self.field
         cache = instance.__dict__
+        name, attname, target_attname = self._names
+        cached = cache.get(name)
+        # The hot path (select_related, prefetch, reverse managers): a cached object
+        # that still matches the key column.
+        if cached is not None and cached.__dict__.get(target_attname, _MISSING) == cache.get(attname):
+            return cached
+        return self._load(instance, cache)
+
+    def _load(self, instance: Any, cache: dict[str, Any]) -> Any:
+        field = self.field
         value = cache.get(field.attname)
-        cached = cache.get(field.name, _MISSING)
-        if cached is not _MISSING and cached is not None:
-            # The hot path (select_related, prefetch, reverse managers): a cached
-            # object that still matches the key column.
-            if cached.__dict__.get(field.target_field.attname, _MISSING) == value:
-                return cached
-        elif cached is None and value is None:
+        if value is None and cache.get(field.name, _MISSING) is None:
             return self._check_null(instance, None)
         if value is None and field.attname not in cache and instance.pk is not None:
             # The column was left out by only()/defer(): load it before the object.

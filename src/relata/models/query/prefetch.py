@@ -105,7 +105,7 @@ def _prefetch_level(objs: list[Any], name: str, queryset: Any, to_attr: str | No
     cache_key = None if to_attr is not None else _cache_key(descriptor)
     if cache_key is None:
         return loader(objs, descriptor, queryset, to_attr)
-    missing = [o for o in objs if not _is_cached(o, cache_key)]
+    missing = _missing(objs, cache_key)
     loaded = loader(missing, descriptor, queryset, to_attr) if missing else []
     if len(missing) == len(objs):
         return loaded
@@ -152,12 +152,12 @@ def _cache_key(descriptor: Any) -> tuple[str, str]:
     return "prefetched", descriptor.rel.get_cache_name()
 
 
-def _is_cached(obj: Any, key: tuple[str, str]) -> bool:
+def _missing(objs: list[Any], key: tuple[str, str]) -> list[Any]:
+    """The objects whose relation cache `key` is not filled yet."""
     where, name = key
     if where == "fields":
-        return name in obj.__dict__
-    cache = _prefetch_cache(obj)
-    return cache is not None and name in cache
+        return [obj for obj in objs if name not in obj.__dict__]
+    return [obj for obj in objs if name not in (obj.__dict__.get("_prefetched_objects_cache") or ())]
 
 
 def _cached_items(obj: Any, key: tuple[str, str]) -> list[Any]:

@@ -9,7 +9,8 @@ on the QuerySet, and `count()`/`exists()` use that cache when it is filled.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from relata import exceptions
@@ -32,6 +33,18 @@ ITERATOR_CHUNK_SIZE = 2000
 
 
 class QuerySet:
+    # Defaults on the class: a queryset is made for every manager access, so
+    # __init__ sets only what differs. Every change replaces a value, never mutates one.
+    _hints: Mapping[str, Any] = MappingProxyType({})
+    _result_cache: list[Any] | None = None
+    _prefetch_lookups: tuple[Any, ...] = ()
+    _prefetch_done = False
+    _iterable = "model"
+    _known_related: Mapping[Any, dict[Any, Any]] = MappingProxyType({})
+    #: (state, tokenized shape, values) when the shape is known in advance (reverse managers).
+    _pretokenized: tuple[QueryState, QueryState, list[Any]] | None = None
+    _fields: tuple[str, ...] = ()
+
     def __init__(
         self,
         model: Any = None,
@@ -44,23 +57,16 @@ class QuerySet:
             query = model._meta.base_state if model is not None else QueryState(model)
         self._state = query
         self._db = using
-        self._hints = hints or {}
-        self._result_cache: list[Any] | None = None
-        self._prefetch_lookups: tuple[Any, ...] = ()
-        self._prefetch_done = False
-        self._iterable = "model"
-        self._known_related: dict[Any, dict[Any, Any]] = {}
-        #: (state, tokenized shape, values) when the shape is known in advance (reverse managers).
-        self._pretokenized: tuple[QueryState, QueryState, list[Any]] | None = None
-        self._fields: tuple[str, ...] = ()
+        if hints:
+            self._hints = hints
 
     # -- plumbing -----------------------------------------------------------------
 
     def _clone(self, **changes: Any) -> QuerySet:
         clone = type(self).__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        clone._result_cache = None
-        clone._prefetch_done = False
+        clone.__dict__ = state = {**self.__dict__}
+        state.pop("_result_cache", None)  # back to the class defaults: not evaluated yet
+        state.pop("_prefetch_done", None)
         if changes:
             clone._state = self._state.evolve(**changes)
         return clone
