@@ -47,6 +47,7 @@ def check_all_models(models: list[Any] | None = None) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     for model in models:
         for field in model._meta.local_fields + model._meta.local_many_to_many:
+            messages.extend(check_field_name(field))
             if field.is_relation:
                 messages.extend(check_relation(field))
     messages.extend(m for m in check_lazy_references() if m.obj.model in models)
@@ -55,6 +56,39 @@ def check_all_models(models: list[Any] | None = None) -> list[CheckMessage]:
 
 def _label(field: Any) -> str:
     return f"{field.model._meta.label}.{field.name}"
+
+
+def check_field_name(field: Any) -> list[CheckMessage]:
+    """Names a query could not spell: Django's fields.E001-E003, with the fix in the hint."""
+    name = field.name
+    if name.endswith("_"):
+        return [
+            Error(
+                "Field names must not end with an underscore.",
+                hint=f"Rename {_label(field)} to '{name.rstrip('_')}', or pass db_column= to keep the column.",
+                obj=field,
+                id="fields.E001",
+            )
+        ]
+    if "__" in name:
+        return [
+            Error(
+                'Field names must not contain "__".',
+                hint=f"Rename {_label(field)} to '{name.replace('__', '_')}': '__' separates lookups in filter().",
+                obj=field,
+                id="fields.E002",
+            )
+        ]
+    if name == "pk":
+        return [
+            Error(
+                "'pk' is a reserved word that cannot be used as a field name.",
+                hint=f"Rename {_label(field)}: 'pk' always means the primary key in queries.",
+                obj=field,
+                id="fields.E003",
+            )
+        ]
+    return []
 
 
 def check_relation(field: Any) -> list[CheckMessage]:

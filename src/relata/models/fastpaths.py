@@ -8,6 +8,7 @@ plain Python type the database takes.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +59,13 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
     """
     namespace: dict[str, Any] = {"r__State": ModelState, "r__new_state": ModelState.__new__, "r__M": _OMITTED}
     namespace["r__general"] = general
+    names = [name for plan in opts.init_plan for name in plan[:2]]
+    if not all(name.isidentifier() and "__" not in name and not keyword.iskeyword(name) for name in names):
+        # A name no parameter can take (checks report it as fields.E002): the general path only.
+        lines = ["def __init__(r__self, *r__args, **r__kwargs):", "    r__general(r__self, *r__args, **r__kwargs)"]
+        init = _compile(lines, namespace, "__init__", f"<relata __init__ {opts.object_name}>")
+        init.generated_for = opts  # type: ignore[attr-defined]
+        return init
     params: list[str] = []
     items = ["'_state': r__new_state(r__State)"]
     relations: list[str] = []

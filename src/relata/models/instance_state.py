@@ -44,6 +44,12 @@ class LazyModelState:
         return state
 
 
+def db_of(instance: Any) -> str | None:
+    """`instance._state.db`, without making the state of a loaded row that has none yet."""
+    state = instance.__dict__.get("_state")
+    return DEFAULT_DB_ALIAS if state is None else state.db
+
+
 # A descriptor that refuses with an AttributeError (RelatedObjectDoesNotExist,
 # a manager read from an instance) makes Python fall back to
 # Model.__getattr__, which would otherwise replace the error with a generic

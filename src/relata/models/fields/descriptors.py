@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from relata.models.instance_state import refuse
+from relata.models.instance_state import db_of, refuse
 from relata.models.routing import check_relation
 
 _MISSING = object()
@@ -87,7 +87,7 @@ class ForwardManyToOneDescriptor:
 
     def get_object(self, instance: Any, value: Any) -> Any:
         model = self.field.related_model
-        db = instance._state.db or "default"
+        db = db_of(instance) or "default"
         try:
             related = model._base_manager.db_manager(db).get(**{self.field.target_field.attname: value})
         except model.DoesNotExist:

@@ -14,6 +14,7 @@ from typing import Any
 
 from relata import transaction
 from relata.db import connections
+from relata.models.instance_state import db_of
 from relata.models.q import Q
 from relata.models.query.state import tokenize
 from relata.models.routing import router
@@ -56,23 +57,36 @@ def narrow_to_instance(queryset: Any, field: Any, instance: Any) -> Any:
     `for a in authors: a.book_set.all()` loops and once per object in prefetches.
     The loaded rows get `instance` as their cached related object.
     """
-    target_value = instance.__dict__.get(field.target_field.attname)
+    narrowing = _NARROWINGS.get(field)
+    if narrowing is None:
+        narrowing = _NARROWINGS[field] = _Narrowing(field.target_field.attname)
+    target_value = instance.__dict__.get(narrowing.target_attname)
     if target_value is None:
         return queryset.none()
     base = queryset._state
     leaf = ("AND", False, (("leaf", field.name, target_value),))
     queryset._state = state = base.evolve(where=(*base.where, leaf))
-    queryset._known_related = {**queryset._known_related, field: {target_value: instance}}
+    known = queryset._known_related
+    queryset._known_related = {**known, field: {target_value: instance}} if known else {field: {target_value: instance}}
     if base is queryset.model._meta.base_state:
         # The shape is the same for every instance: skip tokenizing it per query.
-        shape = _NARROWED_SHAPES.get(field)
-        if shape is None:
-            shape = _NARROWED_SHAPES[field] = tokenize(state, [])
-        queryset._pretokenized = (state, shape, [target_value])
+        if narrowing.shape is None:
+            narrowing.shape = tokenize(state, [])
+        queryset._pretokenized = (state, narrowing.shape, [target_value])
     return queryset
 
 
-_NARROWED_SHAPES: dict[Any, Any] = {}
+class _Narrowing:
+    """What narrow_to_instance() reads per relation field: the key's attname, the tokenized shape."""
+
+    __slots__ = ("shape", "target_attname")
+
+    def __init__(self, target_attname: str):
+        self.target_attname = target_attname
+        self.shape: Any = None
+
+
+_NARROWINGS: dict[Any, _Narrowing] = {}
 
 
 def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
@@ -104,7 +118,7 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
             return create_reverse_many_to_one_manager(other.__class__, rel)(self.instance)
 
         def _apply_filters(self, queryset: Any) -> Any:
-            db = self._db or self.instance._state.db
+            db = self._db or db_of(self.instance)
             if db:
                 queryset._db = db
             return narrow_to_instance(queryset, self.field, self.instance)

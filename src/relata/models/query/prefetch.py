@@ -18,6 +18,7 @@ from relata.models.fields.descriptors import (
     ReverseManyToOneDescriptor,
     ReverseOneToOneDescriptor,
 )
+from relata.models.instance_state import db_of
 
 
 class Prefetch:
@@ -169,7 +170,7 @@ def _cached_items(obj: Any, key: tuple[str, str]) -> list[Any]:
 
 
 def _db_of(objs: list[Any]) -> str:
-    return objs[0]._state.db or "default"
+    return db_of(objs[0]) or "default"
 
 
 def _batched_in(queryset: Any, lookup: str, values: list[Any], annotations: dict[str, Any] | None = None) -> list[Any]:
