@@ -158,6 +158,33 @@ def test_changing_the_id_invalidates_the_cache(alex, sam):
         assert book.author == sam
 
 
+def test_setting_the_same_id_keeps_the_cache(alex):
+    book = Book.objects.create(title="T", author=alex)
+    book.author_id = alex.pk
+    with assert_num_queries(0):
+        assert book.author is alex
+
+
+def test_changing_the_id_of_a_select_related_row_loads_the_new_target(alex, sam):
+    Book.objects.create(title="T", author=alex)
+    book = Book.objects.select_related("author").get(title="T")
+    book.author_id = sam.pk
+    with assert_num_queries(1):
+        assert book.author == sam
+    with assert_num_queries(0):
+        assert book.author == sam
+
+
+def test_none_assigned_to_a_required_relation_raises_on_read_as_django(alex):
+    book = Book(title="T", author=alex)
+    book.author = None
+    assert book.author_id is None
+    with pytest.raises(Book.author.RelatedObjectDoesNotExist, match="Book has no author"):
+        book.author  # noqa: B018
+    with pytest.raises(Book.author.RelatedObjectDoesNotExist):
+        book.author  # noqa: B018
+
+
 def test_assigning_the_id_after_the_instance_wins_on_save(alex, sam):
     """Django: a later `author_id = ...` beats an earlier `author = obj` when saving."""
     book = Book(title="T", author=alex)

@@ -46,6 +46,7 @@ _CACHED = (
     "concrete_fields",
     "local_concrete_fields",
     "concrete_relation_fields",
+    "relation_setters",
     "many_to_many",
     "related_objects",
     "all_related_objects",
@@ -186,6 +187,17 @@ class Options:
     @cached_property
     def local_concrete_fields(self) -> tuple[Any, ...]:
         return self.concrete_fields
+
+    @cached_property
+    def relation_setters(self) -> dict[str, Any]:
+        """Model.__setattr__'s table: a forward relation's name and attname -> its setter."""
+        setters = {}
+        for field in self.concrete_relation_fields:
+            descriptor = vars(self.model).get(field.name)
+            if descriptor is not None and hasattr(descriptor, "set_key"):
+                setters[field.name] = descriptor.set_value
+                setters[field.attname] = descriptor.set_key
+        return setters
 
     @cached_property
     def concrete_relation_fields(self) -> tuple[Any, ...]:
