@@ -18,6 +18,7 @@ from relata.models.fields import BigAutoField
 from relata.models.instance_state import LazyModelState, ModelState, take_refusal
 from relata.models.manager import Manager
 from relata.models.options import Options
+from relata.models.persistence import save_instance
 from relata.models.registry import apps
 
 
@@ -331,8 +332,6 @@ class Model(metaclass=ModelBase):
         using: str | None = None,
         update_fields: Any = None,
     ) -> None:
-        from relata.models.persistence import save_instance
-
         save_instance(
             self, force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields
         )

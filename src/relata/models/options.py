@@ -47,6 +47,8 @@ _CACHED = (
     "local_concrete_fields",
     "concrete_relation_fields",
     "relation_setters",
+    "concrete_fields_but_pk",
+    "concrete_attnames",
     "many_to_many",
     "related_objects",
     "all_related_objects",
@@ -187,6 +189,16 @@ class Options:
     @cached_property
     def local_concrete_fields(self) -> tuple[Any, ...]:
         return self.concrete_fields
+
+    @cached_property
+    def concrete_fields_but_pk(self) -> tuple[Any, ...]:
+        """What save() of a loaded row updates."""
+        return tuple(f for f in self.concrete_fields if not f.primary_key)
+
+    @cached_property
+    def concrete_attnames(self) -> frozenset[str]:
+        """Every column's attname: an instance dict lacking one has deferred fields."""
+        return frozenset(f.attname for f in self.concrete_fields)
 
     @cached_property
     def relation_setters(self) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from relata import exceptions
 from relata.db import connections
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import Field
+from relata.models.instance_state import DEFAULT_DB_ALIAS, db_of
+from relata.models.routing import router
 from relata.sql import nodes as n
 
 
@@ -41,8 +43,8 @@ def _prepare_related_fields(obj: Any, operation: str) -> None:
 def _write_alias(obj: Any, using: str | None) -> str:
     if using:
         return using
-    from relata.models.routing import router
-
+    if not router.routers:
+        return db_of(obj) or DEFAULT_DB_ALIAS
     return router.db_for_write(type(obj), instance=obj)
 
 
@@ -51,28 +53,32 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
     opts = obj._meta
     if force_insert and (force_update or update_fields):
         raise ValueError("Cannot force both insert and updating in model saving.")
-    fields = list(opts.concrete_fields)
+    fields = opts.concrete_fields
     if update_fields is not None:
         if not update_fields:
             return
         fields = _update_fields(opts, update_fields)
     # As Django: the router decides, falling back to the database the instance came from.
     using = _write_alias(obj, using)
-    if update_fields is None and not obj._state.adding and obj._state.db == using:
+    # A row loaded from the default database has no state object yet: don't make one to read it.
+    state = obj.__dict__.get("_state")
+    adding, state_db = (False, DEFAULT_DB_ALIAS) if state is None else (state.adding, state.db)
+    if update_fields is None and not adding and state_db == using and not opts.concrete_attnames <= obj.__dict__.keys():
         deferred = obj.get_deferred_fields()
-        if deferred:
-            fields = [f for f in fields if f.attname not in deferred]
+        fields = [f for f in fields if f.attname not in deferred]
     connection = connections[using]
     pk = opts.pk
     pk_value = obj.__dict__.get(pk.attname)
     if pk_value is None and pk.has_default():
         pk_value = pk.get_default()
         obj.__dict__[pk.attname] = pk_value
-    if not force_insert and obj._state.adding and pk.has_default() and update_fields is None and not force_update:
+    if not force_insert and adding and pk.has_default() and update_fields is None and not force_update:
         force_insert = True
     updated = False
     if pk_value is not None and not force_insert:
-        non_pk = [f for f in fields if not f.primary_key]
+        non_pk = (
+            opts.concrete_fields_but_pk if fields is opts.concrete_fields else [f for f in fields if not f.primary_key]
+        )
         if non_pk:
             rows = update_row(connection, obj, non_pk, pk_value)
         else:
@@ -87,8 +93,10 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
             f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
         ]
         insert_row(connection, obj, insert_fields, returning=pk_value is None)
-    obj._state.db = using
-    obj._state.adding = False
+    if state is not None or using != DEFAULT_DB_ALIAS:
+        state = obj._state
+        state.db = using
+        state.adding = False
 
 
 def _update_fields(opts: Any, names: Any) -> list[Field]:
@@ -124,6 +132,8 @@ class RowStatement:
     values: Any
     fields: tuple[Field, ...]
     returning: bool = False
+    #: UPDATE only: how the primary key value of the WHERE clause is sent.
+    pk_prep: Any = None
 
 
 def _insert_statement(connection: Any, opts: Any, fields: tuple[Field, ...], returning: bool) -> RowStatement:
@@ -144,7 +154,9 @@ def _insert_statement(connection: Any, opts: Any, fields: tuple[Field, ...], ret
 
 
 def _update_statement(connection: Any, opts: Any, fields: tuple[Field, ...]) -> RowStatement:
-    key = ("update-row", opts.model, tuple(f.attname for f in fields))
+    # save() of a whole row (the usual case) skips building a key from the field names.
+    whole = fields is opts.concrete_fields_but_pk
+    key = ("update-whole-row", opts.model) if whole else ("update-row", opts.model, tuple(f.attname for f in fields))
     statement = connection.compile_cache.get(key)
     if statement is None:
         node = n.Update(
@@ -153,7 +165,8 @@ def _update_statement(connection: Any, opts: Any, fields: tuple[Field, ...]) -> 
             n.Lookup("exact", n.Col(None, opts.pk.column), n.Param(None)),
         )
         sql, _ = connection.ops.compiler().compile(node)
-        statement = RowStatement(sql, build_row_values(connection, fields, False), fields)
+        values = build_row_values(connection, fields, False)
+        statement = RowStatement(sql, values, fields, pk_prep=opts.pk.db_preparer(connection))
         connection.compile_cache[key] = statement
     return statement
 
@@ -173,11 +186,11 @@ def insert_row(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...
 
 def update_row(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], pk_value: Any) -> int:
     opts = obj._meta
-    statement = _update_statement(connection, opts, tuple(fields))
+    statement = _update_statement(connection, opts, fields if type(fields) is tuple else tuple(fields))
     values, expression = statement.values(obj)
     if expression:
         return _update_with_expressions(obj, list(fields), values, pk_value, connection)
-    pk_prep = opts.pk.db_preparer(connection)
+    pk_prep = statement.pk_prep
     values.append(pk_prep(pk_value) if pk_prep else pk_value)
     return connection.execute(statement.sql, values).rowcount
 

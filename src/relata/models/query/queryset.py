@@ -510,7 +510,8 @@ class QuerySet:
         ((name, value),) = kwargs.items()
         if type(value) not in _PLAIN_VALUE_TYPES:
             return _NO_SHORTCUT
-        connection = self._connection
+        db = self.db
+        connection = connections[db]
         key = ("get-by-one", self.model, name)
         entry = connection.compile_cache.get(key)
         if entry is None:
@@ -527,7 +528,7 @@ class QuerySet:
         sql, prep, plan = entry
         rows = connection.execute(sql, (value if prep is None else prep(value),)).fetchall()
         if len(rows) == 1:
-            return _loader(plan, connection, self.db)(rows[0])
+            return _loader(plan, connection, db)(rows[0])
         return self._get_failed(len(rows))
 
     def _get_failed(self, count: int) -> Any:
