@@ -192,15 +192,6 @@ class Model(metaclass=ModelBase):
             cls.__init__ = build_class_init(opts, Model.__init__)
         opts.fast_init(self, kwargs)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        # Forward relations are non-data descriptors (a cached object is a plain dict
-        # entry), so their assignments are routed here: see ForwardManyToOneDescriptor.
-        setter = self._meta.relation_setters.get(name)
-        if setter is None:
-            object.__setattr__(self, name, value)
-        else:
-            setter(self, value)
-
     def _init_with_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         cls = type(self)
         opts = cls._meta

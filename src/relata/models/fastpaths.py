@@ -35,7 +35,7 @@ def build_init(opts: Any) -> Callable[[Any, dict[str, Any]], None]:
                 "        if value is None:",
                 f"            d[{attname!r}] = None",
                 "        else:",
-                f"            descriptor{index}.set_value(self, value)",
+                f"            descriptor{index}.__set__(self, value)",
                 f"    elif {attname!r} in kwargs:",
                 f"        d[{attname!r}] = pop({attname!r})",
                 "    else:",
@@ -59,7 +59,6 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
     """
     namespace: dict[str, Any] = {"r__State": ModelState, "r__new_state": ModelState.__new__, "r__M": _OMITTED}
     namespace["r__general"] = general
-    namespace["r__set_attribute"] = object.__setattr__  # skips Model.__setattr__
     names = [name for plan in opts.init_plan for name in plan[:2]]
     if not all(name.isidentifier() and "__" not in name and not keyword.iskeyword(name) for name in names):
         # A name no parameter can take (checks report it as fields.E002): the general path only.
@@ -84,7 +83,7 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
         namespace[f"r__descriptor{index}"] = getattr(opts.model, name)
         relations += [
             f"    if {name} is not r__M and {name} is not None:",
-            f"        r__descriptor{index}.set_value(r__self, {name})",
+            f"        r__descriptor{index}.__set__(r__self, {name})",
         ]
     passed = "".join(f"({p!r}, {p}), " for p in params)
     unusual = " or ".join(["r__args", "r__extra", *clashes])
@@ -94,7 +93,7 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
         f"        r__kwargs = {{r__k: r__v for r__k, r__v in ({passed}) if r__v is not r__M}}",
         "        r__kwargs.update(r__extra)",
         "        return r__general(r__self, *r__args, **r__kwargs)",
-        f"    r__set_attribute(r__self, '__dict__', {{{', '.join(items)}}})",
+        f"    r__self.__dict__ = {{{', '.join(items)}}}",
         *relations,
     ]
     init = _compile(lines, namespace, "__init__", f"<relata __init__ {opts.object_name}>")

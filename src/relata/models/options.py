@@ -46,7 +46,6 @@ _CACHED = (
     "concrete_fields",
     "local_concrete_fields",
     "concrete_relation_fields",
-    "relation_setters",
     "concrete_fields_but_pk",
     "concrete_attnames",
     "many_to_many",
@@ -199,17 +198,6 @@ class Options:
     def concrete_attnames(self) -> frozenset[str]:
         """Every column's attname: an instance dict lacking one has deferred fields."""
         return frozenset(f.attname for f in self.concrete_fields)
-
-    @cached_property
-    def relation_setters(self) -> dict[str, Any]:
-        """Model.__setattr__'s table: a forward relation's name and attname -> its setter."""
-        setters = {}
-        for field in self.concrete_relation_fields:
-            descriptor = vars(self.model).get(field.name)
-            if descriptor is not None and hasattr(descriptor, "set_key"):
-                setters[field.name] = descriptor.set_value
-                setters[field.attname] = descriptor.set_key
-        return setters
 
     @cached_property
     def concrete_relation_fields(self) -> tuple[Any, ...]:

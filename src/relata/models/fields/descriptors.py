@@ -34,15 +34,7 @@ def _related_does_not_exist(owner: Any, name: str, related_model: Any) -> type:
 
 
 class ForwardManyToOneDescriptor:
-    """`book.author`: loads the target once; after that Python finds it in the instance dict.
-
-    A non-data descriptor: `__get__` runs only while nothing is cached, so reading
-    a cached relation costs a plain attribute lookup. Assignments go through
-    `Model.__setattr__`, which calls `set_value` for `book.author = ...` and
-    `set_key` for `book.author_id = ...` (dropping a cached object that no
-    longer matches). None is cached only for a nullable relation, so a missing
-    required one still raises RelatedObjectDoesNotExist on every read.
-    """
+    """`book.author`: loads the target once, then serves it from the cache."""
 
     def __init__(self, field: Any):
         self.field = field
@@ -54,18 +46,34 @@ class ForwardManyToOneDescriptor:
     def is_cached(self, instance: Any) -> bool:
         return self.field.name in instance.__dict__
 
+    @cached_property
+    def _names(self) -> tuple[str, str, str]:
+        """(cache name, key column attname, target's attname), read once the target is resolved."""
+        field = self.field
+        return field.name, field.attname, field.target_field.attname
+
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
-        field = self.field
         cache = instance.__dict__
+        name, attname, target_attname = self._names
+        cached = cache.get(name)
+        # The hot path (select_related, prefetch, reverse managers): a cached object
+        # that still matches the key column.
+        if cached is not None and cached.__dict__.get(target_attname, _MISSING) == cache.get(attname):
+            return cached
+        return self._load(instance, cache)
+
+    def _load(self, instance: Any, cache: dict[str, Any]) -> Any:
+        field = self.field
         value = cache.get(field.attname)
+        if value is None and cache.get(field.name, _MISSING) is None:
+            return self._check_null(instance, None)
         if value is None and field.attname not in cache and instance.pk is not None:
             # The column was left out by only()/defer(): load it before the object.
             value = getattr(instance, field.attname)
         related = None if value is None else self.get_object(instance, value)
-        if related is not None or field.null:
-            cache[field.name] = related
+        cache[field.name] = related
         return self._check_null(instance, related)
 
     def _check_null(self, instance: Any, related: Any) -> Any:
@@ -96,8 +104,7 @@ class ForwardManyToOneDescriptor:
             related.__dict__[accessor] = instance
         return related
 
-    def set_value(self, instance: Any, value: Any) -> None:
-        """`book.author = value`: the key column follows the object."""
+    def __set__(self, instance: Any, value: Any) -> None:
         field = self.field
         model = field.related_model
         if value is not None and model is not None and not isinstance(value, model):
@@ -116,20 +123,7 @@ class ForwardManyToOneDescriptor:
             cache[field.attname] = getattr(value, field.target_field.attname)
             if field.one_to_one:
                 value.__dict__[field.remote_field.get_cache_name()] = instance
-        if value is not None or field.null:
-            cache[field.name] = value
-        else:
-            cache.pop(field.name, None)
-
-    def set_key(self, instance: Any, value: Any) -> None:
-        """`book.author_id = value`: a cached object with another key is dropped."""
-        field = self.field
-        cache = instance.__dict__
-        if field.name in cache:
-            cached = cache[field.name]
-            if cached is None or cached.__dict__.get(field.target_field.attname, _MISSING) != value:
-                del cache[field.name]
-        cache[field.attname] = value
+        cache[field.name] = value
 
     def __reduce__(self) -> Any:
         return getattr, (self.field.model, self.field.name)

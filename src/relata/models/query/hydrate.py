@@ -52,7 +52,6 @@ class _LoaderSource:
         self.connection = connection
         self.eager_state = db != DEFAULT_DB_ALIAS
         self.namespace: dict[str, Any] = {"State": ModelState, "new_state": ModelState.__new__, "db": db}
-        self.namespace["set_attribute"] = object.__setattr__
         self.lines: list[str] = []
         self.count = 0
         self.known: tuple[str, int] | None = None
@@ -96,12 +95,8 @@ class _LoaderSource:
             self.lines.append(f"{indent}{state}.db = db")
             self.lines.append(f"{indent}{state}.adding = False")
             items.insert(0, f"'_state': {state}")
-        # object.__setattr__ skips Model.__setattr__, a Python-level call per row.
-        values = f"{{{', '.join(items)}}}"
-        if known:
-            self.lines.append(f"{indent}d = {values}")
-            values = "d"
-        self.lines.append(f"{indent}set_attribute({var}, '__dict__', {values})")
+        target = f"{var}.__dict__ = d" if known else f"{var}.__dict__"
+        self.lines.append(f"{indent}{target} = {{{', '.join(items)}}}")
         if known:
             self.lines.append(f"{indent}target = known_objects.get(row[{known[1]}])")
             self.lines.append(f"{indent}if target is not None:")

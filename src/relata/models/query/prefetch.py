@@ -202,7 +202,7 @@ def _forward(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | Non
         found = by_value.get(obj.__dict__.get(field.attname))
         if to_attr:
             setattr(obj, to_attr, found)
-        elif found is not None or field.null:  # a missing required object is not cached (see the descriptor)
+        else:
             obj.__dict__[field.name] = found
         if found is not None and field.one_to_one:
             found.__dict__[field.remote_field.get_cache_name()] = obj
