@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from relata import models
+from relata.models import lookups
+from relata.sql import nodes as n
 from relata.testing import CaptureQueries
 from relata.testing.pytest_plugin import use_models
 
@@ -47,3 +49,37 @@ def test_plain_and_special_values_do_not_share_compiled_sql(notes):
     assert Note.objects.filter(text__startswith="a").count() == 2
     assert Note.objects.filter(text__startswith="a_").count() == 1
     assert Note.objects.filter(text__startswith="a").count() == 2
+
+
+class Prefixed(lookups.StartsWith):
+    """A user's own pattern lookup: `startswith` in SQL, registered under names of its own."""
+
+    lookup_name = "begins"
+
+    def build(self, rhs):
+        return n.Lookup("startswith", self.lhs, rhs[0])
+
+
+class AnyOf(lookups.In):
+    """A user's own many-valued lookup (IN under another name)."""
+
+    lookup_name = "any_of"
+
+
+models.CharField.register_lookup(Prefixed, "opens_with")
+models.CharField.register_lookup(AnyOf)
+
+
+def test_registered_pattern_lookups_get_the_same_plain_shape(notes):
+    for name in ("begins", "opens_with"):
+        models.CharField.register_lookup(Prefixed, name)
+        with CaptureQueries() as captured:
+            assert Note.objects.filter(**{f"text__{name}": "plain"}).count() == 1
+            assert Note.objects.filter(**{f"text__{name}": "a_"}).count() == 1
+        assert ["ESCAPE" in q.sql for q in captured.queries] == [False, True]
+
+
+def test_registered_many_valued_lookup_takes_a_list(notes):
+    found = Note.objects.filter(text__any_of=["axb", "a_b", "nothing"]).values_list("text", flat=True)
+    assert sorted(found) == ["a_b", "axb"]
+    assert Note.objects.filter(text__any_of=["axb"]).count() == 1

@@ -18,10 +18,38 @@ def escape_like(value: Any) -> str:
     return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+class LookupSuffixes:
+    """The registry behind the query tokenizer, which reads lookups off a path without resolving fields.
+
+    `pattern`: "__<name>" of each lookup whose value becomes a LIKE pattern;
+    `many`: of each lookup taking several values. Filled as Lookup classes are
+    defined, so lookups registered later (JSON, a user's own) count too.
+    """
+
+    def __init__(self) -> None:
+        self.pattern: tuple[str, ...] = ()
+        self.many: tuple[str, ...] = ()
+
+    def add(self, lookup: Any, name: str | None = None) -> None:
+        suffix = f"__{name or lookup.lookup_name}"
+        if getattr(lookup, "value_pattern", None) is not None and suffix not in self.pattern:
+            self.pattern += (suffix,)
+        if getattr(lookup, "arity", 1) not in (0, 1) and suffix not in self.many:
+            self.many += (suffix,)
+
+
+SUFFIXES = LookupSuffixes()
+
+
 class Lookup:
     lookup_name: ClassVar[str] = ""
     #: Wrap a plain value before it is sent (LIKE patterns).
     value_pattern: ClassVar[tuple[str, str] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.lookup_name:
+            SUFFIXES.add(cls)
 
     def __init__(self, lhs: n.Node, field: Any):
         self.lhs, self.field = lhs, field

@@ -60,6 +60,10 @@ class RegisterLookupMixin:
         if "class_lookups" not in cls.__dict__:
             cls.class_lookups = {}
         cls.class_lookups[lookup_name or lookup.lookup_name] = lookup
+        if lookup_name:  # registered under another name: the query tokenizer must know it too
+            from relata.models.lookups import SUFFIXES
+
+            SUFFIXES.add(lookup, lookup_name)
         return lookup
 
     @classmethod

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from relata.models.lookups import SUFFIXES
+
 # The leaf forms inside a where tree (see Q.as_tree): ("leaf", path, value)
 # and ("expr", expression); inner nodes are (connector, negated, children).
 
@@ -36,7 +38,6 @@ class SubqueryToken:
 
 ONE = Token(1)
 PLAIN = Token(1, plain=True)
-_PATTERN_LOOKUPS = ("__contains", "__icontains", "__startswith", "__istartswith", "__endswith", "__iendswith")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +141,8 @@ class QueryState:
         return self.low != 0 or self.high is not None
 
 
-_MANY_LOOKUPS = ("__in", "__range", "__has_keys", "__has_any_keys")
-
-
 def is_many_lookup(path: str) -> bool:
-    return path.endswith(_MANY_LOOKUPS)
+    return path.endswith(SUFFIXES.many)
 
 
 def tokenize(state: QueryState, values: list[Any]) -> QueryState:
@@ -186,6 +184,6 @@ def _tokenize_value(path: str, value: Any, values: list[Any]) -> Any:
         values.extend(items)
         return Token(len(items), many=True)
     values.append(value)
-    if type(value) is str and path.endswith(_PATTERN_LOOKUPS) and not ("%" in value or "_" in value or "\\" in value):
+    if type(value) is str and path.endswith(SUFFIXES.pattern) and not ("%" in value or "_" in value or "\\" in value):
         return PLAIN
     return ONE
