@@ -91,3 +91,21 @@ def test_capture_queries_is_per_alias(clean):
         assert [q.sql for q in captured] == ["SELECT 1"]
     finally:
         relata.connections.forget("t_other")
+
+
+def test_sqlite_file_test_database_starts_empty_and_is_removed(tmp_path):
+    from relata.testing import databases
+
+    url = f"sqlite:///{tmp_path / 'leftover.sqlite3'}"
+    (tmp_path / "leftover.sqlite3").write_bytes(b"left by a killed run")
+    databases.create_test_database(url)
+    assert not (tmp_path / "leftover.sqlite3").exists()
+    relata.connect(url, alias="file_test")
+    try:
+        relata.connections["file_test"].execute("CREATE TABLE t (x integer)")
+        assert (tmp_path / "leftover.sqlite3").exists()
+    finally:
+        relata.connections["file_test"].close()
+    databases.destroy_test_database(url)
+    assert not (tmp_path / "leftover.sqlite3").exists()
+    databases.destroy_test_database("sqlite:///:memory:")  # nothing to remove: no error

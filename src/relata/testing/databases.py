@@ -2,12 +2,16 @@
 
 SQLite tests run in memory. Server backends get their own database, created
 for the run and dropped after it: `relata_test_<pid>` by default, so two runs
-on one machine never drop each other's, or RELATA_TEST_<VENDOR>_URL.
+on one machine never drop each other's, or RELATA_TEST_<VENDOR>_URL. Each
+backend's connection class knows how to create and drop its own.
 """
 
 from __future__ import annotations
 
 import os
+
+from relata.backends import load_backend
+from relata.conf import parse_url
 
 DEFAULT_URLS = {
     "sqlite": "sqlite:///:memory:",
@@ -28,21 +32,11 @@ def test_database_url(vendor: str) -> str:
         ) from None
 
 
-def create_test_database(vendor: str, url: str) -> None:
-    if vendor == "sqlite":
-        return
-    from relata.backends import load_backend
-    from relata.conf import parse_url
-
+def create_test_database(url: str) -> None:
     settings = parse_url(url)
     load_backend(settings["ENGINE"]).create_test_database(settings)
 
 
-def destroy_test_database(vendor: str, url: str) -> None:
-    if vendor == "sqlite":
-        return
-    from relata.backends import load_backend
-    from relata.conf import parse_url
-
+def destroy_test_database(url: str) -> None:
     settings = parse_url(url)
     load_backend(settings["ENGINE"]).destroy_test_database(settings)

@@ -38,7 +38,7 @@ def relata_backend(request: pytest.FixtureRequest) -> Iterator[str]:
     vendor = request.param
     url = test_database_url(vendor)
     try:
-        create_test_database(vendor, url)
+        create_test_database(url)
     except Exception as error:
         # A backend that was asked for and cannot be reached fails the run; never a silent skip.
         pytest.exit(
@@ -50,7 +50,7 @@ def relata_backend(request: pytest.FixtureRequest) -> Iterator[str]:
     relata.connect(url)
     yield vendor
     connections.close_all()
-    destroy_test_database(vendor, url)
+    destroy_test_database(url)
 
 
 def use_models(*models: Any) -> Any:

@@ -238,6 +238,16 @@ class BaseDatabaseWrapper:
         """The database's own command-line client for `relata dbshell`: (argv, extra environment)."""
         raise NotImplementedError(f"{cls.display_name} has no command-line client configured.")
 
+    @classmethod
+    def create_test_database(cls, settings: dict[str, Any]) -> None:
+        """Make the empty database a test run uses (dropping a leftover of the same name)."""
+        raise NotImplementedError(f"{cls.display_name} cannot create test databases.")
+
+    @classmethod
+    def destroy_test_database(cls, settings: dict[str, Any]) -> None:
+        """Remove the database create_test_database() made."""
+        raise NotImplementedError(f"{cls.display_name} cannot destroy test databases.")
+
     def schema_editor(self) -> BaseDatabaseSchemaEditor:
         return self.schema_editor_class(self)
 

@@ -11,6 +11,7 @@ import datetime
 import re
 import sqlite3
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from relata.backends.base.connection import BaseDatabaseWrapper
@@ -56,6 +57,16 @@ class DatabaseWrapper(BaseDatabaseWrapper):
     @classmethod
     def shell_command(cls, settings: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
         return ["sqlite3", settings["NAME"]], {}
+
+    @classmethod
+    def create_test_database(cls, settings: dict[str, Any]) -> None:
+        cls.destroy_test_database(settings)  # a file left by an earlier run starts empty again
+
+    @classmethod
+    def destroy_test_database(cls, settings: dict[str, Any]) -> None:
+        name = settings["NAME"]
+        if name != ":memory:" and not name.startswith("file:"):
+            Path(name).unlink(missing_ok=True)
 
     def get_new_connection(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
