@@ -57,17 +57,16 @@ def narrow_to_instance(queryset: Any, field: Any, instance: Any) -> Any:
     `for a in authors: a.book_set.all()` loops and once per object in prefetches.
     The loaded rows get `instance` as their cached related object.
     """
-    narrowing = _NARROWINGS.get(field)
+    narrowing = field.__dict__.get("narrowing")  # kept on the field: hashing a field is a Python call
     if narrowing is None:
-        narrowing = _NARROWINGS[field] = _Narrowing(field.target_field.attname)
+        narrowing = field.__dict__["narrowing"] = _Narrowing(field.target_field.attname)
     target_value = instance.__dict__.get(narrowing.target_attname)
     if target_value is None:
         return queryset.none()
     base = queryset._state
     leaf = ("AND", False, (("leaf", field.name, target_value),))
     queryset._state = state = base.evolve(where=(*base.where, leaf))
-    known = queryset._known_related
-    queryset._known_related = {**known, field: {target_value: instance}} if known else {field: {target_value: instance}}
+    queryset._known_related = (*queryset._known_related, (field, {target_value: instance}))
     if base is queryset.model._meta.base_state:
         # The shape is the same for every instance: skip tokenizing it per query.
         if narrowing.shape is None:
@@ -84,9 +83,6 @@ class _Narrowing:
     def __init__(self, target_attname: str):
         self.target_attname = target_attname
         self.shape: Any = None
-
-
-_NARROWINGS: dict[Any, _Narrowing] = {}
 
 
 def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:

@@ -250,7 +250,7 @@ def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
     if not base._known_related:
         # Each loaded row gets its owner cached by the loader (no pass over the rows).
         base = base._clone()
-        base._known_related = {field: by_value}
+        base._known_related = ((field, by_value),)
     related = _batched_in(base, field.attname, list(by_value)) if by_value else []
     groups: dict[Any, list[Any]] = defaultdict(list)
     attname = field.attname

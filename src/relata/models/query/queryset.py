@@ -40,7 +40,8 @@ class QuerySet:
     _prefetch_lookups: tuple[Any, ...] = ()
     _prefetch_done = False
     _iterable = "model"
-    _known_related: Mapping[Any, dict[Any, Any]] = MappingProxyType({})
+    #: ((relation field, {key value: object}), ...): objects every loaded row may point at, cached as loaded.
+    _known_related: tuple[tuple[Any, dict[Any, Any]], ...] = ()
     #: (state, tokenized shape, values) when the shape is known in advance (reverse managers).
     _pretokenized: tuple[QueryState, QueryState, list[Any]] | None = None
     _fields: tuple[str, ...] = ()
@@ -157,7 +158,7 @@ class QuerySet:
         known = self._known_related
         if len(known) == 1:
             # Reverse managers and prefetches: the loader caches the known object itself.
-            ((field, instances),) = known.items()
+            ((field, instances),) = known
             load = _loader(plan, connection, self.db, field.name)
             if type(rows) is list:
                 return [load(row, instances) for row in rows]
@@ -165,7 +166,7 @@ class QuerySet:
         load = _loader(plan, connection, self.db)
         if not known:
             return [load(row) for row in rows] if type(rows) is list else map(load, rows)
-        return self._known_results(map(load, rows), known)
+        return _with_known_related(map(load, rows), known)
 
     def _value_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
         convert = hydrate.row_converter(plan, connection)
@@ -762,6 +763,17 @@ class _EmptyMeta(type):
 
 
 EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc__})  # type: ignore[misc]
+
+
+def _with_known_related(objects: Iterator[Any], known: tuple[tuple[Any, dict[Any, Any]], ...]) -> Iterator[Any]:
+    """Several known relations (a queryset narrowed twice): cache each object each row points at."""
+    for obj in objects:
+        cache = obj.__dict__
+        for field, instances in known:
+            target = instances.get(cache.get(field.attname))
+            if target is not None:
+                cache[field.name] = target
+        yield obj
 
 
 def _chunks(cursor: Any) -> Iterator[Any]:
