@@ -174,3 +174,28 @@ def test_saved_and_loaded_instances_report_their_state():
     assert (shelf._state.adding, shelf._state.db) == (False, "default")
     loaded = Shelf.objects.get(pk=shelf.pk)
     assert (loaded._state.adding, loaded._state.db) == (False, "default")
+
+
+def test_bulk_created_and_saved_instances_are_saved_in_their_database():
+    shelves = Shelf.objects.bulk_create([Shelf(label="a"), Shelf(label="b")])
+    assert [(s._state.adding, s._state.db) for s in shelves] == [(False, "default")] * 2
+    shelf = Shelf(label="c")
+    shelf.save()
+    assert "_state" not in vars(shelf)  # the compact form of "saved in the default database"
+    assert (shelf._state.adding, shelf._state.db) == (False, "default")
+    shelf.save()  # an UPDATE now: still one row
+    assert Shelf.objects.filter(label="c").count() == 1
+
+
+def test_state_survives_pickling_and_can_be_replaced():
+    import pickle
+
+    from relata.models.instance_state import ModelState
+
+    new = pickle.loads(pickle.dumps(Shelf(label="p")))
+    assert (new._state.adding, new._state.db) == (True, None)
+    saved = Shelf.objects.create(label="q")
+    copy = pickle.loads(pickle.dumps(Shelf.objects.get(pk=saved.pk)))
+    assert (copy._state.adding, copy._state.db) == (False, "default")
+    copy._state = ModelState("other", adding=False)
+    assert copy._state.db == "other"

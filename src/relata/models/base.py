@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from relata import exceptions
 from relata.models.fastpaths import build_class_init
 from relata.models.fields import BigAutoField
-from relata.models.instance_state import LazyModelState, ModelState, take_refusal
+from relata.models.instance_state import ModelState, ModelStateDescriptor, take_refusal
 from relata.models.manager import Manager
 from relata.models.options import Options
 from relata.models.persistence import save_instance
@@ -175,7 +175,7 @@ class Model(metaclass=ModelBase):
     """Base class of every model; instances are rows."""
 
     _meta: ClassVar[Options]
-    _state = LazyModelState()
+    _state = ModelStateDescriptor()
     DoesNotExist: ClassVar[type[exceptions.ObjectDoesNotExist]]
     MultipleObjectsReturned: ClassVar[type[exceptions.MultipleObjectsReturned]]
     objects: ClassVar[Manager]
@@ -198,7 +198,7 @@ class Model(metaclass=ModelBase):
         if opts.abstract:
             raise TypeError(f"Abstract models cannot be instantiated: {cls.__name__}.")
         state = self.__dict__
-        state["_state"] = ModelState()
+        state["_state"] = None  # new and unsaved (see instance_state)
         fields = opts.concrete_fields
         if len(args) > len(fields):
             raise IndexError("Number of args exceeds number of fields")

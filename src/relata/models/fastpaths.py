@@ -13,16 +13,14 @@ from collections.abc import Callable
 from typing import Any
 
 from relata.models.fields import BooleanField, CharField, Field, FloatField, IntegerField
-from relata.models.instance_state import ModelState
 
 _PLAIN_TYPES = ((BooleanField, bool), (IntegerField, int), (FloatField, float), (CharField, str))
 
 
 def build_init(opts: Any) -> Callable[[Any, dict[str, Any]], None]:
     """`init(instance, kwargs)`: fill a new instance from keyword arguments (Model.__init__'s general path)."""
-    # A new instance's state is a bare ModelState: its class defaults say "unsaved, no database".
-    namespace: dict[str, Any] = {"State": ModelState, "new_state": ModelState.__new__}
-    lines = ["def init(self, kwargs):", "    d = self.__dict__", "    d['_state'] = new_state(State)"]
+    namespace: dict[str, Any] = {}
+    lines = ["def init(self, kwargs):", "    d = self.__dict__", "    d['_state'] = None  # new (see instance_state)"]
     lines.append("    pop = kwargs.pop")
     for index, (name, attname, is_relation, default, call) in enumerate(opts.init_plan):
         namespace[f"default{index}"] = default
@@ -57,7 +55,7 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
     and as id go to `general` (Model.__init__'s general path) unchanged. Names
     of the function's own contain "__", which no field name may.
     """
-    namespace: dict[str, Any] = {"r__State": ModelState, "r__new_state": ModelState.__new__, "r__M": _OMITTED}
+    namespace: dict[str, Any] = {"r__M": _OMITTED}
     namespace["r__general"] = general
     names = [name for plan in opts.init_plan for name in plan[:2]]
     if not all(name.isidentifier() and "__" not in name and not keyword.iskeyword(name) for name in names):
@@ -67,7 +65,7 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
         init.generated_for = opts  # type: ignore[attr-defined]
         return init
     params: list[str] = []
-    items = ["'_state': r__new_state(r__State)"]
+    items = ["'_state': None"]  # new and unsaved (see instance_state)
     relations: list[str] = []
     clashes: list[str] = []
     for index, (name, attname, is_relation, default, call) in enumerate(opts.init_plan):

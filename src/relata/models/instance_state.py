@@ -1,9 +1,15 @@
 """Per-instance bookkeeping: `instance._state` (which database, saved or not) and the relation cache.
 
-A relation's loaded object lives in the instance's own `__dict__`, under the
-relation's cache name (a forward field's name, a reverse one-to-one's accessor).
-The relation's data descriptor shadows that entry and serves it, so a row with
-a cached relation costs no container beyond its dict.
+The instance dict's "_state" entry says it in the cheapest form for the common cases:
+
+- absent: saved in (or loaded from) the default database; loaded rows carry nothing;
+- None: new and unsaved (what `Model(...)` puts there);
+- a ModelState: anything else, or once somebody reads `instance._state`.
+
+The first two keep the dict free of objects, so the garbage collector need not
+track it. A relation's loaded object also lives in the instance dict, under the
+relation's cache name (a forward field's name, a reverse one-to-one's accessor);
+the relation's data descriptor shadows that entry and serves it.
 """
 
 from __future__ import annotations
@@ -12,42 +18,64 @@ import threading
 from typing import Any
 
 DEFAULT_DB_ALIAS = "default"
+_SAVED_IN_DEFAULT = object()  # what a missing "_state" entry means
 
 
 class ModelState:
-    """Which database an instance came from or went to, and whether it is saved yet.
-
-    The defaults are class attributes, so a new instance's state is a bare object
-    (`ModelState.__new__(ModelState)`), made without running `__init__`.
-    """
-
-    db: str | None = None
-    adding: bool = True
+    """Which database an instance came from or went to, and whether it is saved yet."""
 
     def __init__(self, db: str | None = None, adding: bool = True):
         self.db = db
         self.adding = adding
 
 
-class LazyModelState:
-    """`instance._state` for rows loaded from the default database, made on first use.
-
-    Loading skips building a ModelState per row (most rows never need one);
-    `__init__` and loads from other databases set `_state` eagerly, and once it
-    sits in the instance's `__dict__` this non-data descriptor is bypassed.
-    """
+class ModelStateDescriptor:
+    """`instance._state`: the ModelState, made from the compact form on first use."""
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
-        state = instance.__dict__["_state"] = ModelState(DEFAULT_DB_ALIAS, adding=False)
+        cache = instance.__dict__
+        state = cache.get("_state", _SAVED_IN_DEFAULT)
+        if state is _SAVED_IN_DEFAULT:
+            state = cache["_state"] = ModelState(DEFAULT_DB_ALIAS, adding=False)
+        elif state is None:
+            state = cache["_state"] = ModelState()
         return state
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__["_state"] = value
 
 
 def db_of(instance: Any) -> str | None:
-    """`instance._state.db`, without making the state of a loaded row that has none yet."""
-    state = instance.__dict__.get("_state")
-    return DEFAULT_DB_ALIAS if state is None else state.db
+    """`instance._state.db`, without making a state object."""
+    state = instance.__dict__.get("_state", _SAVED_IN_DEFAULT)
+    if state is _SAVED_IN_DEFAULT:
+        return DEFAULT_DB_ALIAS
+    return None if state is None else state.db
+
+
+def adding_and_db(instance: Any) -> tuple[bool, str | None]:
+    """(`_state.adding`, `_state.db`), without making a state object."""
+    state = instance.__dict__.get("_state", _SAVED_IN_DEFAULT)
+    if state is _SAVED_IN_DEFAULT:
+        return False, DEFAULT_DB_ALIAS
+    if state is None:
+        return True, None
+    return state.adding, state.db
+
+
+def mark_saved(instance: Any, db: str) -> None:
+    """After an INSERT or UPDATE on `db`: saved there."""
+    cache = instance.__dict__
+    state = cache.get("_state", _SAVED_IN_DEFAULT)
+    if type(state) is ModelState:
+        state.db = db
+        state.adding = False
+    elif db == DEFAULT_DB_ALIAS:
+        cache.pop("_state", None)
+    else:
+        cache["_state"] = ModelState(db, adding=False)
 
 
 # A descriptor that refuses with an AttributeError (RelatedObjectDoesNotExist,

@@ -15,7 +15,7 @@ from relata import exceptions
 from relata.db import connections
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import Field
-from relata.models.instance_state import DEFAULT_DB_ALIAS, db_of
+from relata.models.instance_state import DEFAULT_DB_ALIAS, adding_and_db, db_of, mark_saved
 from relata.models.routing import router
 from relata.sql import nodes as n
 
@@ -60,9 +60,7 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
         fields = _update_fields(opts, update_fields)
     # As Django: the router decides, falling back to the database the instance came from.
     using = _write_alias(obj, using)
-    # A row loaded from the default database has no state object yet: don't make one to read it.
-    state = obj.__dict__.get("_state")
-    adding, state_db = (False, DEFAULT_DB_ALIAS) if state is None else (state.adding, state.db)
+    adding, state_db = adding_and_db(obj)  # without making a state object
     if update_fields is None and not adding and state_db == using and not opts.concrete_attnames <= obj.__dict__.keys():
         deferred = obj.get_deferred_fields()
         fields = [f for f in fields if f.attname not in deferred]
@@ -93,10 +91,7 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
             f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
         ]
         insert_row(connection, obj, insert_fields, returning=pk_value is None)
-    if state is not None or using != DEFAULT_DB_ALIAS:
-        state = obj._state
-        state.db = using
-        state.adding = False
+    mark_saved(obj, using)
 
 
 def _update_fields(opts: Any, names: Any) -> list[Field]:

@@ -12,6 +12,7 @@ from relata import exceptions, transaction
 from relata.db import connections
 from relata.models.collector import collector_paused
 from relata.models.fastpaths import build_bulk_rows
+from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.sql import nodes as n
@@ -233,9 +234,11 @@ def bulk_create(
         for group, has_pk in groups:
             _insert_group(connection, model, group, has_pk, batch_size, on_conflict)
     for obj in objs:
-        state = obj._state
-        state.adding = False
-        state.db = using
+        cache = obj.__dict__
+        if "_state" in cache and cache["_state"] is None and using == DEFAULT_DB_ALIAS:
+            del cache["_state"]  # new -> saved in the default database (mark_saved, inlined)
+        else:
+            mark_saved(obj, using)
     return objs
 
 

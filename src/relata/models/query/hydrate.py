@@ -51,7 +51,7 @@ class _LoaderSource:
 
         self.connection = connection
         self.eager_state = db != DEFAULT_DB_ALIAS
-        self.namespace: dict[str, Any] = {"State": ModelState, "new_state": ModelState.__new__, "db": db}
+        self.namespace: dict[str, Any] = {"State": ModelState, "db": db}
         self.lines: list[str] = []
         self.count = 0
         self.known: tuple[str, int] | None = None
@@ -91,9 +91,7 @@ class _LoaderSource:
         items += cache_items  # relation caches live in the instance dict (see instance_state)
         if self.eager_state:
             state = f"s_{var}"
-            self.lines.append(f"{indent}{state} = new_state(State)")
-            self.lines.append(f"{indent}{state}.db = db")
-            self.lines.append(f"{indent}{state}.adding = False")
+            self.lines.append(f"{indent}{state} = State(db, False)")
             items.insert(0, f"'_state': {state}")
         target = f"{var}.__dict__ = d" if known else f"{var}.__dict__"
         self.lines.append(f"{indent}{target} = {{{', '.join(items)}}}")
