@@ -158,6 +158,14 @@ SCENARIOS = {
         ),
         lambda M, objs: books_by_author(objs),
     ),
+    "prefetch_queryset_from_a_related_manager": (
+        lambda M: list(
+            M.Author.objects.prefetch_related(
+                M.Prefetch("edited", queryset=M.Author.objects.get(name="Alex").books.order_by("title"))
+            )
+        ),
+        lambda M, objs: [(a.name, [(b.title, b.author.name) for b in a.edited.all()]) for a in objs],
+    ),
     "prefetch_queryset_ordering": (
         lambda M: list(
             M.Author.objects.prefetch_related(M.Prefetch("books", queryset=M.Book.objects.order_by("-title")))

@@ -66,7 +66,7 @@ def narrow_to_instance(queryset: Any, field: Any, instance: Any) -> Any:
     base = queryset._state
     leaf = ("AND", False, (("leaf", field.name, target_value),))
     queryset._state = state = base.evolve(where=(*base.where, leaf))
-    queryset._known_related = (*queryset._known_related, (field, {target_value: instance}))
+    queryset._known_related = (*queryset._known_related, (field, {target_value: instance}, False))
     if base is queryset.model._meta.base_state:
         # The shape is the same for every instance: skip tokenizing it per query.
         if narrowing.shape is None:

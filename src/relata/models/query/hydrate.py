@@ -21,6 +21,7 @@ def model_loader(
     db: str,
     annotations: tuple[tuple[str, int, Any], ...] = (),
     known: str | None = None,
+    collect: bool = False,
 ) -> Callable[..., Any]:
     """`load(row) -> instance` for one plan, one connection's converters and one alias.
 
@@ -28,14 +29,15 @@ def model_loader(
     dict; select_related objects are built by the same generated function. With
     `known` (a relation field name), the loader is `load(row, known_objects)` and
     caches `known_objects[row's key]` as that relation: reverse managers and
-    prefetches already hold the object every row points at.
+    prefetches already hold the object every row points at. With `collect`,
+    `known_objects` maps each key to (object, list) and the loader also appends
+    the row's instance to that list: a prefetch's grouping, done while loading.
     """
     source = _LoaderSource(connection, db)
     if known is not None:
         field = plan.model._meta.get_field(known)
-        offset = next((i for i, f in enumerate(plan.fields) if f is field), None)
-        if offset is not None:  # else the key column was deferred: nothing to compare
-            source.known = (known, plan.start + offset)
+        if any(f is field for f in plan.fields):  # else the key column was deferred: nothing to compare
+            source.known = (known, field.attname, collect)
     source.emit(plan, annotations, back=None, indent="    ")
     signature = "row" if known is None else "row, known_objects"
     code = f"def load({signature}):\n" + "\n".join(source.lines) + "\n    return o0\n"
@@ -54,7 +56,7 @@ class _LoaderSource:
         self.namespace: dict[str, Any] = {"State": ModelState, "db": db}
         self.lines: list[str] = []
         self.count = 0
-        self.known: tuple[str, int] | None = None
+        self.known: tuple[str, str, bool] | None = None
 
     def value(self, index: int, field: Any) -> str:
         converter = _converter(field, self.connection)
@@ -96,9 +98,15 @@ class _LoaderSource:
         target = f"{var}.__dict__ = d" if known else f"{var}.__dict__"
         self.lines.append(f"{indent}{target} = {{{', '.join(items)}}}")
         if known:
-            self.lines.append(f"{indent}target = known_objects.get(row[{known[1]}])")
+            name, attname, collect = known
+            # Keyed by the converted value, as the known objects are.
+            self.lines.append(f"{indent}target = known_objects.get(d[{attname!r}])")
             self.lines.append(f"{indent}if target is not None:")
-            self.lines.append(f"{indent}    d[{known[0]!r}] = target")
+            if collect:
+                self.lines.append(f"{indent}    d[{name!r}] = target[0]")
+                self.lines.append(f"{indent}    target[1].append({var})")
+            else:
+                self.lines.append(f"{indent}    d[{name!r}] = target")
         return var
 
 

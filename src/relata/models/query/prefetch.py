@@ -245,21 +245,29 @@ def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
     model = rel.related_model
     target_attname = field.target_field.attname
     base = queryset if queryset is not None else model._default_manager.db_manager(_db_of(objs)).all()
-    by_value = {getattr(obj, target_attname): obj for obj in objs}
-    by_value.pop(None, None)
-    if not base._known_related:
-        # Each loaded row gets its owner cached by the loader (no pass over the rows).
+    # key value -> (owner, its rows): the loader caches the owner on each row and adds the row to the list.
+    entries = {getattr(obj, target_attname): (obj, []) for obj in objs}
+    entries.pop(None, None)
+    collecting = not base._known_related  # a caller's queryset may already know other objects
+    if collecting:
         base = base._clone()
-        base._known_related = ((field, by_value),)
-    related = _batched_in(base, field.attname, list(by_value)) if by_value else []
-    groups: dict[Any, list[Any]] = defaultdict(list)
-    attname = field.attname
-    for item in related:
-        groups[item.__dict__.get(attname)].append(item)
+        base._known_related = ((field, entries, True),)
+    related = _batched_in(base, field.attname, list(entries)) if entries else []
+    if collecting and sum(len(rows) for _, rows in entries.values()) == len(related):
+        groups = {value: rows for value, (_, rows) in entries.items()}
+    else:
+        groups = _grouped(related, field.attname)
     cache_name = rel.get_cache_name()
     for obj in objs:
         _store(obj, cache_name, groups.get(getattr(obj, target_attname), []), to_attr)
     return related
+
+
+def _grouped(items: list[Any], attname: str) -> dict[Any, list[Any]]:
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for item in items:
+        groups[item.__dict__.get(attname)].append(item)
+    return groups
 
 
 def _many_to_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:

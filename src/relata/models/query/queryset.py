@@ -40,8 +40,9 @@ class QuerySet:
     _prefetch_lookups: tuple[Any, ...] = ()
     _prefetch_done = False
     _iterable = "model"
-    #: ((relation field, {key value: object}), ...): objects every loaded row may point at, cached as loaded.
-    _known_related: tuple[tuple[Any, dict[Any, Any]], ...] = ()
+    #: ((relation field, {key value: object}, collect), ...): objects every loaded row may point at,
+    #: cached as loaded; with collect, the dict holds (object, list) and each row joins its list.
+    _known_related: tuple[tuple[Any, dict[Any, Any], bool], ...] = ()
     #: (state, tokenized shape, values) when the shape is known in advance (reverse managers).
     _pretokenized: tuple[QueryState, QueryState, list[Any]] | None = None
     _fields: tuple[str, ...] = ()
@@ -158,8 +159,8 @@ class QuerySet:
         known = self._known_related
         if len(known) == 1:
             # Reverse managers and prefetches: the loader caches the known object itself.
-            ((field, instances),) = known
-            load = _loader(plan, connection, self.db, field.name)
+            ((field, instances, collect),) = known
+            load = _loader(plan, connection, self.db, field.name, collect)
             if type(rows) is list:
                 return [load(row, instances) for row in rows]
             return (load(row, instances) for row in rows)
@@ -765,13 +766,16 @@ class _EmptyMeta(type):
 EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc__})  # type: ignore[misc]
 
 
-def _with_known_related(objects: Iterator[Any], known: tuple[tuple[Any, dict[Any, Any]], ...]) -> Iterator[Any]:
+def _with_known_related(objects: Iterator[Any], known: tuple[tuple[Any, dict[Any, Any], bool], ...]) -> Iterator[Any]:
     """Several known relations (a queryset narrowed twice): cache each object each row points at."""
     for obj in objects:
         cache = obj.__dict__
-        for field, instances in known:
+        for field, instances, collect in known:
             target = instances.get(cache.get(field.attname))
             if target is not None:
+                if collect:
+                    target, bucket = target
+                    bucket.append(obj)
                 cache[field.name] = target
         yield obj
 
@@ -787,11 +791,13 @@ def _chunks(cursor: Any) -> Iterator[Any]:
         cursor.close()
 
 
-def _loader(plan: Any, connection: Any, db: str, known: str | None = None) -> Any:
+def _loader(plan: Any, connection: Any, db: str, known: str | None = None, collect: bool = False) -> Any:
     loaders = plan.loaders
-    load = loaders.get((db, known))
+    key = (db, known, collect)
+    load = loaders.get(key)
     if load is None:
-        load = loaders[db, known] = hydrate.model_loader(plan.model_plan, connection, db, plan.annotations, known)
+        make = hydrate.model_loader
+        load = loaders[key] = make(plan.model_plan, connection, db, plan.annotations, known, collect)
     return load
 
 
