@@ -19,7 +19,7 @@ from relata.models import aggregation, writes
 from relata.models.collector import collector_paused
 from relata.models.expressions import check_annotation_name
 from relata.models.q import Q, where_as_q
-from relata.models.query import hydrate, validate
+from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_shape
 from relata.models.query.state import Annotation, QueryState
 from relata.models.routing import router
@@ -150,42 +150,10 @@ class QuerySet:
         cursor, plan, connection = self._execute(streaming=chunked)
         if cursor is None:
             return iter(())
-        rows = _chunks(cursor) if chunked else cursor.fetchall()
+        rows = results.chunks(cursor, ITERATOR_CHUNK_SIZE) if chunked else cursor.fetchall()
         if self._iterable == "model":
-            return self._model_results(rows, plan, connection)
-        return self._value_results(rows, plan, connection)
-
-    def _model_results(self, rows: Any, plan: Any, connection: Any) -> Any:
-        known = self._known_related
-        if len(known) == 1:
-            # Reverse managers and prefetches: the loader caches the known object itself.
-            ((field, instances, collect),) = known
-            load = _loader(plan, connection, self.db, field.name, collect)
-            if type(rows) is list:
-                return [load(row, instances) for row in rows]
-            return (load(row, instances) for row in rows)
-        load = _loader(plan, connection, self.db)
-        if not known:
-            return [load(row) for row in rows] if type(rows) is list else map(load, rows)
-        return _with_known_related(map(load, rows), known)
-
-    def _value_results(self, rows: Any, plan: Any, connection: Any) -> Iterator[Any]:
-        convert = hydrate.row_converter(plan, connection)
-        names = plan.names if not self._fields or len(self._fields) != len(plan.names) else self._fields
-        kind = self._iterable
-        if kind == "values":
-            for row in rows:
-                yield dict(zip(names, convert(row), strict=False))
-        elif kind == "flat":
-            for row in rows:
-                yield convert(row)[0]
-        elif kind == "named":
-            row_class = hydrate.named_row_class(tuple(names))
-            for row in rows:
-                yield row_class(*convert(row))
-        else:
-            for row in rows:
-                yield tuple(convert(row))
+            return results.model_results(rows, plan, connection, self.db, self._known_related)
+        return results.value_results(rows, plan, connection, self._iterable, self._fields)
 
     def __iter__(self) -> Iterator[Any]:
         if self._result_cache is None or self._prefetch_lookups:
@@ -530,7 +498,7 @@ class QuerySet:
         sql, prep, plan = entry
         rows = connection.execute(sql, (value if prep is None else prep(value),)).fetchall()
         if len(rows) == 1:
-            return _loader(plan, connection, db)(rows[0])
+            return results.loader(plan, connection, db)(rows[0])
         return self._get_failed(len(rows))
 
     def _get_failed(self, count: int) -> Any:
@@ -764,41 +732,6 @@ class _EmptyMeta(type):
 
 
 EmptyQuerySet = _EmptyMeta("EmptyQuerySet", (), {"__doc__": EmptyQuerySet.__doc__})  # type: ignore[misc]
-
-
-def _with_known_related(objects: Iterator[Any], known: tuple[tuple[Any, dict[Any, Any], bool], ...]) -> Iterator[Any]:
-    """Several known relations (a queryset narrowed twice): cache each object each row points at."""
-    for obj in objects:
-        cache = obj.__dict__
-        for field, instances, collect in known:
-            target = instances.get(cache.get(field.attname))
-            if target is not None:
-                if collect:
-                    target, bucket = target
-                    bucket.append(obj)
-                cache[field.name] = target
-        yield obj
-
-
-def _chunks(cursor: Any) -> Iterator[Any]:
-    try:
-        while True:
-            rows = cursor.fetchmany(ITERATOR_CHUNK_SIZE)
-            if not rows:
-                return
-            yield from rows
-    finally:
-        cursor.close()
-
-
-def _loader(plan: Any, connection: Any, db: str, known: str | None = None, collect: bool = False) -> Any:
-    loaders = plan.loaders
-    key = (db, known, collect)
-    load = loaders.get(key)
-    if load is None:
-        make = hydrate.model_loader
-        load = loaders[key] = make(plan.model_plan, connection, db, plan.annotations, known, collect)
-    return load
 
 
 def _apply_slice(low: int, high: int | None, start: int | None, stop: int | None) -> tuple[int, int | None]:

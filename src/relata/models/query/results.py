@@ -1,0 +1,86 @@
+"""Executed rows to results: model instances (with the objects they are known to point at) or values.
+
+The per-plan loaders themselves are generated in hydrate.py; this module picks
+the right one for a queryset and feeds it the rows, all fetched or in chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from relata.models.query import hydrate
+
+#: ((relation field, {key value: object}, collect), ...): see QuerySet._known_related.
+Known = tuple[tuple[Any, dict[Any, Any], bool], ...]
+
+
+def model_results(rows: Any, plan: Any, connection: Any, db: str, known: Known) -> Any:
+    """Instances for `rows`: a list when `rows` is one, else an iterator."""
+    if len(known) == 1:
+        # Reverse managers and prefetches: the loader caches the known object itself.
+        ((field, instances, collect),) = known
+        load = loader(plan, connection, db, field.name, collect)
+        if type(rows) is list:
+            return [load(row, instances) for row in rows]
+        return (load(row, instances) for row in rows)
+    load = loader(plan, connection, db)
+    if not known:
+        return [load(row) for row in rows] if type(rows) is list else map(load, rows)
+    return _with_known_related(map(load, rows), known)
+
+
+def value_results(rows: Any, plan: Any, connection: Any, kind: str, fields: tuple[str, ...]) -> Iterator[Any]:
+    """values() dicts, values_list() tuples, flat values or named rows."""
+    convert = hydrate.row_converter(plan, connection)
+    names = plan.names if not fields or len(fields) != len(plan.names) else fields
+    if kind == "values":
+        for row in rows:
+            yield dict(zip(names, convert(row), strict=False))
+    elif kind == "flat":
+        for row in rows:
+            yield convert(row)[0]
+    elif kind == "named":
+        row_class = hydrate.named_row_class(tuple(names))
+        for row in rows:
+            yield row_class(*convert(row))
+    else:
+        for row in rows:
+            yield tuple(convert(row))
+
+
+def loader(plan: Any, connection: Any, db: str, known: str | None = None, collect: bool = False) -> Any:
+    """The plan's generated loader for this alias (and known relation), made once."""
+    loaders = plan.loaders
+    key = (db, known, collect)
+    load = loaders.get(key)
+    if load is None:
+        make = hydrate.model_loader
+        load = loaders[key] = make(plan.model_plan, connection, db, plan.annotations, known, collect)
+    return load
+
+
+def chunks(cursor: Any, size: int) -> Iterator[Any]:
+    """The cursor's rows, fetched `size` at a time; the cursor is closed at the end or on close()."""
+    try:
+        while True:
+            rows = cursor.fetchmany(size)
+            if not rows:
+                return
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _with_known_related(objects: Iterator[Any], known: Known) -> Iterator[Any]:
+    """Several known relations (a queryset narrowed twice): cache each object each row points at."""
+    for obj in objects:
+        cache = obj.__dict__
+        for field, instances, collect in known:
+            target = instances.get(cache.get(field.attname))
+            if target is not None:
+                if collect:
+                    target, bucket = target
+                    bucket.append(obj)
+                cache[field.name] = target
+        yield obj
