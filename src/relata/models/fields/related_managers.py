@@ -85,330 +85,357 @@ class _Narrowing:
         self.shape: Any = None
 
 
-def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
-    pk_attname = rel.model._meta.pk.attname
+class ReverseManyToOneManager:
+    """`author.book_set`: the books whose foreign key points at this author.
 
-    class RelatedManager(superclass):  # type: ignore[misc, valid-type]
-        """`author.book_set`: the books whose foreign key points at this author."""
+    Mixed in before the related model's default manager class by
+    create_reverse_many_to_one_manager(), which sets the relation's attributes.
+    """
 
-        # Made on every `author.book_set` access: only the instance is set per
-        # manager, the rest are class attributes (db_manager() overrides _db and _hints).
-        name = None
-        _db = None
-        _hints = MappingProxyType({})
-        model = rel.related_model
-        field = rel.field
-        cache_name = rel.get_cache_name()
+    # Made on every `author.book_set` access: only the instance is set per
+    # manager, the rest are class attributes (db_manager() overrides _db and _hints).
+    name = None
+    _db = None
+    _hints = MappingProxyType({})
+    _rel: Any
+    _pk_attname: str
+    model: Any
+    field: Any
+    cache_name: str
 
-        def __init__(self, instance: Any):
-            if instance.__dict__.get(pk_attname) is None:
-                _check_saved(instance)
-            self.instance = instance
+    def __init__(self, instance: Any):
+        if instance.__dict__.get(self._pk_attname) is None:
+            _check_saved(instance)
+        self.instance = instance
 
-        @property
-        def core_filters(self) -> dict[str, Any]:
-            return {self.field.name: self.instance}
+    @property
+    def core_filters(self) -> dict[str, Any]:
+        return {self.field.name: self.instance}
 
-        def __call__(self, *, manager: str) -> Any:
-            other = getattr(self.model, manager)
-            return create_reverse_many_to_one_manager(other.__class__, rel)(self.instance)
+    def __call__(self, *, manager: str) -> Any:
+        other = getattr(self.model, manager)
+        return create_reverse_many_to_one_manager(other.__class__, self._rel)(self.instance)
 
-        def _apply_filters(self, queryset: Any) -> Any:
-            db = self._db or db_of(self.instance)
-            if db:
-                queryset._db = db
-            return narrow_to_instance(queryset, self.field, self.instance)
+    def _apply_filters(self, queryset: Any) -> Any:
+        db = self._db or db_of(self.instance)
+        if db:
+            queryset._db = db
+        return narrow_to_instance(queryset, self.field, self.instance)
 
-        def get_queryset(self) -> Any:
-            instance = self.instance
-            if instance.__dict__.get(pk_attname) is None:
-                _check_saved(instance)
-            queryset = self._apply_filters(super().get_queryset())
-            items = _prefetched(instance, self.cache_name)
-            return queryset if items is None else _serve(queryset, items)
+    def get_queryset(self) -> Any:
+        instance = self.instance
+        if instance.__dict__.get(self._pk_attname) is None:
+            _check_saved(instance)
+        queryset = self._apply_filters(super().get_queryset())
+        items = _prefetched(instance, self.cache_name)
+        return queryset if items is None else _serve(queryset, items)
 
-        def _plain(self, db: str) -> Any:
-            """This manager on `db`, seen as its base class (whose writers it overrides)."""
-            return super(RelatedManager, self.db_manager(db))
+    def _plain(self, db: str) -> Any:
+        """This manager on `db`, seen as its base class (whose writers it overrides)."""
+        return super(ReverseManyToOneManager, self.db_manager(db))
 
-        def _check_objs(self, objs: tuple[Any, ...]) -> None:
+    def _check_objs(self, objs: tuple[Any, ...]) -> None:
+        for obj in objs:
+            if not isinstance(obj, self.model):
+                raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
+
+    def add(self, *objs: Any, bulk: bool = True) -> None:
+        _check_saved(self.instance)
+        self._check_objs(objs)
+        _forget_prefetched(self.instance, self.cache_name)
+        db = self.instance._state.db or "default"
+        target_value = getattr(self.instance, self.field.target_field.attname)
+        if bulk:
+            pks = []
             for obj in objs:
-                if not isinstance(obj, self.model):
-                    raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
+                if obj._state.adding or obj._state.db != db:
+                    raise ValueError(f"{obj!r} instance isn't saved. Use bulk=False or save the object first.")
+                pks.append(obj.pk)
+            self.model._base_manager.using(db).filter(pk__in=pks).update(**{self.field.name: target_value})
+            for obj in objs:
+                setattr(obj, self.field.name, self.instance)
+            return
+        with transaction.atomic(using=db, savepoint=False):
+            for obj in objs:
+                setattr(obj, self.field.name, self.instance)
+                obj.save(using=db)
 
-        def add(self, *objs: Any, bulk: bool = True) -> None:
-            _check_saved(self.instance)
-            self._check_objs(objs)
-            _forget_prefetched(self.instance, self.cache_name)
-            db = self.instance._state.db or "default"
-            target_value = getattr(self.instance, self.field.target_field.attname)
-            if bulk:
-                pks = []
-                for obj in objs:
-                    if obj._state.adding or obj._state.db != db:
-                        raise ValueError(f"{obj!r} instance isn't saved. Use bulk=False or save the object first.")
-                    pks.append(obj.pk)
-                self.model._base_manager.using(db).filter(pk__in=pks).update(**{self.field.name: target_value})
-                for obj in objs:
-                    setattr(obj, self.field.name, self.instance)
-                return
-            with transaction.atomic(using=db, savepoint=False):
-                for obj in objs:
-                    setattr(obj, self.field.name, self.instance)
-                    obj.save(using=db)
+    add.alters_data = True  # type: ignore[attr-defined]
 
-        add.alters_data = True  # type: ignore[attr-defined]
+    def _write_related(self, method: str, kwargs: dict[str, Any]) -> Any:
+        """The plain manager's `method` with the foreign key set to this instance."""
+        _check_saved(self.instance)
+        _forget_prefetched(self.instance, self.cache_name)
+        kwargs[self.field.name] = self.instance
+        return getattr(self._plain(self.instance._state.db or "default"), method)(**kwargs)
 
-        def _write_related(self, method: str, kwargs: dict[str, Any]) -> Any:
-            """The plain manager's `method` with the foreign key set to this instance."""
-            _check_saved(self.instance)
-            _forget_prefetched(self.instance, self.cache_name)
-            kwargs[self.field.name] = self.instance
-            return getattr(self._plain(self.instance._state.db or "default"), method)(**kwargs)
+    def create(self, **kwargs: Any) -> Any:
+        return self._write_related("create", kwargs)
 
-        def create(self, **kwargs: Any) -> Any:
-            return self._write_related("create", kwargs)
+    def get_or_create(self, **kwargs: Any) -> Any:
+        return self._write_related("get_or_create", kwargs)
 
-        def get_or_create(self, **kwargs: Any) -> Any:
-            return self._write_related("get_or_create", kwargs)
+    def update_or_create(self, **kwargs: Any) -> Any:
+        return self._write_related("update_or_create", kwargs)
 
-        def update_or_create(self, **kwargs: Any) -> Any:
-            return self._write_related("update_or_create", kwargs)
-
-        if rel.field.null:
-
-            def remove(self, *objs: Any, bulk: bool = True) -> None:
-                _check_saved(self.instance)
-                if not objs:
-                    return
-                self._check_objs(objs)
-                target_value = getattr(self.instance, self.field.target_field.attname)
-                for obj in objs:
-                    if obj.__dict__.get(self.field.attname) != target_value:
-                        raise self.field.remote_field.model.DoesNotExist(
-                            f"{obj!r} is not related to {self.instance!r}."
-                        )
-                self._clear(self.model._base_manager.filter(pk__in=[o.pk for o in objs]), bulk, objs)
-
-            def clear(self, *, bulk: bool = True) -> None:
-                _check_saved(self.instance)
-                self._clear(self.model._base_manager.all(), bulk, None)
-
-            def _clear(self, queryset: Any, bulk: bool, objs: Any) -> None:
-                _forget_prefetched(self.instance, self.cache_name)
-                db = self.instance._state.db or "default"
-                queryset = self._apply_filters(queryset.using(db))
-                if bulk:
-                    queryset.update(**{self.field.name: None})
-                    for obj in objs or ():
-                        setattr(obj, self.field.name, None)
-                    return
-                with transaction.atomic(using=db, savepoint=False):
-                    for obj in queryset:
-                        setattr(obj, self.field.name, None)
-                        obj.save(update_fields=[self.field.name])
-
-            remove.alters_data = True  # type: ignore[attr-defined]
-            clear.alters_data = True  # type: ignore[attr-defined]
-
-        def set(self, objs: Any, *, bulk: bool = True, clear: bool = False) -> None:
-            _check_saved(self.instance)
-            objs = tuple(objs)
-            if not self.field.null:
+    def set(self, objs: Any, *, bulk: bool = True, clear: bool = False) -> None:
+        _check_saved(self.instance)
+        objs = tuple(objs)
+        if not self.field.null:
+            self.add(*objs, bulk=bulk)
+            return
+        db = self.instance._state.db or "default"
+        with transaction.atomic(using=db, savepoint=False):
+            if clear:
+                self.clear(bulk=bulk)
                 self.add(*objs, bulk=bulk)
                 return
-            db = self.instance._state.db or "default"
-            with transaction.atomic(using=db, savepoint=False):
-                if clear:
-                    self.clear(bulk=bulk)
-                    self.add(*objs, bulk=bulk)
-                    return
-                current = set(self.using(db).all())
-                wanted = set()
-                new = []
-                for obj in objs:
-                    if obj in current:
-                        wanted.add(obj)
-                    else:
-                        new.append(obj)
-                self.remove(*(current - wanted), bulk=bulk)
-                self.add(*new, bulk=bulk)
+            current = set(self.using(db).all())
+            wanted = set()
+            new = []
+            for obj in objs:
+                if obj in current:
+                    wanted.add(obj)
+                else:
+                    new.append(obj)
+            self.remove(*(current - wanted), bulk=bulk)
+            self.add(*new, bulk=bulk)
 
-        set.alters_data = True  # type: ignore[attr-defined]
+    set.alters_data = True  # type: ignore[attr-defined]
 
-    return RelatedManager
+
+class NullableReverseManyToOneManager(ReverseManyToOneManager):
+    """A nullable foreign key's reverse manager: it can also remove() and clear()."""
+
+    def remove(self, *objs: Any, bulk: bool = True) -> None:
+        _check_saved(self.instance)
+        if not objs:
+            return
+        self._check_objs(objs)
+        target_value = getattr(self.instance, self.field.target_field.attname)
+        for obj in objs:
+            if obj.__dict__.get(self.field.attname) != target_value:
+                raise self.field.remote_field.model.DoesNotExist(f"{obj!r} is not related to {self.instance!r}.")
+        self._clear(self.model._base_manager.filter(pk__in=[o.pk for o in objs]), bulk, objs)
+
+    def clear(self, *, bulk: bool = True) -> None:
+        _check_saved(self.instance)
+        self._clear(self.model._base_manager.all(), bulk, None)
+
+    def _clear(self, queryset: Any, bulk: bool, objs: Any) -> None:
+        _forget_prefetched(self.instance, self.cache_name)
+        db = self.instance._state.db or "default"
+        queryset = self._apply_filters(queryset.using(db))
+        if bulk:
+            queryset.update(**{self.field.name: None})
+            for obj in objs or ():
+                setattr(obj, self.field.name, None)
+            return
+        with transaction.atomic(using=db, savepoint=False):
+            for obj in queryset:
+                setattr(obj, self.field.name, None)
+                obj.save(update_fields=[self.field.name])
+
+    remove.alters_data = True  # type: ignore[attr-defined]
+    clear.alters_data = True  # type: ignore[attr-defined]
+
+
+def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
+    """The manager class behind `<instance>.<accessor>` for reverse foreign key `rel`."""
+    mixin = NullableReverseManyToOneManager if rel.field.null else ReverseManyToOneManager
+    attrs = {
+        "_rel": rel,
+        "_pk_attname": rel.model._meta.pk.attname,
+        "model": rel.related_model,
+        "field": rel.field,
+        "cache_name": rel.get_cache_name(),
+        "__module__": __name__,
+        "__qualname__": "RelatedManager",
+    }
+    return type("RelatedManager", (mixin, superclass), attrs)
+
+
+class ManyToManyManager:
+    """Both ends of a many-to-many: rows live in the through table.
+
+    Mixed in before the target model's default manager class by
+    create_many_to_many_manager(), which sets the relation and the side.
+    """
+
+    _rel: Any
+    _reverse_side: bool
+
+    def __init__(self, instance: Any):
+        super().__init__()
+        self.instance = instance
+        rel, reverse = self._rel, self._reverse_side
+        field = rel.field
+        if not reverse:
+            self.model = rel.model
+            self.query_field_name = field.related_query_name()
+            self.prefetch_cache_name = field.name
+            self.symmetrical = rel.symmetrical
+        else:
+            self.model = rel.related_model
+            self.query_field_name = field.name
+            self.prefetch_cache_name = rel.get_cache_name()
+            self.symmetrical = False
+        self.through = rel.through
+        source, target = field._through_fields()
+        self.source_field, self.target_field = (target, source) if reverse else (source, target)
+        self.source_value = getattr(instance, self.source_field.target_field.attname)
+        if self.source_value is None:
+            raise ValueError(
+                f'"{instance!r}" needs to have a value for field '
+                f'"{self.source_field.target_field.attname}" before this many-to-many relationship can be used.'
+            )
+
+    def __call__(self, *, manager: str) -> Any:
+        other = getattr(self.model, manager)
+        return create_many_to_many_manager(other.__class__, self._rel, self._reverse_side)(self.instance)
+
+    @property
+    def _db_alias(self) -> str:
+        return self._db or self.instance._state.db or "default"
+
+    def _apply_filters(self, queryset: Any) -> Any:
+        lookup = f"{self.query_field_name}__{self.source_field.target_field.name}"
+        return queryset.using(self._db_alias).filter(**{lookup: self.source_value})
+
+    def get_queryset(self) -> Any:
+        queryset = self._apply_filters(super().get_queryset())
+        items = _prefetched(self.instance, self.prefetch_cache_name)
+        return queryset if items is None else _serve(queryset, items)
+
+    def _target_ids(self, objs: tuple[Any, ...]) -> list[Any]:
+        ids = []
+        target_attname = self.target_field.target_field.attname
+        for obj in objs:
+            if isinstance(obj, self.model):
+                if obj._state.adding or obj.pk is None:
+                    raise ValueError(f'Cannot add "{obj!r}": the object is not saved yet.')
+                if not router.allow_relation(obj, self.instance):
+                    raise ValueError(
+                        f'Cannot add "{obj!r}": instance is on database "{self.instance._state.db}", '
+                        f'value is on database "{obj._state.db}"'
+                    )
+                ids.append(getattr(obj, target_attname))
+            elif hasattr(obj, "_meta"):
+                raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
+            else:
+                ids.append(self.target_field.target_field.to_python(obj))
+        return ids
+
+    def _plain(self) -> Any:
+        """The target model's default manager on this database (an unfiltered writer)."""
+        return self.model._default_manager.db_manager(self._db_alias)
+
+    def _through_rows(self) -> Any:
+        return self.through._base_manager.using(self._db_alias)
+
+    def add(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
+        _forget_prefetched(self.instance, self.prefetch_cache_name)
+        ids = self._target_ids(objs)
+        with transaction.atomic(using=self._db_alias, savepoint=False):
+            self._add_ids(ids, through_defaults)
+
+    add.alters_data = True  # type: ignore[attr-defined]
+
+    def _links(self, ids: list[Any] | None) -> Q:
+        """The through rows from this instance to `ids` (all when None), and back when symmetrical."""
+        src, tgt = self.source_field.attname, self.target_field.attname
+        forward = {src: self.source_value} if ids is None else {src: self.source_value, f"{tgt}__in": ids}
+        links = Q(**forward)
+        if self.symmetrical:
+            links |= Q(**({tgt: self.source_value} if ids is None else {tgt: self.source_value, f"{src}__in": ids}))
+        return links
+
+    def _remove_ids(self, ids: list[Any] | None) -> None:
+        self._through_rows().filter(self._links(ids)).delete()
+
+    def remove(self, *objs: Any) -> None:
+        _forget_prefetched(self.instance, self.prefetch_cache_name)
+        self._remove_ids(self._target_ids(objs))
+
+    remove.alters_data = True  # type: ignore[attr-defined]
+
+    def clear(self) -> None:
+        _forget_prefetched(self.instance, self.prefetch_cache_name)
+        self._remove_ids(None)
+
+    clear.alters_data = True  # type: ignore[attr-defined]
+
+    def set(self, objs: Any, *, clear: bool = False, through_defaults: dict[str, Any] | None = None) -> None:
+        objs = tuple(objs)
+        with transaction.atomic(using=self._db_alias, savepoint=False):
+            if clear:
+                self.clear()
+                self.add(*objs, through_defaults=through_defaults)
+                return
+            wanted = self._target_ids(objs)
+            current = set(
+                self._through_rows()
+                .filter(**{self.source_field.attname: self.source_value})
+                .values_list(self.target_field.attname, flat=True)
+            )
+            wanted_set = set(wanted)
+            stale = [i for i in current if i not in wanted_set]
+            if stale:
+                _forget_prefetched(self.instance, self.prefetch_cache_name)
+                self._remove_ids(stale)
+            new = [i for i in wanted if i not in current]
+            if new:
+                _forget_prefetched(self.instance, self.prefetch_cache_name)
+                self._add_ids(new, through_defaults)
+
+    set.alters_data = True  # type: ignore[attr-defined]
+
+    def _add_ids(self, ids: list[Any], through_defaults: dict[str, Any] | None) -> None:
+        """Insert the missing links (both ways when symmetrical) in one INSERT where possible."""
+        ids = list(dict.fromkeys(ids))
+        pairs = [(self.source_value, i) for i in ids]
+        if self.symmetrical:
+            pairs += [(i, self.source_value) for i in ids if i != self.source_value]
+        if not pairs:
+            return
+        src, tgt = self.source_field.attname, self.target_field.attname
+        rows = self._through_rows()
+        # An auto-created through table has a unique (source, target) pair: let the
+        # database skip existing links. An explicit one may not: look them up first.
+        skip_existing = (
+            bool(self.through._meta.auto_created) and connections[self._db_alias].features.supports_ignore_conflicts
+        )
+        if not skip_existing:
+            existing = set(rows.filter(self._links(ids)).values_list(src, tgt))
+            pairs = [pair for pair in pairs if pair not in existing]
+            if not pairs:
+                return
+        defaults = {k: (v() if callable(v) else v) for k, v in (through_defaults or {}).items()}
+        new_rows = [self.through(**defaults, **{src: s, tgt: t}) for s, t in pairs]
+        rows.bulk_create(new_rows, ignore_conflicts=skip_existing)
+
+    def create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        obj = self._plain().create(**kwargs)
+        self.add(obj, through_defaults=through_defaults)
+        return obj
+
+    create.alters_data = True  # type: ignore[attr-defined]
+
+    def get_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        return self._link_if_created("get_or_create", through_defaults, kwargs)
+
+    def update_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        return self._link_if_created("update_or_create", through_defaults, kwargs)
+
+    def _link_if_created(self, method: str, through_defaults: Any, kwargs: dict[str, Any]) -> Any:
+        """The plain manager's `method`; a new object is then linked to this instance."""
+        obj, created = getattr(self._plain(), method)(**kwargs)
+        if created:
+            self.add(obj, through_defaults=through_defaults)
+        return obj, created
 
 
 def create_many_to_many_manager(superclass: type, rel: Any, reverse: bool) -> type:
-    class ManyRelatedManager(superclass):  # type: ignore[misc, valid-type]
-        """Both ends of a many-to-many: rows live in the through table."""
-
-        def __init__(self, instance: Any):
-            super().__init__()
-            self.instance = instance
-            field = rel.field
-            if not reverse:
-                self.model = rel.model
-                self.query_field_name = field.related_query_name()
-                self.prefetch_cache_name = field.name
-                self.symmetrical = rel.symmetrical
-            else:
-                self.model = rel.related_model
-                self.query_field_name = field.name
-                self.prefetch_cache_name = rel.get_cache_name()
-                self.symmetrical = False
-            self.through = rel.through
-            source, target = field._through_fields()
-            self.source_field, self.target_field = (target, source) if reverse else (source, target)
-            self.source_value = getattr(instance, self.source_field.target_field.attname)
-            if self.source_value is None:
-                raise ValueError(
-                    f'"{instance!r}" needs to have a value for field '
-                    f'"{self.source_field.target_field.attname}" before this many-to-many relationship can be used.'
-                )
-
-        def __call__(self, *, manager: str) -> Any:
-            other = getattr(self.model, manager)
-            return create_many_to_many_manager(other.__class__, rel, reverse)(self.instance)
-
-        @property
-        def _db_alias(self) -> str:
-            return self._db or self.instance._state.db or "default"
-
-        def _apply_filters(self, queryset: Any) -> Any:
-            lookup = f"{self.query_field_name}__{self.source_field.target_field.name}"
-            return queryset.using(self._db_alias).filter(**{lookup: self.source_value})
-
-        def get_queryset(self) -> Any:
-            queryset = self._apply_filters(super().get_queryset())
-            items = _prefetched(self.instance, self.prefetch_cache_name)
-            return queryset if items is None else _serve(queryset, items)
-
-        def _target_ids(self, objs: tuple[Any, ...]) -> list[Any]:
-            ids = []
-            target_attname = self.target_field.target_field.attname
-            for obj in objs:
-                if isinstance(obj, self.model):
-                    if obj._state.adding or obj.pk is None:
-                        raise ValueError(f'Cannot add "{obj!r}": the object is not saved yet.')
-                    if not router.allow_relation(obj, self.instance):
-                        raise ValueError(
-                            f'Cannot add "{obj!r}": instance is on database "{self.instance._state.db}", '
-                            f'value is on database "{obj._state.db}"'
-                        )
-                    ids.append(getattr(obj, target_attname))
-                elif hasattr(obj, "_meta"):
-                    raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
-                else:
-                    ids.append(self.target_field.target_field.to_python(obj))
-            return ids
-
-        def _plain(self) -> Any:
-            """The target model's default manager on this database (an unfiltered writer)."""
-            return self.model._default_manager.db_manager(self._db_alias)
-
-        def _through_rows(self) -> Any:
-            return self.through._base_manager.using(self._db_alias)
-
-        def add(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
-            _forget_prefetched(self.instance, self.prefetch_cache_name)
-            ids = self._target_ids(objs)
-            with transaction.atomic(using=self._db_alias, savepoint=False):
-                self._add_ids(ids, through_defaults)
-
-        add.alters_data = True  # type: ignore[attr-defined]
-
-        def _links(self, ids: list[Any] | None) -> Q:
-            """The through rows from this instance to `ids` (all when None), and back when symmetrical."""
-            src, tgt = self.source_field.attname, self.target_field.attname
-            forward = {src: self.source_value} if ids is None else {src: self.source_value, f"{tgt}__in": ids}
-            links = Q(**forward)
-            if self.symmetrical:
-                links |= Q(**({tgt: self.source_value} if ids is None else {tgt: self.source_value, f"{src}__in": ids}))
-            return links
-
-        def _remove_ids(self, ids: list[Any] | None) -> None:
-            self._through_rows().filter(self._links(ids)).delete()
-
-        def remove(self, *objs: Any) -> None:
-            _forget_prefetched(self.instance, self.prefetch_cache_name)
-            self._remove_ids(self._target_ids(objs))
-
-        remove.alters_data = True  # type: ignore[attr-defined]
-
-        def clear(self) -> None:
-            _forget_prefetched(self.instance, self.prefetch_cache_name)
-            self._remove_ids(None)
-
-        clear.alters_data = True  # type: ignore[attr-defined]
-
-        def set(self, objs: Any, *, clear: bool = False, through_defaults: dict[str, Any] | None = None) -> None:
-            objs = tuple(objs)
-            with transaction.atomic(using=self._db_alias, savepoint=False):
-                if clear:
-                    self.clear()
-                    self.add(*objs, through_defaults=through_defaults)
-                    return
-                wanted = self._target_ids(objs)
-                current = set(
-                    self._through_rows()
-                    .filter(**{self.source_field.attname: self.source_value})
-                    .values_list(self.target_field.attname, flat=True)
-                )
-                wanted_set = set(wanted)
-                stale = [i for i in current if i not in wanted_set]
-                if stale:
-                    _forget_prefetched(self.instance, self.prefetch_cache_name)
-                    self._remove_ids(stale)
-                new = [i for i in wanted if i not in current]
-                if new:
-                    _forget_prefetched(self.instance, self.prefetch_cache_name)
-                    self._add_ids(new, through_defaults)
-
-        set.alters_data = True  # type: ignore[attr-defined]
-
-        def _add_ids(self, ids: list[Any], through_defaults: dict[str, Any] | None) -> None:
-            """Insert the missing links (both ways when symmetrical) in one INSERT where possible."""
-            ids = list(dict.fromkeys(ids))
-            pairs = [(self.source_value, i) for i in ids]
-            if self.symmetrical:
-                pairs += [(i, self.source_value) for i in ids if i != self.source_value]
-            if not pairs:
-                return
-            src, tgt = self.source_field.attname, self.target_field.attname
-            rows = self._through_rows()
-            # An auto-created through table has a unique (source, target) pair: let the
-            # database skip existing links. An explicit one may not: look them up first.
-            skip_existing = (
-                bool(self.through._meta.auto_created) and connections[self._db_alias].features.supports_ignore_conflicts
-            )
-            if not skip_existing:
-                existing = set(rows.filter(self._links(ids)).values_list(src, tgt))
-                pairs = [pair for pair in pairs if pair not in existing]
-                if not pairs:
-                    return
-            defaults = {k: (v() if callable(v) else v) for k, v in (through_defaults or {}).items()}
-            new_rows = [self.through(**defaults, **{src: s, tgt: t}) for s, t in pairs]
-            rows.bulk_create(new_rows, ignore_conflicts=skip_existing)
-
-        def create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            obj = self._plain().create(**kwargs)
-            self.add(obj, through_defaults=through_defaults)
-            return obj
-
-        create.alters_data = True  # type: ignore[attr-defined]
-
-        def get_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            return self._link_if_created("get_or_create", through_defaults, kwargs)
-
-        def update_or_create(self, *, through_defaults: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-            return self._link_if_created("update_or_create", through_defaults, kwargs)
-
-        def _link_if_created(self, method: str, through_defaults: Any, kwargs: dict[str, Any]) -> Any:
-            """The plain manager's `method`; a new object is then linked to this instance."""
-            obj, created = getattr(self._plain(), method)(**kwargs)
-            if created:
-                self.add(obj, through_defaults=through_defaults)
-            return obj, created
-
-    return ManyRelatedManager
+    """The manager class behind either end of many-to-many `rel` (`reverse`: the target's end)."""
+    attrs = {"_rel": rel, "_reverse_side": reverse, "__module__": __name__, "__qualname__": "ManyRelatedManager"}
+    return type("ManyRelatedManager", (ManyToManyManager, superclass), attrs)
