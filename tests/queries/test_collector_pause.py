@@ -75,3 +75,35 @@ def test_bulk_create_pauses_and_restores_the_collector():
         Item.objects.bulk_create([Item(id=1, name="a"), Item(id=1, name="b")])
     assert gc.isenabled()
     assert Item.objects.count() == 0
+
+
+def test_a_large_load_goes_to_the_oldest_generation():
+    from relata.models.collector import PROMOTE_AFTER
+
+    Item.objects.bulk_create([Item(name=str(i)) for i in range(PROMOTE_AFTER)])
+    gc.collect()
+    items = list(Item.objects.all())
+    assert gc.get_count()[0] < 100  # nothing young left for the next collection to trace
+    oldest = {id(obj) for obj in gc.get_objects(generation=2)}
+    assert id(items[0]) in oldest and id(items[-1]) in oldest
+
+
+def test_a_small_load_is_left_to_the_young_generation():
+    Item.objects.bulk_create([Item(name=str(i)) for i in range(10)])
+    gc.collect()
+    items = list(Item.objects.all())
+    assert id(items[0]) in {id(obj) for obj in gc.get_objects(generation=0)}
+
+
+def test_objects_the_application_froze_stay_frozen():
+    from relata.models.collector import PROMOTE_AFTER
+
+    Item.objects.bulk_create([Item(name=str(i)) for i in range(PROMOTE_AFTER)])
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        list(Item.objects.all())
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
