@@ -236,6 +236,11 @@ SCENARIOS = {
     "self_reference_cascade": lambda M: M.Node.objects.get(name="root").delete(),
     "self_reference_middle": lambda M: M.Node.objects.filter(name="child").delete(),
     "diamond_cascade": lambda M: M.Left.objects.all().delete(),
+    # Left's only dependent (Right) goes by one DELETE: with and without reading the rows.
+    "leaf_cascade_by_own_column": lambda M: M.Left.objects.filter(root__isnull=False).delete(),
+    "leaf_cascade_by_a_field_behind_a_key": lambda M: M.Left.objects.filter(root__name="root").delete(),
+    "leaf_cascade_by_the_dependents_own_rows": lambda M: M.Left.objects.filter(right__isnull=False).delete(),
+    "leaf_cascade_by_a_subquery": lambda M: M.Left.objects.filter(pk__in=M.Right.objects.values("left_id")).delete(),
     "restrict_alone_refuses": lambda M: M.Album.objects.get().delete(),
     "restrict_yields_to_cascade_when_all_reached": lambda M: M.Artist.objects.all().delete(),
     "restrict_refuses_when_one_song_is_outside": lambda M: M.Artist.objects.get(name="band").delete(),
@@ -332,3 +337,12 @@ def test_fast_delete_of_a_leaf_model_is_one_query():
     load(R)
     with assert_num_queries(1):
         assert R.Review.objects.filter(stars__gte=4).delete() == (2, {f"{APP}.Review": 2})
+
+
+def test_rows_chosen_by_their_own_columns_are_not_read_before_a_leaf_cascade():
+    load(R)
+    with assert_num_queries(2):  # DELETE the Rights (keys as a subquery), then the Lefts
+        assert R.Left.objects.filter(root__isnull=False).delete() == (2, {f"{APP}.Right": 1, f"{APP}.Left": 1})
+    load(R)
+    with assert_num_queries(3):  # chosen through the dependents: their keys are read first
+        assert R.Left.objects.filter(right__isnull=False).delete() == (2, {f"{APP}.Right": 1, f"{APP}.Left": 1})

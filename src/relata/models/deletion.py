@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from relata import transaction
-from relata.exceptions import ProtectedError, RestrictedError
+from relata.exceptions import FieldDoesNotExist, ProtectedError, RestrictedError
 from relata.sql import nodes as n
 
 DELETE_BATCH = 500
@@ -84,6 +84,17 @@ class Collector:
         if self.can_fast_delete(model):
             self.fast_deletes.append(queryset)
             return
+        cascades = self._fast_cascades(model)
+        if cascades is not None and _reads_own_columns_only(queryset):
+            # Every dependent goes by one DELETE ... WHERE key IN (the rows' keys, as a
+            # subquery): the rows themselves are never read. Only for filters on the
+            # model's own columns, which deleting the dependents first cannot change.
+            for rel in cascades:
+                keys = queryset.values(rel.field.target_field.attname)
+                dependents = rel.related_model._base_manager.using(self.using)
+                self.fast_deletes.append(dependents.filter(**{f"{rel.field.attname}__in": keys}))
+            self.fast_deletes.append(queryset)
+            return
         self.collect(list(queryset.only(model._meta.pk.name)), top_level=False)
         self.check_restricted()
 
@@ -111,6 +122,17 @@ class Collector:
             sub_objs = list(qs.only(related_model._meta.pk.name, field.name))
             if sub_objs:
                 rel.on_delete(self, field, sub_objs, self.using)
+
+    def _fast_cascades(self, model: Any) -> list[Any] | None:
+        """The relations to delete along with `model`'s rows when each can go by one DELETE, else None."""
+        cascades = []
+        for rel in model._meta.all_related_objects:
+            if rel.field.many_to_many or rel.on_delete is DO_NOTHING:
+                continue
+            if rel.on_delete is not CASCADE or not self.can_fast_delete(rel.related_model):
+                return None
+            cascades.append(rel)
+        return cascades
 
     def can_fast_delete(self, model: Any) -> bool:
         """Rows of this model can go by one DELETE ... WHERE, nothing to follow."""
@@ -213,6 +235,34 @@ def delete_collected(using: str, collect: Any) -> tuple[int, dict[str, int]]:
         counts = collector.execute()
     collector.forget_deleted()
     return counts
+
+
+def _reads_own_columns_only(queryset: Any) -> bool:
+    """The queryset's rows are chosen by their own columns: no join, subquery, expression or annotation."""
+    state = queryset._state
+    if state.annotations or state.empty:
+        return False
+    opts = queryset.model._meta
+
+    def plain(tree: tuple[Any, ...]) -> bool:
+        if tree[0] == "expr":
+            return False
+        if tree[0] != "leaf":
+            return all(plain(child) for child in tree[2])
+        value = tree[2]
+        if getattr(value, "_subquery_state", None) is not None or getattr(value, "resolves_in_query", False):
+            return False
+        name, *rest = tree[1].split("__")
+        try:
+            field = opts.pk if name == "pk" else opts.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not field.concrete or field.many_to_many:
+            return False
+        # On a foreign key, only a lookup on the key itself (author__in=...), not a field behind it.
+        return not (field.is_relation and rest and (len(rest) > 1 or field.get_lookup(rest[0]) is None))
+
+    return all(plain(tree) for tree in state.where)
 
 
 def _points_at(model: Any, target: Any) -> bool:
