@@ -47,14 +47,6 @@ class ModelStateDescriptor:
         instance.__dict__["_state"] = value
 
 
-def db_of(instance: Any) -> str | None:
-    """`instance._state.db`, without making a state object."""
-    state = instance.__dict__.get("_state", _SAVED_IN_DEFAULT)
-    if state is _SAVED_IN_DEFAULT:
-        return DEFAULT_DB_ALIAS
-    return None if state is None else state.db
-
-
 def adding_and_db(instance: Any) -> tuple[bool, str | None]:
     """(`_state.adding`, `_state.db`), without making a state object."""
     state = instance.__dict__.get("_state", _SAVED_IN_DEFAULT)
@@ -63,6 +55,11 @@ def adding_and_db(instance: Any) -> tuple[bool, str | None]:
     if state is None:
         return True, None
     return state.adding, state.db
+
+
+def db_of(instance: Any) -> str | None:
+    """`instance._state.db`, without making a state object."""
+    return adding_and_db(instance)[1]
 
 
 def mark_saved(instance: Any, db: str) -> None:

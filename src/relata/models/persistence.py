@@ -110,15 +110,6 @@ def _update_fields(opts: Any, names: Any) -> list[Field]:
     return [f for f in opts.concrete_fields if not f.primary_key and (f.name in names or f.attname in names)]
 
 
-def row_values(connection: Any, model: Any, fields: tuple[Field, ...], add: bool) -> Any:
-    """The generated `values(obj) -> (list, has expression)` for these fields, cached per connection."""
-    key = ("row-values", model, tuple(f.attname for f in fields), add)
-    values = connection.compile_cache.get(key)
-    if values is None:
-        values = connection.compile_cache[key] = build_row_values(connection, fields, add)
-    return values
-
-
 @dataclass(frozen=True, slots=True)
 class RowStatement:
     """A cached INSERT or UPDATE of one row: its SQL and how to read the values."""
