@@ -5,6 +5,8 @@ get_or_create, update_or_create, add, set, and for a nullable foreign key
 remove and clear. Rows it loads carry the instance they came from.
 """
 
+import pickle
+
 import pytest
 
 from relata import exceptions, models
@@ -288,6 +290,37 @@ def test_filter_on_a_prefetched_manager_queries_again(alex):
     (author,) = Author.objects.prefetch_related("book_set")
     with assert_num_queries(1):
         assert titles(author.book_set.filter(published=True)) == ["B1"]
+
+
+def test_a_served_queryset_is_narrowed_to_its_instance_when_used_as_a_query(alex, sam):
+    """Querysets served from a prefetch build their filter only when something needs it."""
+    Book.objects.create(title="S1", author=sam)
+    authors = {a.name: a for a in Author.objects.prefetch_related("book_set")}
+    served = authors["Alex"].book_set.all()
+    with assert_num_queries(0):
+        assert titles(served) == ["B1", "B2"]
+        assert (served.count(), served.exists(), len(served)) == (2, True, 2)
+    assert "author_id" in str(served.query).split(" WHERE ")[1]
+    with assert_num_queries(1):
+        assert titles(served.all()) == ["B1", "B2"]
+    with assert_num_queries(1):
+        assert titles(authors["Sam"].book_set.order_by("-title")) == ["S1"]
+    with assert_num_queries(1):
+        assert titles(authors["Alex"].book_set.all() | authors["Sam"].book_set.all()) == ["B1", "B2", "S1"]
+    with assert_num_queries(1):
+        assert titles(Book.objects.filter(pk__in=authors["Sam"].book_set.values("pk"))) == ["S1"]
+    with assert_num_queries(1):
+        (book,) = authors["Sam"].book_set.filter(title="S1")
+    with assert_num_queries(0):
+        assert book.author is authors["Sam"]
+
+
+def test_a_served_queryset_pickles_with_its_filter(alex, sam):
+    Book.objects.create(title="S1", author=sam)
+    (alex_again, _) = Author.objects.prefetch_related("book_set").order_by("name")
+    copy = pickle.loads(pickle.dumps(alex_again.book_set.all()))
+    assert titles(copy) == ["B1", "B2"]
+    assert titles(copy.filter(published=True)) == ["B1"]
 
 
 def test_writing_through_a_prefetched_manager_drops_the_cache(alex):

@@ -44,6 +44,19 @@ def _serve(queryset: Any, items: list[Any]) -> Any:
     return queryset
 
 
+def _serve_narrowed_later(queryset: Any, items: list[Any], field: Any, instance: Any) -> Any:
+    """`items` as a queryset whose narrowing to `instance` is built only if asked for (QuerySet.__getattr__).
+
+    `for a in authors: a.books.all()` after a prefetch only iterates what was
+    loaded: the narrowed state (and what goes with it) would be made for nothing.
+    """
+    state = queryset.__dict__
+    state["_pending_narrowing"] = (narrow_to_instance, state.pop("_state"), field, instance)
+    state["_result_cache"] = items
+    state["_prefetch_done"] = True
+    return queryset
+
+
 def _forget_prefetched(instance: Any, name: str) -> None:
     cache = instance.__dict__.get("_prefetched_objects_cache")
     if cache is not None:
@@ -126,9 +139,14 @@ class ReverseManyToOneManager:
         instance = self.instance
         if instance.__dict__.get(self._pk_attname) is None:
             _check_saved(instance)
-        queryset = self._apply_filters(super().get_queryset())
         items = _prefetched(instance, self.cache_name)
-        return queryset if items is None else _serve(queryset, items)
+        if items is None:
+            return self._apply_filters(super().get_queryset())
+        queryset = super().get_queryset()
+        db = self._db or db_of(instance)
+        if db:
+            queryset._db = db
+        return _serve_narrowed_later(queryset, items, self.field, instance)
 
     def _plain(self, db: str) -> Any:
         """This manager on `db`, seen as its base class (whose writers it overrides)."""

@@ -248,9 +248,9 @@ def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
     # key value -> (owner, its rows): the loader caches the owner on each row and adds the row to the list.
     entries = {getattr(obj, target_attname): (obj, []) for obj in objs}
     entries.pop(None, None)
+    base = base._clone()
     collecting = not base._known_related  # a caller's queryset may already know other objects
     if collecting:
-        base = base._clone()
         base._known_related = ((field, entries, True),)
     related = _batched_in(base, field.attname, list(entries)) if entries else []
     if collecting and sum(len(rows) for _, rows in entries.values()) == len(related):

@@ -64,13 +64,26 @@ class QuerySet:
 
     # -- plumbing -----------------------------------------------------------------
 
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when normal lookup fails. A queryset served from a prefetch
+        # cache (related_managers) is narrowed to its instance on first need, since
+        # most are only iterated: its `_state` is made here.
+        pending = self.__dict__.pop("_pending_narrowing", None)
+        if pending is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        narrow, base, field, instance = pending
+        self._state = base
+        narrow(self, field, instance)
+        return getattr(self, name)
+
     def _clone(self, **changes: Any) -> QuerySet:
+        base = self._state  # first: a served queryset is narrowed before it is copied
         clone = type(self).__new__(type(self))
         clone.__dict__ = state = {**self.__dict__}
         state.pop("_result_cache", None)  # back to the class defaults: not evaluated yet
         state.pop("_prefetch_done", None)
         if changes:
-            clone._state = self._state.evolve(**changes)
+            clone._state = base.evolve(**changes)
         return clone
 
     @property
@@ -227,7 +240,12 @@ class QuerySet:
 
     def __getstate__(self) -> dict[str, Any]:
         self._fetch_all()
-        return dict(self.__dict__)
+        self._state  # noqa: B018 (a served queryset is narrowed before it is pickled)
+        state = dict(self.__dict__)
+        # Shortcuts for loading rows in this process, holding fields and instances: not data.
+        state.pop("_known_related", None)
+        state.pop("_pretokenized", None)
+        return state
 
     # -- narrowing ----------------------------------------------------------------
 
