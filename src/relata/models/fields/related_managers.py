@@ -52,9 +52,7 @@ def _serve_narrowed_later(queryset: Any, items: list[Any], field: Any, instance:
     """
     state = queryset.__dict__
     state["_pending_narrowing"] = (narrow_to_instance, state.pop("_state"), field, instance)
-    state["_result_cache"] = items
-    state["_prefetch_done"] = True
-    return queryset
+    return _serve(queryset, items)
 
 
 def _forget_prefetched(instance: Any, name: str) -> None:

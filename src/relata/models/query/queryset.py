@@ -73,7 +73,8 @@ class QuerySet:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
         narrow, base, field, instance = pending
         self._state = base
-        narrow(self, field, instance)
+        # Narrowing fills in this queryset, or returns none() of it when the key is None.
+        self._state = narrow(self, field, instance)._state
         return getattr(self, name)
 
     def _clone(self, **changes: Any) -> QuerySet:
