@@ -70,6 +70,8 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
     if pk_value is None and pk.has_default():
         pk_value = pk.get_default()
         obj.__dict__[pk.attname] = pk_value
+    if pk_value is None and (force_update or update_fields):
+        raise ValueError("Cannot force an update in save() with no primary key.")
     if not force_insert and adding and pk.has_default() and update_fields is None and not force_update:
         force_insert = True
     updated = False

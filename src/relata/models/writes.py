@@ -15,6 +15,7 @@ from relata.models.fastpaths import build_bulk_rows
 from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
+from relata.models.query.joins import resolve_names
 from relata.sql import nodes as n
 
 
@@ -43,6 +44,7 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
     shape, slot_values = [], []
     for field, value in zip(fields, changes.values(), strict=True):
         if getattr(value, "resolves_in_query", False):
+            _refuse_joined_refs(queryset, value)
             shape.append((field.column, value))
             continue
         if isinstance(value, Model) and field.is_relation:
@@ -88,6 +90,14 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
             return 0
         values.extend(slot_values)
         return connection.execute(compiled.sql, compiled.params(values)).rowcount
+
+
+def _refuse_joined_refs(queryset: Any, expression: Any) -> None:
+    # An UPDATE's SET clause sees only the updated table's own row.
+    annotations = tuple(a.name for a in queryset._state.annotations)
+    for name in expression.refs():
+        if name not in annotations and resolve_names(queryset.model, name.split("__"), annotations).steps:
+            raise exceptions.FieldError("Joined field references are not permitted in this query")
 
 
 def _pk_in_subquery(builder: QueryBuilder, model: Any, state: Any) -> n.Node:
@@ -209,7 +219,11 @@ def bulk_create(
     model = queryset.model
     opts = model._meta
     _check_bulk_objects(model, objs, "bulk_create")
-    on_conflict = _conflict_clause(opts, ignore_conflicts, update_conflicts, update_fields, unique_fields)
+    using = queryset.db_for_write()
+    connection = connections[using]
+    on_conflict = _conflict_clause(opts, connection.features, update_conflicts, update_fields, unique_fields)
+    if ignore_conflicts:
+        on_conflict = ("ignore",)
     relation_names = [f.name for f in opts.concrete_relation_fields]
     for obj in objs:
         cache = obj.__dict__
@@ -217,8 +231,6 @@ def bulk_create(
             if cache.get(name) is not None:  # a related object to check (and take the key of)
                 _prepare_related_fields(obj, "bulk_create")
                 break
-    using = queryset.db_for_write()
-    connection = connections[using]
     pk = opts.pk
     pk_attname = pk.attname
     if pk.has_default():
@@ -280,16 +292,29 @@ def _bulk_rows(connection: Any, model: Any, fields: tuple[Any, ...], flat: bool)
     return read
 
 
-def _conflict_clause(opts: Any, ignore: bool, update: bool, update_fields: Any, unique_fields: Any) -> Any:
-    if ignore:
-        return ("ignore",)
+def _conflict_clause(opts: Any, features: Any, update: bool, update_fields: Any, unique_fields: Any) -> Any:
+    """The ON CONFLICT ... DO UPDATE of an upsert, its options checked as Django checks them."""
     if not update:
         return None
-    if not update_fields:
+    # Names resolve first, so an unknown one is a FieldDoesNotExist naming it.
+    unique = [opts.get_field(opts.pk.name if name == "pk" else name) for name in unique_fields or ()]
+    updated = [opts.get_field(name) for name in update_fields or ()]
+    if not updated:
         raise ValueError("Fields that will be updated when a row insertion fails on conflicts must be provided.")
-    columns = tuple(opts.get_field(name).column for name in update_fields)
-    unique = tuple(opts.pk.column if name == "pk" else opts.get_field(name).column for name in (unique_fields or ()))
-    return ("update", unique, columns)
+    if unique and not features.supports_update_conflicts_with_target:
+        raise exceptions.NotSupportedError(
+            "This database backend does not support updating conflicts with specifying unique fields "
+            "that can trigger the upsert."
+        )
+    if not unique and features.supports_update_conflicts_with_target:
+        raise ValueError("Unique fields that can trigger the upsert must be provided.")
+    if any(not f.concrete or f.many_to_many for f in updated):
+        raise ValueError("bulk_create() can only be used with concrete fields in update_fields.")
+    if any(f.primary_key for f in updated):
+        raise ValueError("bulk_create() cannot be used with primary keys in update_fields.")
+    if any(not f.concrete or f.many_to_many for f in unique):
+        raise ValueError("bulk_create() can only be used with concrete fields in unique_fields.")
+    return ("update", tuple(f.column for f in unique), tuple(f.column for f in updated))
 
 
 def _batch_size(connection: Any, width: int, requested: int | None) -> int:

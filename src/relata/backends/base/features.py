@@ -19,6 +19,8 @@ class BaseDatabaseFeatures:
     supports_slicing_ordering_in_compound = True
     supports_ignore_conflicts = True
     supports_update_conflicts = True
+    #: An upsert names the unique columns it conflicts on (ON CONFLICT (...)); MySQL picks the key itself.
+    supports_update_conflicts_with_target = True
     supports_timezones = True
     #: A naive datetime comes back naive (SQLite keeps text); servers that store
     #: an instant take naive values as UTC and return them aware.

@@ -57,6 +57,10 @@ class BaseDatabaseOperations:
     def adapter_for(self, internal_type: str) -> Callable[[Any], Any] | None:
         return self.adapters.get(internal_type)
 
+    def lookup_value_adapter(self, internal_type: str) -> Callable[[Any], Any] | None:
+        """A last step for a filter value compared with a column of this type, if the driver needs one."""
+        return None
+
     def converter_for(self, internal_type: str, field: Any = None) -> Callable[[Any], Any] | None:
         if internal_type == "DecimalField" and field is not None:
             return self.decimal_converter(field.decimal_places)

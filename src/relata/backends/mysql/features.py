@@ -13,6 +13,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     update_can_self_select = False
     has_row_by_row_foreign_key_checks = True
     supports_partial_indexes = False
+    supports_update_conflicts_with_target = False
     max_query_params = 65535
 
     @property

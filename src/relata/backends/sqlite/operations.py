@@ -38,6 +38,21 @@ def _adapt_uuid(value: Any) -> Any:
     return value.hex if isinstance(value, uuid.UUID) else value
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+_INTEGER_TYPES = frozenset(
+    t + "Field"
+    for t in ("Integer", "SmallInteger", "BigInteger", "PositiveInteger", "PositiveSmallInteger", "PositiveBigInteger")
+) | frozenset(("AutoField", "BigAutoField", "SmallAutoField"))
+
+
+def _beyond_int64_as_real(value: Any) -> Any:
+    # The driver cannot bind such an int; as a REAL it compares with every stored
+    # integer exactly as the int would (rounding never brings it into range).
+    if type(value) is int and not _INT64[0] <= value <= _INT64[1]:
+        return float(value)
+    return value
+
+
 def _from_iso(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         return parse(value) if isinstance(value, str) else value
@@ -65,3 +80,6 @@ class DatabaseOperations(BaseDatabaseOperations):
             "DateField": _from_iso(lambda v: datetime.date.fromisoformat(v[:10])),
             "TimeField": _from_iso(datetime.time.fromisoformat),
         }
+
+    def lookup_value_adapter(self, internal_type: str) -> Callable[[Any], Any] | None:
+        return _beyond_int64_as_real if internal_type in _INTEGER_TYPES else None

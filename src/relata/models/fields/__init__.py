@@ -9,6 +9,7 @@ date and time fields in temporal.py.
 
 from __future__ import annotations
 
+import base64
 import copy
 import decimal
 import json
@@ -435,8 +436,10 @@ class IntegerField(Field):
             raise exceptions.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
 
     def get_prep_value(self, value: Any) -> Any:
-        if value is None or isinstance(value, int):
+        if value is None or type(value) is int:
             return value
+        if isinstance(value, bool):
+            return int(value)  # PostgreSQL will not compare an integer column with a boolean
         if hasattr(value, "resolve_expression"):
             return value
         try:
@@ -703,8 +706,18 @@ class BinaryField(Field):
         return None if self.null else b""
 
     def to_python(self, value: Any) -> Any:
+        # Text here is what serialization wrote: base64, as Django's BinaryField reads it.
         if isinstance(value, str):
-            return value.encode()
+            return base64.b64decode(value.encode("ascii"))
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            # Written as text, it could not be read back as bytes; Django's drivers refuse it too.
+            raise TypeError(
+                f"BinaryField '{self.name}' takes bytes, bytearray or memoryview, not str: "
+                f"encode the text first, e.g. value.encode()."
+            )
         return value
 
 

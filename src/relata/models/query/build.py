@@ -250,9 +250,13 @@ class QueryBuilder:
         if field is None:
             return None
         db_prep = field.db_preparer(self.connection)
-        if value_model is None:
-            return db_prep
-        return _relation_preparer(field, value_model, db_prep)
+        prep = db_prep if value_model is None else _relation_preparer(field, value_model, db_prep)
+        last = self.connection.ops.lookup_value_adapter(field.get_internal_type())
+        if last is None:
+            return prep
+        if prep is None:
+            return last
+        return lambda value: last(prep(value))
 
     def rhs_nodes(self, value: Any, prep: Any, lookup_class: type[Lookup]) -> list[n.Node]:
         if isinstance(value, Token):

@@ -619,6 +619,10 @@ class QuerySet:
             raise ValueError("Chunk size must be strictly positive.")
         if self._prefetch_lookups and chunk_size is None:
             raise ValueError("chunk_size must be provided when using QuerySet.iterator() after prefetch_related().")
+        # The arguments are checked when called; the query runs at the first next().
+        return self._iterator_rows(chunk_size)
+
+    def _iterator_rows(self, chunk_size: int | None) -> Iterator[Any]:
         if not self._prefetch_lookups:
             yield from self._iterate(chunked=True)
             return
@@ -627,7 +631,7 @@ class QuerySet:
         batch: list[Any] = []
         for obj in self._iterate(chunked=True):
             batch.append(obj)
-            if len(batch) >= chunk_size:
+            if len(batch) >= chunk_size:  # type: ignore[operator]  # not None with prefetch lookups
                 prefetch_related_objects(batch, *self._prefetch_lookups)
                 yield from batch
                 batch = []

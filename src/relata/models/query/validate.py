@@ -21,6 +21,8 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
     kind = tree[0]
     if kind == "leaf":
         check_lookup(model, tree[1], annotations)
+        if tree[1].endswith("__in") and getattr(tree[2], "_subquery_state", None) is not None:
+            check_in_subquery(tree[2])
     elif kind != "expr":
         for child in tree[2]:
             check_where(model, child, annotations)
@@ -40,6 +42,16 @@ def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
     if len(rest) > 1 or (out_field is not None and out_field.get_lookup(rest[0] if rest else "exact") is None):
         raise FieldError(unsupported_lookup(field, rest, path))
     _VALID.add((model, path))
+
+
+def check_in_subquery(queryset: Any) -> None:
+    """`__in` compares one column: a values() queryset must select exactly one."""
+    sub_state, fields = queryset._subquery_state()
+    if fields is None:
+        return  # a model queryset selects its primary key
+    count = len(fields) if fields else len(sub_state.model._meta.concrete_fields)
+    if count != 1:
+        raise ValueError(f"The QuerySet value for the 'in' lookup must have 1 selected fields (received {count})")
 
 
 def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, ...]) -> None:
