@@ -10,7 +10,6 @@ from typing import Any
 
 from relata import exceptions, transaction
 from relata.db import connections
-from relata.models.collector import collector_paused
 from relata.models.fastpaths import build_bulk_rows
 from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
 from relata.models.query.build import QueryBuilder
@@ -242,7 +241,7 @@ def bulk_create(
         groups = [(objs, not without_pk)]
     else:
         groups = [([o for o in objs if o.__dict__.get(pk_attname) is not None], True), (without_pk, False)]
-    with transaction.atomic(using=using, savepoint=False), collector_paused:
+    with transaction.atomic(using=using, savepoint=False):
         for group, has_pk in groups:
             _insert_group(connection, model, group, has_pk, batch_size, on_conflict)
     for obj in objs:

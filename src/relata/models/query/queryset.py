@@ -16,7 +16,6 @@ from typing import Any
 from relata import exceptions
 from relata.db import connections
 from relata.models import aggregation, writes
-from relata.models.collector import collector_paused
 from relata.models.expressions import check_annotation_name
 from relata.models.q import Q, where_as_q
 from relata.models.query import results, validate
@@ -138,15 +137,14 @@ class QuerySet:
     def _fetch_all(self) -> None:
         if self._result_cache is not None and (self._prefetch_done or not self._prefetch_lookups):
             return
-        with collector_paused:
-            if self._result_cache is None:
-                results = self._iterate()
-                self._result_cache = results if type(results) is list else list(results)
-            if self._prefetch_lookups and not self._prefetch_done:
-                from relata.models.query.prefetch import prefetch_related_objects
+        if self._result_cache is None:
+            results = self._iterate()
+            self._result_cache = results if type(results) is list else list(results)
+        if self._prefetch_lookups and not self._prefetch_done:
+            from relata.models.query.prefetch import prefetch_related_objects
 
-                prefetch_related_objects(self._result_cache, *self._prefetch_lookups)
-                self._prefetch_done = True
+            prefetch_related_objects(self._result_cache, *self._prefetch_lookups)
+            self._prefetch_done = True
 
     def _execute(self, streaming: bool = False) -> tuple[Any, Any, Any]:
         connection = self._connection
