@@ -39,7 +39,14 @@ class dj:
             pass
 
 
-use_models(Gadget)
+class Doc(models.Model):
+    data = models.JSONField(null=True)
+
+    class Meta:
+        app_label = "e_errors"
+
+
+use_models(Gadget, Doc)
 
 
 def rows():
@@ -103,6 +110,20 @@ def test_every_driver_class_translates_to_the_same_name(name):
     translated = relata.connection.translate_error(driver_class("boom"))
     assert type(translated) is getattr(exceptions, name)
     assert str(translated) == "boom"
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_error_found_while_fetching_rows_is_translated(streaming):
+    # SQLite computes each row as it is fetched, so a bad row after the first fails in fetch*().
+    if relata.connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores text a JSON function then rejects")
+    Doc.objects.bulk_create([Doc(data={"a": i}) for i in range(3)])
+    relata.connection.execute(f"INSERT INTO {Doc._meta.db_table} (data) VALUES ('not json')")
+    matching = Doc.objects.filter(data__a__gte=0)
+    with pytest.raises(exceptions.OperationalError, match="malformed JSON") as info:
+        list(matching.iterator(chunk_size=2) if streaming else matching)
+    assert isinstance(info.value.__cause__, relata.connection.Database.OperationalError)
+    assert Doc.objects.count() == 4  # the connection stays usable
 
 
 # -- FieldError choices -----------------------------------------------------------------

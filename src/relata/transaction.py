@@ -71,6 +71,12 @@ class Atomic:
 
     def _exit_savepoint(self, conn: Any, failed: bool) -> None:
         sid = conn.savepoint_ids.pop()
+        if conn.connection is None:
+            # The session ended: the server rolled the whole transaction back, savepoints and all.
+            conn.needs_rollback = True
+            if not failed:
+                raise conn.connection_lost_error()
+            return
         if sid is None:
             # No savepoint: a failure here dooms the enclosing transaction.
             if failed:
@@ -93,29 +99,42 @@ class Atomic:
                 raise
 
     def _exit_outermost(self, conn: Any, failed: bool) -> None:
-        conn.in_atomic_block = False
+        # The block stays open until COMMIT or ROLLBACK has run, so neither can
+        # reach a reopened session: a COMMIT there would "succeed" with nothing in it.
+        try:
+            committed = self._end_transaction(conn, failed)
+        finally:
+            conn.in_atomic_block = False
+            conn.needs_rollback = False
+        if committed:
+            conn.run_and_clear_commit_hooks()
+        else:
+            conn.run_on_commit = []
+
+    @staticmethod
+    def _end_transaction(conn: Any, failed: bool) -> bool:
+        """COMMIT, or ROLLBACK after a failure; whether the transaction committed."""
         if conn.connection is None:
-            conn.needs_rollback = False
-            conn.run_on_commit = []
-            return
+            # Lost or closed inside the block: the server has already rolled it back.
+            if not failed:
+                raise conn.connection_lost_error()
+            return False
         if failed or conn.needs_rollback:
-            conn.needs_rollback = False
-            conn.run_on_commit = []
             try:
                 conn.rollback()
             except Error:
                 conn.close()
-            return
+            return False
         try:
             conn.commit()
         except Error:
-            conn.run_on_commit = []
-            try:
-                conn.rollback()
-            except Error:
-                conn.close()
+            if conn.connection is not None:
+                try:
+                    conn.rollback()
+                except Error:
+                    conn.close()
             raise
-        conn.run_and_clear_commit_hooks()
+        return True
 
 
 def atomic(using: Any = None, savepoint: bool = True, durable: bool = False) -> Any:

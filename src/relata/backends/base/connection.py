@@ -90,6 +90,9 @@ class BaseDatabaseWrapper:
             # Outside a transaction nothing is lost by reopening: do it quietly.
             self.close()
         if self.connection is None:
+            if self.in_atomic_block:
+                # A new session would run the rest of the block, and its COMMIT, without the start.
+                raise self.connection_lost_error()
             with self.wrap_errors():
                 self.connection = self.get_new_connection()
                 self._opened_at = time.monotonic()
@@ -122,6 +125,23 @@ class BaseDatabaseWrapper:
         if self.in_atomic_block:
             self.needs_rollback = True
 
+    def is_connection_lost(self, error: BaseException) -> bool:
+        """Hook: whether a driver error left the session dead (found without a round trip)."""
+        return False
+
+    def connection_lost_error(self, cause: BaseException | None = None) -> exceptions.OperationalError:
+        """The error for a session that ended under us, saying what became of the work."""
+        lost = f"The connection to {self.display_name} was lost" + (f" ({cause})" if cause else "")
+        if self.in_atomic_block:
+            return exceptions.OperationalError(
+                f"{lost} inside an atomic block: the server rolled the transaction back and nothing of it "
+                "was written. relata never reopens a connection inside a transaction; leave the atomic "
+                "block and run it again (the next statement outside it reconnects)."
+            )
+        return exceptions.OperationalError(
+            f"{lost}; a write it carried may or may not have been applied. The next statement reconnects."
+        )
+
     # -- errors -----------------------------------------------------------------
 
     def error_map(self) -> tuple[tuple[type, type], ...]:
@@ -150,6 +170,10 @@ class BaseDatabaseWrapper:
             translated = self.translate_error(error)
             if translated is None:
                 raise
+            if self.connection is not None and self.is_connection_lost(error):
+                # Unusable from now on: outside atomic() the next statement opens a new session.
+                self.close()
+                raise self.connection_lost_error(error) from error
             if self.in_atomic_block and not isinstance(translated, exceptions.InterfaceError):
                 self.on_error_in_atomic(translated)
             raise translated from error
@@ -170,7 +194,29 @@ class BaseDatabaseWrapper:
     # -- executing --------------------------------------------------------------
 
     def cursor(self) -> Any:
-        return self.ensure_connection().cursor()
+        connection = self.ensure_connection()
+        try:
+            return connection.cursor()
+        except Exception as error:  # a driver that knows its session is gone says so here
+            self.raise_driver_error(error)
+
+    def fetch_chunks(self, cursor: Any, size: int) -> Iterator[Any]:
+        """The cursor's rows, fetched `size` at a time (a server-side cursor fetches over the
+        network, so each fetch can fail like a statement); the cursor is closed at the end."""
+        try:
+            while True:
+                try:
+                    rows = cursor.fetchmany(size)
+                except Exception as error:
+                    self.raise_driver_error(error)
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            try:
+                cursor.close()
+            except Exception as error:
+                self.raise_driver_error(error)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         """Run one statement and return the driver cursor (for fetching)."""
@@ -193,7 +239,7 @@ class BaseDatabaseWrapper:
         try:
             cursor.execute(sql, params)
         except Exception as error:
-            self._raise_translated(error)
+            self.raise_driver_error(error)
         return cursor
 
     def executemany(self, sql: str, param_list: list[Any], returning: bool = False) -> Any:
@@ -206,7 +252,7 @@ class BaseDatabaseWrapper:
         try:
             result = self.driver_executemany(cursor, sql, param_list, returning)
         except Exception as error:
-            self._raise_translated(error)
+            self.raise_driver_error(error)
         for listener in self.listeners:
             listener(sql, param_list, time.perf_counter() - started)
         return result
@@ -222,14 +268,15 @@ class BaseDatabaseWrapper:
         try:
             cursor.execute(sql, params)
         except Exception as error:
-            self._raise_translated(error)
+            self.raise_driver_error(error)
         finally:
             elapsed = time.perf_counter() - started
             for listener in list(self.listeners):
                 listener(sql, params, elapsed)
         return cursor
 
-    def _raise_translated(self, error: Exception) -> None:
+    def raise_driver_error(self, error: Exception) -> None:
+        """Raise a driver's error as relata's, with what it did to the session and transaction."""
         with self.wrap_errors():
             raise error
 
@@ -261,7 +308,7 @@ class BaseDatabaseWrapper:
         try:
             cursor.execute(sql)
         except Exception as error:
-            self._raise_translated(error)
+            self.raise_driver_error(error)
 
     def begin(self) -> None:
         self.execute_unlisted("BEGIN")
@@ -288,6 +335,8 @@ class BaseDatabaseWrapper:
         return f"s{id(self) % 100000}_x{self.savepoint_count}"
 
     def validate_no_broken_transaction(self) -> None:
+        if self.connection is None and self.in_atomic_block:
+            raise self.connection_lost_error()
         if self.needs_rollback:
             raise exceptions.TransactionManagementError(
                 "An error occurred in the current transaction; no more queries can run "

@@ -43,6 +43,8 @@ ISOLATION_LEVELS = {"read uncommitted", "read committed", "repeatable read", "se
 #: Error codes the drivers report under another class than PostgreSQL would.
 INTEGRITY_CODES = {1048, 1062, 1451, 1452, 3819, 4025}  # NOT NULL, duplicate, foreign keys, CHECK
 PROGRAMMING_CODES = {1054, 1146}  # unknown column, unknown table
+#: Client error codes for a session that is gone: server gone away, lost during query, lost server.
+LOST_CODES = {2006, 2013, 2055}
 
 
 def _decimal_or_int(value: Any) -> Any:
@@ -156,6 +158,11 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         return True
 
     # -- errors and executing ----------------------------------------------------
+
+    def is_connection_lost(self, error: BaseException) -> bool:
+        code = error.args[0] if error.args and isinstance(error.args[0], int) else None
+        # PyMySQL reports a statement on the socket it closed after a loss as InterfaceError (0, '').
+        return code in LOST_CODES or not getattr(self.connection, "open", True)
 
     def translate_error(self, error: BaseException) -> BaseException | None:
         code = error.args[0] if error.args and isinstance(error.args[0], int) else None

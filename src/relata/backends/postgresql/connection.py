@@ -178,6 +178,10 @@ class DatabaseWrapper(BaseDatabaseWrapper):
             return False
         return True
 
+    def is_connection_lost(self, error: BaseException) -> bool:
+        # psycopg marks the connection once it has seen the session end (kill, timeout, network).
+        return self.connection.closed or self.connection.broken
+
     def connection_dropped(self) -> bool:
         """True when an idle connection has been closed by the server (no round trip)."""
         conn = self.connection
@@ -213,9 +217,11 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         # psycopg's client cursors hold the whole result; a server-side cursor
         # sends rows as fetchmany() asks. Outside a transaction it must be WITH HOLD.
         self._stream_count += 1
-        cursor = self.ensure_connection().cursor(
-            name=f"relata_stream_{self._stream_count}", withhold=not self.in_atomic_block
-        )
+        connection = self.ensure_connection()
+        try:
+            cursor = connection.cursor(name=f"relata_stream_{self._stream_count}", withhold=not self.in_atomic_block)
+        except psycopg.Error as error:
+            self.raise_driver_error(error)
         cursor.itersize = STREAM_ITERSIZE
         return self._run_on(cursor, sql, params or None)
 

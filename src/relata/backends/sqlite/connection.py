@@ -97,7 +97,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         try:
             return conn.execute(sql, params)
         except Exception as error:
-            self._raise_translated(error)
+            self.raise_driver_error(error)
 
     def is_usable(self) -> bool:
         return self.connection is not None

@@ -162,7 +162,13 @@ class QuerySet:
         cursor, plan, connection = self._execute(streaming=chunked)
         if cursor is None:
             return iter(())
-        rows = results.chunks(cursor, ITERATOR_CHUNK_SIZE) if chunked else cursor.fetchall()
+        if chunked:
+            rows = connection.fetch_chunks(cursor, ITERATOR_CHUNK_SIZE)
+        else:
+            try:
+                rows = cursor.fetchall()
+            except Exception as error:  # SQLite computes rows as they are fetched
+                connection.raise_driver_error(error)
         if self._iterable == "model":
             return results.model_results(rows, plan, connection, self.db, self._known_related)
         return results.value_results(rows, plan, connection, self._iterable, self._fields)

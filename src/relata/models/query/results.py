@@ -60,18 +60,6 @@ def loader(plan: Any, connection: Any, db: str, known: str | None = None, collec
     return load
 
 
-def chunks(cursor: Any, size: int) -> Iterator[Any]:
-    """The cursor's rows, fetched `size` at a time; the cursor is closed at the end or on close()."""
-    try:
-        while True:
-            rows = cursor.fetchmany(size)
-            if not rows:
-                return
-            yield from rows
-    finally:
-        cursor.close()
-
-
 def _with_known_related(objects: Iterator[Any], known: Known) -> Iterator[Any]:
     """Several known relations (a queryset narrowed twice): cache each object each row points at."""
     for obj in objects:
