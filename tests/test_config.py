@@ -31,6 +31,14 @@ def write_pyproject(folder, body):
         ("sqlite:///rel.db", {"ENGINE": "sqlite", "NAME": "rel.db"}),
         ("sqlite:////abs/x.db", {"ENGINE": "sqlite", "NAME": "/abs/x.db"}),
         ("sqlite:///:memory:", {"ENGINE": "sqlite", "NAME": ":memory:"}),
+        ("sqlite:///rel.db?timeout=1", {"NAME": "rel.db", "OPTIONS": {"timeout": "1"}}),
+        (
+            "sqlite:///file:x.db?mode=ro&transaction_mode=deferred",
+            {
+                "NAME": "file:x.db?mode=ro&transaction_mode=deferred",
+                "OPTIONS": {"mode": "ro", "transaction_mode": "deferred"},
+            },
+        ),
         (
             "postgresql://u:p%40ss@h:5433/db?sslmode=require",
             {

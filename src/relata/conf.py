@@ -108,7 +108,11 @@ def parse_url(url: str, **options: Any) -> dict[str, Any]:
             f"Unknown database scheme {scheme!r} in {redact(url)!r}; use sqlite://, postgresql:// or mysql://."
         )
     if vendor == "sqlite":
-        return {"ENGINE": "sqlite", "NAME": _sqlite_path(rest), "OPTIONS": dict(options), "URL": url}
+        path, _, query = rest.partition("?")
+        name = _sqlite_path(path)
+        if name.startswith("file:") and query:
+            name += "?" + query  # SQLite reads its own URI parameters (mode, cache, ...)
+        return {"ENGINE": "sqlite", "NAME": name, "OPTIONS": {**dict(parse_qsl(query)), **options}, "URL": url}
     parts = urlsplit(url)
     try:
         port = parts.port
@@ -145,5 +149,4 @@ def redact(url: str) -> str:
 def _sqlite_path(rest: str) -> str:
     # sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory:
     path = rest[1:] if rest.startswith("/") else rest
-    path = path.split("?", 1)[0]
     return path or ":memory:"

@@ -142,3 +142,13 @@ def test_close_inside_atomic_never_reopens_for_the_rest_of_the_block(server):
         Row.objects.create(name="after")  # would be autocommitted on a new session
     assert not relata.connection.in_atomic_block
     assert list(Row.objects.values_list("name", flat=True)) == []
+
+
+def test_driver_connection_closed_behind_relatas_back_inside_atomic(server):
+    # psycopg then refuses to make a cursor; PyMySQL says InterfaceError (0, ''): both mean "lost".
+    with pytest.raises(exceptions.OperationalError, match=LOST), transaction.atomic():
+        Row.objects.create(name="lost")
+        relata.connection.connection.close()
+        Row.objects.create(name="after")
+    assert not relata.connection.in_atomic_block
+    assert list(Row.objects.values_list("name", flat=True)) == []
