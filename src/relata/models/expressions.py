@@ -365,8 +365,7 @@ class Cast(Func):
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         args, _ = self.resolve_sources(builder)
-        spec = self.output_field.column_spec()
-        type_name = builder.connection.schema_editor().column_type(spec)
+        type_name = self.output_field.cast_db_type(builder.connection)
         return n.Cast(args[0], builder.connection.ops.cast_type(type_name)), self.output_field
 
 
@@ -545,11 +544,20 @@ class OrderBy(Expression):
     ):
         if nulls_first and nulls_last:
             raise ValueError("nulls_first and nulls_last are mutually exclusive")
+        if nulls_first is False or nulls_last is False:
+            raise ValueError(
+                "nulls_first and nulls_last values must be True or None (leave one out to let the database decide)."
+            )
         self.expression, self.descending = expression, descending
         self.nulls_first, self.nulls_last = nulls_first, nulls_last
 
     def identity(self) -> tuple[Any, ...]:
         return (OrderBy, self.expression, self.descending, self.nulls_first, self.nulls_last)
+
+    @property
+    def nulls(self) -> str | None:
+        """Where NULLs go, as the SQL node spells it."""
+        return "FIRST" if self.nulls_first else "LAST" if self.nulls_last else None
 
     def reverse_ordering(self) -> OrderBy:
         return OrderBy(self.expression, not self.descending, nulls_first=self.nulls_last, nulls_last=self.nulls_first)

@@ -262,7 +262,12 @@ class SQLCompiler:
         return "1 = 1"
 
     def visit_OrderBy(self, node: n.OrderBy) -> str:
-        return self.visit(node.expr) + (" DESC" if node.descending else " ASC")
+        if node.nulls is None:
+            return self.visit(node.expr) + (" DESC" if node.descending else " ASC")
+        return self.ordering_with_nulls(node)
+
+    def ordering_with_nulls(self, node: n.OrderBy) -> str:
+        return self.visit(node.expr) + (" DESC" if node.descending else " ASC") + " NULLS " + node.nulls
 
     # -- statements -----------------------------------------------------------
 

@@ -248,6 +248,13 @@ class Now(Node):
 class OrderBy(Node):
     expr: Node
     descending: bool = False
+    #: "FIRST" or "LAST" to place NULLs; None leaves them where the database puts them.
+    nulls: str | None = None
+
+    def reversed(self) -> OrderBy:
+        """The opposite order: NULLs asked first come last (as reverse() does in Django)."""
+        nulls = {"FIRST": "LAST", "LAST": "FIRST"}.get(self.nulls) if self.nulls else None
+        return OrderBy(self.expr, not self.descending, nulls)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,8 @@ def _duration_to_micros(value: datetime.timedelta) -> int:
 
 class BaseDatabaseOperations:
     compiler_class: type = None  # set by each backend
+    #: The type Cast() uses for a CharField without max_length: the database's unbounded text.
+    cast_char_field_without_max_length = "text"
 
     def __init__(self, connection):
         self.connection = connection

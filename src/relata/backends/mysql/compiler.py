@@ -118,6 +118,11 @@ class MySQLCompiler(SQLCompiler):
         )
         return f"{number}{direction}, {self.visit(expr)}{direction}"
 
+    def ordering_with_nulls(self, node: n.OrderBy) -> str:
+        # No NULLS FIRST/LAST here: sort on whether the value is NULL first (false sorts before true).
+        test = " IS NOT NULL, " if node.nulls == "FIRST" else " IS NULL, "
+        return self.visit(node.expr) + test + self.visit(n.OrderBy(node.expr, node.descending))
+
     def visit_JSONNull(self, node: n.JSONNull) -> str:
         return f"JSON_TYPE({self.visit(_document(node.path))}) = 'NULL'"
 

@@ -69,6 +69,8 @@ _CAST_TYPES = {
 class DatabaseOperations(BaseDatabaseOperations):
     compiler_class = MySQLCompiler
     explain_prefix = "EXPLAIN"
+    # CAST(... AS text) is not MySQL syntax; CHAR without a length takes any length.
+    cast_char_field_without_max_length = "char"
 
     def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
         return {

@@ -20,6 +20,7 @@ from relata.backends.postgresql.compiler import PostgreSQLCompiler
 class DatabaseOperations(BaseDatabaseOperations):
     compiler_class = PostgreSQLCompiler
     explain_prefix = "EXPLAIN"
+    cast_char_field_without_max_length = "varchar"
 
     def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
         adapters = super().make_adapters()

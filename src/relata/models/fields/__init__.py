@@ -318,6 +318,14 @@ class Field(RegisterLookupMixin):
 
         return prepare
 
+    def lookup_preparer(self, connection: Any) -> Callable[[Any], Any] | None:
+        """As db_preparer(), for a value a lookup compares with (a field may store a value rounded)."""
+        return self.db_preparer(connection)
+
+    def cast_db_type(self, connection: Any) -> str:
+        """The type Cast() converts to: the column type, unless the field says otherwise."""
+        return connection.schema_editor().column_type(self.column_spec())
+
     def from_db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
         return connection.ops.converter_for(self.get_internal_type(), self)
 
@@ -569,6 +577,19 @@ class DecimalField(Field):
             value = value.quantize(decimal.Decimal(1).scaleb(-self.decimal_places))
         return value
 
+    def lookup_preparer(self, connection: Any) -> Callable[[Any], Any] | None:
+        # save() rounds to decimal_places; a filter compares the value given, so
+        # price=Decimal("9.995") does not match a stored 9.99 (as in Django).
+        to_python, adapter = self.to_python, connection.ops.adapter_for(self.get_internal_type())
+
+        def prepare(value: Any) -> Any:
+            if value is None or hasattr(value, "resolve_expression"):
+                return value
+            value = to_python(value)
+            return value if adapter is None else adapter(value)
+
+        return prepare
+
 
 class BooleanField(Field):
     internal_type = "BooleanField"
@@ -619,6 +640,12 @@ class CharField(Field):
         if value is None or isinstance(value, str) or hasattr(value, "resolve_expression"):
             return value
         return str(value)
+
+    def cast_db_type(self, connection: Any) -> str:
+        # Cast("x", CharField()) has no length to put in varchar(n): use the database's unbounded type.
+        if self.max_length is None:
+            return connection.ops.cast_char_field_without_max_length
+        return super().cast_db_type(connection)
 
 
 def _check_max_length(max_length: Any, where: str, kind: str) -> None:

@@ -343,6 +343,9 @@ class ForeignKey(RelatedField):
     def db_preparer(self, connection: Any) -> Any:
         return self.target_field.db_preparer(connection)
 
+    def lookup_preparer(self, connection: Any) -> Any:
+        return self.target_field.lookup_preparer(connection)
+
     def from_db_converter(self, connection: Any) -> Any:
         return self.target_field.from_db_converter(connection)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
+from relata.models.expressions import OuterRef
 from relata.models.fields.related import ForeignObjectRel
 from relata.models.lookups import Lookup
 from relata.models.query.joins import ResolvedPath, resolve_names
@@ -87,6 +88,8 @@ class QueryBuilder:
         self.required: set[str] = set()
         self.annotations: dict[str, tuple[n.Node, Any, bool]] = {}
         self._touched_aggregate = False
+        #: Where F() joins go: a condition's F() shares the joins of its filter() call (its scope).
+        self.ref_scope: tuple[Any, bool] = (SELECT_SCOPE, True)
 
     # -- joins --------------------------------------------------------------------
 
@@ -138,7 +141,8 @@ class QueryBuilder:
                 self._touched_aggregate = True
             return node, field
         resolved = self.resolve_path(name)
-        alias, _ = self.setup_steps(resolved.steps, SELECT_SCOPE, reuse_any=True)
+        scope, reuse_any = self.ref_scope
+        alias, _ = self.setup_steps(resolved.steps, scope, reuse_any)
         node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), resolved.field, resolved.rest)
         if rest:
             raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a field or transform here.")
@@ -161,19 +165,27 @@ class QueryBuilder:
         self, tree: tuple[Any, ...], scope: Any, negated: bool = False, in_or: bool = False, reuse_any: bool = False
     ) -> n.Node:
         kind = tree[0]
-        if kind == "leaf":
-            return self.leaf(tree[1], tree[2], scope, negated, in_or, reuse_any)
-        if kind == "expr":
-            node, _ = tree[1].resolve(self)
-            if getattr(tree[1], "contains_aggregate", False):
-                self._touched_aggregate = True
-            return node
+        if kind == "leaf" or kind == "expr":
+            try:
+                return self.condition_leaf(tree, scope, negated, in_or, reuse_any)
+            except EmptyResultSet:
+                # A subquery that can match no row (`book__in=[]` under exclude): this condition is
+                # false, and only this one; a NOT or OR above it decides what the query matches.
+                return n.Nothing()
         connector, node_negated, children = tree
         child_negated = negated != node_negated
         child_in_or = in_or or (connector == "OR" and len(children) > 1)
         parts = [self.where_node(child, scope, child_negated, child_in_or, reuse_any) for child in children]
         node = _combine(connector, parts)
         return _negate(node) if node_negated else node
+
+    def condition_leaf(self, tree: tuple[Any, ...], scope: Any, negated: bool, in_or: bool, reuse_any: bool) -> n.Node:
+        if tree[0] == "leaf":
+            return self.leaf(tree[1], tree[2], scope, negated, in_or, reuse_any)
+        node, _ = tree[1].resolve(self)
+        if getattr(tree[1], "contains_aggregate", False):
+            self._touched_aggregate = True
+        return node
 
     def condition_node(self, condition: Any) -> n.Node:
         """A Q or boolean expression inside an expression (aggregate filter=, When)."""
@@ -194,11 +206,12 @@ class QueryBuilder:
         else:
             resolved = resolve_names(self.model, parts, tuple(self.annotations))
             if negated and resolved.multivalued:
-                return self.negated_subquery(path, value)
+                return self.negated_subquery(path, value, resolved.steps, scope)
             alias, path_aliases = self.setup_steps(resolved.steps, scope, reuse_any)
             lhs, field, rest = n.Col(alias, resolved.column), resolved.field, resolved.rest
             value_model, value_field = resolved.value_model, resolved.value_field
-            nullable = any(step.nullable for step in resolved.steps) or getattr(field, "null", False)
+            nullable = resolved.null_column or any(step.nullable for step in resolved.steps)
+            nullable = nullable or getattr(field, "null", False)
         column = lhs
         lhs, out_field, rest = self.apply_transforms(lhs, field, rest)
         if out_field is not field:
@@ -207,7 +220,11 @@ class QueryBuilder:
         if len(rest) > 1 or (out_field is not None and out_field.get_lookup(lookup_name) is None):
             raise FieldError(_unsupported_lookup(field, rest, path))
         lookup_class = out_field.get_lookup(lookup_name)
-        node = self.lookup_node(lookup_class, lhs, value_field, value_model, value)
+        outer_scope, self.ref_scope = self.ref_scope, (scope, reuse_any)
+        try:
+            node = self.lookup_node(lookup_class, lhs, value_field, value_model, value)
+        finally:
+            self.ref_scope = outer_scope
         is_null_match = (lookup_name == "isnull" and value) or (value is None and lookup_name in ("exact", "iexact"))
         if not annotation and not negated and not in_or and not is_null_match:
             self.required.update(path_aliases)
@@ -249,7 +266,7 @@ class QueryBuilder:
     def value_preparer(self, field: Any, value_model: Any) -> Any:
         if field is None:
             return None
-        db_prep = field.db_preparer(self.connection)
+        db_prep = field.lookup_preparer(self.connection)
         prep = db_prep if value_model is None else _relation_preparer(field, value_model, db_prep)
         last = self.connection.ops.lookup_value_adapter(field.get_internal_type())
         if last is None:
@@ -274,14 +291,42 @@ class QueryBuilder:
             return [n.Param(prep(v) if prep else v) for v in value]
         return [n.Param(prep(value) if prep else value)]
 
-    def negated_subquery(self, path: str, value: Any) -> n.Node:
+    def negated_subquery(self, path: str, value: Any, steps: tuple[Any, ...], scope: Any) -> n.Node:
+        """`pk IN (subquery)` for a condition across a multi-valued relation that a NOT surrounds.
+
+        As in Django, F() in the value names this query's row (its joins made in
+        this filter() call), and when this call already joined the relation the
+        subquery stays on that related row.
+        """
+        if getattr(value, "resolves_in_query", False) and value.refs() and not isinstance(value, OuterRef):
+            outer_scope, self.ref_scope = self.ref_scope, (scope, False)
+            try:
+                value = ResolvedValue(*value.resolve(self))
+            finally:
+                self.ref_scope = outer_scope
         sub_state = QueryState(self.model, where=(("AND", False, (("leaf", path, value),)),))
         builder = QueryBuilder(
             sub_state, self.connection, aliases=self.aliases, slots=self.slots, outer=self.outer, subquery=True
         )
         pk = self.opts.pk
         select = builder.build_filtered_select(((n.Col(builder.base_alias, pk.column), None),))
+        shared = self.first_multivalued_join(steps, scope)
+        if shared is not None:
+            inner = builder.first_multivalued_join(steps, 0)
+            column = shared.step.to_model._meta.pk.column
+            same_row = n.Lookup("exact", n.Col(inner.alias, column), n.Col(shared.alias, column))
+            select = dataclasses.replace(select, where=_combine("AND", [select.where, same_row]))
         return n.In(n.Col(self.base_alias, pk.column), select)
+
+    def first_multivalued_join(self, steps: tuple[Any, ...], scope: Any) -> JoinInfo | None:
+        """The join this scope made for `steps` up to their first multi-valued one, if it made it."""
+        parent = self.base_alias
+        for step in steps:
+            join = self._find_join(parent, step, scope, reuse_any=False)
+            if join is None or step.multivalued:
+                return join
+            parent = join.alias
+        return None
 
     # -- subqueries ---------------------------------------------------------------
 
@@ -557,7 +602,7 @@ class QueryBuilder:
         for item in items:
             nodes.extend(self.order_item(item, self.model, "", set()))
         if state.reversed:
-            nodes = [n.OrderBy(o.expr, not o.descending) for o in nodes]
+            nodes = [o.reversed() for o in nodes]
         return tuple(nodes)
 
     def order_item(self, item: Any, model: Any, prefix: str, seen: set[Any]) -> list[n.OrderBy]:
@@ -581,18 +626,30 @@ class QueryBuilder:
                     nodes = []
                     for sub in target_ordering:
                         sub_nodes = self.order_item(sub, resolved.value_model, name + "__", seen)
-                        nodes.extend(n.OrderBy(o.expr, o.descending != descending) for o in sub_nodes)
+                        nodes.extend(o.reversed() if descending else o for o in sub_nodes)
                     return nodes
             node, _ = self.resolve_ref(name)
             if isinstance(node, n.JSONPath):
                 node = n.JSONPath(node.expr, node.keys, "value")  # a JSON key sorts by its value
             return [n.OrderBy(node, descending)]
-        expression = item
-        descending = False
+        expression, descending, nulls = item, False, None
         if type(item).__name__ == "OrderBy":
-            expression, descending = item.expression, item.descending
+            expression, descending, nulls = item.expression, item.descending, item.nulls
         node, _ = expression.resolve(self)
-        return [n.OrderBy(node, descending)]
+        return [n.OrderBy(node, descending, nulls)]
+
+
+class ResolvedValue:
+    """A lookup value already resolved in the outer query, used inside a negated subquery."""
+
+    __slots__ = ("field", "node")
+    resolves_in_query = True
+
+    def __init__(self, node: n.Node, field: Any):
+        self.node, self.field = node, field
+
+    def resolve(self, builder: QueryBuilder) -> tuple[n.Node, Any]:
+        return self.node, self.field
 
 
 def _combine(connector: str, parts: list[n.Node]) -> n.Node:

@@ -27,8 +27,11 @@ class ResolvedPath:
     value_field: Any
     #: A related model whose instances may be passed as the value.
     value_model: Any = None
-    #: The relation's own name when the path ended on one (for order_by('author')).
+    #: The relation when the path ends on it, not on a field of its target (order_by('author')
+    #: sorts by the target's Meta.ordering, order_by('tags__id') by the column).
     relation: Any = None
+    #: The column may hold NULL though `field` cannot (book__author__id reads a nullable author_id).
+    null_column: bool = False
 
     @property
     def multivalued(self) -> bool:
@@ -93,8 +96,8 @@ def _through_forward(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -
         return ResolvedPath(tuple(steps), field, field.column, rest, target, field.related_model, field)
     next_name = target_opts.pk.name if rest[0] == "pk" else rest[0]
     if next_name == target.name and not _next_is_field(target_opts, rest[1:]) and not target.is_relation:
-        # book__author__id reads book.author_id: no join needed.
-        return ResolvedPath(tuple(steps), field, field.column, rest[1:], target)
+        # book__author__id reads book.author_id: no join needed; lookups and transforms are the target's.
+        return ResolvedPath(tuple(steps), target, field.column, rest[1:], target, null_column=field.null)
     return [*steps, *field.path_infos()], target_opts
 
 
@@ -107,12 +110,17 @@ def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> 
     related_opts = rel.related_model._meta
     path = [*steps, *rel.path_infos()]
     if rel.many_to_many:
-        if _names_target_pk(related_opts, rest):
+        by_pk = _names_target_pk(related_opts, rest)
+        if by_pk:
             rest = rest[1:]
         elif _next_is_field(related_opts, rest):
             return path, related_opts
         source = rel.field._through_fields()[0]
-        return ResolvedPath(tuple(path[:-1]), source, source.column, rest, source.target_field, rel.related_model, rel)
+        # From Tag, book__id__<lookup> compares the through row's column by the target key's lookups.
+        field, relation = (source.target_field, None) if by_pk else (source, rel)
+        return ResolvedPath(
+            tuple(path[:-1]), field, source.column, rest, source.target_field, rel.related_model, relation
+        )
     if not _next_is_field(related_opts, rest):
         pk = related_opts.pk
         return ResolvedPath(tuple(path), pk, pk.column, rest, pk, rel.related_model, rel)
@@ -122,11 +130,14 @@ def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> 
 def _through_m2m(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     target_opts = field.related_model._meta
     path = [*steps, *field.path_infos()]
-    if _names_target_pk(target_opts, rest):
+    by_pk = _names_target_pk(target_opts, rest)
+    if by_pk:
         rest = rest[1:]
     if not _next_is_field(target_opts, rest):
         target = field._through_fields()[1]
+        # book__tags__id__<lookup> compares the through row's column by the target key's lookups.
+        lookup_field, relation = (target.target_field, None) if by_pk else (target, field)
         return ResolvedPath(
-            tuple(path[:-1]), target, target.column, rest, target.target_field, field.related_model, field
+            tuple(path[:-1]), lookup_field, target.column, rest, target.target_field, field.related_model, relation
         )
     return path, target_opts

@@ -175,7 +175,8 @@ def _tokenize_value(path: str, value: Any, values: list[Any]) -> Any:
         sub_state, fields = state_of()
         return SubqueryToken(tokenize(sub_state, values), fields)
     if path.endswith("__isnull"):
-        return bool(value)
+        # True/False is part of the shape; anything else reaches the builder, which refuses it.
+        return value
     if is_many_lookup(path) and not isinstance(value, str | bytes):
         items = list(value)
         for item in items:
