@@ -55,6 +55,15 @@ class Agg:
 
 
 @dataclass(frozen=True)
+class Order:
+    """An order_by() key with explicit NULL placement: F(path).asc/desc(nulls_first/nulls_last=True)."""
+
+    path: str
+    descending: bool
+    nulls: str  # "first" or "last"
+
+
+@dataclass(frozen=True)
 class Call:
     """One queryset method call: `.method(*args, **kwargs)` with nodes as values."""
 
@@ -88,7 +97,7 @@ def walk(node: Any) -> Any:
     if isinstance(node, tuple | list):
         for child in node:
             yield from walk(child)
-    elif isinstance(node, Ref | Leaf | Node | Agg | Call):
+    elif isinstance(node, Ref | Leaf | Node | Agg | Order | Call):
         for value in vars(node).values():
             yield from walk(value)
 
@@ -119,6 +128,8 @@ def _expr(node: Any, values: list[Any]) -> str:
             return f"~{_expr(node.children[0], values)}"
         joiner = " & " if node.connector == "and" else " | "
         return "(" + joiner.join(_expr(c, values) for c in node.children) + ")"
+    if isinstance(node, Order):
+        return f"F({node.path!r}).{'desc' if node.descending else 'asc'}(nulls_{node.nulls}=True)"
     if isinstance(node, Agg):
         parts = [repr(node.path)]
         if node.distinct:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from diff_query import Agg, Call, Hole, Leaf, Node, Ref, Shape
+from diff_query import Agg, Call, Hole, Leaf, Node, Order, Ref, Shape
 from diff_schema import DECIMALS, FIELDS, FLOATS, INTS, MODEL_NAMES, NULLABLE, RELATIONS, STRINGS, UPDATABLE
 from hypothesis import strategies as st
 
@@ -167,11 +167,15 @@ class Builder:
         lookup = self.pick(["exact", "gt", "lte", "in"] if kind != "str" else ["exact", "in"])
         return Call("filter", (Leaf(name, lookup, self.rhs(kind, lookup)),))
 
-    def order_keys(self, extra: list[str]) -> list[str]:
-        keys = []
+    def order_keys(self, extra: list[str]) -> list[Any]:
+        keys: list[Any] = []
         for _ in range(self.draw(st.integers(0, 2))):
             options = [p for p, kind, _ in paths(self.root)] + list(self.annotations) + extra
-            keys.append(("-" if self.chance(0.4) else "") + self.pick(options))
+            path, descending = self.pick(options), self.chance(0.4)
+            if self.chance(0.25):
+                keys.append(Order(path, descending, self.pick(["first", "last"])))
+            else:
+                keys.append(("-" if descending else "") + path)
         return keys
 
     def slice(self) -> Call | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import diff_oracle
 import pytest
-from diff_query import Agg, Call, Leaf, Node, Ref, Shape, render, walk
+from diff_query import Agg, Call, Leaf, Node, Order, Ref, Shape, render, walk
 from diff_schema import crosses_many, dataset, declare, load, table_models
 from diff_strategies import shapes, values_for
 from django.db import connections as django_connections
@@ -149,7 +149,12 @@ def distinct_ordered_by_expression(shape: Shape, values: list[Any]) -> bool:
     expressions = {
         name for call in shape.calls if call.method == "annotate" for name, v in call.kwargs if isinstance(v, Ref)
     }
-    keys = {k.lstrip("-") for call in shape.calls if call.method == "order_by" for k in call.args}
+    keys = {
+        k.path if isinstance(k, Order) else k.lstrip("-")
+        for call in shape.calls
+        if call.method == "order_by"
+        for k in call.args
+    }
     return "distinct" in _methods(shape) and bool(expressions & keys)
 
 
@@ -168,12 +173,16 @@ def filter_after_multi_valued_annotation(shape: Shape, values: list[Any]) -> boo
     return False
 
 
+def nulls_placement(shape: Shape, values: list[Any]) -> bool:
+    return any(isinstance(node, Order) for node in walk(shape.calls))
+
+
 def stale_write_values(shape: Shape, values: list[Any]) -> bool:
     return shape.result == "write" and any("__" in leaf.path for leaf in _leaves(shape.calls))
 
 
 def _paths_of(node: Any) -> list[str]:
-    if isinstance(node, Leaf | Ref | Agg):
+    if isinstance(node, Leaf | Ref | Agg | Order):
         return [node.path]
     if isinstance(node, Call) and node.method in ("values", "values_list", "order_by"):
         return [a for a in node.args if isinstance(a, str)]
@@ -223,6 +232,7 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "to <many> use the filter's join in Django",
         filter_after_multi_valued_annotation,
     ),
+    "nulls_placement": ("issue 10 item 12: order_by(F(...).asc(nulls_last=True)) ignores nulls_*", nulls_placement),
     "stale_write_values": (
         "issue 10 items 1/6: update()/delete() with relation filters reuse stale cached values",
         stale_write_values,
