@@ -121,19 +121,23 @@ def having_with_f(shape: Shape, values: list[Any]) -> bool:
 def exclude_negated_many(shape: Shape, values: list[Any]) -> bool:
     """exclude(~Q(<multi-valued>...)): a negation inside exclude() over a multi-valued relation."""
     return any(
-        call.method == "exclude"
-        and any(
-            isinstance(node, Node)
-            and node.connector == "not"
-            and any(crosses_many(shape.root, leaf.path) for leaf in _leaves(node))
-            for node in walk(call.args)
-        )
-        for call in shape.calls
+        call.method == "exclude" and any(_negates_many(shape, node) for node in walk(call.args)) for call in shape.calls
     )
+
+
+def _negates_many(shape: Shape, node: Any) -> bool:
+    return isinstance(node, Node) and node.connector == "not" and _crosses_many(shape, node)
 
 
 def _crosses_many(shape: Shape, node: Any) -> bool:
     return any(crosses_many(shape.root, leaf.path) for leaf in _leaves(node))
+
+
+def filter_negated_many(shape: Shape, values: list[Any]) -> bool:
+    """filter(Q(<many>...) & ~Q(<many>...)): a negation over a multi-valued relation inside one filter()."""
+    return any(
+        call.method == "filter" and any(_negates_many(shape, node) for node in walk(call.args)) for call in shape.calls
+    )
 
 
 def joined_expression_grouped(shape: Shape, values: list[Any]) -> bool:
@@ -218,6 +222,10 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
     "exclude_negated_many": (
         "issue 10 item 12 (found here): exclude(~Q(<multi-valued>__...)) repeats rows",
         exclude_negated_many,
+    ),
+    "filter_negated_many": (
+        "issue 10 item 12 (found here): filter(Q(<many>__a) & ~Q(<many>__b)) is not matched per related row",
+        filter_negated_many,
     ),
     "joined_expression_grouped": (
         "issue 10 item 2 (found here): annotate(F('rel__x') * 2) beside an aggregate: PostgreSQL GROUP BY error",
