@@ -8,6 +8,7 @@ where its database differs. Values never enter the SQL text: each `Param` and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -281,17 +282,37 @@ class SQLCompiler:
         if node.where is not None:
             parts.append("WHERE " + self.condition(node.where))
         if node.group_by:
-            parts.append("GROUP BY " + ", ".join(self.visit(g) for g in node.group_by))
+            parts.append("GROUP BY " + ", ".join(self.visit(self.by_position(node, g)) for g in node.group_by))
         if node.having is not None:
             parts.append("HAVING " + self.condition(node.having))
         if node.order_by:
-            parts.append("ORDER BY " + ", ".join(self.visit(o) for o in node.order_by))
+            order_by = node.order_by
+            if not node.distinct_on:  # DISTINCT ON must repeat ORDER BY's leading expressions as written
+                order_by = tuple(dataclasses.replace(o, expr=self.by_position(node, o.expr)) for o in order_by)
+            parts.append("ORDER BY " + ", ".join(self.visit(o) for o in order_by))
         limit = self.limit_offset(node.limit, node.offset)
         if limit:
             parts.append(limit)
         if node.for_update:
             parts.append("FOR UPDATE")
         return " ".join(parts)
+
+    @staticmethod
+    def by_position(node: n.Select, expr: n.Node) -> n.Node:
+        """A computed GROUP BY / ORDER BY entry that is also selected, named by its position.
+
+        A server that binds parameters itself (PostgreSQL) reads `x * $1` in the
+        select list and `x * $2` in GROUP BY as two expressions, and refuses the
+        query; a position names the one expression. Plain columns stay as written.
+        """
+        if expr.__class__ is not n.Col:
+            for position, (column, _alias) in enumerate(node.columns, 1):
+                if column == expr:
+                    return n.SelectIndex(position)
+        return expr
+
+    def visit_SelectIndex(self, node: n.SelectIndex) -> str:
+        return str(node.position)
 
     def distinct_clause(self, node: n.Select) -> str:
         if node.distinct_on:

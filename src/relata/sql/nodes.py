@@ -329,3 +329,10 @@ def and_(*conditions: Node | None) -> Node | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class SelectIndex(Node):
+    """A select-list entry named by its 1-based position, as in GROUP BY 2 or ORDER BY 2."""
+
+    position: int
