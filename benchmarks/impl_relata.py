@@ -2,7 +2,9 @@
 
 relata's public API is Django's, so this module should read like
 django_app/bench.py with `relata` in place of `django`. No settings and no
-setup() call: relata.connect(url) is all the configuration it needs.
+setup() call: relata.connect(url) is all the configuration it needs. On SQLite
+it keeps the file's default journal (relata's own default is WAL), so every
+implementation writes the same way.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class Book(models.Model):
 
 class RelataBench:
     def __init__(self, target: Target) -> None:
-        self.connection = relata.connect(target.url)
+        options = {"journal_mode": ""} if target.backend == "sqlite" else {}
+        self.connection = relata.connect(target.url, **options)
 
     def reset(self) -> None:
         try:

@@ -152,3 +152,15 @@ def test_driver_connection_closed_behind_relatas_back_inside_atomic(server):
         Row.objects.create(name="after")
     assert not relata.connection.in_atomic_block
     assert list(Row.objects.values_list("name", flat=True)) == []
+
+
+def test_atomic_on_a_connection_that_died_while_idle_begins_on_a_new_one(server, killer, monkeypatch):
+    # BEGIN carries no work, so a session found dead by it is replaced, as between statements.
+    killed = session_id()
+    monkeypatch.setattr(type(connections["default"]), "connection_dropped", lambda self: False)
+    killer(killed)
+    with transaction.atomic():
+        Row.objects.create(name="kept")
+    monkeypatch.undo()
+    assert list(Row.objects.values_list("name", flat=True)) == ["kept"]
+    assert session_id() != killed

@@ -134,9 +134,10 @@ class BaseDatabaseWrapper:
         lost = f"The connection to {self.display_name} was lost" + (f" ({cause})" if cause else "")
         if self.in_atomic_block:
             return exceptions.OperationalError(
-                f"{lost} inside an atomic block: the server rolled the transaction back and nothing of it "
-                "was written. relata never reopens a connection inside a transaction; leave the atomic "
-                "block and run it again (the next statement outside it reconnects)."
+                f"{lost} inside an atomic block, so the transaction did not commit: the server rolls back "
+                "a transaction whose session ends before its COMMIT arrives. relata never reopens a "
+                "connection inside a transaction; leave the atomic block and run it again (the next "
+                "statement outside it reconnects)."
             )
         return exceptions.OperationalError(
             f"{lost}; a write it carried may or may not have been applied. The next statement reconnects."
@@ -310,8 +311,18 @@ class BaseDatabaseWrapper:
         except Exception as error:
             self.raise_driver_error(error)
 
+    #: The statement atomic() opens a transaction with (SQLite's transaction_mode sets it).
+    begin_sql = "BEGIN"
+
     def begin(self) -> None:
-        self.execute_unlisted("BEGIN")
+        session = self.connection
+        try:
+            self.execute_unlisted(self.begin_sql)
+        except exceptions.OperationalError:
+            if session is None or self.connection is not None:
+                raise
+            # The session had died while idle, unnoticed: BEGIN carried no work, so a new one loses nothing.
+            self.execute_unlisted(self.begin_sql)
 
     def commit(self) -> None:
         if self.connection is not None:

@@ -152,9 +152,6 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         for sql in self.init_commands:
             conn.execute(sql)
 
-    def begin(self) -> None:
-        self.execute_unlisted(self.begin_sql)
-
     def cursor(self) -> Any:
         return self.connection.cursor() if self.connection is not None else self.ensure_connection().cursor()
 
