@@ -164,3 +164,15 @@ def test_atomic_on_a_connection_that_died_while_idle_begins_on_a_new_one(server,
     monkeypatch.undo()
     assert list(Row.objects.values_list("name", flat=True)) == ["kept"]
     assert session_id() != killed
+
+
+def test_a_session_whose_set_up_failed_is_never_used(mysql):
+    # Without its sql_mode and UTC time zone a session would store different values: refuse it each time.
+    relata.connect(databases.test_database_url(mysql), alias="badmode", sql_mode="NO_SUCH_MODE")
+    try:
+        for _ in range(2):
+            with pytest.raises(exceptions.DatabaseError, match="sql_mode"):
+                connections["badmode"].execute("SELECT 1")
+            assert connections["badmode"].connection is None
+    finally:
+        connections.forget("badmode")

@@ -141,3 +141,11 @@ def test_bad_options_are_refused_at_connect(sqlite, tmp_path, options, message):
         relata.connect(f"sqlite:///{path}", alias="opts", **options)
     connections.forget("opts")
     assert not path.exists()  # refused before anything touched the database
+
+
+def test_a_failing_init_command_names_the_option_and_leaves_no_half_set_up_connection(file_url):
+    wrapper = relata.connect(file_url, alias="opts", init_command="PRAGMA cache_size=-1234; PRAGM typo")
+    for _ in range(2):  # not "fixed" by reusing the connection it failed on
+        with pytest.raises(exceptions.ImproperlyConfigured, match=r"init_command 'PRAGM typo' failed.*syntax error"):
+            Counter.objects.using("opts").count()
+        assert wrapper.connection is None

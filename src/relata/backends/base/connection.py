@@ -96,7 +96,12 @@ class BaseDatabaseWrapper:
             with self.wrap_errors():
                 self.connection = self.get_new_connection()
                 self._opened_at = time.monotonic()
-                self.init_connection_state()
+                try:
+                    self.init_connection_state()
+                except BaseException:
+                    # A session without its settings (time zone, sql_mode, init_command) must not be used.
+                    self.close()
+                    raise
         self._last_used = time.monotonic()
         return self.connection
 

@@ -150,7 +150,12 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         if self.journal_mode and conn.execute("PRAGMA journal_mode").fetchone()[0].upper() != self.journal_mode:
             conn.execute(f"PRAGMA journal_mode = {self.journal_mode}")
         for sql in self.init_commands:
-            conn.execute(sql)
+            try:
+                conn.execute(sql)
+            except sqlite3.Error as error:
+                raise ImproperlyConfigured(
+                    f"SQLite option init_command {sql!r} failed: {error}; fix or remove that statement."
+                ) from error
 
     def cursor(self) -> Any:
         return self.connection.cursor() if self.connection is not None else self.ensure_connection().cursor()
