@@ -101,15 +101,16 @@ class Atomic:
     def _exit_outermost(self, conn: Any, failed: bool) -> None:
         # The block stays open until COMMIT or ROLLBACK has run, so neither can
         # reach a reopened session: a COMMIT there would "succeed" with nothing in it.
+        committed = False
         try:
             committed = self._end_transaction(conn, failed)
         finally:
             conn.in_atomic_block = False
             conn.needs_rollback = False
+            if not committed:  # never to run, nor to wait for the next transaction's COMMIT
+                conn.run_on_commit = []
         if committed:
             conn.run_and_clear_commit_hooks()
-        else:
-            conn.run_on_commit = []
 
     @staticmethod
     def _end_transaction(conn: Any, failed: bool) -> bool:

@@ -176,3 +176,17 @@ def test_a_session_whose_set_up_failed_is_never_used(mysql):
             assert connections["badmode"].connection is None
     finally:
         connections.forget("badmode")
+
+
+def test_on_commit_callbacks_of_a_lost_transaction_never_run(server, killer):
+    ran = []
+    with pytest.raises(exceptions.OperationalError, match=LOST), transaction.atomic():
+        Row.objects.create(name="lost")
+        transaction.on_commit(lambda: ran.append("lost"))
+        killed = session_id()
+        killer(killed)
+    with transaction.atomic():
+        transaction.on_commit(lambda: ran.append("next"))
+        Row.objects.create(name="next")
+    assert ran == ["next"]
+    assert list(Row.objects.values_list("name", flat=True)) == ["next"]
