@@ -207,3 +207,11 @@ def crosses_many(model: str, path: str) -> bool:
         if multi:
             return True
     return False
+
+
+def kind_of(model: str, path: str) -> str | None:
+    """The value kind ("int", "dec", ...) at the end of a lookup path, or None for a relation."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        model = RELATIONS[model][hop][0]
+    return FIELDS[model].get(last)

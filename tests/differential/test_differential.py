@@ -20,8 +20,8 @@ from typing import Any
 
 import diff_oracle
 import pytest
-from diff_query import Agg, Call, Leaf, Node, Order, Ref, Shape, render, walk
-from diff_schema import crosses_many, dataset, declare, load, table_models
+from diff_query import Agg, Call, Hole, Leaf, Node, Order, Ref, Shape, render, walk
+from diff_schema import crosses_many, dataset, declare, kind_of, load, table_models
 from diff_strategies import shapes, values_for
 from django.db import connections as django_connections
 from django.db import transaction as django_transaction
@@ -59,21 +59,52 @@ def _methods(shape: Shape) -> list[str]:
     return [call.method for call in shape.calls]
 
 
-def empty_in(shape: Shape, values: list[Any]) -> bool:
-    return any(leaf.lookup == "in" and not values[leaf.rhs.index] for leaf in _leaves(shape.calls))
+def negated_multi_valued_f(shape: Shape, values: list[Any]) -> bool:
+    """exclude() or ~Q() comparing with F() of a path across a multi-valued relation."""
+    negated = [
+        leaf
+        for call in shape.calls
+        for node in ([call.args] if call.method == "exclude" else [n for n in walk(call.args) if _is_not(n)])
+        for leaf in _leaves(node)
+    ]
+    return any(isinstance(leaf.rhs, Ref) and crosses_many(shape.root, leaf.rhs.path) for leaf in negated)
 
 
-def multi_valued_f(shape: Shape, values: list[Any]) -> bool:
-    """A lookup comparing with F() where either side crosses a multi-valued relation."""
+def _is_not(node: Any) -> bool:
+    return isinstance(node, Node) and node.connector == "not"
+
+
+def having_on_decimal_aggregate(shape: Shape, values: list[Any]) -> bool:
+    """filter() on Max/Min/Sum/Avg of a DecimalField (SQLite compares the aggregate with a text param)."""
+    decimal_aggregates = {
+        name
+        for call in shape.calls
+        if call.method == "annotate"
+        for name, v in call.kwargs
+        if isinstance(v, Agg) and v.func != "Count" and kind_of(shape.root, v.path) == "dec"
+    }
+    return any(leaf.path in decimal_aggregates for leaf in _leaves(shape.calls))
+
+
+def double_negation_across_relation(shape: Shape, values: list[Any]) -> bool:
+    """A ~Q() over a relation inside exclude() or inside another ~Q() (NULLs of the join are lost)."""
+    for call in shape.calls:
+        outer = [call.args] if call.method == "exclude" else [n.children for n in walk(call.args) if _is_not(n)]
+        for node in outer:
+            if any(_is_not(n) and any("__" in leaf.path for leaf in _leaves(n)) for n in walk(node)):
+                return True
+    return False
+
+
+def decimal_arithmetic_places(shape: Shape, values: list[Any]) -> bool:
+    """F(<decimal>) combined with a Decimal of more places than the field's (the result is rounded)."""
     return any(
-        isinstance(leaf.rhs, Ref) and (crosses_many(shape.root, leaf.path) or crosses_many(shape.root, leaf.rhs.path))
-        for leaf in _leaves(shape.calls)
+        isinstance(ref, Ref)
+        and isinstance(ref.operand, Hole)
+        and isinstance(values[ref.operand.index], Decimal)
+        and values[ref.operand.index] != values[ref.operand.index].quantize(Decimal("0.01"))
+        for ref in walk(shape.calls)
     )
-
-
-def decimal_rounding(shape: Shape, values: list[Any]) -> bool:
-    decimals = [v for value in values for v in (value if isinstance(value, list | tuple) else [value])]
-    return any(isinstance(v, Decimal) and v != v.quantize(Decimal("0.01")) for v in decimals)
 
 
 def aggregate_after_annotate_or_distinct(shape: Shape, values: list[Any]) -> bool:
@@ -126,18 +157,11 @@ def exclude_negated_many(shape: Shape, values: list[Any]) -> bool:
 
 
 def _negates_many(shape: Shape, node: Any) -> bool:
-    return isinstance(node, Node) and node.connector == "not" and _crosses_many(shape, node)
+    return _is_not(node) and _crosses_many(shape, node)
 
 
 def _crosses_many(shape: Shape, node: Any) -> bool:
     return any(crosses_many(shape.root, leaf.path) for leaf in _leaves(node))
-
-
-def filter_negated_many(shape: Shape, values: list[Any]) -> bool:
-    """filter(Q(<many>...) & ~Q(<many>...)): a negation over a multi-valued relation inside one filter()."""
-    return any(
-        call.method == "filter" and any(_negates_many(shape, node) for node in walk(call.args)) for call in shape.calls
-    )
 
 
 def joined_expression_grouped(shape: Shape, values: list[Any]) -> bool:
@@ -177,10 +201,6 @@ def filter_after_multi_valued_annotation(shape: Shape, values: list[Any]) -> boo
     return False
 
 
-def nulls_placement(shape: Shape, values: list[Any]) -> bool:
-    return any(isinstance(node, Order) for node in walk(shape.calls))
-
-
 def stale_write_values(shape: Shape, values: list[Any]) -> bool:
     return shape.result == "write" and any("__" in leaf.path for leaf in _leaves(shape.calls))
 
@@ -196,9 +216,22 @@ def _paths_of(node: Any) -> list[str]:
 #: Features relata still answers wrongly, each naming its issue item; the generator avoids them.
 #: An entry stays only while it fails (each has a reproduction in /work/briefs/diff-findings.md).
 KNOWN_GAPS: dict[str, tuple[str, Any]] = {
-    "empty_in": ("issue 10 item 12: exclude(<multi-valued>__in=[]) / ~Q(x__in=[])", empty_in),
-    "multi_valued_f": ("issue 10 item 12: F() across multi-valued relations in exclude()/~Q", multi_valued_f),
-    "decimal_rounding": ("issue 10 item 12: Decimal lookup values rounded to the field", decimal_rounding),
+    "negated_multi_valued_f": (
+        "issue 10 item 12: exclude()/~Q() with F() across another multi-valued relation (partly fixed)",
+        negated_multi_valued_f,
+    ),
+    "having_on_decimal_aggregate": (
+        "issue 10 item 12 (found here): filter(<Max/Sum of a DecimalField>__gt=...) matches nothing on SQLite",
+        having_on_decimal_aggregate,
+    ),
+    "double_negation_across_relation": (
+        "issue 10 item 12 (found here): exclude(~Q(rel__x=...) & Q(...)) drops rows whose relation is NULL",
+        double_negation_across_relation,
+    ),
+    "decimal_arithmetic_places": (
+        "issue 10 item 12 (found here): F(<decimal>) + Decimal('9.995') is rounded to the field's places",
+        decimal_arithmetic_places,
+    ),
     "aggregate_after_annotate_or_distinct": (
         "issue 10 item 2: aggregate() over annotations or a distinct queryset",
         aggregate_after_annotate_or_distinct,
@@ -223,10 +256,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "issue 10 item 12 (found here): exclude(~Q(<multi-valued>__...)) repeats rows",
         exclude_negated_many,
     ),
-    "filter_negated_many": (
-        "issue 10 item 12 (found here): filter(Q(<many>__a) & ~Q(<many>__b)) is not matched per related row",
-        filter_negated_many,
-    ),
     "joined_expression_grouped": (
         "issue 10 item 2 (found here): annotate(F('rel__x') * 2) beside an aggregate: PostgreSQL GROUP BY error",
         joined_expression_grouped,
@@ -240,7 +269,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "to <many> use the filter's join in Django",
         filter_after_multi_valued_annotation,
     ),
-    "nulls_placement": ("issue 10 item 12: order_by(F(...).asc(nulls_last=True)) ignores nulls_*", nulls_placement),
     "stale_write_values": (
         "issue 10 items 1/6: update()/delete() with relation filters reuse stale cached values",
         stale_write_values,
@@ -420,7 +448,6 @@ def test_same_answers_as_django(sides: Any, data: st.DataObject) -> None:
 
 def test_rendering_reads_as_code() -> None:
     """A failing case prints code a person can paste into either ORM."""
-    from diff_query import Hole
 
     shape = Shape(
         "Book",
