@@ -164,28 +164,6 @@ def _crosses_many(shape: Shape, node: Any) -> bool:
     return any(crosses_many(shape.root, leaf.path) for leaf in _leaves(node))
 
 
-def joined_expression_grouped(shape: Shape, values: list[Any]) -> bool:
-    """An annotation computing over a joined column next to an aggregate annotation (GROUP BY on PostgreSQL)."""
-    annotations = [v for call in shape.calls if call.method == "annotate" for _, v in call.kwargs]
-    return any(isinstance(a, Agg) for a in annotations) and any(
-        isinstance(a, Ref) and a.op is not None and "__" in a.path for a in annotations
-    )
-
-
-def distinct_ordered_by_expression(shape: Shape, values: list[Any]) -> bool:
-    """distinct() and order_by() an expression annotation (PostgreSQL refuses relata's ORDER BY)."""
-    expressions = {
-        name for call in shape.calls if call.method == "annotate" for name, v in call.kwargs if isinstance(v, Ref)
-    }
-    keys = {
-        k.path if isinstance(k, Order) else k.lstrip("-")
-        for call in shape.calls
-        if call.method == "order_by"
-        for k in call.args
-    }
-    return "distinct" in _methods(shape) and bool(expressions & keys)
-
-
 def filter_after_multi_valued_annotation(shape: Shape, values: list[Any]) -> bool:
     """annotate(F('<multi-valued>__x')) then filter() over the same relation (which join is reused later)."""
     annotated: set[str] = set()
@@ -255,14 +233,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
     "exclude_negated_many": (
         "issue 10 item 12 (found here): exclude(~Q(<multi-valued>__...)) repeats rows",
         exclude_negated_many,
-    ),
-    "joined_expression_grouped": (
-        "issue 10 item 2 (found here): annotate(F('rel__x') * 2) beside an aggregate: PostgreSQL GROUP BY error",
-        joined_expression_grouped,
-    ),
-    "distinct_ordered_by_expression": (
-        "issue 10 item 12 (found here): distinct().order_by(<expression annotation>) fails on PostgreSQL",
-        distinct_ordered_by_expression,
     ),
     "filter_after_multi_valued_annotation": (
         "issue 10 item 12 (found here): after annotate(F('<many>__x')).filter(<many>__...), later references "
