@@ -271,7 +271,8 @@ def _exists(b: Builder, calls: list[Call]) -> Shape:
 
 def _update(b: Builder, calls: list[Call]) -> Shape:
     assignments = {}
-    for name in {b.pick(UPDATABLE[b.root]) for _ in range(b.draw(st.integers(1, 2)))}:
+    # dict, not set: a set's order follows the process's hash seed, and the draws must not.
+    for name in dict.fromkeys(b.pick(UPDATABLE[b.root]) for _ in range(b.draw(st.integers(1, 2)))):
         kind = FIELDS[b.root][name]
         if kind != "str" and b.chance(0.5):
             op = b.pick(["+", "-", "*"])

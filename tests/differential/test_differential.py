@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -164,18 +165,23 @@ def _crosses_many(shape: Shape, node: Any) -> bool:
     return any(crosses_many(shape.root, leaf.path) for leaf in _leaves(node))
 
 
-def filter_after_multi_valued_annotation(shape: Shape, values: list[Any]) -> bool:
-    """annotate(F('<multi-valued>__x')) then filter() over the same relation (which join is reused later)."""
-    annotated: set[str] = set()
+def rejoined_multi_valued(shape: Shape, values: list[Any]) -> bool:
+    """A multi-valued relation joined by two calls (filter().filter(), annotate().filter()), then named again.
+
+    Django's later reference (values, order_by, annotate) uses the newest join; relata's the first.
+    """
+    joins: Counter[str] = Counter()
     for call in shape.calls:
-        if call.method == "annotate":
-            annotated |= {
-                v.path.split("__")[0] for _, v in call.kwargs if isinstance(v, Ref) and crosses_many(shape.root, v.path)
-            }
-        elif call.method in ("filter", "exclude") and any(
-            leaf.path.split("__")[0] in annotated for leaf in _leaves(call.args)
-        ):
+        hops = {
+            path.lstrip("-").split("__")[0]
+            for node in walk(call)
+            for path in _paths_of(node)
+            if crosses_many(shape.root, path)
+        }
+        if call.method in ("order_by", "values", "values_list", "annotate") and any(joins[h] >= 2 for h in hops):
             return True
+        if call.method in ("filter", "annotate"):
+            joins.update(hops)
     return False
 
 
@@ -234,10 +240,10 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "issue 10 item 12 (found here): exclude(~Q(<multi-valued>__...)) repeats rows",
         exclude_negated_many,
     ),
-    "filter_after_multi_valued_annotation": (
-        "issue 10 item 12 (found here): after annotate(F('<many>__x')).filter(<many>__...), later references "
-        "to <many> use the filter's join in Django",
-        filter_after_multi_valued_annotation,
+    "rejoined_multi_valued": (
+        "issue 10 item 12 (found here): after two joins of one multi-valued relation (filter().filter(), "
+        "annotate().filter()), Django's later references use the newest join, relata's the first",
+        rejoined_multi_valued,
     ),
     "stale_write_values": (
         "issue 10 items 1/6: update()/delete() with relation filters reuse stale cached values",
