@@ -224,7 +224,7 @@ class MigrationAutodetector:
     def _alter_field(self, app: str, model_name: str, name: str, old: Any, new: Any) -> None:
         """AlterField; a field turning NOT NULL without a default asks what existing NULLs become."""
         field, preserve = clone_field(new), True
-        if old.null and not new.null and not new.has_default() and not new.many_to_many:
+        if old.null and not new.null and not new.has_default() and not new.has_db_default() and not new.many_to_many:
             value = self.questioner.ask_not_null_alteration(model_name, name)
             if value is not KEEP_NULLS:
                 field, preserve = _with_default(new, value), False
@@ -235,6 +235,8 @@ class MigrationAutodetector:
         app, name = new.app_label, new.name
         if old.options.get("db_table") != new.options.get("db_table"):
             self.plan(app, ops.AlterModelTable(name, new.options.get("db_table")), "options")
+        if old.options.get("db_table_comment", "") != new.options.get("db_table_comment", ""):
+            self.plan(app, ops.AlterModelTableComment(name, new.options.get("db_table_comment", "")), "options")
         old_ut = {tuple(g) for g in old.options.get("unique_together", ())}
         new_ut = {tuple(g) for g in new.options.get("unique_together", ())}
         if old_ut != new_ut:
@@ -384,6 +386,7 @@ def _fills_itself(fld: Any) -> bool:
     return bool(
         fld.null
         or fld.has_default()
+        or fld.has_db_default()
         or fld.many_to_many
         or fld.primary_key
         or (fld.blank and fld.empty_strings_allowed)

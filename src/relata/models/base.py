@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from relata import exceptions
 from relata.models.fastpaths import build_class_init
-from relata.models.fields import BigAutoField
+from relata.models.fields import BigAutoField, DatabaseDefault
 from relata.models.instance_state import ModelState, ModelStateDescriptor, take_refusal
 from relata.models.manager import Manager
 from relata.models.options import Options
@@ -362,8 +362,8 @@ class Model(metaclass=ModelBase):
             if field.name in exclude:
                 continue
             raw = getattr(self, field.attname)
-            if field.blank and raw in field.empty_values:
-                continue
+            if (field.blank and raw in field.empty_values) or type(raw) is DatabaseDefault:
+                continue  # the database fills a DatabaseDefault: nothing to check here
             try:
                 setattr(self, field.attname, field.clean(raw, self))
             except exceptions.ValidationError as error:

@@ -106,6 +106,15 @@ class Expression(Combinable):
     def asc(self, **kwargs: Any) -> OrderBy:
         return OrderBy(self, descending=False, **kwargs)
 
+    def import_path(self) -> str:
+        """Where a migration imports this class from: `relata.models` when it is public there."""
+        import relata.models
+
+        cls = type(self)
+        if getattr(relata.models, cls.__name__, None) is cls:
+            return f"relata.models.{cls.__name__}"
+        return f"{cls.__module__}.{cls.__qualname__}"
+
     def desc(self, **kwargs: Any) -> OrderBy:
         return OrderBy(self, descending=True, **kwargs)
 
@@ -124,6 +133,9 @@ class F(Expression):
 
     def refs(self) -> set[str]:
         return {self.name}
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        return self.import_path(), (self.name,), {}
 
 
 class OuterRef(F):
@@ -147,6 +159,10 @@ class Value(Expression):
 
     def __repr__(self) -> str:
         return f"Value({self.value!r})"
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        kwargs = {"output_field": self.output_field} if self.output_field is not None else {}
+        return self.import_path(), (self.value,), kwargs
 
     def identity(self) -> tuple[Any, ...]:
         return (Value, type(self.value), self.value, _field_key(self.output_field))
@@ -188,6 +204,10 @@ class CombinedExpression(Expression):
 
     def __repr__(self) -> str:
         return f"{self.lhs} {self.connector} {self.rhs}"
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        kwargs = {"output_field": self.output_field} if self.output_field is not None else {}
+        return self.import_path(), (self.lhs, self.connector, self.rhs), kwargs
 
     def identity(self) -> tuple[Any, ...]:
         return (CombinedExpression, self.lhs, self.connector, self.rhs, _field_key(self.output_field))
@@ -259,6 +279,11 @@ class Func(Expression):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(repr(e) for e in self.source)})"
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        """For migrations (a field's db_default): the class, its source expressions, what was passed."""
+        kwargs = {name: self.__dict__[name] for name in ("output_field", "function") if name in self.__dict__}
+        return self.import_path(), self.source, kwargs
 
     def identity(self) -> tuple[Any, ...]:
         return (type(self), self.function, self.source, _field_key(self.output_field))

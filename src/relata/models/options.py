@@ -48,6 +48,7 @@ _CACHED = (
     "concrete_relation_fields",
     "concrete_fields_but_pk",
     "concrete_attnames",
+    "db_default_fields",
     "many_to_many",
     "related_objects",
     "all_related_objects",
@@ -198,6 +199,11 @@ class Options:
     def concrete_attnames(self) -> frozenset[str]:
         """Every column's attname: an instance dict lacking one has deferred fields."""
         return frozenset(f.attname for f in self.concrete_fields)
+
+    @cached_property
+    def db_default_fields(self) -> tuple[Any, ...]:
+        """Fields with `db_default`: an INSERT leaves them out while they hold DatabaseDefault."""
+        return tuple(f for f in self.concrete_fields if f.has_db_default())
 
     @cached_property
     def concrete_relation_fields(self) -> tuple[Any, ...]:

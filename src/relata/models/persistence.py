@@ -14,7 +14,7 @@ from typing import Any
 from relata import exceptions
 from relata.db import connections
 from relata.models.fastpaths import build_row_values
-from relata.models.fields import Field
+from relata.models.fields import DatabaseDefault, Field
 from relata.models.instance_state import DEFAULT_DB_ALIAS, adding_and_db, db_of, mark_saved
 from relata.models.routing import router
 from relata.sql import nodes as n
@@ -92,8 +92,20 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
         insert_fields = [
             f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
         ]
+        if opts.db_default_fields:
+            insert_fields = [f for f in insert_fields if type(obj.__dict__.get(f.attname)) is not DatabaseDefault]
         insert_row(connection, obj, insert_fields, returning=pk_value is None)
+        if opts.db_default_fields:
+            forget_database_defaults(obj)
     mark_saved(obj, using)
+
+
+def forget_database_defaults(obj: Any) -> None:
+    """Only the database knows what its DEFAULTs wrote: such fields load on first access, as deferred ones."""
+    cache = obj.__dict__
+    for field in obj._meta.db_default_fields:
+        if type(cache.get(field.attname)) is DatabaseDefault:
+            del cache[field.attname]
 
 
 def _update_fields(opts: Any, names: Any) -> list[Field]:

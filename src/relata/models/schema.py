@@ -8,6 +8,7 @@ made by relata reads like one made by Django.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 from relata.sql import nodes as n
@@ -57,7 +58,7 @@ def _condition_sql(model: Any, condition: Any, connection: Any) -> str | None:
 
 def table_spec(model: Any, connection: Any) -> TableSpec:
     opts = model._meta
-    columns = tuple(field.column_spec() for field in opts.local_fields if field.concrete)
+    columns = tuple(_column_spec(model, field, connection) for field in opts.local_fields if field.concrete)
     unique_together = tuple(tuple(opts.get_field(name).column for name in group) for group in opts.unique_together)
     uniques, checks = [], []
     for constraint in opts.constraints:
@@ -79,17 +80,52 @@ def table_spec(model: Any, connection: Any) -> TableSpec:
             covered = tuple(opts.get_field(f).column for f in constraint.fields)
             condition = check_sql(model, constraint.condition, connection)
             indexes.append(IndexSpec(constraint.name, opts.db_table, covered, unique=True, condition=condition))
-    return TableSpec(opts.db_table, columns, unique_together, tuple(uniques), tuple(checks), tuple(indexes))
+    return TableSpec(
+        opts.db_table,
+        columns,
+        unique_together,
+        tuple(uniques),
+        tuple(checks),
+        tuple(indexes),
+        comment=opts.db_table_comment or None,
+    )
+
+
+def _column_spec(model: Any, field: Any, connection: Any) -> Any:
+    spec = field.column_spec()
+    if not field.has_db_default():
+        return spec
+    return replace(spec, db_default=db_default_sql(model, field, connection))
+
+
+def db_default_sql(model: Any, field: Any, connection: Any) -> str:
+    """A field's db_default as DDL: a literal as the field sends it, an expression in parentheses."""
+    value = field.db_default
+    if not getattr(value, "resolves_in_query", False):
+        return connection.ops.quote_value(field.get_db_prep_value(value, connection))
+    if value.refs():
+        raise ValueError(
+            f"{model.__name__}.{field.name}: db_default={value!r} reads other columns; "
+            f"a column default can only use constants and functions such as Now()."
+        )
+    node, _ = value.resolve(_builder(model, connection))
+    return f"({_inline_sql(node, connection)})"
+
+
+def _builder(model: Any, connection: Any) -> Any:
+    from relata.models.query.build import QueryBuilder
+    from relata.models.query.state import QueryState
+
+    return QueryBuilder(QueryState(model), connection)
 
 
 def check_sql(model: Any, condition: Any, connection: Any) -> str:
     """A CHECK condition as SQL with literals inlined (DDL takes no parameters)."""
-    from relata.models.query.build import QueryBuilder
-    from relata.models.query.state import QueryState
-
-    builder = QueryBuilder(QueryState(model), connection)
     tree = condition.as_tree() if hasattr(condition, "as_tree") else ("expr", condition)
-    node = builder.where_node(tree, 0)
+    return _inline_sql(_builder(model, connection).where_node(tree, 0), connection)
+
+
+def _inline_sql(node: Any, connection: Any) -> str:
     base = connection.ops.compiler_class
     ops = connection.ops
 

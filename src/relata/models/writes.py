@@ -11,6 +11,7 @@ from typing import Any
 from relata import exceptions, transaction
 from relata.db import connections
 from relata.models.fastpaths import build_bulk_rows
+from relata.models.fields import DatabaseDefault
 from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
@@ -207,7 +208,7 @@ def bulk_create(
     update_fields: Any,
     unique_fields: Any,
 ) -> list[Any]:
-    from relata.models.persistence import _prepare_related_fields
+    from relata.models.persistence import _prepare_related_fields, forget_database_defaults
 
     if batch_size is not None and batch_size <= 0:
         raise ValueError("Batch size must be a positive integer.")
@@ -238,12 +239,17 @@ def bulk_create(
                 obj.__dict__[pk_attname] = pk.get_default()
     without_pk = [o for o in objs if o.__dict__.get(pk_attname) is None]
     if not without_pk or len(without_pk) == len(objs):
-        groups = [(objs, not without_pk)]
+        groups = [(objs, not without_pk, ())]
     else:
-        groups = [([o for o in objs if o.__dict__.get(pk_attname) is not None], True), (without_pk, False)]
+        groups = [([o for o in objs if o.__dict__.get(pk_attname) is not None], True, ()), (without_pk, False, ())]
+    if opts.db_default_fields:
+        groups = [split for group, has_pk, _ in groups for split in _by_database_defaults(opts, group, has_pk)]
     with transaction.atomic(using=using, savepoint=False):
-        for group, has_pk in groups:
-            _insert_group(connection, model, group, has_pk, batch_size, on_conflict)
+        for group, has_pk, left_out in groups:
+            _insert_group(connection, model, group, has_pk, batch_size, on_conflict, left_out)
+    if opts.db_default_fields:
+        for obj in objs:
+            forget_database_defaults(obj)
     for obj in objs:
         cache = obj.__dict__
         if "_state" in cache and cache["_state"] is None and using == DEFAULT_DB_ALIAS:
@@ -253,13 +259,32 @@ def bulk_create(
     return objs
 
 
+def _by_database_defaults(opts: Any, group: list[Any], has_pk: bool) -> list[tuple[list[Any], bool, tuple[Any, ...]]]:
+    """Split `group` by which db_default fields still hold DatabaseDefault: one INSERT column list each."""
+    by_left_out: dict[tuple[Any, ...], list[Any]] = {}
+    for obj in group:
+        cache = obj.__dict__
+        left_out = tuple(f for f in opts.db_default_fields if type(cache.get(f.attname)) is DatabaseDefault)
+        by_left_out.setdefault(left_out, []).append(obj)
+    return [(objs, has_pk, left_out) for left_out, objs in by_left_out.items()]
+
+
 def _insert_group(
-    connection: Any, model: Any, group: list[Any], has_pk: bool, batch_size: int | None, on_conflict: Any
+    connection: Any,
+    model: Any,
+    group: list[Any],
+    has_pk: bool,
+    batch_size: int | None,
+    on_conflict: Any,
+    left_out: tuple[Any, ...] = (),
 ) -> None:
-    """INSERT `group` in batches; without a pk, read back the ones the database assigned when it can."""
+    """INSERT `group` in batches; without a pk, read back the ones the database assigned when it can.
+
+    Columns in `left_out` get the database's DEFAULT.
+    """
     opts = model._meta
     pk = opts.pk
-    fields = [f for f in opts.concrete_fields if has_pk or f is not opts.auto_field]
+    fields = [f for f in opts.concrete_fields if (has_pk or f is not opts.auto_field) and f not in left_out]
     returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
     converter = pk.from_db_converter(connection)
     # A driver that pipelines executemany() gets one single-row statement for

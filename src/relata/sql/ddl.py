@@ -38,6 +38,10 @@ class ColumnSpec:
     #: For relation columns: the internal type of the referenced column.
     target_type: str | None = None
     check: str | None = None
+    #: The column's lasting DEFAULT (a field's db_default) as SQL with literals inlined.
+    db_default: str | None = None
+    #: COMMENT on the column, where the database keeps comments.
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +72,4 @@ class TableSpec:
     unique_constraints: tuple[IndexSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = ()
     indexes: tuple[IndexSpec, ...] = field(default=())
+    comment: str | None = None

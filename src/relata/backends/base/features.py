@@ -49,6 +49,10 @@ class BaseDatabaseFeatures:
     has_row_by_row_foreign_key_checks = False
     #: distinct(*fields): SELECT DISTINCT ON (...) (PostgreSQL).
     supports_distinct_on = False
+    #: Column and table comments (db_comment, Meta.db_table_comment) are kept; SQLite has none.
+    supports_comments = False
+    #: A comment is written inside the column definition (MySQL) rather than by COMMENT ON.
+    supports_comments_inline = False
     #: The JSONField `contains` and `contained_by` lookups (no JSON containment in SQLite).
     supports_json_field_contains = True
 

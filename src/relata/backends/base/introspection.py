@@ -17,6 +17,8 @@ class ColumnInfo:
     null: bool
     primary_key: bool
     default: Any = None
+    #: The column's comment ("" where there is none or the database keeps none).
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,7 @@ class BaseDatabaseIntrospection:
 
     def get_foreign_keys(self, table: str) -> list[ForeignKeyInfo]:
         raise NotImplementedError
+
+    def get_table_comment(self, table: str) -> str:
+        """The table's comment; "" where there is none or the database keeps none (SQLite)."""
+        return ""

@@ -85,6 +85,10 @@ class BaseDatabaseSchemaEditor:
                 parts.append("UNIQUE")
         if spec.has_default:
             parts.append("DEFAULT " + self.default_sql(spec.default))
+        elif spec.db_default is not None:
+            parts.append("DEFAULT " + self.db_default_sql(spec))
+        if spec.comment and self.connection.features.supports_comments_inline:
+            parts.append("COMMENT " + self.connection.ops.quote_value(spec.comment))
         if spec.check:
             parts.append(f"CHECK ({spec.check % {'column': self.quote(spec.name)}})")
         use_inline = self.inline_foreign_keys if inline_fk is None else inline_fk
@@ -94,6 +98,23 @@ class BaseDatabaseSchemaEditor:
 
     def default_sql(self, value: Any) -> str:
         return self.connection.ops.quote_value(value)
+
+    def db_default_sql(self, spec: ColumnSpec) -> str:
+        """A column's lasting DEFAULT, already SQL (an expression comes in parentheses)."""
+        return spec.db_default  # type: ignore[return-value]
+
+    # -- comments -----------------------------------------------------------------
+
+    def comment_column(self, table: str, column: str, comment: str | None) -> None:
+        """COMMENT ON COLUMN, where comments are kept but not written inline."""
+        features = self.connection.features
+        if features.supports_comments and not features.supports_comments_inline:
+            text = self.connection.ops.quote_value(comment or None)
+            self.execute(f"COMMENT ON COLUMN {self.quote(table)}.{self.quote(column)} IS {text}")
+
+    def comment_table(self, table: str, comment: str | None) -> None:
+        if self.connection.features.supports_comments:
+            self.execute(f"COMMENT ON TABLE {self.quote(table)} IS {self.connection.ops.quote_value(comment or None)}")
 
     def references_sql(self, spec: ColumnSpec) -> str:
         ref = spec.references
@@ -136,6 +157,12 @@ class BaseDatabaseSchemaEditor:
 
     def create_table(self, spec: TableSpec) -> None:
         self.execute(self.create_table_sql(spec))
+        if not self.connection.features.supports_comments_inline:
+            if spec.comment:
+                self.comment_table(spec.name, spec.comment)
+            for column in spec.columns:
+                if column.comment:
+                    self.comment_column(spec.name, column.name, column.comment)
         if not self.inline_foreign_keys:
             for column in spec.columns:
                 if column.references is not None:
@@ -182,6 +209,8 @@ class BaseDatabaseSchemaEditor:
 
     def add_column(self, table: str, spec: ColumnSpec) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} ADD COLUMN {self.column_sql(spec)}")
+        if spec.comment:
+            self.comment_column(table, spec.name, spec.comment)
         if self.named_uniques and spec.unique and not spec.primary_key:
             name = self.unique_constraint_name(table, spec.name)
             self.add_unique(table, IndexSpec(name, table, (spec.name,), unique=True))
@@ -263,6 +292,8 @@ class BaseDatabaseSchemaEditor:
             self.add_check(table, check)
         for index in added_indexes:
             self.create_index(index)
+        if old.comment != new.comment:
+            self.comment_table(table, new.comment)
 
     # -- following renames --------------------------------------------------------
     #
@@ -353,7 +384,7 @@ class BaseDatabaseSchemaEditor:
 
     def add_new_column(self, table: str, column: ColumnSpec, defaults: dict[str, Any]) -> None:
         """ADD COLUMN; a NOT NULL column gets its one-off default only while rows are filled."""
-        if column.name in defaults and not column.null:
+        if column.name in defaults and not column.null and column.db_default is None:
             self.add_column(table, replace(column, default=defaults[column.name], has_default=True, references=None))
             self.drop_column_default(table, column.name)
         else:
@@ -383,6 +414,13 @@ class BaseDatabaseSchemaEditor:
             self.execute(f"{quoted} SET NOT NULL")
         elif new.null and not old.null:
             self.execute(f"{quoted} DROP NOT NULL")
+        if old.db_default != new.db_default:
+            if new.db_default is None:
+                self.execute(f"{quoted} DROP DEFAULT")
+            else:
+                self.execute(f"{quoted} SET DEFAULT {self.db_default_sql(new)}")
+        if old.comment != new.comment:
+            self.comment_column(table, new.name, new.comment)
         if new.unique and not old.unique:
             name = self.unique_constraint_name(table, new.name)
             self.add_unique(table, IndexSpec(name, table, (new.name,), unique=True))

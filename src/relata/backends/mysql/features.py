@@ -14,6 +14,8 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     has_row_by_row_foreign_key_checks = True
     supports_partial_indexes = False
     supports_update_conflicts_with_target = False
+    supports_comments = True
+    supports_comments_inline = True
     max_query_params = 65535
 
     @property

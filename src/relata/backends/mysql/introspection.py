@@ -14,7 +14,7 @@ _TABLES = (
     "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name"
 )
 _COLUMNS = (
-    "SELECT column_name, column_type, is_nullable = 'YES', column_key = 'PRI', column_default "
+    "SELECT column_name, column_type, is_nullable = 'YES', column_key = 'PRI', column_default, column_comment "
     "FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s "
     "ORDER BY ordinal_position"
 )
@@ -35,10 +35,26 @@ class DatabaseIntrospection(BaseDatabaseIntrospection):
 
     def get_columns(self, table: str) -> list[ColumnInfo]:
         rows = self.connection.execute(_COLUMNS, (table,)).fetchall()
+        # MariaDB writes "no default" on a nullable column as NULL unquoted (its literals come quoted).
+        no_default = "NULL" if self.connection.features.is_mariadb else None
         return [
-            ColumnInfo(name=name, type=type_, null=bool(null), primary_key=bool(pk), default=default)
-            for name, type_, null, pk, default in rows
+            ColumnInfo(
+                name=name,
+                type=type_,
+                null=bool(null),
+                primary_key=bool(pk),
+                default=None if default == no_default else default,
+                comment=comment,
+            )
+            for name, type_, null, pk, default, comment in rows
         ]
+
+    def get_table_comment(self, table: str) -> str:
+        row = self.connection.execute(
+            "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = %s",
+            (table,),
+        ).fetchone()
+        return row[0] if row else ""
 
     def get_indexes(self, table: str) -> list[IndexInfo]:
         grouped: dict[str, tuple[bool, list[str]]] = {}

@@ -56,7 +56,18 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         return super().column_type(spec)
 
     def create_table_sql(self, spec: TableSpec) -> str:
-        return super().create_table_sql(spec) + self.table_suffix
+        comment = f" COMMENT = {self.connection.ops.quote_value(spec.comment)}" if spec.comment else ""
+        return super().create_table_sql(spec) + self.table_suffix + comment
+
+    def comment_table(self, table: str, comment: str | None) -> None:
+        self.execute(f"ALTER TABLE {self.quote(table)} COMMENT = {self.connection.ops.quote_value(comment or '')}")
+
+    def db_default_sql(self, spec: ColumnSpec) -> str:
+        sql = super().db_default_sql(spec)
+        # TEXT, BLOB and JSON columns take a default only as an expression.
+        if self.column_type(spec) in ("longtext", "longblob", "json") and not sql.startswith("("):
+            return f"({sql})"
+        return sql
 
     def drop_index(self, index: IndexSpec) -> None:
         if index.condition:
@@ -98,7 +109,8 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
             self.drop_constraint(table, self.fk_constraint_name(table, old))
         if old.unique and not new.unique:
             self.drop_constraint(table, self.unique_constraint_name(table, old.name))
-        if self.column_type(old) != self.column_type(new) or old.null != new.null:
+        restated = (self.column_type(old), old.null, old.db_default, old.comment)
+        if restated != (self.column_type(new), new.null, new.db_default, new.comment):
             if old.null and not new.null and new.name in defaults:
                 self.execute(
                     f"UPDATE {self.quote(table)} SET {self.quote(new.name)} = %s WHERE {self.quote(new.name)} IS NULL",
@@ -115,4 +127,9 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         parts = [self.quote(column.name), self.column_type(column), "NULL" if column.null else "NOT NULL"]
         if column.primary_key and column.internal_type in AUTO_TYPES:
             parts.append("AUTO_INCREMENT")
+        # MODIFY forgets what it is not told: the default and the comment are restated too.
+        if column.db_default is not None:
+            parts.append("DEFAULT " + self.db_default_sql(column))
+        if column.comment:
+            parts.append("COMMENT " + self.connection.ops.quote_value(column.comment))
         return " ".join(parts)

@@ -22,6 +22,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     has_native_duration_field = True
     has_native_json_field = True
     supports_distinct_on = True
+    supports_comments = True
     max_query_params = 65535
     has_fast_executemany = True
     #: Foreign keys are DEFERRABLE INITIALLY DEFERRED (CockroachDB has no deferrable constraints).

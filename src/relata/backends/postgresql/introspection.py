@@ -18,7 +18,8 @@ ORDER BY c.relname
 
 _COLUMNS = """
 SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-       COALESCE(i.indisprimary, false), pg_catalog.pg_get_expr(d.adbin, d.adrelid)
+       COALESCE(i.indisprimary, false), pg_catalog.pg_get_expr(d.adbin, d.adrelid),
+       COALESCE(pg_catalog.col_description(a.attrelid, a.attnum), '')
 FROM pg_catalog.pg_attribute a
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
@@ -59,9 +60,15 @@ class DatabaseIntrospection(BaseDatabaseIntrospection):
     def get_columns(self, table: str) -> list[ColumnInfo]:
         rows = self.connection.execute(_COLUMNS, (self._regclass(table),)).fetchall()
         return [
-            ColumnInfo(name=name, type=type_, null=null, primary_key=pk, default=default)
-            for name, type_, null, pk, default in rows
+            ColumnInfo(name=name, type=type_, null=null, primary_key=pk, default=default, comment=comment)
+            for name, type_, null, pk, default, comment in rows
         ]
+
+    def get_table_comment(self, table: str) -> str:
+        row = self.connection.execute(
+            "SELECT COALESCE(pg_catalog.obj_description(to_regclass(%s), 'pg_class'), '')", (self._regclass(table),)
+        ).fetchone()
+        return row[0]
 
     def get_indexes(self, table: str) -> list[IndexInfo]:
         rows = self.connection.execute(_INDEXES, (self._regclass(table),)).fetchall()

@@ -115,8 +115,10 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
             if source is None:
                 if not self._can_add_column(column, defaults):
                     return True
-            elif replace(old_columns[source], name=column.name) != _retarget(column, old, new):
-                return True
+            elif replace(old_columns[source], name=column.name, comment=None) != replace(
+                _retarget(column, old, new), comment=None
+            ):
+                return True  # a comment alone changes nothing here: SQLite keeps none
         return False
 
     def _can_add_column(self, column: ColumnSpec, defaults: dict[str, Any]) -> bool:
@@ -124,7 +126,9 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
             return False
         if column.references is not None:
             return column.null  # SQLite needs a NULL default for an added REFERENCES column
-        return column.null or column.name in defaults
+        # ADD COLUMN takes only a constant default (an expression comes in parentheses).
+        constant_default = column.db_default is not None and not column.db_default.startswith("(")
+        return column.null or column.name in defaults or constant_default
 
     def rebuild_table(
         self, old: TableSpec, new: TableSpec, column_map: dict[str, str], defaults: dict[str, Any]
@@ -144,8 +148,8 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
             elif column.name in defaults:
                 expression = self.placeholder()
                 params.append(defaults[column.name])
-            elif column.null or column.primary_key:
-                continue
+            elif column.null or column.primary_key or column.db_default is not None:
+                continue  # the column's own default (or NULL) fills the copied rows
             else:
                 raise ValueError(
                     f"Cannot add the NOT NULL column {column.name!r} to {new.name!r} without a default; "

@@ -182,6 +182,26 @@ class AlterModelTable(ModelOperation):
         return f"alter_{self.name_lower}_table"
 
 
+class AlterModelTableComment(ModelOperation):
+    """Meta.db_table_comment changed: COMMENT ON TABLE (PostgreSQL), ALTER TABLE ... COMMENT (MySQL)."""
+
+    def __init__(self, name: str, table_comment: str):
+        super().__init__(name)
+        self.table_comment = table_comment
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        model = state.get_model(app_label, self.name)
+        model.options["db_table_comment"] = self.table_comment
+        state.reload()
+
+    def describe(self) -> str:
+        return f"Alter {self.name} table comment"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"alter_{self.name_lower}_table_comment"
+
+
 class AlterUniqueTogether(ModelOperation):
     def __init__(self, name: str, unique_together: Any):
         super().__init__(name)

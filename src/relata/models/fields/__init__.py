@@ -26,6 +26,20 @@ class NOT_PROVIDED:
     """Marker: the field has no default."""
 
 
+class DatabaseDefault:
+    """The value of a field with `db_default` until the row is saved and read back.
+
+    save() and bulk_create() leave such a column out of the INSERT, so the
+    database fills it with the column's DEFAULT.
+    """
+
+    def __repr__(self) -> str:
+        return "DatabaseDefault()"
+
+
+#: Immutable, so one instance serves every field and every new object.
+DATABASE_DEFAULT = DatabaseDefault()
+
 BLANK_CHOICE_DASH = [("", "---------")]
 
 
@@ -277,9 +291,14 @@ class Field(RegisterLookupMixin):
     def has_default(self) -> bool:
         return self.default is not NOT_PROVIDED
 
+    def has_db_default(self) -> bool:
+        return self.db_default is not NOT_PROVIDED
+
     def get_default(self) -> Any:
         if self.has_default():
             return self.default() if callable(self.default) else self.default
+        if self.has_db_default():
+            return DATABASE_DEFAULT
         if not self.empty_strings_allowed or self.null:
             return None
         return ""
@@ -381,6 +400,7 @@ class Field(RegisterLookupMixin):
             max_length=self.max_length,
             max_digits=getattr(self, "max_digits", None),
             decimal_places=getattr(self, "decimal_places", None),
+            comment=self.db_comment or None,
         )
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
@@ -728,7 +748,7 @@ class BinaryField(Field):
             self._validators.append(v.MaxLengthValidator(self.max_length))
 
     def get_default(self) -> Any:
-        if self.has_default():
+        if self.has_default() or self.has_db_default():
             return super().get_default()
         return None if self.null else b""
 
