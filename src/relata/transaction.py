@@ -72,10 +72,9 @@ class Atomic:
     def _exit_savepoint(self, conn: Any, failed: bool) -> None:
         sid = conn.savepoint_ids.pop()
         if conn.connection is None:
-            # The session ended: the server rolled the whole transaction back, savepoints and all.
+            # The session ended (the statement that found it raised): the server rolled the
+            # whole transaction back, savepoints and all. As in Django, the exit adds no error.
             conn.needs_rollback = True
-            if not failed:
-                raise conn.connection_lost_error()
             return
         if sid is None:
             # No savepoint: a failure here dooms the enclosing transaction.
@@ -116,9 +115,7 @@ class Atomic:
     def _end_transaction(conn: Any, failed: bool) -> bool:
         """COMMIT, or ROLLBACK after a failure; whether the transaction committed."""
         if conn.connection is None:
-            # Lost or closed inside the block: the server has already rolled it back.
-            if not failed:
-                raise conn.connection_lost_error()
+            # Lost or closed inside the block, and said so then: the server has rolled it back.
             return False
         if failed or conn.needs_rollback:
             try:

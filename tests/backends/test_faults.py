@@ -190,3 +190,14 @@ def test_on_commit_callbacks_of_a_lost_transaction_never_run(server, killer):
         Row.objects.create(name="next")
     assert ran == ["next"]
     assert list(Row.objects.values_list("name", flat=True)) == ["next"]
+
+
+def test_a_caught_lost_connection_error_ends_the_block_quietly_as_in_django(server, killer):
+    # Django's rule for any error caught inside atomic(): the block rolls back without a second error.
+    with transaction.atomic():
+        Row.objects.create(name="lost")
+        killed = session_id()
+        killer(killed)
+        with pytest.raises(exceptions.OperationalError, match=LOST):
+            Row.objects.create(name="after")
+    assert_recovered(killed)

@@ -74,7 +74,7 @@ def find_example() -> Path:
 class Demo:
     def __init__(self, source: Path, workdir: Path):
         self.workdir = workdir / "booktracker"
-        shutil.copytree(source, self.workdir, ignore=shutil.ignore_patterns("db.sqlite3", "__pycache__"))
+        shutil.copytree(source, self.workdir, ignore=shutil.ignore_patterns("db.sqlite3*", "__pycache__"))
         self.models = self.workdir / "booktracker" / "models.py"
         self.env = {k: v for k, v in os.environ.items() if k != ENV_DATABASE_URL}
         self.env["PYTHONDONTWRITEBYTECODE"] = "1"
