@@ -92,12 +92,23 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
         insert_fields = [
             f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
         ]
-        if opts.db_default_fields:
-            insert_fields = [f for f in insert_fields if type(obj.__dict__.get(f.attname)) is not DatabaseDefault]
-        insert_row(connection, obj, insert_fields, returning=pk_value is None)
-        if opts.db_default_fields:
-            forget_database_defaults(obj)
+        if not opts.db_default_fields:
+            insert_row(connection, obj, insert_fields, returning=pk_value is None)
+        else:
+            _insert_with_database_defaults(connection, obj, insert_fields, pk_value)
     mark_saved(obj, using)
+
+
+def _insert_with_database_defaults(connection: Any, obj: Any, fields: list[Field], pk_value: Any) -> None:
+    """INSERT without the columns that hold DatabaseDefault; read what the database wrote back when it can."""
+    cache = obj.__dict__
+    left_out = tuple(f for f in obj._meta.db_default_fields if type(cache.get(f.attname)) is DatabaseDefault)
+    fields = [f for f in fields if f not in left_out]
+    if not connection.features.can_return_columns_from_insert:
+        insert_row(connection, obj, fields, returning=pk_value is None)
+        forget_database_defaults(obj)
+        return
+    insert_row(connection, obj, fields, returning=pk_value is None, read_back=left_out)
 
 
 def forget_database_defaults(obj: Any) -> None:
@@ -136,8 +147,10 @@ class RowStatement:
     pk_prep: Any = None
 
 
-def _insert_statement(connection: Any, opts: Any, fields: tuple[Field, ...], returning: bool) -> RowStatement:
-    key = ("insert-row", opts.model, tuple(f.attname for f in fields), returning)
+def _insert_statement(
+    connection: Any, opts: Any, fields: tuple[Field, ...], returning: bool, read_back: tuple[Field, ...] = ()
+) -> RowStatement:
+    key = ("insert-row", opts.model, tuple(f.attname for f in fields), returning, tuple(f.attname for f in read_back))
     statement = connection.compile_cache.get(key)
     if statement is None:
         use_returning = returning and not connection.features.insert_id_via_lastrowid
@@ -145,7 +158,7 @@ def _insert_statement(connection: Any, opts: Any, fields: tuple[Field, ...], ret
             opts.db_table,
             tuple(f.column for f in fields),
             (tuple(n.Param(None) for _ in fields),),
-            (opts.pk.column,) if use_returning else (),
+            ((opts.pk.column,) if use_returning else ()) + tuple(f.column for f in read_back),
         )
         sql, _ = connection.ops.compiler().compile(node)
         statement = RowStatement(sql, build_row_values(connection, fields, True), fields, use_returning)
@@ -171,17 +184,28 @@ def _update_statement(connection: Any, opts: Any, fields: tuple[Field, ...]) -> 
     return statement
 
 
-def insert_row(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], returning: bool) -> None:
+def insert_row(
+    connection: Any,
+    obj: Any,
+    fields: list[Field] | tuple[Field, ...],
+    returning: bool,
+    read_back: tuple[Field, ...] = (),
+) -> None:
+    """INSERT one row; with `returning`, set the key the database chose; `read_back` fields come back by RETURNING."""
     opts = obj._meta
-    statement = _insert_statement(connection, opts, tuple(fields), returning)
+    statement = _insert_statement(connection, opts, tuple(fields), returning, read_back)
     values, expression = statement.values(obj)
     if expression:
         raise ValueError("Expressions such as F() cannot be saved into a new row; save a plain value first.")
     cursor = connection.execute(statement.sql, values)
+    row = cursor.fetchone() if statement.returning or read_back else ()
     if returning:
-        pk_value = cursor.fetchone()[0] if statement.returning else cursor.lastrowid
+        pk_value = row[0] if statement.returning else cursor.lastrowid
         converter = opts.pk.from_db_converter(connection)
         obj.__dict__[opts.pk.attname] = converter(pk_value) if converter else pk_value
+    for field, value in zip(read_back, row[len(row) - len(read_back) :], strict=True):
+        converter = field.from_db_converter(connection)
+        obj.__dict__[field.attname] = converter(value) if converter and value is not None else value
 
 
 def update_row(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], pk_value: Any) -> int:
