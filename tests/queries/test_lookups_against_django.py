@@ -55,21 +55,45 @@ def define(m, base):
         class Meta(base):
             app_label = APP
 
-    return Author, Tag, Book, Review
+    class Shelf(m.Model):
+        name = m.CharField(max_length=50)
+        rank = m.IntegerField(null=True)
+
+        class Meta(base):
+            app_label = APP
+            # An OrderBy keeps its direction under order_by("-shelf"); a plain expression turns.
+            ordering = [m.F("rank").asc(nulls_last=True), lower(m)("name")]
+
+    class Placement(m.Model):
+        book = m.ForeignKey(Book, on_delete=m.CASCADE)
+        shelf = m.ForeignKey(Shelf, on_delete=m.CASCADE)
+
+        class Meta(base):
+            app_label = APP
+
+    return Author, Tag, Book, Review, Shelf, Placement
+
+
+def lower(m):
+    if hasattr(m, "Lower"):
+        return m.Lower
+    from django.db.models.functions import Lower
+
+    return Lower
 
 
 class R:
     m = models
-    Author, Tag, Book, Review = define(models, object)
+    Author, Tag, Book, Review, Shelf, Placement = define(models, object)
 
 
 class Dj:
     m = oracle.models
-    Author, Tag, Book, Review = define(oracle.models, oracle.Meta(APP))
+    Author, Tag, Book, Review, Shelf, Placement = define(oracle.models, oracle.Meta(APP))
 
 
-use_models(R.Author, R.Tag, R.Book, R.Review)
-oracle.use_django_models(Dj.Author, Dj.Tag, Dj.Book, Dj.Review)
+use_models(R.Author, R.Tag, R.Book, R.Review, R.Shelf, R.Placement)
+oracle.use_django_models(Dj.Author, Dj.Tag, Dj.Book, Dj.Review, Dj.Shelf, Dj.Placement)
 
 
 def load(M):
@@ -92,6 +116,9 @@ def load(M):
     books["Wrong"].tags.add(python)
     for ident, (title, stars) in enumerate((("Django", 5), ("Django", 3), ("Sell", 1), ("Wrong", 4), ("Wrong", 2)), 1):
         M.Review.objects.create(id=ident, book=books[title], stars=stars)
+    shelves = [M.Shelf.objects.create(id=i, name=n, rank=r) for i, n, r in ((1, "b", None), (2, "A", 2), (3, "c", 2))]
+    for ident, (title, shelf) in enumerate((("Django", 0), ("Sell", 1), ("Wrong", 2), ("Lonely", 0), ("Sell", 2)), 1):
+        M.Placement.objects.create(id=ident, book=books[title], shelf=shelves[shelf])
 
 
 @pytest.fixture(autouse=True)
@@ -205,6 +232,23 @@ CASES = {
     ),
     "nulls_first_reversed": lambda M: ordered(
         M.Book.objects.order_by(M.m.F("pages").desc(nulls_first=True), "pk").reverse()
+    ),
+    "meta_ordering_with_nulls": lambda M: ordered(M.Shelf.objects.all()),
+    "meta_ordering_with_nulls_reversed": lambda M: ordered(M.Shelf.objects.reverse()),
+    "order_by_relation_meta_ordering_with_nulls": lambda M: ordered(M.Placement.objects.order_by("shelf", "pk")),
+    "order_by_relation_meta_ordering_with_nulls_desc": lambda M: ordered(M.Placement.objects.order_by("-shelf", "pk")),
+    "order_by_two_levels_meta_ordering_with_nulls": lambda M: ordered(
+        M.Book.objects.order_by("placement__shelf", "pk")
+    ),
+    "order_by_two_levels_meta_ordering_with_nulls_desc": lambda M: ordered(
+        M.Book.objects.order_by("-placement__shelf", "-pk")
+    ),
+    # a name values() selected sorts by its column, not by the target's Meta.ordering
+    "order_by_selected_relation": lambda M: list(
+        M.Book.objects.values_list("pk", "placement__shelf").order_by("placement__shelf", "pk")
+    ),
+    "order_by_selected_relation_desc": lambda M: list(
+        M.Placement.objects.values("pk", "shelf").order_by("-shelf", "pk")
     ),
     # -- ordering by a path through a relation whose target has Meta.ordering -------------------
     # (only rows with tags: where NULLs sort differs between databases)

@@ -90,6 +90,8 @@ class QueryBuilder:
         self._touched_aggregate = False
         #: Where F() joins go: a condition's F() shares the joins of its filter() call (its scope).
         self.ref_scope: tuple[Any, bool] = (SELECT_SCOPE, True)
+        #: Put before F() names: a related model's Meta.ordering expressions name its own fields.
+        self.ref_prefix = ""
 
     # -- joins --------------------------------------------------------------------
 
@@ -135,6 +137,7 @@ class QueryBuilder:
 
     def resolve_ref(self, name: str) -> tuple[n.Node, Any]:
         """A field path or annotation name as a column node (F(), values(), order_by())."""
+        name = self.ref_prefix + name
         if name in self.annotations:
             node, field, is_aggregate = self.annotations[name]
             if is_aggregate:
@@ -605,6 +608,28 @@ class QueryBuilder:
             nodes = [o.reversed() for o in nodes]
         return tuple(nodes)
 
+    def target_ordering(self, name: str, descending: bool, seen: set[Any]) -> list[n.OrderBy] | None:
+        """order_by("author") sorts by Author's Meta.ordering; None where the name sorts by a column."""
+        resolved = self.resolve_path(name)
+        relation = resolved.relation
+        if relation is None or resolved.rest or resolved.value_model is None:
+            return None
+        attname = getattr(relation, "attname", None)
+        if attname != relation.name and attname == name.rpartition("__")[2]:
+            return None  # order_by("author_id"): the column
+        target_ordering = resolved.value_model._meta.ordering
+        key = (resolved.value_model, name)
+        if not target_ordering or key in seen:
+            return None
+        nodes = []
+        for sub in target_ordering:
+            sub_nodes = self.order_item(sub, resolved.value_model, name + "__", seen | {key})
+            # '-author' turns the target's names and plain expressions around, not its
+            # OrderBy()s, which keep the direction they state (as in Django).
+            flip = descending and type(sub).__name__ != "OrderBy"
+            nodes.extend(o.reversed() if flip else o for o in sub_nodes)
+        return nodes
+
     def order_item(self, item: Any, model: Any, prefix: str, seen: set[Any]) -> list[n.OrderBy]:
         if isinstance(item, str):
             if item == "?":
@@ -613,21 +638,11 @@ class QueryBuilder:
             name = prefix + item.lstrip("-+")
             if name in self.annotations:
                 return [n.OrderBy(self.annotations[name][0], descending)]
-            resolved = self.resolve_path(name)
-            relation = resolved.relation
-            # order_by("author") sorts by Author's Meta.ordering; order_by("author_id") by the column.
-            attname = getattr(relation, "attname", None)
-            by_attname = attname != relation.name and attname == name.rpartition("__")[2] if relation else False
-            if relation is not None and not resolved.rest and resolved.value_model is not None and not by_attname:
-                target_ordering = resolved.value_model._meta.ordering
-                key = (resolved.value_model, name)
-                if target_ordering and key not in seen:
-                    seen = seen | {key}
-                    nodes = []
-                    for sub in target_ordering:
-                        sub_nodes = self.order_item(sub, resolved.value_model, name + "__", seen)
-                        nodes.extend(o.reversed() if descending else o for o in sub_nodes)
-                    return nodes
+            # A name values() selected sorts by that column, even when it names a relation.
+            selected = not prefix and self.state.values is not None and name in self.state.values
+            target_nodes = None if selected else self.target_ordering(name, descending, seen)
+            if target_nodes is not None:
+                return target_nodes
             node, _ = self.resolve_ref(name)
             if isinstance(node, n.JSONPath):
                 node = n.JSONPath(node.expr, node.keys, "value")  # a JSON key sorts by its value
@@ -635,7 +650,11 @@ class QueryBuilder:
         expression, descending, nulls = item, False, None
         if type(item).__name__ == "OrderBy":
             expression, descending, nulls = item.expression, item.descending, item.nulls
-        node, _ = expression.resolve(self)
+        outer_prefix, self.ref_prefix = self.ref_prefix, prefix
+        try:
+            node, _ = expression.resolve(self)
+        finally:
+            self.ref_prefix = outer_prefix
         return [n.OrderBy(node, descending, nulls)]
 
 
