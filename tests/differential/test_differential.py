@@ -135,25 +135,11 @@ def negated_many_in_aggregate_filter(shape: Shape, values: list[Any]) -> bool:
     )
 
 
-def through_and_its_reverse_fk(shape: Shape, values: list[Any]) -> bool:
-    """A query naming both an M2M with through= (tags/books) and the through model's FK (tagging)."""
-    paths = {p for node in walk(shape.calls) for p in _paths_of(node)}
-    hops = {hop for p in paths for hop in p.lstrip("-").split("__")}
-    return "tagging" in hops and bool(hops & {"tags", "books"})
-
-
 def having_with_f(shape: Shape, values: list[Any]) -> bool:
     """A filter on an annotation compared with F() of a column (Django groups by that column)."""
     return any(
         isinstance(leaf.rhs, Ref) and leaf.path.startswith("a") and leaf.path[1:].isdigit()
         for leaf in _leaves(shape.calls)
-    )
-
-
-def exclude_negated_many(shape: Shape, values: list[Any]) -> bool:
-    """exclude(~Q(<multi-valued>...)): a negation inside exclude() over a multi-valued relation."""
-    return any(
-        call.method == "exclude" and any(_negates_many(shape, node) for node in walk(call.args)) for call in shape.calls
     )
 
 
@@ -229,17 +215,9 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "issue 10 item 2 (found here): filter= of an aggregate across a multi-valued relation",
         negated_many_in_aggregate_filter,
     ),
-    "through_and_its_reverse_fk": (
-        "issue 10 item 12 (found here): an M2M through= hop and the through model's reverse FK share one join",
-        through_and_its_reverse_fk,
-    ),
     "having_with_f": (
         "issue 10 item 2 (found here): filter(<annotation>__lt=F(<column>)) after values().annotate()",
         having_with_f,
-    ),
-    "exclude_negated_many": (
-        "issue 10 item 12 (found here): exclude(~Q(<multi-valued>__...)) repeats rows",
-        exclude_negated_many,
     ),
     "rejoined_multi_valued": (
         "issue 10 item 12 (found here): after two joins of one multi-valued relation (filter().filter(), "

@@ -44,6 +44,7 @@ def define(m, base):
         pages = m.IntegerField(null=True)
         author = m.ForeignKey(Author, on_delete=m.CASCADE)
         tags = m.ManyToManyField(Tag)
+        shelves = m.ManyToManyField("Shelf", through="Placement")
 
         class Meta(base):
             app_label = APP
@@ -197,6 +198,27 @@ CASES = {
     "delete_exclude_in_empty": lambda M: after_delete(M, M.Review.objects.exclude(book__tags__in=[])),
     "delete_exclude_in_empty_filtered": lambda M: after_delete(
         M, M.Book.objects.exclude(tags__name__in=[]).filter(pages__gt=100)
+    ),
+    # -- two NOTs around a multi-valued condition: a subquery, so rows are not repeated ---------------
+    "exclude_negated_multi_valued": lambda M: ids(M.Author.objects.exclude(~M.m.Q(book__pages__lte=300))),
+    "exclude_negated_multi_valued_2": lambda M: ids(M.Author.objects.exclude(~M.m.Q(book__review__stars__gt=1))),
+    "not_around_negated_multi_valued": lambda M: ids(
+        M.Author.objects.filter(~(~M.m.Q(book__review__stars__gt=1) | M.m.Q(name="Kim")))
+    ),
+    "not_around_negated_multi_valued_2": lambda M: ids(
+        M.Author.objects.filter(~(~M.m.Q(book__review__stars__gt=3) | M.m.Q(name="Alex")))
+    ),
+    "double_invert_is_plain_q": lambda M: ids(M.Book.objects.filter(~~M.m.Q(tags__name__lt="x"))),
+    "double_invert_is_plain_q_2": lambda M: ids(M.Book.objects.filter(~~M.m.Q(tags__name__gt="a"))),
+    # -- an M2M through= hop and the through model's reverse FK are one join ------------------------
+    "through_hop_and_reverse_fk": lambda M: list(
+        M.Book.objects.filter(shelves__rank=2).order_by("pk", "placement__id").values_list("pk", "placement__id")
+    ),
+    "through_hop_and_reverse_fk_2": lambda M: list(
+        M.Book.objects.filter(shelves__name="b").order_by("pk", "placement__id").values_list("pk", "placement__id")
+    ),
+    "reverse_fk_and_through_hop": lambda M: list(
+        M.Book.objects.order_by("pk", "placement__id", "shelves__id").values_list("pk", "placement__id", "shelves__id")
     ),
     # -- lookup values are not rounded to the field's decimal places ----------------------------
     "decimal_exact_more_places": lambda M: ids(M.Review.objects.filter(book__price=D("9.995"))),

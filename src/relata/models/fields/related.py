@@ -591,14 +591,18 @@ class ManyToManyField(RelatedField):
 
     def path_infos(self) -> list[PathStep]:
         source, target = self._through_fields()
-        return self._through_path(self.model, source, target, self.related_model, "forward")
+        return self._through_path(self.model, source, target, self.related_model)
 
     def reverse_path_infos(self) -> list[PathStep]:
         source, target = self._through_fields()
-        return self._through_path(self.related_model, target, source, self.model, "reverse")
+        return self._through_path(self.related_model, target, source, self.model)
 
-    def _through_path(self, start: Any, near: Any, far: Any, end: Any, direction: str) -> list[PathStep]:
-        """Two joins: `start` to the through table by its FK `near`, then on to `end` by its FK `far`."""
+    def _through_path(self, start: Any, near: Any, far: Any, end: Any) -> list[PathStep]:
+        """Two joins: `start` to the through table by its FK `near`, then on to `end` by its FK `far`.
+
+        Their keys are those of the through model's own FKs, so `tags__...` and `tagging__...`
+        (the through model's reverse FK) share the join to the through table, as in Django.
+        """
         through = self.remote_field.through
         return [
             PathStep(
@@ -608,7 +612,7 @@ class ManyToManyField(RelatedField):
                 near.column,
                 multivalued=True,
                 nullable=True,
-                key=(self, direction, 0),
+                key=(near, "reverse"),
             ),
             PathStep(
                 through,
@@ -617,7 +621,7 @@ class ManyToManyField(RelatedField):
                 far.target_field.column,
                 multivalued=False,
                 nullable=False,
-                key=(self, direction, 1),
+                key=(far, "forward"),
             ),
         ]
 

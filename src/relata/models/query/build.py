@@ -92,6 +92,9 @@ class QueryBuilder:
         self.ref_scope: tuple[Any, bool] = (SELECT_SCOPE, True)
         #: Put before F() names: a related model's Meta.ordering expressions name its own fields.
         self.ref_prefix = ""
+        #: How many NOTs enclose the condition being built; under any (even two), a condition
+        #: across a multi-valued relation is a subquery, so it never repeats the query's rows.
+        self.nots = 0
 
     # -- joins --------------------------------------------------------------------
 
@@ -178,7 +181,11 @@ class QueryBuilder:
         connector, node_negated, children = tree
         child_negated = negated != node_negated
         child_in_or = in_or or (connector == "OR" and len(children) > 1)
-        parts = [self.where_node(child, scope, child_negated, child_in_or, reuse_any) for child in children]
+        self.nots += node_negated
+        try:
+            parts = [self.where_node(child, scope, child_negated, child_in_or, reuse_any) for child in children]
+        finally:
+            self.nots -= node_negated
         node = _combine(connector, parts)
         return _negate(node) if node_negated else node
 
@@ -208,7 +215,7 @@ class QueryBuilder:
             value_field = field
         else:
             resolved = resolve_names(self.model, parts, tuple(self.annotations))
-            if negated and resolved.multivalued:
+            if self.nots and resolved.multivalued:
                 return self.negated_subquery(path, value, resolved.steps, scope)
             alias, path_aliases = self.setup_steps(resolved.steps, scope, reuse_any)
             lhs, field, rest = n.Col(alias, resolved.column), resolved.field, resolved.rest
