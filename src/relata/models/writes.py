@@ -139,6 +139,11 @@ def _create_params(model: Any, lookup: dict[str, Any], defaults: dict[str, Any] 
 
 
 def get_or_create(queryset: Any, defaults: dict[str, Any] | None, lookup: dict[str, Any]) -> tuple[Any, bool]:
+    """Get, else create; a concurrent creator's row is fetched rather than reported as an IntegrityError.
+
+    The insert runs in its own atomic block (a savepoint when nested), so
+    losing the race rolls back only that insert, never the caller's work.
+    """
     try:
         return queryset.get(**lookup), False
     except queryset.model.DoesNotExist:
@@ -161,31 +166,62 @@ def get_or_create(queryset: Any, defaults: dict[str, Any] | None, lookup: dict[s
 def update_or_create(
     queryset: Any, defaults: dict[str, Any] | None, create_defaults: dict[str, Any] | None, lookup: dict[str, Any]
 ) -> tuple[Any, bool]:
+    """Update the matching row under a row lock, else create it; safe against concurrent callers.
+
+    A failed INSERT keeps a shared lock on the existing key until its
+    transaction ends (InnoDB), and two such holders that then ask for the
+    row lock deadlock. So when this call owns the transaction, the INSERT
+    runs in a transaction of its own, and losing the race re-reads the
+    winner's row, locked, in a fresh one. Inside a caller's transaction the
+    INSERT can only be a savepoint, as in get_or_create().
+    """
     defaults = defaults or {}
     if create_defaults is None:
         create_defaults = defaults
     using = queryset.db_for_write()
+    locking = queryset.select_for_update()
+    if not transaction.get_autocommit(using):
+        with transaction.atomic(using=using):
+            obj, created = get_or_create(locking, create_defaults, lookup)
+            if not created:
+                _update_found(obj, defaults, using)
+            return obj, created
     with transaction.atomic(using=using):
         try:
-            obj = queryset.select_for_update().get(**lookup)
+            return _update_found(locking.get(**lookup), defaults, using), False
         except queryset.model.DoesNotExist:
-            params = _create_params(queryset.model, lookup, create_defaults)
+            pass
+    params = _create_params(queryset.model, lookup, create_defaults)
+    try:
+        with transaction.atomic(using=using):
             obj = queryset.model(**params)
             obj.save(force_insert=True, using=using)
             return obj, True
-        for name, value in defaults.items():
-            setattr(obj, name, value() if callable(value) else value)
-        update_fields = set(defaults)
-        opts = obj._meta
-        for field in opts.concrete_fields:
-            if getattr(field, "auto_now", False):
-                update_fields.add(field.name)
-        concrete = {f.name for f in opts.concrete_fields} | {f.attname for f in opts.concrete_fields}
-        if update_fields and update_fields <= concrete:
-            obj.save(using=using, update_fields=update_fields)
-        else:
-            obj.save(using=using)
-        return obj, False
+    except exceptions.IntegrityError as error:
+        lost_race = error
+    with transaction.atomic(using=using):
+        try:
+            return _update_found(locking.get(**lookup), defaults, using), False
+        except queryset.model.DoesNotExist:
+            pass
+    raise lost_race
+
+
+def _update_found(obj: Any, defaults: dict[str, Any], using: str) -> Any:
+    """Apply update_or_create()'s defaults to the row it found, saving only those fields (and auto_now ones)."""
+    for name, value in defaults.items():
+        setattr(obj, name, value() if callable(value) else value)
+    update_fields = set(defaults)
+    opts = obj._meta
+    for field in opts.concrete_fields:
+        if getattr(field, "auto_now", False):
+            update_fields.add(field.name)
+    concrete = {f.name for f in opts.concrete_fields} | {f.attname for f in opts.concrete_fields}
+    if update_fields and update_fields <= concrete:
+        obj.save(using=using, update_fields=update_fields)
+    else:
+        obj.save(using=using)
+    return obj
 
 
 # -- bulk ---------------------------------------------------------------------
