@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 import relata
-from relata import models
+from relata import models, transaction
 from relata.backends import load_backend
 from relata.conf import parse_url
 from relata.db import connections
@@ -126,6 +126,16 @@ def test_using_save_using_and_db_manager_override_the_router(routed):
     assert Author.objects.db_manager("default").filter(name="kim").exists() is False
     Author.objects.using("default").create(name="lee")
     assert list(Author.objects.using("default").values_list("name", flat=True)) == ["lee"]
+
+
+def test_select_for_update_reads_from_the_primary_as_in_django(routed):
+    # A lock taken on the replica would not protect the primary's row.
+    Author.objects.create(name="alex")
+    with transaction.atomic(), CaptureQueries("default") as primary, CaptureQueries("replica") as copy:
+        assert [a.name for a in Author.objects.select_for_update()] == ["alex"]
+        assert Author.objects.update_or_create(name="alex", defaults={"name": "alexa"})[1] is False
+    assert len(copy) == 0 and "FOR UPDATE" in primary[0]["sql"]
+    assert (count("default"), count("replica")) == (1, 0)
 
 
 def test_relation_across_databases_is_refused_by_default(replica):

@@ -293,8 +293,8 @@ class SQLCompiler:
         limit = self.limit_offset(node.limit, node.offset)
         if limit:
             parts.append(limit)
-        if node.for_update:
-            parts.append("FOR UPDATE")
+        if node.for_update is not None:
+            parts.append(self.visit(node.for_update))
         return " ".join(parts)
 
     @staticmethod
@@ -313,6 +313,16 @@ class SQLCompiler:
 
     def visit_SelectIndex(self, node: n.SelectIndex) -> str:
         return str(node.position)
+
+    def visit_ForUpdate(self, node: n.ForUpdate) -> str:
+        sql = "FOR NO KEY UPDATE" if node.no_key else "FOR UPDATE"
+        if node.of:
+            sql += " OF " + ", ".join(self.quote(alias) for alias in node.of)
+        if node.nowait:
+            sql += " NOWAIT"
+        elif node.skip_locked:
+            sql += " SKIP LOCKED"
+        return sql
 
     def distinct_clause(self, node: n.Select) -> str:
         if node.distinct_on:

@@ -258,6 +258,18 @@ class OrderBy(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class ForUpdate(Node):
+    """SELECT's row-locking clause; the backend checked the options before building it."""
+
+    nowait: bool = False
+    skip_locked: bool = False
+    #: Aliases of the tables whose rows to lock; empty locks every table's.
+    of: tuple[str, ...] = ()
+    #: FOR NO KEY UPDATE: does not block inserts referencing the row (PostgreSQL).
+    no_key: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Join(Node):
     table: Table
     on: Node
@@ -276,7 +288,7 @@ class Select(Node):
     limit: int | None = None
     offset: int | None = None
     distinct: bool = False
-    for_update: bool = False
+    for_update: ForUpdate | None = None
     #: DISTINCT ON (...) expressions; only dialects that have it compile them.
     distinct_on: tuple[Node, ...] = ()
 

@@ -12,6 +12,14 @@ class BaseDatabaseFeatures:
     can_rollback_ddl = False
     supports_filtered_aggregates = True
     supports_select_for_update = True
+    #: select_for_update() options; each missing one raises NotSupportedError rather than
+    #: being dropped (a dropped NOWAIT waits where the caller asked not to).
+    has_select_for_update_nowait = False
+    has_select_for_update_skip_locked = False
+    #: FOR UPDATE OF <table aliases>: lock only some of the joined tables' rows.
+    has_select_for_update_of = False
+    #: FOR NO KEY UPDATE: a lock that lets other transactions insert rows referencing the row.
+    has_select_for_no_key_update = False
     supports_regex = True
     supports_json_field = True
     supports_select_intersection = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from relata.backends.base.features import BaseDatabaseFeatures
 
 
@@ -21,6 +23,27 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     @property
     def is_mariadb(self) -> bool:
         return "mariadb" in self.connection.server_info().lower()
+
+    @property
+    def server_version(self) -> tuple[int, ...]:
+        """(major, minor, patch) from the server's version string ("10.11.6-MariaDB-...", "8.0.36")."""
+        # MariaDB may announce itself as "5.5.5-10.11.6-MariaDB" to clients that expect MySQL 5.
+        info = self.connection.server_info().removeprefix("5.5.5-")
+        digits = re.match(r"[\d.]+", info)
+        return tuple(int(part) for part in digits.group().strip(".").split(".")) if digits else (0,)
+
+    @property
+    def has_select_for_update_nowait(self) -> bool:  # type: ignore[override]
+        return self.server_version >= ((10, 3) if self.is_mariadb else (8, 0, 1))
+
+    @property
+    def has_select_for_update_skip_locked(self) -> bool:  # type: ignore[override]
+        return self.server_version >= ((10, 6) if self.is_mariadb else (8, 0, 1))
+
+    @property
+    def has_select_for_update_of(self) -> bool:  # type: ignore[override]
+        # MariaDB has no OF clause at all.
+        return not self.is_mariadb and self.server_version >= (8, 0, 1)
 
     @property
     def can_return_columns_from_insert(self) -> bool:  # type: ignore[override]

@@ -23,6 +23,10 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     has_native_json_field = True
     supports_distinct_on = True
     supports_comments = True
+    has_select_for_update_nowait = True
+    has_select_for_update_skip_locked = True
+    has_select_for_update_of = True
+    has_select_for_no_key_update = True
     max_query_params = 65535
     has_fast_executemany = True
     #: Foreign keys are DEFERRABLE INITIALLY DEFERRED (CockroachDB has no deferrable constraints).

@@ -19,6 +19,7 @@ from relata.models.expressions import OuterRef
 from relata.models.fields.related import ForeignObjectRel
 from relata.models.lookups import Lookup
 from relata.models.query.joins import ResolvedPath, resolve_names
+from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
 from relata.models.query.state import QueryState, SubqueryToken, Token
 from relata.sql import nodes as n
@@ -87,6 +88,8 @@ class QueryBuilder:
         self.joins: list[JoinInfo] = []
         self.required: set[str] = set()
         self.annotations: dict[str, tuple[n.Node, Any, bool]] = {}
+        #: select_related path ("author__publisher") -> its join's alias, for select_for_update(of=...).
+        self.related_aliases: dict[str, str] = {}
         self._touched_aggregate = False
         #: Where F() joins go: a condition's F() shares the joins of its filter() call (its scope).
         self.ref_scope: tuple[Any, bool] = (SELECT_SCOPE, True)
@@ -444,7 +447,7 @@ class QueryBuilder:
             limit=None if high is None else high - low,
             offset=low or None,
             distinct=state.distinct,
-            for_update=state.for_update,
+            for_update=None if state.for_update is None else row_lock_node(self, state.for_update),
             distinct_on=distinct_on,
         )
         return select, plan
@@ -591,6 +594,7 @@ class QueryBuilder:
             join_alias, _ = self.setup_steps(tuple(steps), SELECT_SCOPE, reuse_any=True, parent=alias)
             start = len(columns)
             sub_prefix = f"{prefix}{field.name}__"
+            self.related_aliases[sub_prefix[:-2]] = join_alias
             fields = _loaded_fields(target._meta, self.state, sub_prefix)
             for target_field in fields:
                 node = n.Col(join_alias, target_field.column)

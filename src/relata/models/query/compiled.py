@@ -7,11 +7,12 @@ returned params are the execution's values placed into the cached template.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from relata.exceptions import EmptyResultSet
+from relata.exceptions import EmptyResultSet, TransactionManagementError
 from relata.models.query.build import QueryBuilder
 from relata.models.query.plan import SelectPlan
 from relata.models.query.state import QueryState, tokenize
@@ -35,6 +36,26 @@ class Compiled:
 
 
 EMPTY = Compiled("", (), None, False)
+
+
+@dataclass(frozen=True, slots=True)
+class LockingCompiled(Compiled):
+    """A SELECT ... FOR UPDATE: checked at each execution, since its compilation is reused.
+
+    In autocommit its locks would end with the statement, so running it there
+    is a mistake, refused before the SQL runs. The connection is held weakly:
+    this object lives in that connection's own cache.
+    """
+
+    connection: Any = None
+
+    def params(self, values: list[Any]) -> list[Any] | tuple[Any, ...]:
+        if not self.connection().in_atomic_block:
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction: its row locks would end with the "
+                "query. Evaluate the queryset inside `with transaction.atomic():`."
+            )
+        return Compiled.params(self, values)
 
 
 def compile_query(
@@ -84,4 +105,6 @@ def _compile(state: QueryState, connection: Any, make: Callable[[QueryBuilder], 
         return EMPTY
     sql, params = connection.ops.compiler().compile(node)
     has_slots = any(p.__class__ is n.Slot for p in params)
+    if getattr(node, "for_update", None) is not None:
+        return LockingCompiled(sql, tuple(params), plan, has_slots, weakref.ref(connection))
     return Compiled(sql, tuple(params), plan, has_slots)

@@ -20,7 +20,7 @@ from relata.models.expressions import check_annotation_name
 from relata.models.q import Q, where_as_q
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_shape
-from relata.models.query.state import Annotation, QueryState
+from relata.models.query.state import Annotation, QueryState, RowLock
 from relata.models.routing import router
 from relata.sql.nodes import Slot
 
@@ -340,9 +340,24 @@ class QuerySet:
     def select_for_update(
         self, nowait: bool = False, skip_locked: bool = False, of: tuple[str, ...] = (), no_key: bool = False
     ) -> QuerySet:
-        if not self._connection.features.supports_select_for_update:
-            return self._clone()
-        return self._clone(for_update=True)
+        """Lock the selected rows until the transaction ends; where rows cannot be locked (SQLite), a no-op.
+
+        The rows are read from the database that writes them: a lock taken
+        on a replica would protect nothing.
+        """
+        if nowait and skip_locked:
+            raise ValueError(
+                "select_for_update() cannot take both nowait=True (fail on a locked row) and "
+                "skip_locked=True (leave locked rows out): pick one."
+            )
+        if isinstance(of, str):
+            raise TypeError(f"select_for_update(of=...) takes a tuple of names: write of=({of!r},), not of={of!r}.")
+        clone = self._clone()
+        clone._db = self.db_for_write()
+        if not clone._connection.features.supports_select_for_update:
+            return clone
+        lock = RowLock(bool(nowait), bool(skip_locked), tuple(dict.fromkeys(of)), bool(no_key))
+        return clone._clone(for_update=lock)
 
     def only(self, *fields: str) -> QuerySet:
         if fields == (None,):

@@ -41,6 +41,16 @@ PLAIN = Token(1, plain=True)
 
 
 @dataclass(frozen=True, slots=True)
+class RowLock:
+    """select_for_update()'s options; `of` names relations ("self" or select_related paths)."""
+
+    nowait: bool = False
+    skip_locked: bool = False
+    of: tuple[str, ...] = ()
+    no_key: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Annotation:
     name: str
     expression: Any
@@ -68,7 +78,8 @@ _STATE_DEFAULTS: dict[str, Any] = {
     "deferred": frozenset(),
     "only": None,
     "combinator": None,
-    "for_update": False,
+    # A RowLock when select_for_update() was called.
+    "for_update": None,
     "empty": False,
 }
 
@@ -109,7 +120,7 @@ class QueryState:
         deferred: frozenset[str]
         only: frozenset[str] | None
         combinator: tuple[str, bool, tuple[QueryState, ...]] | None
-        for_update: bool
+        for_update: RowLock | None
         empty: bool
 
     def evolve(self, **changes: Any) -> QueryState:
