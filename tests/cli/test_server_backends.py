@@ -24,10 +24,12 @@ def server(tmp_path, relata_backend):
     env = {"RELATA_DATABASE_URL": databases.test_database_url(relata_backend)}
     yield project, env
     relata(project, "migrate", "booktracker", "zero", env=env)
-    from relata.migrations.recorder import MigrationRecorder, migration_model
+    from relata.migrations.recorder import MigrationRecorder, migration_model, progress_model
 
     MigrationRecorder().ensure_table()
     migration_model().objects.filter(app="booktracker").delete()
+    MigrationRecorder().ensure_progress_table()
+    progress_model().objects.filter(app="booktracker").delete()
 
 
 def tables():
@@ -87,4 +89,45 @@ def test_inspectdb_reads_the_servers_catalog(server):
     assert "author = models.ForeignKey('BooktrackerAuthor', on_delete=models.DO_NOTHING)" in out
     assert "title = models.CharField(max_length=200)" in out
     assert "db_table = 'booktracker_book'" in out
+    assert "relata_migrations" not in out  # relata's own bookkeeping, including migration progress
     compile(out, "inspected.py", "exec")
+
+
+COLUMNS_MIGRATION = """from relata import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("booktracker", "0001_initial")]
+
+    operations = [
+        migrations.AddField("book", "a", models.IntegerField(default=0)),
+        migrations.AddField("book", "b", models.IntegerField(default=0)),
+        migrations.AddField("book", "c", models.IntegerField(default=0)),
+        FOURTH,
+        migrations.AddField("book", "e", models.IntegerField(default=0)),
+    ]
+"""
+
+
+def test_a_migration_failing_halfway_without_transactional_ddl_is_reported_and_resumed(server):
+    project, env = server
+    if connections["default"].features.can_rollback_ddl:
+        pytest.skip("the database rolls the whole migration back")
+    assert relata(project, "migrate", env=env).returncode == 0
+    migration = project / "booktracker" / "migrations" / "0002_columns.py"
+    migration.write_text(COLUMNS_MIGRATION.replace("FOURTH", 'migrations.RunSQL("SELECT * FROM no_such_table")'))
+
+    failed = relata(project, "migrate", env=env)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert "booktracker.0002_columns failed at operation 4 of 5 (Raw SQL operation)" in failed.stderr
+    assert "1. Add field a to book; 2. Add field b to book; 3. Add field c to book" in failed.stderr
+    shown = relata(project, "showmigrations", env=env).stdout.splitlines()
+    assert shown[-1] == " [-] 0002_columns (partly applied: 3 of 5 operations; `relata migrate` continues it)"
+
+    migration.write_text(COLUMNS_MIGRATION.replace("FOURTH", 'migrations.RunSQL("SELECT 1")'))
+    resumed = relata(project, "migrate", env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Applying booktracker.0002_columns... (resuming at operation 4 of 5) OK" in resumed.stdout
+    assert relata(project, "showmigrations", env=env).stdout.splitlines()[-1] == " [X] 0002_columns"
+    book = {c.name for c in connections["default"].introspection.get_columns("booktracker_book")}
+    assert {"a", "b", "c", "e"} <= book

@@ -192,3 +192,85 @@ def test_circular_foreign_keys_across_apps_migrate_forwards_and_to_zero(app, tmp
     from relata.migrations.recorder import migration_model
 
     migration_model().objects.filter(app=other).delete()
+
+
+def columns(table):
+    return {c.name for c in connections["default"].introspection.get_columns(table)}
+
+
+def add_fields(package, *names):
+    return [ops.AddField("author", name, models.IntegerField(default=0)) for name in names]
+
+
+def partial(package, fourth):
+    """0002: three columns, then `fourth`, then one more column."""
+    return make_migration(
+        package,
+        "0002_columns",
+        [*add_fields(package, "a", "b", "c"), fourth, *add_fields(package, "e")],
+        [(package, "0001_initial")],
+    )
+
+
+BROKEN = ops.RunSQL("SELECT * FROM relata_table_that_does_not_exist")
+
+
+def test_failure_without_transactional_ddl_names_what_stays_and_the_rerun_continues(app):
+    package, directory = app
+    if connections["default"].features.can_rollback_ddl:
+        pytest.skip("the database rolls DDL back (tested above)")
+    write(directory, initial(package), partial(package, BROKEN))
+    with pytest.raises(DatabaseError) as failure:
+        migrate(package)
+    note = "\n".join(failure.value.__notes__)
+    assert "failed at operation 4 of 5 (Raw SQL operation)" in note
+    assert "1. Add field a to author; 2. Add field b to author; 3. Add field c to author" in note
+    assert "continues from there" in note
+    assert {"a", "b", "c"} <= columns(f"{package}_author") and "e" not in columns(f"{package}_author")
+    loader = MigrationLoader({package: package})
+    assert (package, "0002_columns") not in loader.applied
+    assert loader.partial[package, "0002_columns"].operations == [f"Add field {c} to author" for c in "abc"]
+
+    # Running it again unfixed fails at the same operation, without "Duplicate column name".
+    with pytest.raises(DatabaseError, match="relata_table_that_does_not_exist"):
+        migrate(package)
+
+    write(directory, partial(package, ops.AddField("author", "d", models.IntegerField(default=0))))
+    loader = migrate(package)
+    assert (package, "0002_columns") in loader.applied and loader.partial == {}
+    assert {"a", "b", "c", "d", "e"} <= columns(f"{package}_author")
+    loader = migrate(package, "0001")
+    assert not {"a", "b", "c", "d", "e"} & columns(f"{package}_author")
+
+
+def test_rerun_refuses_when_the_applied_operations_were_edited(app):
+    package, directory = app
+    if connections["default"].features.can_rollback_ddl:
+        pytest.skip("the database rolls DDL back")
+    write(directory, initial(package), partial(package, BROKEN))
+    with pytest.raises(DatabaseError):
+        migrate(package)
+    edited = make_migration(
+        package, "0002_columns", [*add_fields(package, "a", "x", "c"), BROKEN], [(package, "0001_initial")]
+    )
+    write(directory, edited)
+    from relata.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match=r"2\. Add field b to author.*2\. Add field x to author"):
+        migrate(package)
+    assert "x" not in columns(f"{package}_author")
+
+
+def test_deferred_foreign_keys_of_finished_operations_survive_a_resume(app):
+    package, directory = app
+    if connections["default"].features.can_rollback_ddl:
+        pytest.skip("the database rolls DDL back")
+    book = second(package, [BROKEN])
+    write(directory, initial(package), book)
+    with pytest.raises(DatabaseError):
+        migrate(package)
+    write(directory, second(package, [ops.RunSQL("SELECT 1")]))
+    migrate(package)
+    connections["default"].execute(f"INSERT INTO {package}_author (name) VALUES ('a')")
+    with pytest.raises(DatabaseError):  # the foreign key deferred by CreateModel Book exists
+        connections["default"].execute(f"INSERT INTO {package}_book (author_id) VALUES (999)")

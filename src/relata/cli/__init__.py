@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         exceptions.IntegrityError,
     ) as exc:
         print(f"relata {args.command}: database error: {exc}", file=sys.stderr)
+        for note in getattr(exc, "__notes__", ()):  # e.g. what a failed migration left applied
+            print(note, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

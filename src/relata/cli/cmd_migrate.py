@@ -35,6 +35,9 @@ class Progress:
             print(f"  {verb} {migration.app_label}.{migration.name}...", end="", flush=True)
             if self.verbosity >= 2:
                 print()
+        elif event == "resume":
+            first, total = detail
+            print(f" (resuming at operation {first} of {total})", end="\n" if self.verbosity >= 2 else "", flush=True)
         elif event == "operation" and self.verbosity >= 2:
             index, total, operation = detail
             print(f"    [{index}/{total}] {operation.describe()}", flush=True)

@@ -1,4 +1,8 @@
-"""`relata showmigrations [app ...]`: each app's migrations, [X] when applied."""
+"""`relata showmigrations [app ...]`: each app's migrations, [X] when applied, [-] when partly applied.
+
+A migration is partly applied when it ran outside a transaction and failed
+halfway (see migrations/progress.py); `relata migrate` continues it.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,11 @@ def run(args: argparse.Namespace) -> int:
         if not nodes:
             print(" (no migrations)")
         for key in nodes:
+            partial = loader.partial.get(key)
+            if partial is not None and key not in loader.applied:
+                done, total = len(partial.operations), len(loader.graph.nodes[key].operations)
+                print(f" [-] {key[1]} (partly applied: {done} of {total} operations; `relata migrate` continues it)")
+                continue
             mark = "X" if key in loader.applied else " "
             applied = loader.applied.get(key)
             when = f" (applied at {applied:%Y-%m-%d %H:%M:%S})" if args.verbosity >= 2 and applied else ""

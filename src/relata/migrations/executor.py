@@ -3,7 +3,8 @@
 The plan is a list of `(migration, backwards)` steps. Each migration runs in
 its own transaction when the backend can roll DDL back, together with the
 row that records it, so a failure halfway leaves both the schema and the
-`relata_migrations` table as they were.
+`relata_migrations` table as they were. Otherwise a forwards migration is
+recorded operation by operation and resumes where it failed (progress.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from relata.exceptions import ImproperlyConfigured
 from relata.migrations.loader import MigrationLoader
+from relata.migrations.progress import ResumableRun
 from relata.transaction import atomic
 
 Step = tuple[Any, bool]
@@ -24,8 +26,9 @@ class MigrationExecutor:
     def __init__(self, loader: MigrationLoader, progress: Callable[..., None] | None = None):
         self.loader = loader
         self.alias = loader.alias
-        #: Called as progress(event, migration, backwards, detail): events "start", "operation"
-        #: (detail: (index, total, operation)) and "done" (detail: (seconds, statements run)).
+        #: Called as progress(event, migration, backwards, detail): events "start", "resume" (detail:
+        #: (first operation to run, total)), "operation" (detail: (index, total, operation)) and "done"
+        #: (detail: (seconds, statements run)).
         self.progress = progress or (lambda event, migration, backwards, detail: None)
         self.statements: list[tuple[str, Any]] = []
 
@@ -94,26 +97,38 @@ class MigrationExecutor:
                 self.apply(migration)
             self.progress("done", migration, backwards, (time.perf_counter() - started, len(self.statements)))
 
+    def _in_transaction(self, migration: Any) -> bool:
+        return migration.atomic and self.connection.features.can_rollback_ddl
+
     def _transaction(self, migration: Any) -> Any:
-        if migration.atomic and self.connection.features.can_rollback_ddl:
-            return atomic(using=self.alias)
-        return nullcontext()
+        return atomic(using=self.alias) if self._in_transaction(migration) else nullcontext()
 
     def apply(self, migration: Any) -> None:
+        run = None if self._in_transaction(migration) else ResumableRun(self.loader.recorder, migration)
         state = self.state_before(migration)
         editor = self.connection.schema_editor()
         with editor.constraint_checks_off(), self._transaction(migration):
             with editor:
                 total = len(migration.operations)
+                done = run.start(editor) if run else 0
+                if done:
+                    self.progress("resume", migration, False, (done + 1, total))
                 for index, operation in enumerate(migration.operations):
-                    self.progress("operation", migration, False, (index + 1, total, operation))
                     after = state.clone()
                     operation.state_forwards(migration.app_label, after)
-                    operation.database_forwards(migration.app_label, editor, state, after)
+                    if index >= done:
+                        self.progress("operation", migration, False, (index + 1, total, operation))
+                        with run.operation(index, editor) if run else nullcontext():
+                            operation.database_forwards(migration.app_label, editor, state, after)
                     state = after
+                if run:
+                    run.finish(editor)
             self.statements = list(editor.collected)
             self.loader.recorder.record_applied(*migration.key)
+            if run:
+                self.loader.recorder.clear_progress(*migration.key)
         self.loader.applied[migration.key] = True
+        self.loader.partial.pop(migration.key, None)
 
     def unapply(self, migration: Any) -> None:
         states = self._states_through(migration)

@@ -68,6 +68,8 @@ class MigrationLoader:
         self.unmigrated_apps: set[str] = set()
         self.recorder = MigrationRecorder(alias)
         self.applied: dict[tuple[str, str], Any] = self.recorder.applied() if read_applied else {}
+        #: Migrations an interrupted run left partly applied (outside a transaction): what they did.
+        self.partial: dict[tuple[str, str], Any] = self.recorder.progress() if read_applied else {}
         self.load_disk()
         self.graph = self.build_graph()
 
