@@ -37,12 +37,14 @@ def app(tmp_path, relata_backend):
     sys.path.remove(str(tmp_path))
     editor = connections["default"].schema_editor()
     with editor.constraint_checks_off(), editor:
-        for name in sorted(tables() - before - {"relata_migrations"}, reverse=True):
+        for name in sorted(tables() - before - {"relata_migrations", "relata_migrations_progress"}, reverse=True):
             editor.drop_table(name)
     MigrationRecorder().ensure_table()
-    from relata.migrations.recorder import migration_model
+    MigrationRecorder().ensure_progress_table()
+    from relata.migrations.recorder import migration_model, progress_model
 
     migration_model().objects.filter(app=package).delete()
+    progress_model().objects.filter(app=package).delete()
 
 
 def initial(package):
@@ -237,7 +239,7 @@ def test_failure_without_transactional_ddl_names_what_stays_and_the_rerun_contin
 
     write(directory, partial(package, ops.AddField("author", "d", models.IntegerField(default=0))))
     loader = migrate(package)
-    assert (package, "0002_columns") in loader.applied and loader.partial == {}
+    assert (package, "0002_columns") in loader.applied and (package, "0002_columns") not in loader.partial
     assert {"a", "b", "c", "d", "e"} <= columns(f"{package}_author")
     loader = migrate(package, "0001")
     assert not {"a", "b", "c", "d", "e"} & columns(f"{package}_author")
@@ -274,3 +276,24 @@ def test_deferred_foreign_keys_of_finished_operations_survive_a_resume(app):
     connections["default"].execute(f"INSERT INTO {package}_author (name) VALUES ('a')")
     with pytest.raises(DatabaseError):  # the foreign key deferred by CreateModel Book exists
         connections["default"].execute(f"INSERT INTO {package}_book (author_id) VALUES (999)")
+
+
+def test_a_finished_migration_is_recorded_and_its_progress_dropped_together(app, monkeypatch):
+    package, directory = app
+    if connections["default"].features.can_rollback_ddl:
+        pytest.skip("the database rolls DDL back")
+    write(directory, initial(package), partial(package, ops.RunSQL("SELECT 1")))
+    migrate(package, "0001")
+
+    def crash(*args):
+        raise RuntimeError("interrupted between recording the migration and dropping its progress")
+
+    monkeypatch.setattr(MigrationRecorder, "clear_progress", crash)
+    with pytest.raises(RuntimeError):
+        migrate(package)
+    monkeypatch.undo()
+    loader = MigrationLoader({package: package})
+    assert (package, "0002_columns") not in loader.applied
+    assert len(loader.partial[package, "0002_columns"].operations) == 5
+    loader = migrate(package)  # every operation ran: only the record is left to write
+    assert (package, "0002_columns") in loader.applied and (package, "0002_columns") not in loader.partial

@@ -124,9 +124,13 @@ class MigrationExecutor:
                 if run:
                     run.finish(editor)
             self.statements = list(editor.collected)
-            self.loader.recorder.record_applied(*migration.key)
             if run:
-                self.loader.recorder.clear_progress(*migration.key)
+                # Row changes are transactional even where DDL is not: never applied and partial at once.
+                with atomic(using=self.alias):
+                    self.loader.recorder.record_applied(*migration.key)
+                    self.loader.recorder.clear_progress(*migration.key)
+            else:
+                self.loader.recorder.record_applied(*migration.key)
         self.loader.applied[migration.key] = True
         self.loader.partial.pop(migration.key, None)
 
