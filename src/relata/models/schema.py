@@ -134,7 +134,8 @@ def _inline_sql(node: Any, connection: Any) -> str:
             return self.quote(col.column)
 
         def visit_Param(self, param: n.Param) -> str:
-            return ops.quote_value(param.value)
+            # Written like every other literal text, so compile() reads its `%` back right.
+            return self.escape_percent(ops.quote_value(param.value))
 
     sql, _ = InlineCompiler().compile(node)
     return sql

@@ -21,6 +21,10 @@ class SQLCompiler:
     """Compile one statement at a time; instances are cheap and single-use."""
 
     placeholder: ClassVar[str] = "%s"
+    #: A literal `%` as written in a compiled statement. Drivers with the `%s` paramstyle read a
+    #: bare one as a placeholder, so their dialects double it; compile() undoubles it again for a
+    #: statement without parameters, which those drivers send as it is.
+    percent: ClassVar[str] = "%"
     identifier_quote: ClassVar[str] = '"'
     like_escape: ClassVar[str] = "ESCAPE '\\'"
     concat_op: ClassVar[str] = "||"
@@ -75,17 +79,32 @@ class SQLCompiler:
     def compile(self, node: n.Node) -> tuple[str, list[Any]]:
         self.params = []
         sql = self.visit(node)
+        if not self.params and self.percent != "%":
+            sql = sql.replace(self.percent, "%")
         return sql, self.params
 
     def visit(self, node: n.Node) -> str:
         return getattr(self, "visit_" + type(node).__name__)(node)
 
     @classmethod
-    def quote(cls, name: str) -> str:
+    def quote_name(cls, name: str) -> str:
+        """`name` as an identifier in text sent as it is (DDL): quoted, embedded quote characters doubled.
+
+        No name passes through unquoted, even one that looks quoted already: that
+        shortcut let a caller's name close the quotes and write its own SQL.
+        """
         q = cls.identifier_quote
-        if name.startswith(q) and name.endswith(q):
-            return name
         return q + name.replace(q, q + q) + q
+
+    @classmethod
+    def quote(cls, name: str) -> str:
+        """`name` as an identifier inside a compiled statement (a `%` in it written as this dialect's percent)."""
+        return cls.escape_percent(cls.quote_name(name))
+
+    @classmethod
+    def escape_percent(cls, text: str) -> str:
+        """Literal text (a name, an inlined value, an operator) as written among placeholders."""
+        return text if cls.percent == "%" else text.replace("%", cls.percent)
 
     # -- leaves ---------------------------------------------------------------
 
@@ -139,7 +158,7 @@ class SQLCompiler:
         return f"CAST({self.visit(node.expr)} AS {node.type_name})"
 
     def visit_BinOp(self, node: n.BinOp) -> str:
-        op = self.concat_op if node.op == "||" else node.op
+        op = self.concat_op if node.op == "||" else self.escape_percent(node.op)
         return f"({self.visit(node.lhs)} {op} {self.visit(node.rhs)})"
 
     def visit_Neg(self, node: n.Neg) -> str:
@@ -230,10 +249,11 @@ class SQLCompiler:
         return "(" + f" {self.concat_op} ".join(parts) + ")"
 
     def quote_pattern(self, wildcard: str) -> str:
-        return f"'{wildcard}'" if wildcard else ""
+        return f"'{self.escape_percent(wildcard)}'" if wildcard else ""
 
     def escape_like_sql(self, sql: str) -> str:
-        return f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+        p = self.percent
+        return f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '{p}', '\\{p}'), '_', '\\_')"
 
     def visit_IsNull(self, node: n.IsNull) -> str:
         return self.visit(node.expr) + (" IS NOT NULL" if node.negated else " IS NULL")

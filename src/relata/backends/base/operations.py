@@ -84,7 +84,7 @@ class BaseDatabaseOperations:
     # -- SQL pieces -----------------------------------------------------------
 
     def quote_name(self, name: str) -> str:
-        return self.compiler_class.quote(name)
+        return self.compiler_class.quote_name(name)
 
     def quote_value(self, value: Any) -> str:
         """A literal for DDL only, where databases take no parameters."""

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from relata.sql import nodes as n
 from relata.sql.ddl import CheckSpec, ColumnSpec, IndexSpec, TableSpec
 
 AUTO_TYPES = {
@@ -395,6 +396,12 @@ class BaseDatabaseSchemaEditor:
     def drop_column_default(self, table: str, column: str) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(column)} DROP DEFAULT")
 
+    def fill_nulls(self, table: str, column: str, value: Any) -> None:
+        """Set `column` to `value` where it is NULL. Compiled, not written here: the statement carries a
+        parameter, so its names must be spelled as the compiler spells them among placeholders."""
+        update = n.Update(table, ((column, n.Param(value)),), n.IsNull(n.Col(None, column)))
+        self.execute(*self.connection.ops.compiler().compile(update))
+
     def alter_column(self, table: str, old: ColumnSpec, new: ColumnSpec, defaults: dict[str, Any]) -> None:
         """Type, NULL, UNIQUE and FK changes of one column, each as its own statement."""
         quoted = f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(new.name)}"
@@ -406,11 +413,7 @@ class BaseDatabaseSchemaEditor:
             self.execute(f"{quoted} TYPE {self.alter_type_sql(new)}")
         if old.null and not new.null:
             if new.name in defaults:
-                self.execute(
-                    f"UPDATE {self.quote(table)} SET {self.quote(new.name)} = {self.placeholder()} "
-                    f"WHERE {self.quote(new.name)} IS NULL",
-                    (defaults[new.name],),
-                )
+                self.fill_nulls(table, new.name, defaults[new.name])
             self.execute(f"{quoted} SET NOT NULL")
         elif new.null and not old.null:
             self.execute(f"{quoted} DROP NOT NULL")

@@ -38,6 +38,7 @@ def _document(path: n.JSONPath) -> n.JSONPath:
 
 class MySQLCompiler(SQLCompiler):
     placeholder = "%s"
+    percent = "%%"
     identifier_quote = "`"
     like_escape = "ESCAPE '\\\\'"
     lookups: ClassVar[dict[str, str]] = {
@@ -67,12 +68,6 @@ class MySQLCompiler(SQLCompiler):
         "date": "DATE({expr})",
         "time": "TIME({expr})",
     }
-
-    def compile(self, node: n.Node) -> tuple[str, list[Any]]:
-        sql, params = super().compile(node)
-        if not params:
-            sql = sql.replace("%%", "%")
-        return sql, params
 
     def visit_Random(self, node: n.Random) -> str:
         return "RAND()"
@@ -160,11 +155,9 @@ class MySQLCompiler(SQLCompiler):
         parts = [p for p in (self.quote_pattern(before), escaped, self.quote_pattern(after)) if p]
         return "CONCAT(" + ", ".join(parts) + ")"
 
-    def quote_pattern(self, wildcard: str) -> str:
-        return f"'{wildcard.replace('%', '%%')}'" if wildcard else ""
-
     def escape_like_sql(self, sql: str) -> str:
-        return f"REPLACE(REPLACE(REPLACE({sql}, '\\\\', '\\\\\\\\'), '%%', '\\%%'), '_', '\\_')"
+        p = self.percent
+        return f"REPLACE(REPLACE(REPLACE({sql}, '\\\\', '\\\\\\\\'), '{p}', '\\{p}'), '_', '\\_')"
 
     def limit_offset(self, limit: int | None, offset: int | None) -> str:
         if offset and limit is None:

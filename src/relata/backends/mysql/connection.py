@@ -190,7 +190,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
 
     @classmethod
     def create_test_database(cls, settings: dict[str, Any]) -> None:
-        quoted = DatabaseOperations.compiler_class.quote(settings["NAME"])
+        quoted = DatabaseOperations.compiler_class.quote_name(settings["NAME"])
         collation = (settings.get("OPTIONS") or {}).get("collation", "utf8mb4_bin")
         conn = cls._admin_connection(settings)
         try:
@@ -202,7 +202,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
 
     @classmethod
     def destroy_test_database(cls, settings: dict[str, Any]) -> None:
-        quoted = DatabaseOperations.compiler_class.quote(settings["NAME"])
+        quoted = DatabaseOperations.compiler_class.quote_name(settings["NAME"])
         conn = cls._admin_connection(settings)
         try:
             conn.cursor().execute(f"DROP DATABASE IF EXISTS {quoted}")

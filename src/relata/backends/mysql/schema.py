@@ -112,10 +112,7 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         restated = (self.column_type(old), old.null, old.db_default, old.comment)
         if restated != (self.column_type(new), new.null, new.db_default, new.comment):
             if old.null and not new.null and new.name in defaults:
-                self.execute(
-                    f"UPDATE {self.quote(table)} SET {self.quote(new.name)} = %s WHERE {self.quote(new.name)} IS NULL",
-                    (defaults[new.name],),
-                )
+                self.fill_nulls(table, new.name, defaults[new.name])
             self.execute(f"ALTER TABLE {self.quote(table)} MODIFY {self._restated(new)}")
         if new.unique and not old.unique:
             name = self.unique_constraint_name(table, new.name)

@@ -1,14 +1,14 @@
 """PostgreSQL's spelling of the pieces where it leaves the neutral compiler.
 
 psycopg reads `%` as the start of a placeholder whenever parameters are sent,
-so every literal percent sign the compiler writes (LIKE wildcards built from
-expressions) is doubled, and undoubled again for statements without
-parameters, which psycopg sends untouched.
+so every literal percent sign the compiler writes (in names, operators, LIKE
+wildcards built from expressions) is doubled (`percent`), and undoubled again
+for statements without parameters, which psycopg sends untouched.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from relata.sql import nodes as n
 from relata.sql.compiler import SQLCompiler
@@ -26,6 +26,7 @@ def _text(lhs: str = "{lhs}") -> str:
 
 class PostgreSQLCompiler(SQLCompiler):
     placeholder = "%s"
+    percent = "%%"
     lookups: ClassVar[dict[str, str]] = {
         **SQLCompiler.lookups,
         "iexact": "UPPER(" + _text() + ") = UPPER({rhs})",
@@ -53,18 +54,6 @@ class PostgreSQLCompiler(SQLCompiler):
         "date": "CAST({expr} AS DATE)",
         "time": "CAST({expr} AS TIME)",
     }
-
-    def compile(self, node: n.Node) -> tuple[str, list[Any]]:
-        sql, params = super().compile(node)
-        if not params:
-            sql = sql.replace("%%", "%")
-        return sql, params
-
-    def quote_pattern(self, wildcard: str) -> str:
-        return f"'{wildcard.replace('%', '%%')}'" if wildcard else ""
-
-    def escape_like_sql(self, sql: str) -> str:
-        return f"REPLACE(REPLACE(REPLACE({sql}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
 
     def distinct_clause(self, node: n.Select) -> str:
         if not node.distinct_on:

@@ -242,7 +242,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
     @classmethod
     def create_test_database(cls, settings: dict[str, Any]) -> None:
         name = settings["NAME"]
-        quoted = DatabaseOperations.compiler_class.quote(name)
+        quoted = DatabaseOperations.compiler_class.quote_name(name)
         with cls._admin_connection(settings) as conn:
             cls._drop_database(conn, quoted)
             conn.execute(f"CREATE DATABASE {quoted}")
@@ -250,7 +250,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
     @classmethod
     def destroy_test_database(cls, settings: dict[str, Any]) -> None:
         cls.close_pools()
-        quoted = DatabaseOperations.compiler_class.quote(settings["NAME"])
+        quoted = DatabaseOperations.compiler_class.quote_name(settings["NAME"])
         with cls._admin_connection(settings) as conn:
             cls._drop_database(conn, quoted)
 

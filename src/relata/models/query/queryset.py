@@ -16,6 +16,7 @@ from typing import Any
 from relata import exceptions
 from relata.db import connections
 from relata.models import aggregation, writes
+from relata.models.aliases import check_alias
 from relata.models.expressions import check_annotation_name
 from relata.models.q import Q, where_as_q
 from relata.models.query import results, validate
@@ -401,6 +402,7 @@ class QuerySet:
         # As in Django, annotating a name again replaces the earlier expression.
         annotations = [a for a in state.annotations if a.name not in kwargs]
         for name, expression in kwargs.items():
+            check_alias(name)
             check_annotation_name(name, self.model, default_alias=name in defaults)
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
@@ -629,6 +631,7 @@ class QuerySet:
             except (AttributeError, TypeError):
                 raise TypeError("Complex aggregates require an alias") from None
         for name, expression in kwargs.items():
+            check_alias(name)
             if not getattr(expression, "contains_aggregate", False):
                 raise TypeError(f"{name} is not an aggregate expression")
         return aggregation.aggregate(self, kwargs)
