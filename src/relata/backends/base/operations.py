@@ -33,6 +33,10 @@ class BaseDatabaseOperations:
     compiler_class: type = None  # set by each backend
     #: The type Cast() uses for a CharField without max_length: the database's unbounded text.
     cast_char_field_without_max_length = "text"
+    #: The statement that asks for a plan; explain_query_prefix() adds the options asked for.
+    explain_prefix = "EXPLAIN"
+    #: Output formats explain(format=...) may name (upper case); none where the database has one only.
+    explain_formats: frozenset[str] = frozenset()
 
     def __init__(self, connection):
         self.connection = connection
@@ -102,6 +106,27 @@ class BaseDatabaseOperations:
 
     def compiler(self):
         return self.compiler_class()
+
+    def explain_query_prefix(self, format: str | None, options: dict[str, Any]) -> str:
+        """The EXPLAIN clause for explain(format, **options); ValueError for what this database does not take."""
+        self.explain_format(format)
+        if options:
+            raise ValueError(f"Unknown options: {', '.join(sorted(options))}")
+        return self.explain_prefix
+
+    def explain_format(self, format: str | None) -> str | None:
+        """`format` in upper case, refused unless this database's EXPLAIN prints it."""
+        if format is None:
+            return None
+        name = str(format).upper()
+        allowed = self.explain_formats
+        if name in allowed:
+            return name
+        if allowed:
+            raise ValueError(f"{name} is not a recognized format. Allowed formats: {', '.join(sorted(allowed))}")
+        raise ValueError(
+            f"{name} is not a recognized format. {self.connection.display_name} does not support any formats."
+        )
 
     def last_insert_id(self, cursor, table: str, pk_column: str) -> Any:
         return cursor.lastrowid

@@ -68,9 +68,27 @@ _CAST_TYPES = {
 
 class DatabaseOperations(BaseDatabaseOperations):
     compiler_class = MySQLCompiler
-    explain_prefix = "EXPLAIN"
     # CAST(... AS text) is not MySQL syntax; CHAR without a length takes any length.
     cast_char_field_without_max_length = "char"
+
+    @property
+    def explain_formats(self) -> frozenset[str]:  # type: ignore[override]
+        # TEXT is the traditional table; MySQL (not MariaDB) also prints a TREE.
+        formats = {"JSON", "TEXT", "TRADITIONAL"}
+        return frozenset(formats if self.connection.features.is_mariadb else formats | {"TREE"})
+
+    def explain_query_prefix(self, format: str | None, options: dict[str, Any]) -> str:
+        """`EXPLAIN FORMAT=JSON`; analyze=True runs the query: MariaDB's ANALYZE, MySQL's EXPLAIN ANALYZE."""
+        fmt = self.explain_format(format)
+        unknown = sorted(set(options) - {"analyze"})
+        if unknown:
+            raise ValueError(f"Unknown options: {', '.join(unknown)}")
+        prefix = "EXPLAIN"
+        if options.get("analyze"):
+            prefix = "ANALYZE" if self.connection.features.is_mariadb else "EXPLAIN ANALYZE"
+        if fmt == "TEXT":
+            fmt = "TRADITIONAL"
+        return prefix if fmt is None else f"{prefix} FORMAT={fmt}"
 
     def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
         return {

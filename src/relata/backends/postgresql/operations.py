@@ -19,8 +19,33 @@ from relata.backends.postgresql.compiler import PostgreSQLCompiler
 
 class DatabaseOperations(BaseDatabaseOperations):
     compiler_class = PostgreSQLCompiler
-    explain_prefix = "EXPLAIN"
     cast_char_field_without_max_length = "varchar"
+    explain_formats = frozenset({"JSON", "TEXT", "XML", "YAML"})
+    #: EXPLAIN's true/false options. GENERIC_PLAN needs PostgreSQL 16 and MEMORY 17: older servers refuse them.
+    explain_flags = frozenset(
+        {"ANALYZE", "BUFFERS", "COSTS", "GENERIC_PLAN", "MEMORY", "SETTINGS", "SUMMARY", "TIMING", "VERBOSE", "WAL"}
+    )
+    #: SERIALIZE (PostgreSQL 17) takes a word, not a boolean.
+    explain_serialize = ("NONE", "TEXT", "BINARY")
+
+    def explain_query_prefix(self, format: str | None, options: dict[str, Any]) -> str:
+        """`EXPLAIN (ANALYZE true, FORMAT JSON)`: options as PostgreSQL spells them, case-insensitively named."""
+        fmt = self.explain_format(format)
+        given = {name.upper(): value for name, value in options.items()}
+        unknown = sorted(set(given) - self.explain_flags - {"SERIALIZE"})
+        if unknown:
+            raise ValueError(f"Unknown options: {', '.join(unknown)}")
+        parts = [f"{name} {'true' if value else 'false'}" for name, value in given.items() if name != "SERIALIZE"]
+        if "SERIALIZE" in given:
+            word = str(given["SERIALIZE"]).upper()
+            if word not in self.explain_serialize:
+                raise ValueError(
+                    f"The SERIALIZE option takes {', '.join(self.explain_serialize)}, not {given['SERIALIZE']!r}."
+                )
+            parts.append(f"SERIALIZE {word}")
+        if fmt is not None:
+            parts.append(f"FORMAT {fmt}")
+        return f"EXPLAIN ({', '.join(parts)})" if parts else "EXPLAIN"
 
     def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
         adapters = super().make_adapters()

@@ -62,6 +62,7 @@ def _from_iso(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
 
 class DatabaseOperations(BaseDatabaseOperations):
     compiler_class = SQLiteCompiler
+    explain_prefix = "EXPLAIN QUERY PLAN"
 
     def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
         return {

@@ -8,6 +8,7 @@ on the QuerySet, and `count()`/`exists()` use that cache when it is filled.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
@@ -26,6 +27,7 @@ from relata.models.routing import router
 from relata.sql.nodes import Slot
 
 REPR_OUTPUT_SIZE = 20
+_EXPLAIN_OPTION = re.compile(r"[\w-]+")
 _NO_SHORTCUT = object()
 _PLAIN_VALUE_TYPES = frozenset({int, str, float, uuid.UUID})
 MAX_GET_RESULTS = 21
@@ -731,10 +733,14 @@ class QuerySet:
     as_manager.queryset_only = True  # type: ignore[attr-defined]
     as_manager = classmethod(as_manager)  # type: ignore[assignment]
 
-    def explain(self, **options: Any) -> str:
+    def explain(self, *, format: str | None = None, **options: Any) -> str:
+        for name in options:
+            # An option name is written into the EXPLAIN clause: only a word may get there.
+            if not _EXPLAIN_OPTION.fullmatch(name) or "--" in name:
+                raise ValueError(f"Invalid option name: {name!r}.")
         connection = self._connection
+        prefix = connection.ops.explain_query_prefix(format, options)
         compiled, values = compile_query(self._state, connection)
-        prefix = connection.ops.explain_prefix if hasattr(connection.ops, "explain_prefix") else "EXPLAIN QUERY PLAN"
         rows = connection.execute(f"{prefix} {compiled.sql}", compiled.params(values)).fetchall()
         return "\n".join(" ".join(str(c) for c in row) for row in rows)
 
