@@ -9,8 +9,9 @@ import pytest
 
 import oracle
 import relata
-from relata import models
+from relata import exceptions, models
 from relata.models import F, Sum
+from relata.models.query import validate
 from relata.testing import CaptureQueries
 from relata.testing.pytest_plugin import use_models
 
@@ -19,6 +20,7 @@ dm = oracle.models
 
 class Item(models.Model):
     n = models.IntegerField()
+    data = models.JSONField(null=True)
 
     class Meta:
         app_label = "q_names"
@@ -145,3 +147,45 @@ def test_accepted_names_come_back_under_that_name(rows, name):
     assert Item.objects.aggregate(**{name: Sum("n")}) == {name: 1}
     assert list(Item.objects.values(**{name: F("n")})) == [{name: 1}]
     assert list(Item.objects.annotate(**{name: F("n")}).filter(**{name: 1}).order_by(name).values_list(name)) == [(1,)]
+
+
+def test_remembered_lookup_paths_stay_bounded_and_keep_the_busy_ones():
+    """filter() remembers valid paths; JSON keys a client chooses must not grow that memory for ever."""
+    limit = 2048
+    for i in range(limit + 500):
+        Item.objects.filter(**{f"data__client key {i}": 1})
+        Item.objects.filter(n=i)
+    assert len(validate._VALID) <= limit
+    assert (Item, "n") in validate._VALID
+
+
+#: Keys each database's JSON paths cannot reach: refused before SQL instead of matching nothing.
+UNREACHABLE_KEYS = {"sqlite": 'say "hi"', "mysql": "-a"}
+
+
+@pytest.mark.parametrize("key", ['say "hi"', "-a", "a b", "a.b", "100%", "é", "名前", "a'b", "$"])
+def test_json_keys_are_found_or_refused_before_sql(key):
+    Item.objects.create(n=1, data={key: "v"})
+    with CaptureQueries() as captured:
+        try:
+            found = list(Item.objects.filter(**{f"data__{key}": "v"}).values_list("n", flat=True))
+        except exceptions.NotSupportedError as error:
+            assert UNREACHABLE_KEYS.get(relata.connection.vendor) == key
+            assert repr(key) in str(error) and len(captured) == 0
+            return
+    assert UNREACHABLE_KEYS.get(relata.connection.vendor) != key
+    assert found == [1]
+    assert Item.objects.filter(data__has_key=key).count() == 1
+
+
+def test_mysql_refuses_a_name_it_cannot_hold_before_sql(rows):
+    name = "smile\U0001f600"
+    with CaptureQueries() as captured:
+        try:
+            rows = list(Item.objects.annotate(**{name: F("n")}).values(name))
+        except ValueError as error:
+            assert relata.connection.vendor == "mysql"
+            assert repr(name) in str(error) and "Basic Multilingual Plane" in str(error)
+            assert len(captured) == 0
+            return
+    assert rows == [{name: 1}]

@@ -184,16 +184,21 @@ class SQLCompiler:
 
     # -- JSON: each dialect spells these; a database without a spelling refuses ----
 
-    @staticmethod
-    def json_path(keys: tuple[str, ...] | list[str]) -> str:
+    @classmethod
+    def json_path(cls, keys: tuple[str, ...] | list[str]) -> str:
         """An SQL/JSON path, `$."owner"[0]`: a key that reads as an integer is an array index (as Django)."""
         parts = ["$"]
         for key in keys:
             try:
                 parts.append(f"[{int(key)}]")
             except ValueError:
+                cls.check_json_key(key)
                 parts.append("." + json.dumps(key))
         return "".join(parts)
+
+    @classmethod
+    def check_json_key(cls, key: str) -> None:
+        """Refuse a key this database's JSON paths cannot reach, rather than let it match nothing."""
 
     def visit_JSONPath(self, node: n.JSONPath) -> str:
         raise NotSupportedError("Querying inside a JSONField is not supported on this database backend.")

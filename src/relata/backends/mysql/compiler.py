@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
+from relata.exceptions import NotSupportedError
 from relata.sql import nodes as n
 from relata.sql.compiler import SQLCompiler
 
@@ -72,7 +73,26 @@ class MySQLCompiler(SQLCompiler):
     def visit_Random(self, node: n.Random) -> str:
         return "RAND()"
 
+    @classmethod
+    def quote_name(cls, name: str) -> str:
+        if name and (max(name) > "\uffff" or "\x00" in name):
+            # MySQL's identifiers hold the Basic Multilingual Plane only, without NUL.
+            raise ValueError(
+                f"The name {name!r} cannot be a MySQL identifier: it holds a character outside Unicode's "
+                "Basic Multilingual Plane (such as an emoji) or NUL. Choose a name without it."
+            )
+        return super().quote_name(name)
+
     # -- JSON: paths are SQL/JSON path parameters ----------------------------------
+
+    @classmethod
+    def check_json_key(cls, key: str) -> None:
+        if key.startswith("-"):
+            # MariaDB's path parser reads a leading '-' as part of an array index, even inside quotes.
+            raise NotSupportedError(
+                f"MariaDB's JSON paths cannot reach the key {key!r}, which starts with '-'. "
+                "Use a key that does not, or query it on PostgreSQL or SQLite."
+            )
 
     def path_param(self, keys: tuple[str, ...]) -> str:
         self.params.append(self.json_path(keys))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from relata.exceptions import NotSupportedError
 from relata.sql import nodes as n
 from relata.sql.compiler import SQLCompiler
 
@@ -63,6 +64,15 @@ class SQLiteCompiler(SQLCompiler):
         return "SELECT * FROM (" + self.visit(part) + ")"
 
     # -- JSON1: paths travel as parameters ---------------------------------------
+
+    @classmethod
+    def check_json_key(cls, key: str) -> None:
+        if '"' in key:
+            # SQLite ends a quoted path label at the first double quote, escaped or not.
+            raise NotSupportedError(
+                f"SQLite's JSON paths cannot reach the key {key!r}, which contains a double quote. "
+                "Use a key without one, or query it on PostgreSQL or MySQL."
+            )
 
     def path_param(self, keys: tuple[str, ...]) -> str:
         self.params.append(self.json_path(keys))

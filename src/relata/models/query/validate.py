@@ -2,18 +2,42 @@
 
 Compiling resolves every path again (it must build the joins); this check only
 makes a bad name fail at the call that wrote it, with the valid choices. A
-path found valid is remembered per model, so it costs one set lookup after.
+path found valid is remembered per model, so it costs one lookup after; the
+memory is bounded, since a path can carry JSON keys a client chose.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from relata.exceptions import FieldError
 from relata.models.query.build import _unsupported_lookup as unsupported_lookup
 from relata.models.query.joins import resolve_names
 
-_VALID: set[tuple[Any, str]] = set()
+#: How many valid (model, path) pairs are remembered; the least recently used go first.
+VALID_LIMIT = 2048
+_VALID: OrderedDict[tuple[Any, str], None] = OrderedDict()
+
+
+def _known(model: Any, path: str) -> bool:
+    key = (model, path)
+    if key not in _VALID:
+        return False
+    try:
+        _VALID.move_to_end(key)
+    except KeyError:  # dropped by another thread in between: still valid
+        pass
+    return True
+
+
+def _remember(model: Any, path: str) -> None:
+    _VALID[(model, path)] = None
+    while len(_VALID) > VALID_LIMIT:
+        try:
+            _VALID.popitem(last=False)
+        except KeyError:  # another thread emptied it
+            break
 
 
 def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...]) -> None:
@@ -29,7 +53,7 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
 
 
 def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
-    if (model, path) in _VALID:
+    if _known(model, path):
         return
     parts = path.split("__")
     if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
@@ -41,7 +65,7 @@ def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
         out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
     if len(rest) > 1 or (out_field is not None and out_field.get_lookup(rest[0] if rest else "exact") is None):
         raise FieldError(unsupported_lookup(field, rest, path))
-    _VALID.add((model, path))
+    _remember(model, path)
 
 
 def check_in_subquery(queryset: Any) -> None:
@@ -59,7 +83,7 @@ def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, .
         if not isinstance(name, str) or name == "?":
             continue
         path = name.lstrip("-+")
-        if (model, path) in _VALID or path in annotations:
+        if path in annotations or _known(model, path):
             continue
         resolve_names(model, path.split("__"), annotations)
-        _VALID.add((model, path))
+        _remember(model, path)
