@@ -7,8 +7,12 @@ the numbers mean what they mean in Django.
 
 from __future__ import annotations
 
+import dataclasses
+import decimal
 from typing import Any
 
+from relata.models.expressions import F
+from relata.models.fields import IntegerField
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.state import Annotation
@@ -87,68 +91,83 @@ def aggregate(queryset: Any, expressions: dict[str, Any]) -> dict[str, Any]:
 
 
 def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -> dict[str, Any]:
-    """Aggregate over the rows of a grouped/distinct/sliced query: a derived table."""
+    """Aggregate over the rows of a grouped/distinct/sliced query: a derived table.
+
+    The derived table keeps the queryset's own columns (for model rows, the pk
+    and the annotations), so DISTINCT and GROUP BY mean what they mean for the
+    queryset; anything else the aggregates read is added to it as a `__colN` column.
+    """
     connection = queryset._connection
     inner_state = state
     if queryset._iterable == "model" and state.values is None:
-        names = tuple(a.name for a in state.annotations if a.selected)
-        refs = set()
-        for expression in expressions.values():
-            refs |= expression.refs()
-        names += tuple(sorted(r for r in refs if r not in names))
-        inner_state = state.evolve(values=names or ("pk",))
+        inner_state = state.evolve(values=("pk", *(a.name for a in state.annotations if a.selected)))
 
     def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
         inner, plan = builder.build()
-        names = plan.names
-        # ORDER BY only matters inside when a slice picks the rows.
-        order_by = inner.order_by if inner.limit is not None or inner.offset else ()
-        inner = n.Select(
-            tuple((col, name) for (col, _), name in zip(inner.columns, names, strict=False)),
-            inner.from_,
-            inner.joins,
-            inner.where,
-            inner.group_by,
-            inner.having,
-            order_by,
-            inner.limit,
-            inner.offset,
-            inner.distinct,
-            distinct_on=inner.distinct_on,
-        )
-        outer = _DerivedRefs(builder, dict(zip(names, plan.fields, strict=False)))
+        derived = _DerivedTable(builder, dict(zip(plan.names, plan.fields, strict=False)), bool(inner.group_by))
         columns, fields = [], []
         for name, expression in expressions.items():
-            node, field = expression.resolve(outer)
+            node, field = expression.resolve(derived)
             columns.append((node, name))
             fields.append(field)
+        # ORDER BY only matters inside when a slice picks the rows.
+        order_by = inner.order_by if inner.limit is not None or inner.offset else ()
+        named = tuple((col, name) for (col, _), name in zip(inner.columns, plan.names, strict=False))
+        inner = dataclasses.replace(
+            inner,
+            columns=named + tuple(derived.extra),
+            joins=builder.join_nodes(),
+            group_by=inner.group_by + tuple(derived.extra_group_by),
+            order_by=order_by,
+        )
         return n.Select(tuple(columns), n.Derived(inner, "subquery")), tuple(fields)
 
-    compiled, values = compile_query(inner_state, connection, "aggregate-wrapped:" + ",".join(expressions), make)
+    # The aggregates are part of the statement's shape: Sum("x") and Sum("x", distinct=True) differ.
+    kind = ("aggregate-wrapped", tuple(expressions.items()))
+    compiled, values = compile_query(inner_state, connection, kind, make)
     if compiled is EMPTY:
         return {name: _empty_value(expr) for name, expr in expressions.items()}
     row = connection.execute(compiled.sql, compiled.params(values)).fetchone()
     return _convert(expressions, compiled.plan, row, connection)
 
 
-class _DerivedRefs:
-    """Resolves F() names against the columns of a derived table."""
+class _DerivedTable:
+    """Resolves the aggregates of aggregate() against a derived table, as a query builder would.
 
-    def __init__(self, builder: QueryBuilder, fields: dict[str, Any]):
+    A name the derived table selects is read from it; any other field, and a
+    filter= condition, is computed inside (where the joins are) as an extra column.
+    """
+
+    def __init__(self, builder: QueryBuilder, fields: dict[str, Any], grouped: bool):
         self.builder = builder
         self.fields = fields
+        self.grouped = grouped
         self.connection = builder.connection
         self.outer = None
+        self.extra: list[tuple[n.Node, str]] = []
+        self.extra_group_by: list[n.Node] = []
 
     def resolve_ref(self, name: str) -> tuple[n.Node, Any]:
-        if name not in self.fields:
-            from relata.exceptions import FieldError
+        if name in self.fields:
+            return n.Col("subquery", name), self.fields[name]
+        node, field, aggregated = self.builder.resolve_expression(F(name))
+        return self._add(node, aggregated), field
 
-            raise FieldError(f"Cannot aggregate over '{name}': it is not a column of the grouped query.")
-        return n.Col("subquery", name), self.fields[name]
+    def resolve_expression(self, expression: Any) -> tuple[n.Node, Any, bool]:
+        node, field = expression.resolve(self)
+        return node, field, bool(expression.contains_aggregate)
 
     def condition_node(self, condition: Any) -> n.Node:
-        raise NotImplementedError("filter= on an aggregate over a grouped query is not supported.")
+        builder = self.builder
+        node, aggregated = builder.reading_aggregates(lambda: builder.condition_node(condition))
+        return self._add(node, aggregated)
+
+    def _add(self, node: n.Node, aggregated: bool) -> n.Node:
+        alias = f"__col{len(self.extra) + 1}"
+        self.extra.append((node, alias))
+        if self.grouped and not aggregated:
+            self.extra_group_by.append(node)
+        return n.Col("subquery", alias)
 
 
 def _empty_value(expression: Any) -> Any:
@@ -166,5 +185,8 @@ def _convert(expressions: dict[str, Any], fields: Any, row: Any, connection: Any
             converter = field.from_db_converter(connection)
             if converter is not None:
                 value = converter(value)
+            elif isinstance(value, decimal.Decimal) and isinstance(field, IntegerField):
+                # SUM of integers is NUMERIC on PostgreSQL: an integer total is an int, as in Django.
+                value = int(value)
         result[name] = value
     return result

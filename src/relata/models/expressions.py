@@ -11,7 +11,9 @@ import datetime
 import decimal
 from typing import Any
 
+from relata.exceptions import FieldError
 from relata.models import fields as f
+from relata.models.output_types import combined_field, common_field
 from relata.models.q import Q
 from relata.sql import nodes as n
 
@@ -222,21 +224,8 @@ class CombinedExpression(Expression):
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         lhs, lhs_field = self.lhs.resolve(builder)
         rhs, rhs_field = self.rhs.resolve(builder)
-        field = self.output_field or _combined_field(lhs_field, rhs_field, self.connector)
+        field = self.output_field or combined_field(lhs_field, self.connector, rhs_field)
         return n.BinOp(self.connector, lhs, rhs), field
-
-
-def _combined_field(lhs: Any, rhs: Any, op: str) -> Any:
-    if lhs is None:
-        return rhs
-    if rhs is None:
-        return lhs
-    lhs_type, rhs_type = lhs.get_internal_type(), rhs.get_internal_type()
-    if "Float" in (lhs_type + rhs_type) and op in "+-*/":
-        return f.FloatField()
-    if lhs_type == rhs_type or lhs_type not in ("IntegerField", "BigIntegerField", "SmallIntegerField"):
-        return lhs
-    return rhs
 
 
 def _aggregates(expression: Any) -> bool:
@@ -297,7 +286,7 @@ class Func(Expression):
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         args, fields = self.resolve_sources(builder)
-        return n.Func(self.function, tuple(args)), self.output_field or (fields[0] if fields else None)
+        return n.Func(self.function, tuple(args)), self.output_field or common_field(fields)
 
     def resolve_sources(self, builder: Any) -> tuple[list[n.Node], list[Any]]:
         args, fields = [], []
@@ -429,7 +418,17 @@ class Aggregate(Func):
         return type(self).__name__
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
-        args, fields = self.resolve_sources(builder)
+        args, fields = [], []
+        for source in self.source:
+            node, field, aggregated = builder.resolve_expression(source)
+            if aggregated:
+                label = getattr(source, "name", None) or repr(source)
+                raise FieldError(
+                    f"Cannot compute {self.name}('{label}'): '{label}' is an aggregate. An aggregate cannot "
+                    f"contain another: to aggregate per-row aggregates, annotate() them and call aggregate()."
+                )
+            args.append(node)
+            fields.append(field)
         field = self.output_field or self.output_for(fields[0] if fields else None)
         condition = builder.condition_node(self.filter) if self.filter is not None else None
         if condition is not None and not builder.connection.features.supports_filtered_aggregates:
@@ -454,6 +453,9 @@ class Count(Aggregate):
     def __init__(self, expression: Any = "*", **kwargs: Any):
         if expression == "*":
             expression = Star()
+        if isinstance(expression, Star) and kwargs.get("filter") is not None:
+            # Django's words, and the fix: COUNT(*) FILTER counts rows, a field says which.
+            raise ValueError("Star cannot be used with filter. Please specify a field (e.g. Count('pk', filter=...)).")
         super().__init__(expression, **kwargs)
 
 
@@ -621,10 +623,21 @@ class Exists(Subquery):
         return n.Exists(select), f.BooleanField()
 
 
-def check_annotation_name(name: str, model: Any, default_alias: bool = False) -> None:
-    """Refuse names that would read as a lookup path; default aliases ('pages__max') are Django's own."""
+def check_annotation_name(name: str, model: Any, default_alias: bool = False, picked: Any = None) -> None:
+    """Refuse names that would read as a lookup path or hide a column; default aliases ('pages__max') are Django's.
+
+    After values(), only the names it picked are taken (`picked`), as in Django: values("title")
+    may annotate a "pages" count, which then stands for the count in that queryset.
+    """
     if "__" in name and not default_alias:
         raise ValueError(f"The annotation name '{name}' contains '__'; choose a name without double underscores.")
+    if picked is not None:
+        if name in picked:
+            raise ValueError(
+                f"The annotation '{name}' conflicts with a field picked by values() on {model.__name__}; "
+                f"pick another name."
+            )
+        return
     try:
         model._meta.get_field(name)
     except Exception:

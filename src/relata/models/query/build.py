@@ -11,6 +11,7 @@ are LEFT OUTER unless a required condition makes them INNER.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,8 @@ class QueryBuilder:
         #: How many NOTs enclose the condition being built; under any (even two), a condition
         #: across a multi-valued relation is a subquery, so it never repeats the query's rows.
         self.nots = 0
+        #: ORDER BY expressions holding an aggregate: never added to GROUP BY.
+        self.aggregate_orderings: list[n.Node] = []
 
     # -- joins --------------------------------------------------------------------
 
@@ -406,11 +409,26 @@ class QueryBuilder:
         return where, having
 
     def add_annotation(self, annotation: Any) -> None:
-        node, field = annotation.expression.resolve(self)
-        self.annotations[annotation.name] = (node, field, bool(annotation.expression.contains_aggregate))
+        self.annotations[annotation.name] = self.resolve_expression(annotation.expression)
+
+    def resolve_expression(self, expression: Any) -> tuple[n.Node, Any, bool]:
+        """(node, field, aggregated): aggregated also when it names an aggregate annotation (F("n"))."""
+        (node, field), aggregated = self.reading_aggregates(lambda: expression.resolve(self))
+        return node, field, aggregated or bool(getattr(expression, "contains_aggregate", False))
+
+    def reading_aggregates(self, resolve: Callable[[], Any]) -> tuple[Any, bool]:
+        """resolve()'s result, and whether it read an aggregate annotation (HAVING, not GROUP BY, material)."""
+        touched, self._touched_aggregate = self._touched_aggregate, False
+        result = resolve()
+        aggregated = self._touched_aggregate
+        self._touched_aggregate = touched or aggregated
+        return result, aggregated
 
     def build_filtered_select(self, columns: tuple[tuple[n.Node, str | None], ...]) -> n.Select:
         where, having = self.build_conditions()
+        for name in self.state.values or ():
+            # values() joins stay, as in Django: across a multi-valued relation they multiply the rows counted.
+            self.resolve_ref(name)
         return n.Select(columns, n.Table(self.opts.db_table, self.base_alias), self.join_nodes(), where, having=having)
 
     def build(self) -> tuple[n.Select | n.Compound, SelectPlan]:
@@ -427,7 +445,9 @@ class QueryBuilder:
             group_by = group_by + tuple(
                 o.expr
                 for o in order_by
-                if o.expr not in group_by and not _is_aggregate_node(o.expr) and not isinstance(o.expr, n.Random)
+                if o.expr not in group_by
+                and o.expr not in self.aggregate_orderings
+                and not isinstance(o.expr, n.Random)
             )
         distinct_on = self.distinct_on_nodes(order_by) if state.distinct and state.distinct_fields else ()
         if state.distinct and order_by and not distinct_on:
@@ -544,7 +564,10 @@ class QueryBuilder:
         group_by = self.state.group_by
         nodes: list[n.Node] = []
         if group_by is True:
+            # Grouped per model row: values() after annotate() keeps that grouping (Django's rule).
             nodes = list(candidates)
+            if self.state.values is not None:
+                nodes = [n.Col(self.base_alias, f.column) for f in self.opts.concrete_fields] + nodes
         else:
             for name in group_by:
                 node, _ = self.resolve_ref(name)
@@ -648,7 +671,10 @@ class QueryBuilder:
             descending = item.startswith("-")
             name = prefix + item.lstrip("-+")
             if name in self.annotations:
-                return [n.OrderBy(self.annotations[name][0], descending)]
+                node, _field, aggregated = self.annotations[name]
+                if aggregated:
+                    self.aggregate_orderings.append(node)
+                return [n.OrderBy(node, descending)]
             # A name values() selected sorts by that column, even when it names a relation.
             selected = not prefix and self.state.values is not None and name in self.state.values
             target_nodes = None if selected else self.target_ordering(name, descending, seen)
@@ -663,9 +689,11 @@ class QueryBuilder:
             expression, descending, nulls = item.expression, item.descending, item.nulls
         outer_prefix, self.ref_prefix = self.ref_prefix, prefix
         try:
-            node, _ = expression.resolve(self)
+            node, _, aggregated = self.resolve_expression(expression)
         finally:
             self.ref_prefix = outer_prefix
+        if aggregated:
+            self.aggregate_orderings.append(node)
         return [n.OrderBy(node, descending, nulls)]
 
 
@@ -704,10 +732,6 @@ def _negate(node: n.Node) -> n.Node:
     if isinstance(node, n.Everything):
         return n.Nothing()
     return n.Not(node)
-
-
-def _is_aggregate_node(node: n.Node) -> bool:
-    return isinstance(node, n.Func) and node.name in ("COUNT", "SUM", "AVG", "MIN", "MAX")
 
 
 def _replace_columns(select: Any, columns: tuple[tuple[n.Node, str | None], ...]) -> Any:

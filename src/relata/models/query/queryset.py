@@ -401,18 +401,21 @@ class QuerySet:
                 raise TypeError("Complex annotations require an alias") from None
             kwargs[arg.default_alias] = arg
         state = self._state
+        aggregated = {a.name for a in state.annotations if getattr(a.expression, "contains_aggregate", False)}
         # As in Django, annotating a name again replaces the earlier expression.
         annotations = [a for a in state.annotations if a.name not in kwargs]
+        picked = None if self._iterable == "model" else self._fields
         for name, expression in kwargs.items():
             check_alias(name)
-            check_annotation_name(name, self.model, default_alias=name in defaults)
+            check_annotation_name(name, self.model, name in defaults, picked)
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
             annotations.append(Annotation(name, expression, len(state.where), select))
         group_by = state.group_by
         if any(getattr(e, "contains_aggregate", False) for e in kwargs.values()):
-            if state.values is not None and self._iterable != "model" and group_by is None:
-                group_by = tuple(state.values) or True
+            if state.values is not None and self._iterable != "model":
+                # An aggregate after values() groups by the values picked so far (aggregates aside).
+                group_by = tuple(name for name in state.values if name not in aggregated) if state.values else True
             elif group_by is None:
                 group_by = True
         values = state.values

@@ -1,0 +1,76 @@
+"""The output field of arithmetic, and of functions typed by their arguments, without output_field=.
+
+Django's rules: an operator over two field types gives the type its table
+lists (integer + decimal is decimal, date - date is a duration); a function
+such as Coalesce needs its arguments of one type. Anything else has no type
+to infer: a FieldError asks for output_field= before any SQL runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relata.exceptions import FieldError
+from relata.models import fields as f
+
+_ARITHMETIC = ("+", "-", "*", "/", "%")
+_NUMBERS = (f.IntegerField, f.FloatField, f.DecimalField)
+
+#: connector -> (left type, right type, result type); the first row whose types match wins.
+_RULES: dict[str, list[tuple[type, type, type]]] = {connector: [] for connector in _ARITHMETIC}
+for _connector in _ARITHMETIC:
+    if _connector != "-":  # a difference of positive numbers may be negative
+        _RULES[_connector].append((f.PositiveIntegerField, f.PositiveIntegerField, f.PositiveIntegerField))
+    _RULES[_connector] += [(kind, kind, kind) for kind in _NUMBERS]
+    _RULES[_connector] += [
+        (f.IntegerField, f.DecimalField, f.DecimalField),
+        (f.DecimalField, f.IntegerField, f.DecimalField),
+        (f.IntegerField, f.FloatField, f.FloatField),
+        (f.FloatField, f.IntegerField, f.FloatField),
+    ]
+_RULES["+"] += [
+    (f.DateField, f.DurationField, f.DateTimeField),
+    (f.DurationField, f.DateField, f.DateTimeField),
+    (f.DurationField, f.DurationField, f.DurationField),
+    (f.TimeField, f.DurationField, f.TimeField),
+    (f.DurationField, f.TimeField, f.TimeField),
+]
+_RULES["-"] += [
+    (f.DateField, f.DurationField, f.DateTimeField),
+    (f.DateField, f.DateField, f.DurationField),
+    (f.DurationField, f.DurationField, f.DurationField),
+    (f.TimeField, f.DurationField, f.TimeField),
+    (f.TimeField, f.TimeField, f.DurationField),
+]
+
+
+def combined_field(lhs: Any, connector: str, rhs: Any) -> Any:
+    """The field of `lhs <connector> rhs`; an operand's own field when it has the result's type (keeps its scale)."""
+    if lhs is None or rhs is None:
+        return rhs if lhs is None else lhs
+    for left, right, result in _RULES.get(connector, ()):
+        if isinstance(lhs, left) and isinstance(rhs, right):
+            for operand in (lhs, rhs):
+                if type(operand) is result:
+                    return operand
+            return result()
+    raise FieldError(
+        f"Cannot infer type of '{connector}' expression involving these types: {type(lhs).__name__}, "
+        f"{type(rhs).__name__}. You must set output_field: wrap it as "
+        f"ExpressionWrapper(expression, output_field=...) or Cast() one side."
+    )
+
+
+def common_field(fields: list[Any]) -> Any:
+    """The field shared by a function's arguments (those of unknown type aside)."""
+    known = [field for field in fields if field is not None]
+    if not known:
+        return None
+    first = known[0]
+    for other in known[1:]:
+        if not isinstance(first, type(other)):
+            raise FieldError(
+                f"Expression contains mixed types: {type(first).__name__}, {type(other).__name__}. "
+                f"You must set output_field (e.g. Coalesce(..., output_field=...))."
+            )
+    return first
