@@ -195,6 +195,11 @@ CASES = {
     "int_times_float": lambda A, B, T, m: (
         B.objects.annotate(x=m.F("pages") * m.F("rating")).order_by("pk").values_list("x", flat=True)
     ),
+    "foreign_key_arithmetic": lambda A, B, T, m: (
+        B.objects.annotate(x=m.F("author") + 1, y=m.F("author__id") * 2, z=fn(m, "Coalesce")("author", "pages"))
+        .order_by("pk")
+        .values_list("x", "y", "z")
+    ),
     # -- annotation names after values() -------------------------------------------------------
     "values_annotate_field_name": lambda A, B, T, m: (
         B.objects.values("title").annotate(pages=m.Count("tags")).order_by("title")

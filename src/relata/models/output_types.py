@@ -48,6 +48,7 @@ def combined_field(lhs: Any, connector: str, rhs: Any) -> Any:
     """The field of `lhs <connector> rhs`; an operand's own field when it has the result's type (keeps its scale)."""
     if lhs is None or rhs is None:
         return rhs if lhs is None else lhs
+    lhs, rhs = _value_field(lhs), _value_field(rhs)
     for left, right, result in _RULES.get(connector, ()):
         if isinstance(lhs, left) and isinstance(rhs, right):
             for operand in (lhs, rhs):
@@ -63,7 +64,7 @@ def combined_field(lhs: Any, connector: str, rhs: Any) -> Any:
 
 def common_field(fields: list[Any]) -> Any:
     """The field shared by a function's arguments (those of unknown type aside)."""
-    known = [field for field in fields if field is not None]
+    known = [_value_field(field) for field in fields if field is not None]
     if not known:
         return None
     first = known[0]
@@ -74,3 +75,10 @@ def common_field(fields: list[Any]) -> Any:
                 f"You must set output_field (e.g. Coalesce(..., output_field=...))."
             )
     return first
+
+
+def _value_field(field: Any) -> Any:
+    """A foreign key column computes as the field it points at (an id is an integer)."""
+    while getattr(field, "is_relation", False) and getattr(field, "concrete", False):
+        field = field.target_field
+    return field
