@@ -12,7 +12,6 @@ import decimal
 from typing import Any
 
 from relata.models.expressions import F
-from relata.models.fields import IntegerField
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.state import Annotation
@@ -185,8 +184,9 @@ def _convert(expressions: dict[str, Any], fields: Any, row: Any, connection: Any
             converter = field.from_db_converter(connection)
             if converter is not None:
                 value = converter(value)
-            elif isinstance(value, decimal.Decimal) and isinstance(field, IntegerField):
-                # SUM of integers is NUMERIC on PostgreSQL: an integer total is an int, as in Django.
+            elif isinstance(value, decimal.Decimal) and field.get_internal_type().endswith("IntegerField"):
+                # SUM of integers is NUMERIC on PostgreSQL; Django makes an int of it for the integer
+                # field types (not for auto fields, whose SUM stays a Decimal there).
                 value = int(value)
         result[name] = value
     return result
