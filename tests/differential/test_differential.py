@@ -56,10 +56,6 @@ def _leaves(node: Any) -> list[Leaf]:
     return [n for n in walk(node) if isinstance(n, Leaf)]
 
 
-def _methods(shape: Shape) -> list[str]:
-    return [call.method for call in shape.calls]
-
-
 def negated_multi_valued_f(shape: Shape, values: list[Any]) -> bool:
     """exclude() or ~Q() comparing with F() of a path across a multi-valued relation."""
     negated = [
@@ -106,24 +102,6 @@ def decimal_arithmetic_places(shape: Shape, values: list[Any]) -> bool:
         return kind_of(shape.root, ref.path) == "dec" and (ref.op == "*" or many_places)
 
     return any(isinstance(ref, Ref) and ref.op is not None and extra_places(ref) for ref in walk(shape.calls))
-
-
-def aggregate_after_annotate_or_distinct(shape: Shape, values: list[Any]) -> bool:
-    methods = _methods(shape)
-    return "aggregate" in methods and ("distinct" in methods or "annotate" in methods)
-
-
-def values_after_aggregate_annotation(shape: Shape, values: list[Any]) -> bool:
-    """values()/values_list() after an aggregate annotate() (not a values() grouping)."""
-    seen_aggregate = False
-    for call in shape.calls:
-        if call.method == "annotate" and any(isinstance(v, Agg) for _, v in call.kwargs):
-            seen_aggregate = True
-        elif call.method in ("values", "values_list") and seen_aggregate:
-            return True
-        elif call.method in ("values", "values_list"):
-            return False
-    return False
 
 
 def negated_many_in_aggregate_filter(shape: Shape, values: list[Any]) -> bool:
@@ -202,14 +180,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "issue 10 item 12 (found here): F(<decimal>) * Decimal('2.25') (or + Decimal('9.995')) is rounded "
         "to the field's places",
         decimal_arithmetic_places,
-    ),
-    "aggregate_after_annotate_or_distinct": (
-        "issue 10 item 2: aggregate() over annotations or a distinct queryset",
-        aggregate_after_annotate_or_distinct,
-    ),
-    "values_after_aggregate_annotation": (
-        "issue 10 item 2: values()/values_list() after an aggregate annotate() lose per-row grouping",
-        values_after_aggregate_annotation,
     ),
     "negated_many_in_aggregate_filter": (
         "issue 10 item 2 (found here): filter= of an aggregate across a multi-valued relation",
