@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
+from dataclasses import dataclass
 from typing import Any
 
 from relata.models.expressions import F
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.state import Annotation
+from relata.models.query.statements import Statement
 from relata.sql import nodes as n
 
 
@@ -22,22 +24,34 @@ def _needs_wrapping(state: Any) -> bool:
     return bool(state.group_by is not None or state.distinct or state.is_sliced or state.combinator)
 
 
-def count(queryset: Any) -> int:
-    state = queryset._state.evolve(order_by=(), default_ordering=False, select_related=False)
-    wrap = _needs_wrapping(state)
-
-    def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
-        if not wrap:
+@dataclass(frozen=True, slots=True)
+class CountStatement(Statement):
+    def build(self, builder: QueryBuilder) -> tuple[n.Node, Any]:
+        if not _needs_wrapping(self.shape):
             select = builder.build_filtered_select(((n.Func("COUNT", ()), None),))
             return select, None
         inner, _plan = builder.build()
         return n.Select(((n.Func("COUNT", ()), None),), n.Derived(inner, "subquery")), None
 
+
+def count(queryset: Any) -> int:
+    state = queryset._state.evolve(order_by=(), default_ordering=False, select_related=False)
     connection = queryset._connection
-    compiled, values = compile_query(state, connection, "count", make)
+    compiled, values = compile_query(state, connection, CountStatement)
     if compiled is EMPTY:
         return 0
     return connection.execute(compiled.sql, compiled.params(values)).fetchone()[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ExistsStatement(Statement):
+    def build(self, builder: QueryBuilder) -> tuple[n.Node, Any]:
+        shape = self.shape
+        if shape.combinator or shape.group_by is not None or shape.distinct or shape.is_sliced:
+            inner, _plan = builder.build()
+            return n.Select(((n.Param(1), "a"),), n.Derived(inner, "subquery"), limit=1), None
+        select = builder.build_filtered_select(((n.Param(1), "a"),))
+        return n.Select(select.columns, select.from_, select.joins, select.where, having=select.having, limit=1), None
 
 
 def exists(queryset: Any) -> bool:
@@ -51,16 +65,8 @@ def exists(queryset: Any) -> bool:
             low=0,
             distinct=False if state.group_by is None else state.distinct,
         )
-
-    def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
-        if state.combinator or state.group_by is not None or state.distinct or state.is_sliced:
-            inner, _plan = builder.build()
-            return n.Select(((n.Param(1), "a"),), n.Derived(inner, "subquery"), limit=1), None
-        select = builder.build_filtered_select(((n.Param(1), "a"),))
-        return n.Select(select.columns, select.from_, select.joins, select.where, having=select.having, limit=1), None
-
     connection = queryset._connection
-    compiled, values = compile_query(state, connection, "exists", make)
+    compiled, values = compile_query(state, connection, ExistsStatement)
     if compiled is EMPTY:
         return False
     return connection.execute(compiled.sql, compiled.params(values)).fetchone() is not None
@@ -75,18 +81,24 @@ def aggregate(queryset: Any, expressions: dict[str, Any]) -> dict[str, Any]:
         Annotation(name, expression, len(state.where), True) for name, expression in expressions.items()
     )
     state = state.evolve(annotations=annotations, order_by=(), default_ordering=False)
-
-    def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
-        select = builder.build_filtered_select(())
-        columns = tuple((builder.annotations[name][0], name) for name in expressions)
-        fields = tuple(builder.annotations[name][1] for name in expressions)
-        return n.Select(columns, select.from_, select.joins, select.where, having=select.having), fields
-
-    compiled, values = compile_query(state, connection, "aggregate", make)
+    compiled, values = compile_query(state, connection, AggregateStatement, tuple(expressions))
     if compiled is EMPTY:
         return {name: _empty_value(expr) for name, expr in expressions.items()}
     row = connection.execute(compiled.sql, compiled.params(values)).fetchone()
     return _convert(expressions, compiled.plan, row, connection)
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateStatement(Statement):
+    """aggregate() in place: the shape carries the aggregates as annotations; `names` picks them."""
+
+    names: tuple[str, ...]
+
+    def build(self, builder: QueryBuilder) -> tuple[n.Node, Any]:
+        select = builder.build_filtered_select(())
+        columns = tuple((builder.annotations[name][0], name) for name in self.names)
+        fields = tuple(builder.annotations[name][1] for name in self.names)
+        return n.Select(columns, select.from_, select.joins, select.where, having=select.having), fields
 
 
 def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -> dict[str, Any]:
@@ -101,11 +113,24 @@ def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -
     if queryset._iterable == "model" and state.values is None:
         inner_state = state.evolve(values=("pk", *(a.name for a in state.annotations if a.selected)))
 
-    def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
+    compiled, values = compile_query(inner_state, connection, WrappedAggregateStatement, tuple(expressions.items()))
+    if compiled is EMPTY:
+        return {name: _empty_value(expr) for name, expr in expressions.items()}
+    row = connection.execute(compiled.sql, compiled.params(values)).fetchone()
+    return _convert(expressions, compiled.plan, row, connection)
+
+
+@dataclass(frozen=True, slots=True)
+class WrappedAggregateStatement(Statement):
+    """aggregate() over a derived table of the query's rows; `expressions` are (name, expression) pairs."""
+
+    expressions: tuple[tuple[str, Any], ...]
+
+    def build(self, builder: QueryBuilder) -> tuple[n.Node, Any]:
         inner, plan = builder.build()
         derived = _DerivedTable(builder, dict(zip(plan.names, plan.fields, strict=False)), bool(inner.group_by))
         columns, fields = [], []
-        for name, expression in expressions.items():
+        for name, expression in self.expressions:
             node, field = expression.resolve(derived)
             columns.append((node, name))
             fields.append(field)
@@ -120,14 +145,6 @@ def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -
             order_by=order_by,
         )
         return n.Select(tuple(columns), n.Derived(inner, "subquery")), tuple(fields)
-
-    # The aggregates are part of the statement's shape: Sum("x") and Sum("x", distinct=True) differ.
-    kind = ("aggregate-wrapped", tuple(expressions.items()))
-    compiled, values = compile_query(inner_state, connection, kind, make)
-    if compiled is EMPTY:
-        return {name: _empty_value(expr) for name, expr in expressions.items()}
-    row = connection.execute(compiled.sql, compiled.params(values)).fetchone()
-    return _convert(expressions, compiled.plan, row, connection)
 
 
 class _DerivedTable:

@@ -272,19 +272,11 @@ def _points_at(model: Any, target: Any) -> bool:
 def _raw_delete(queryset: Any) -> int:
     """DELETE ... WHERE straight from the queryset's filters."""
     from relata.models.query.compiled import EMPTY, compile_query
-    from relata.models.writes import _pk_in_subquery
+    from relata.models.query.statements import DeleteStatement
 
-    opts = queryset.model._meta
     connection = queryset._connection
     state = queryset._state.evolve(order_by=(), default_ordering=False)
-
-    def make(builder: Any) -> tuple[n.Node, Any]:
-        where, having = builder.build_conditions()
-        if builder.joins or having is not None:
-            where = _pk_in_subquery(builder, queryset.model, state)
-        return n.Delete(opts.db_table, where), None
-
-    compiled, values = compile_query(state, connection, "delete", make)
+    compiled, values = compile_query(state, connection, DeleteStatement)
     if compiled is EMPTY:
         return 0
     return connection.execute(compiled.sql, compiled.params(values)).rowcount

@@ -606,7 +606,7 @@ class Subquery(Expression):
         self.queryset, self.output_field = queryset, output_field
 
     def identity(self) -> tuple[Any, ...]:
-        return (type(self), self.queryset.query_key_or_id(), _field_key(self.output_field))
+        return (type(self), self.queryset.query_key(), _field_key(self.output_field))
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         select, fields = builder.subquery(self.queryset)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata import exceptions
+from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import DatabaseDefault, Field
@@ -147,12 +148,15 @@ class RowStatement:
     pk_prep: Any = None
 
 
-def _insert_statement(
-    connection: Any, opts: Any, fields: tuple[Field, ...], returning: bool, read_back: tuple[Field, ...] = ()
-) -> RowStatement:
-    key = ("insert-row", opts.model, tuple(f.attname for f in fields), returning, tuple(f.attname for f in read_back))
-    statement = connection.compile_cache.get(key)
-    if statement is None:
+class InsertRow(StatementKind):
+    """INSERT of one row: keyed by model, attnames, whether the new key is read back, and the attnames of
+    columns the database fills (db_default) that come back by RETURNING."""
+
+    @classmethod
+    def build(
+        cls, connection: Any, model: Any, _attnames: Any, returning: bool, _read_back: Any, fields: Any, read_back: Any
+    ) -> RowStatement:
+        opts = model._meta
         use_returning = returning and not connection.features.insert_id_via_lastrowid
         node = n.Insert(
             opts.db_table,
@@ -161,17 +165,19 @@ def _insert_statement(
             ((opts.pk.column,) if use_returning else ()) + tuple(f.column for f in read_back),
         )
         sql, _ = connection.ops.compiler().compile(node)
-        statement = RowStatement(sql, build_row_values(connection, fields, True), fields, use_returning)
-        connection.compile_cache[key] = statement
-    return statement
+        return RowStatement(sql, build_row_values(connection, fields, True), fields, use_returning)
+
+    @classmethod
+    def fingerprint(cls, entry: RowStatement) -> Any:
+        return entry.sql, entry.fields, entry.returning
 
 
-def _update_statement(connection: Any, opts: Any, fields: tuple[Field, ...]) -> RowStatement:
-    # save() of a whole row (the usual case) skips building a key from the field names.
-    whole = fields is opts.concrete_fields_but_pk
-    key = ("update-whole-row", opts.model) if whole else ("update-row", opts.model, tuple(f.attname for f in fields))
-    statement = connection.compile_cache.get(key)
-    if statement is None:
+class UpdateRow(StatementKind):
+    """UPDATE of one row by primary key: keyed by model and attnames (None: every column but the key)."""
+
+    @classmethod
+    def build(cls, connection: Any, model: Any, _attnames: Any, fields: Any) -> RowStatement:
+        opts = model._meta
         node = n.Update(
             opts.db_table,
             tuple((f.column, n.Param(None)) for f in fields),
@@ -179,9 +185,24 @@ def _update_statement(connection: Any, opts: Any, fields: tuple[Field, ...]) -> 
         )
         sql, _ = connection.ops.compiler().compile(node)
         values = build_row_values(connection, fields, False)
-        statement = RowStatement(sql, values, fields, pk_prep=opts.pk.db_preparer(connection))
-        connection.compile_cache[key] = statement
-    return statement
+        return RowStatement(sql, values, fields, pk_prep=opts.pk.db_preparer(connection))
+
+    @classmethod
+    def fingerprint(cls, entry: RowStatement) -> Any:
+        return entry.sql, entry.fields
+
+
+def _insert_statement(
+    connection: Any, opts: Any, fields: tuple[Field, ...], returning: bool, read_back: tuple[Field, ...] = ()
+) -> RowStatement:
+    key = (InsertRow, opts.model, tuple(f.attname for f in fields), returning, tuple(f.attname for f in read_back))
+    return cached(connection, key, fields, read_back)
+
+
+def _update_statement(connection: Any, opts: Any, fields: tuple[Field, ...]) -> RowStatement:
+    # save() of a whole row (the usual case) skips building a key from the field names.
+    attnames = None if fields is opts.concrete_fields_but_pk else tuple(f.attname for f in fields)
+    return cached(connection, (UpdateRow, opts.model, attnames), fields)
 
 
 def insert_row(

@@ -114,9 +114,10 @@ def db_default_sql(model: Any, field: Any, connection: Any) -> str:
 
 def _builder(model: Any, connection: Any) -> Any:
     from relata.models.query.build import QueryBuilder
-    from relata.models.query.state import QueryState
+    from relata.models.query.state import QueryState, Shape
 
-    return QueryBuilder(QueryState(model), connection)
+    # Never cached: the condition's literals are inlined into DDL.
+    return QueryBuilder(Shape.of_constant(QueryState(model)), connection)
 
 
 def check_sql(model: Any, condition: Any, connection: Any) -> str:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from relata import exceptions, transaction
+from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
 from relata.models.fastpaths import build_bulk_rows
 from relata.models.fields import DatabaseDefault
 from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
-from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.joins import resolve_names
+from relata.models.query.statements import UpdateStatement
 from relata.sql import nodes as n
 
 
@@ -61,34 +62,13 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
             value = prep(value) if prep is not None else value
         shape.append((field.column, None))
         slot_values.append(value)
-    count = len(slot_values)
-    state = queryset._state.evolve(
-        order_by=(),
-        default_ordering=False,
-        select_related=False,
-        annotations=tuple(a for a in queryset._state.annotations),
-    )
-
-    def make(builder: QueryBuilder) -> tuple[n.Node, Any]:
-        where, having = builder.build_conditions()
-        position = 0
-        assignments = []
-        for column, expression in shape:
-            if expression is None:
-                assignments.append((column, n.Slot(position - count)))
-                position += 1
-            else:
-                node, _ = expression.resolve(builder)
-                assignments.append((column, node))
-        if builder.joins or having is not None:
-            where = _pk_in_subquery(builder, queryset.model, state)
-        return n.Update(opts.db_table, tuple(assignments), where), None
-
+    state = queryset._state.evolve(order_by=(), default_ordering=False, select_related=False)
     with transaction.mark_for_rollback_on_error(connection.alias):
-        compiled, values = compile_query(state, connection, ("update", tuple(shape)), make)
+        compiled, values = compile_query(
+            state, connection, UpdateStatement, opts.db_table, tuple(shape), values=slot_values
+        )
         if compiled is EMPTY:
             return 0
-        values.extend(slot_values)
         return connection.execute(compiled.sql, compiled.params(values)).rowcount
 
 
@@ -98,25 +78,6 @@ def _refuse_joined_refs(queryset: Any, expression: Any) -> None:
     for name in expression.refs():
         if name not in annotations and resolve_names(queryset.model, name.split("__"), annotations).steps:
             raise exceptions.FieldError("Joined field references are not permitted in this query")
-
-
-def _pk_in_subquery(builder: QueryBuilder, model: Any, state: Any) -> n.Node:
-    pk = model._meta.pk
-    sub = QueryBuilder(state, builder.connection, aliases=builder.aliases, subquery=True)
-    select = sub.build_filtered_select(((n.Col(sub.base_alias, pk.column), None),))
-    if sub.annotations and any(agg for _node, _f, agg in sub.annotations.values()):
-        select = n.Select(
-            select.columns,
-            select.from_,
-            select.joins,
-            select.where,
-            group_by=(n.Col(sub.base_alias, pk.column),),
-            having=select.having,
-        )
-    if not builder.connection.features.update_can_self_select:
-        select = n.Select(((n.Col("subquery", pk.column), None),), n.Derived(select, "subquery"))
-    # The subquery's slots were numbered after the outer builder's: renumber by rebuilding.
-    return n.In(n.Col(model._meta.db_table, pk.column), select)
 
 
 def _create_params(model: Any, lookup: dict[str, Any], defaults: dict[str, Any] | None) -> dict[str, Any]:
@@ -343,13 +304,20 @@ def _insert_group(
                 obj.__dict__[pk.attname] = converter(value) if converter else value
 
 
+class BulkRows(StatementKind):
+    """The generated `rows(objs)` reading some fields of a model: keyed by model, attnames and flatness."""
+
+    @classmethod
+    def build(cls, connection: Any, _model: Any, _attnames: Any, flat: bool, fields: Any) -> Any:
+        return build_bulk_rows(connection, fields, flat)
+
+    @classmethod
+    def fingerprint(cls, entry: Any) -> Any:
+        return None  # generated code, made only from what the key names
+
+
 def _bulk_rows(connection: Any, model: Any, fields: tuple[Any, ...], flat: bool) -> Any:
-    """The generated `rows(objs)` reading these fields, cached per connection."""
-    key = ("bulk-rows", model, tuple(f.attname for f in fields), flat)
-    read = connection.compile_cache.get(key)
-    if read is None:
-        read = connection.compile_cache[key] = build_bulk_rows(connection, fields, flat)
-    return read
+    return cached(connection, (BulkRows, model, tuple(f.attname for f in fields), flat), fields)
 
 
 def _conflict_clause(opts: Any, features: Any, update: bool, update_fields: Any, unique_fields: Any) -> Any:
@@ -386,21 +354,20 @@ def _batch_size(connection: Any, width: int, requested: int | None) -> int:
     return min(size, requested) if requested else size
 
 
+class BulkInsert(StatementKind):
+    """A multi-row INSERT's SQL: keyed by table, columns, row count, RETURNING and the conflict clause."""
+
+    @classmethod
+    def build(cls, connection: Any, table: str, columns: Any, rows: int, returning: Any, on_conflict: Any) -> str:
+        row = tuple(n.Param(None) for _ in columns)
+        node = n.Insert(table, columns, (row,) * rows, returning, on_conflict)
+        return connection.ops.compiler().compile(node)[0]
+
+
 def _insert_sql(connection: Any, opts: Any, fields: list[Any], rows: int, returning: bool, on_conflict: Any) -> str:
-    key = ("bulk-insert", opts.db_table, tuple(f.column for f in fields), rows, returning, on_conflict)
-    sql = connection.compile_cache.get(key)
-    if sql is None:
-        row = tuple(n.Param(None) for _ in fields)
-        node = n.Insert(
-            opts.db_table,
-            tuple(f.column for f in fields),
-            (row,) * rows,
-            (opts.pk.column,) if returning else (),
-            on_conflict,
-        )
-        sql, _ = connection.ops.compiler().compile(node)
-        connection.compile_cache[key] = sql
-    return sql
+    columns = tuple(f.column for f in fields)
+    key = (BulkInsert, opts.db_table, columns, rows, (opts.pk.column,) if returning else (), on_conflict)
+    return cached(connection, key)
 
 
 def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: int | None) -> int:

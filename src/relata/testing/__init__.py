@@ -3,7 +3,9 @@
 `create_tables(*models)` creates each model's table (with the auto-created
 many-to-many tables) in foreign-key order; `CaptureQueries` records every
 statement a connection runs; `assert_num_queries(n)` fails when the count
-differs and prints the statements it saw.
+differs and prints the statements it saw. `compile_check(True)` recompiles
+every cached statement on use and fails on a difference; `compile_cache_off()`
+runs a block with no compiled statement reused.
 """
 
 from __future__ import annotations
@@ -13,10 +15,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from relata.backends.base.statements import settings as compile_settings
 from relata.db import DEFAULT_DB_ALIAS, connections
 from relata.models.schema import dependency_order, m2m_through_models, table_spec
 
-__all__ = ["CaptureQueries", "assert_num_queries", "create_tables", "drop_tables", "truncate_tables"]
+__all__ = [
+    "CaptureQueries",
+    "assert_num_queries",
+    "compile_cache_off",
+    "compile_check",
+    "create_tables",
+    "drop_tables",
+    "truncate_tables",
+]
 
 
 def _with_throughs(models: tuple[Any, ...]) -> list[Any]:
@@ -112,3 +123,28 @@ def assert_num_queries(expected: int, using: str = DEFAULT_DB_ALIAS) -> Iterator
         raise AssertionError(
             f"{len(captured)} queries executed, {expected} expected\nCaptured queries were:\n{listing}"
         )
+
+
+def compile_check(enabled: bool = True) -> bool:
+    """Check mode on or off (RELATA_COMPILE_CHECK=1 sets it for a process); returns the previous setting.
+
+    On every cache hit the statement is compiled again and its SQL and
+    parameters compared with the cached ones: a difference raises
+    StaleStatementError naming the statement.
+    """
+    previous = compile_settings.check
+    compile_settings.check = enabled
+    return previous
+
+
+@contextmanager
+def compile_cache_off() -> Iterator[None]:
+    """Run the block with every statement compiled for its own call (RELATA_COMPILE_CACHE=off, for a block)."""
+    previous = compile_settings.enabled
+    compile_settings.enabled = False
+    for connection in connections.all():
+        connection.statements.clear()
+    try:
+        yield
+    finally:
+        compile_settings.enabled = previous

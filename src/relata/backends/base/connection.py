@@ -18,6 +18,7 @@ from relata.backends.base.features import BaseDatabaseFeatures
 from relata.backends.base.introspection import BaseDatabaseIntrospection
 from relata.backends.base.operations import BaseDatabaseOperations
 from relata.backends.base.schema import BaseDatabaseSchemaEditor
+from relata.backends.base.statements import StatementCache
 
 # Most specific first: a driver's IntegrityError is also its DatabaseError.
 _PEP249_NAMES = (
@@ -65,8 +66,8 @@ class BaseDatabaseWrapper:
         self.run_on_commit: list[tuple[set[str | None], Callable[[], Any], bool]] = []
         self.run_commit_hooks_on_set_autocommit_on = False
         self.listeners: list[Callable[[str, Any, float], None]] = []
-        #: Compiled SQL per query shape; owned here because it is per dialect.
-        self.compile_cache: dict[Any, Any] = {}
+        #: Compiled statements by their key; owned here because SQL is per dialect.
+        self.statements = StatementCache()
         self._error_map = None
         self.options: dict[str, Any] = dict(settings.get("OPTIONS") or {})
         #: Seconds a connection is reused before it is reopened (None: for ever).

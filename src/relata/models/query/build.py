@@ -22,7 +22,7 @@ from relata.models.lookups import Lookup
 from relata.models.query.joins import ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
-from relata.models.query.state import QueryState, SubqueryToken, Token
+from relata.models.query.state import QueryState, Shape, SubqueryToken, Token
 from relata.sql import nodes as n
 
 MAX_SELECT_RELATED_DEPTH = 5
@@ -69,7 +69,7 @@ class JoinInfo:
 class QueryBuilder:
     def __init__(
         self,
-        state: QueryState,
+        state: Shape,
         connection: Any,
         *,
         aliases: AliasCounter | None = None,
@@ -77,6 +77,9 @@ class QueryBuilder:
         outer: QueryBuilder | None = None,
         subquery: bool = False,
     ):
+        if type(state) is not Shape:
+            # Compiled SQL is cached by shape: a value read from anything else would be served to later calls.
+            raise TypeError(f"QueryBuilder builds from a tokenized Shape (see tokenize()), not {type(state).__name__}.")
         self.state = state
         self.model = state.model
         self.opts = state.model._meta
@@ -301,8 +304,8 @@ class QueryBuilder:
             return [node]
         state_of = getattr(value, "_subquery_state", None)
         if state_of is not None:
-            sub_state, fields = state_of()
-            return [n.Subquery(self.sub_select(sub_state, fields))]
+            sub_state, fields = state_of()  # inside a Q of an expression, which the key holds whole
+            return [n.Subquery(self.sub_select(Shape.of_constant(sub_state), fields))]
         if lookup_class.arity != 1 and not isinstance(value, str | bytes):
             return [n.Param(prep(v) if prep else v) for v in value]
         return [n.Param(prep(value) if prep else value)]
@@ -320,7 +323,7 @@ class QueryBuilder:
                 value = ResolvedValue(*value.resolve(self))
             finally:
                 self.ref_scope = outer_scope
-        sub_state = QueryState(self.model, where=(("AND", False, (("leaf", path, value),)),))
+        sub_state = Shape(self.model, where=(("AND", False, (("leaf", path, value),)),))
         builder = QueryBuilder(
             sub_state, self.connection, aliases=self.aliases, slots=self.slots, outer=self.outer, subquery=True
         )
@@ -346,7 +349,7 @@ class QueryBuilder:
 
     # -- subqueries ---------------------------------------------------------------
 
-    def sub_select(self, state: QueryState, fields: tuple[str, ...] | None) -> n.Select | n.Compound:
+    def sub_select(self, state: Shape, fields: tuple[str, ...] | None) -> n.Select | n.Compound:
         builder = QueryBuilder(
             state, self.connection, aliases=self.aliases, slots=self.slots, outer=self, subquery=True
         )
@@ -360,7 +363,7 @@ class QueryBuilder:
 
     def subquery(self, queryset: Any, exists: bool = False) -> tuple[n.Select | n.Compound, list[Any]]:
         """Build a Subquery()/Exists() expression's queryset, with OuterRef() bound to self."""
-        state = queryset._state
+        state = Shape.of_constant(queryset._state)  # the expression, in the key, compares by this state
         builder = QueryBuilder(
             state, self.connection, aliases=self.aliases, slots=SlotCounter(), outer=self, subquery=True
         )

@@ -1,24 +1,22 @@
-"""Compiled SQL cached per query shape, per connection.
+"""Compiled SQL cached per statement, per connection.
 
-`compile_query()` tokenizes the state (values out, shape in), looks the shape
-up in the connection's cache, and builds + compiles only on a miss. The
-returned params are the execution's values placed into the cached template.
+`compile_query()` tokenizes a state (values out, shape in), makes the
+statement of the asked kind over that shape, and looks it up in the
+connection's statement cache; it builds and compiles only on a miss. The
+returned params are the call's values placed into the cached template.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from relata.backends.base.statements import settings, verify
 from relata.exceptions import EmptyResultSet, TransactionManagementError
 from relata.models.query.build import QueryBuilder
-from relata.models.query.plan import SelectPlan
-from relata.models.query.state import QueryState, tokenize
+from relata.models.query.state import QueryState, Shape, tokenize
 from relata.sql import nodes as n
-
-CACHE_LIMIT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,48 +57,44 @@ class LockingCompiled(Compiled):
 
 
 def compile_query(
-    state: QueryState,
-    connection: Any,
-    kind: Any = "select",
-    make: Callable[[QueryBuilder], tuple[n.Node, Any]] | None = None,
+    state: QueryState, connection: Any, kind: Any = None, *details: Any, values: list[Any] | None = None
 ) -> tuple[Compiled, list[Any]]:
-    """(compiled, values) for a state; `kind` and `make` select the statement shape."""
-    values: list[Any] = []
-    shape = tokenize(state, values)
-    return compile_shape(shape, connection, kind, make), values
+    """(compiled, values) for a state: a SELECT, or `kind(shape, *details)` (a Statement class).
+
+    `values` may hold values the statement places after the filter's (an UPDATE's).
+    """
+    filter_values: list[Any] = []
+    shape = tokenize(state, filter_values)
+    if values:
+        filter_values.extend(values)
+    statement = shape if kind is None else kind(shape, *details)
+    return compile_statement(statement, connection, filter_values), filter_values
 
 
-def compile_shape(
-    shape: QueryState,
-    connection: Any,
-    kind: Any = "select",
-    make: Callable[[QueryBuilder], tuple[n.Node, Any]] | None = None,
-) -> Compiled:
-    """The compiled statement for an already tokenized state, from the cache when possible."""
-    cache = connection.compile_cache
-    key = (kind, shape)
+def compile_statement(statement: Any, connection: Any, values: list[Any]) -> Compiled:
+    """The compiled statement, from the cache when possible; `values` only serve check mode."""
+    cache = connection.statements
     try:
-        compiled = cache.get(key)
-        cacheable = True
-    except TypeError:
-        compiled, cacheable = None, False
+        compiled = cache.get(statement)
+    except TypeError:  # an unhashable value inside an expression: compile for this call only
+        return _compile(statement, connection)
     if compiled is None:
-        compiled = _compile(shape, connection, make or _select)
-        if cacheable:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            cache[key] = compiled
+        compiled = _compile(statement, connection)
+        cache.add(statement, compiled)
+    elif settings.check:
+        fresh = _compile(statement, connection)
+        verify(statement, (compiled.sql, list(compiled.params(values))), (fresh.sql, list(fresh.params(values))))
     return compiled
 
 
-def _select(builder: QueryBuilder) -> tuple[n.Node, SelectPlan]:
-    return builder.build()
-
-
-def _compile(state: QueryState, connection: Any, make: Callable[[QueryBuilder], tuple[n.Node, Any]]) -> Compiled:
-    builder = QueryBuilder(state, connection)
+def _compile(statement: Any, connection: Any) -> Compiled:
+    if type(statement) is Shape:
+        shape, build = statement, QueryBuilder.build
+    else:
+        shape, build = statement.shape, statement.build
+    builder = QueryBuilder(shape, connection)
     try:
-        node, plan = make(builder)
+        node, plan = build(builder)
     except EmptyResultSet:
         return EMPTY
     sql, params = connection.ops.compiler().compile(node)

@@ -15,14 +15,17 @@ from types import MappingProxyType
 from typing import Any
 
 from relata import exceptions
+from relata.backends.base.statements import settings as compile_settings
+from relata.backends.base.statements import verify
 from relata.db import connections
 from relata.models import aggregation, writes
 from relata.models.aliases import check_alias
 from relata.models.expressions import check_annotation_name
+from relata.models.lookups import SUFFIXES
 from relata.models.q import Q, where_as_q
 from relata.models.query import results, validate
-from relata.models.query.compiled import EMPTY, compile_query, compile_shape
-from relata.models.query.state import Annotation, QueryState, RowLock
+from relata.models.query.compiled import EMPTY, compile_query, compile_statement
+from relata.models.query.state import Annotation, QueryState, RowLock, is_many_lookup
 from relata.models.routing import router
 from relata.sql.nodes import Slot
 
@@ -118,11 +121,13 @@ class QuerySet:
     def _subquery_state(self) -> tuple[QueryState, tuple[str, ...] | None]:
         return self._state, (self._fields if self._iterable != "model" else None)
 
-    def query_key_or_id(self) -> Any:
-        try:
-            hash(self._state)
-        except TypeError:
-            return id(self)
+    def query_key(self) -> Any:
+        """What a Subquery() of this queryset compares by: its state, values and all.
+
+        An unhashable state (a list among its values) makes the enclosing
+        statement uncacheable, never keyed by identity: an id is reused once
+        its queryset is gone, and would serve another queryset's SQL.
+        """
         return self._state
 
     def _not_combined(self, method: str) -> None:
@@ -153,7 +158,8 @@ class QuerySet:
         connection = self._connection
         pretokenized = self._pretokenized
         if pretokenized is not None and pretokenized[0] is self._state:
-            compiled, values = compile_shape(pretokenized[1], connection), pretokenized[2]
+            values = pretokenized[2]
+            compiled = compile_statement(pretokenized[1], connection, values)
         else:
             compiled, values = compile_query(self._state, connection)
         if compiled is EMPTY:
@@ -528,16 +534,29 @@ class QuerySet:
         db = self.db
         connection = connections[db]
         key = ("get-by-one", self.model, name)
-        entry = connection.compile_cache.get(key)
-        if entry is None:
+        entry = connection.statements.get(key)
+        if entry is None or compile_settings.check:
             qs = self.filter(**kwargs)._clone(high=MAX_GET_RESULTS, order_by=(), default_ordering=False)
-            compiled, _values = compile_query(qs._state, connection)
+            compiled, values = compile_query(qs._state, connection)
             template = compiled.template
-            if compiled is EMPTY or len(template) != 1 or type(template[0]) is not Slot:
-                entry = _NO_SHORTCUT
+            # One statement for every value of this name: not for lookups whose shape depends on the
+            # value (a LIKE pattern with or without wildcards, a list's length, isnull's True/False).
+            if (
+                compiled is EMPTY
+                or len(template) != 1
+                or type(template[0]) is not Slot
+                or name.endswith(SUFFIXES.pattern)
+                or is_many_lookup(name)
+            ):
+                fresh = _NO_SHORTCUT
             else:
-                entry = (compiled.sql, template[0].prep, compiled.plan)
-            connection.compile_cache[key] = entry
+                fresh = (compiled.sql, template[0].prep, compiled.plan)
+            if entry is None:
+                entry = fresh
+                connection.statements.add(key, entry)
+            elif entry is not _NO_SHORTCUT:
+                sent = [value if entry[1] is None else entry[1](value)]
+                verify(key, (entry[0], sent), (compiled.sql, list(compiled.params(values))))
         if entry is _NO_SHORTCUT:
             return _NO_SHORTCUT
         sql, prep, plan = entry

@@ -1,9 +1,10 @@
 """Immutable query state, and its split into a shape plus values.
 
-Every QuerySet method returns a new `QueryState` (a frozen dataclass), so
-states are hashable. `tokenize()` replaces each filter value with a `Token`
-and collects the values in order: the tokenized state is the cache key for
-compiled SQL, and the values fill that SQL's slots at execution.
+Every QuerySet method returns a new `QueryState` (immutable), so states are
+hashable. `tokenize()` replaces each filter value with a `Token` and collects
+the values in order: the result is a `Shape`, the only kind of state the query
+builder accepts, so compiled SQL (cached by shape) never holds a call's value;
+the values fill that SQL's slots at execution.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class QueryState:
     `dataclasses.replace`.
     """
 
-    __slots__ = ("__dict__", "_hash")
+    __slots__ = ("__dict__", "_hash", "_shape")
 
     def __init__(self, model: Any, **values: Any):
         unknown = set(values) - set(_STATE_DEFAULTS)
@@ -132,7 +133,7 @@ class QueryState:
         raise AttributeError("QueryState is immutable; use evolve().")
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is QueryState and self.__dict__ == other.__dict__
+        return type(other) is type(self) and self.__dict__ == other.__dict__
 
     def __hash__(self) -> int:  # type: ignore[override]
         # Looked up in the compile cache on every execution: hash once.
@@ -156,16 +157,50 @@ def is_many_lookup(path: str) -> bool:
     return path.endswith(SUFFIXES.many)
 
 
-def tokenize(state: QueryState, values: list[Any]) -> QueryState:
-    """The same state with filter values replaced by Tokens; values appended in order."""
-    if not state.where and state.combinator is None:
+class Shape(QueryState):
+    """A state whose filter values are Tokens: what a cache key and the query builder hold.
+
+    Made by `tokenize()`, or by `Shape.of_constant()` for a state that a cache
+    key already holds whole, values included.
+    """
+
+    __slots__ = ()
+
+    @staticmethod
+    def of_constant(state: QueryState) -> Shape:
+        """`state` as it is, values and all.
+
+        Only for a state with no filter values, one the cache key holds whole (a
+        Subquery() expression's queryset compares equal by its values), or one
+        never cached (a CHECK constraint's condition).
+        """
+        if type(state) is Shape:
+            return state
+        try:
+            return state._shape
+        except AttributeError:
+            pass
+        shape = object.__new__(Shape)
+        # The fields dict is never changed after construction: sharing it is safe.
+        object.__setattr__(shape, "__dict__", state.__dict__)
+        object.__setattr__(state, "_shape", shape)
+        return shape
+
+
+def tokenize(state: QueryState, values: list[Any]) -> Shape:
+    """The state's shape: filter values replaced by Tokens and appended to `values` in order."""
+    if type(state) is Shape:
         return state
-    where = tuple(_tokenize_tree(tree, values) for tree in state.where)
+    if not state.where and state.combinator is None:
+        return Shape.of_constant(state)  # nothing to take out: the state is its own shape
+    changes: dict[str, Any] = {"where": tuple(_tokenize_tree(tree, values) for tree in state.where)}
     combinator = state.combinator
     if combinator is not None:
         op, all_, parts = combinator
-        combinator = (op, all_, tuple(tokenize(part, values) for part in parts))
-    return state.evolve(where=where, combinator=combinator)
+        changes["combinator"] = (op, all_, tuple(tokenize(part, values) for part in parts))
+    shape = object.__new__(Shape)
+    object.__setattr__(shape, "__dict__", {**state.__dict__, **changes})
+    return shape
 
 
 def _tokenize_tree(tree: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
