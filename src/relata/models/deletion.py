@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from relata import transaction
+from relata.db import connections
 from relata.exceptions import FieldDoesNotExist, ProtectedError, RestrictedError
 from relata.sql import nodes as n
 
@@ -85,10 +86,10 @@ class Collector:
             self.fast_deletes.append(queryset)
             return
         cascades = self._fast_cascades(model)
-        if cascades is not None and _reads_own_columns_only(queryset):
+        if cascades is not None and _same_rows_in_each_statement(queryset, connections[self.using].features):
             # Every dependent goes by one DELETE ... WHERE key IN (the rows' keys, as a
-            # subquery): the rows themselves are never read. Only for filters on the
-            # model's own columns, which deleting the dependents first cannot change.
+            # subquery): the rows themselves are never read. The filter is evaluated
+            # once per statement, so only when each evaluation picks the same rows.
             for rel in cascades:
                 keys = queryset.values(rel.field.target_field.attname)
                 dependents = rel.related_model._base_manager.using(self.using)
@@ -193,8 +194,6 @@ class Collector:
         return counts
 
     def execute(self) -> tuple[int, dict[str, int]]:
-        from relata.db import connections
-
         connection = connections[self.using]
         counts: dict[str, int] = defaultdict(int)
         with transaction.atomic(using=self.using, savepoint=False):
@@ -235,6 +234,40 @@ def delete_collected(using: str, collect: Any) -> tuple[int, dict[str, int]]:
         counts = collector.execute()
     collector.forget_deleted()
     return counts
+
+
+def _same_rows_in_each_statement(queryset: Any, features: Any) -> bool:
+    """Whether the filter picks the same rows for the dependents' DELETE and for the rows' own.
+
+    Deleting the dependents first cannot change a filter on the rows' own
+    columns. With one writer (SQLite) nobody else commits in between either.
+    On a server another transaction may commit between the two statements
+    (a new matching row, a row changed to match or not): only a list of keys
+    names the same rows each time; any other filter reads the keys once.
+    """
+    if features.has_single_writer:
+        return _reads_own_columns_only(queryset)
+    return _names_keys_only(queryset)
+
+
+def _names_keys_only(queryset: Any) -> bool:
+    """Every condition is `pk=value` or `pk__in=[values]`, none negated: the rows are named, not searched."""
+    state = queryset._state
+    if state.annotations or state.empty:
+        return False
+    pk_name = queryset.model._meta.pk.name
+    names = {f"{name}{suffix}" for name in ("pk", pk_name) for suffix in ("", "__exact", "__in")}
+
+    def named(tree: tuple[Any, ...]) -> bool:
+        if tree[0] == "expr":
+            return False
+        if tree[0] == "leaf":
+            value = tree[2]
+            plain = getattr(value, "_subquery_state", None) is None and not getattr(value, "resolves_in_query", False)
+            return tree[1] in names and plain
+        return not tree[1] and all(named(child) for child in tree[2])
+
+    return all(named(tree) for tree in state.where)
 
 
 def _reads_own_columns_only(queryset: Any) -> bool:

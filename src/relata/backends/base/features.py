@@ -55,6 +55,10 @@ class BaseDatabaseFeatures:
     update_can_self_select = True
     #: Foreign keys are checked after each row, even inside one statement (MySQL).
     has_row_by_row_foreign_key_checks = False
+    #: One writer at a time: a transaction holds the write lock from its first write to its end,
+    #: so no other commit lands between two of its statements (SQLite). Servers at READ COMMITTED
+    #: let each statement see the commits made since the last one.
+    has_single_writer = False
     #: distinct(*fields): SELECT DISTINCT ON (...) (PostgreSQL).
     supports_distinct_on = False
     #: Column and table comments (db_comment, Meta.db_table_comment) are kept; SQLite has none.

@@ -14,3 +14,4 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     max_query_params = 999
     max_insert_params = 999
     supports_json_field_contains = False
+    has_single_writer = True
