@@ -341,7 +341,10 @@ def test_fast_delete_of_a_leaf_model_is_one_query():
 
 def test_rows_chosen_by_their_own_columns_are_not_read_before_a_leaf_cascade():
     load(R)
-    with assert_num_queries(2):  # DELETE the Rights (keys as a subquery), then the Lefts
+    # DELETE the Rights (keys as a subquery), then the Lefts. A server may see another commit between
+    # two statements, so there the keys are read once first (test_concurrent_delete.py).
+    single_writer = relata.connections["default"].features.has_single_writer
+    with assert_num_queries(2 if single_writer else 3):
         assert R.Left.objects.filter(root__isnull=False).delete() == (2, {f"{APP}.Right": 1, f"{APP}.Left": 1})
     load(R)
     with assert_num_queries(3):  # chosen through the dependents: their keys are read first
