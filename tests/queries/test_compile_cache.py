@@ -10,7 +10,7 @@ import pytest
 import oracle
 import relata
 from relata import models
-from relata.backends.base.statements import StaleStatementError, StatementCache
+from relata.backends.base.statements import CompileSettings, StaleStatementError, StatementCache
 from relata.backends.base.statements import settings as compile_settings
 from relata.models.query.build import QueryBuilder
 from relata.models.query.state import QueryState
@@ -254,3 +254,13 @@ def test_the_builder_refuses_a_state_that_still_holds_values():
     state = QueryState(rl.Book, where=(("AND", False, (("leaf", "title", "s1"),)),))
     with pytest.raises(TypeError, match="tokenized Shape"):
         QueryBuilder(state, relata.connections["default"])
+
+
+def test_the_settings_come_from_the_environment_and_refuse_what_they_do_not_understand(monkeypatch):
+    monkeypatch.setenv("RELATA_COMPILE_CACHE", "off")
+    monkeypatch.setenv("RELATA_COMPILE_CHECK", "1")
+    read = CompileSettings()
+    assert (read.enabled, read.check) == (False, True)
+    monkeypatch.setenv("RELATA_COMPILE_CACHE", "sometimes")
+    with pytest.raises(ValueError, match="RELATA_COMPILE_CACHE='sometimes' is not understood; set it to 'on' or 'off'"):
+        CompileSettings()

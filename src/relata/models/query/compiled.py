@@ -9,13 +9,15 @@ returned params are the call's values placed into the cached template.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from relata.backends.base.statements import settings, verify
 from relata.exceptions import EmptyResultSet, TransactionManagementError
+from relata.models.lookups import SUFFIXES
 from relata.models.query.build import QueryBuilder
-from relata.models.query.state import QueryState, Shape, tokenize
+from relata.models.query.state import QueryState, Shape, is_many_lookup, tokenize
 from relata.sql import nodes as n
 
 
@@ -102,3 +104,43 @@ def _compile(statement: Any, connection: Any) -> Compiled:
     if getattr(node, "for_update", None) is not None:
         return LockingCompiled(sql, tuple(params), plan, has_slots, weakref.ref(connection))
     return Compiled(sql, tuple(params), plan, has_slots)
+
+
+class OneValueGet:
+    """Key kind of `Model.objects.get(name=value)`'s entry: (sql, value preparer, row plan), or NONE."""
+
+    #: No shortcut for this name: its shape depends on the value (see one_value_select).
+    NONE = ("none",)
+
+
+def one_value_select(
+    connection: Any, model: Any, name: str, value: Any, make_state: Callable[[], QueryState]
+) -> tuple[str, Any, Any] | None:
+    """One compiled SELECT for every plain value of `name`, or None when the shape depends on the value.
+
+    Lookups whose shape changes with the value get no shortcut: a LIKE pattern
+    (with or without wildcards), a list (its length), isnull (True or False).
+    `make_state()` is the filtered state, called only to compile (and in check mode).
+    """
+    key = (OneValueGet, model, name)
+    entry = connection.statements.get(key)
+    if entry is None or settings.check:
+        compiled, values = compile_query(make_state(), connection)
+        template = compiled.template
+        if (
+            compiled is EMPTY
+            or len(template) != 1
+            or type(template[0]) is not n.Slot
+            or name.endswith(SUFFIXES.pattern)
+            or is_many_lookup(name)
+        ):
+            fresh = OneValueGet.NONE
+        else:
+            fresh = (compiled.sql, template[0].prep, compiled.plan)
+        if entry is None:
+            entry = fresh
+            connection.statements.add(key, entry)
+        elif entry is not OneValueGet.NONE:
+            sent = [value if entry[1] is None else entry[1](value)]
+            verify(key, (entry[0], sent), (compiled.sql, list(compiled.params(values))))
+    return None if entry is OneValueGet.NONE else entry

@@ -15,19 +15,15 @@ from types import MappingProxyType
 from typing import Any
 
 from relata import exceptions
-from relata.backends.base.statements import settings as compile_settings
-from relata.backends.base.statements import verify
 from relata.db import connections
 from relata.models import aggregation, writes
 from relata.models.aliases import check_alias
 from relata.models.expressions import check_annotation_name
-from relata.models.lookups import SUFFIXES
 from relata.models.q import Q, where_as_q
 from relata.models.query import results, validate
-from relata.models.query.compiled import EMPTY, compile_query, compile_statement
-from relata.models.query.state import Annotation, QueryState, RowLock, is_many_lookup
+from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
+from relata.models.query.state import Annotation, QueryState, RowLock
 from relata.models.routing import router
-from relata.sql.nodes import Slot
 
 REPR_OUTPUT_SIZE = 20
 _EXPLAIN_OPTION = re.compile(r"[\w-]+")
@@ -533,37 +529,17 @@ class QuerySet:
             return _NO_SHORTCUT
         db = self.db
         connection = connections[db]
-        key = ("get-by-one", self.model, name)
-        entry = connection.statements.get(key)
-        if entry is None or compile_settings.check:
-            qs = self.filter(**kwargs)._clone(high=MAX_GET_RESULTS, order_by=(), default_ordering=False)
-            compiled, values = compile_query(qs._state, connection)
-            template = compiled.template
-            # One statement for every value of this name: not for lookups whose shape depends on the
-            # value (a LIKE pattern with or without wildcards, a list's length, isnull's True/False).
-            if (
-                compiled is EMPTY
-                or len(template) != 1
-                or type(template[0]) is not Slot
-                or name.endswith(SUFFIXES.pattern)
-                or is_many_lookup(name)
-            ):
-                fresh = _NO_SHORTCUT
-            else:
-                fresh = (compiled.sql, template[0].prep, compiled.plan)
-            if entry is None:
-                entry = fresh
-                connection.statements.add(key, entry)
-            elif entry is not _NO_SHORTCUT:
-                sent = [value if entry[1] is None else entry[1](value)]
-                verify(key, (entry[0], sent), (compiled.sql, list(compiled.params(values))))
-        if entry is _NO_SHORTCUT:
+        entry = one_value_select(connection, self.model, name, value, lambda: self._get_state(kwargs))
+        if entry is None:
             return _NO_SHORTCUT
         sql, prep, plan = entry
         rows = connection.execute(sql, (value if prep is None else prep(value),)).fetchall()
         if len(rows) == 1:
             return results.loader(plan, connection, db)(rows[0])
         return self._get_failed(len(rows))
+
+    def _get_state(self, kwargs: dict[str, Any]) -> QueryState:
+        return self.filter(**kwargs)._clone(high=MAX_GET_RESULTS, order_by=(), default_ordering=False)._state
 
     def _get_failed(self, count: int) -> Any:
         name = self.model._meta.object_name
