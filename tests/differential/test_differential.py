@@ -344,7 +344,7 @@ def check(sides: Any, shape: Shape, values: list[Any]) -> None:
     vendor, alias, ours, theirs = sides.vendor, sides.alias, sides.ours, sides.theirs
     code = render(shape, values)
     cached, statements = run_relata(code, ours, shape)
-    relata.connection.compile_cache.clear()
+    relata.connection.statements.clear()
     fresh, fresh_statements = run_relata(code, ours, shape)
     expected = run_django(code, theirs, shape, alias)
     # A statement the database refuses from Django (SQLite's expression depth, ...) says nothing of relata.
