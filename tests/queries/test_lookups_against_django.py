@@ -158,6 +158,14 @@ def after_delete(M, qs):
 
 
 CASES = {
+    # -- exclude() against an F() that reads NULL: NOT (x = NULL) is not true, the row stays --------
+    "exclude_equal_to_nullable_f": lambda M: ids(M.Author.objects.exclude(pk=M.m.F("born"))),
+    "exclude_greater_than_nullable_f": lambda M: ids(M.Author.objects.exclude(born__gt=M.m.F("id"))),
+    "exclude_lt_nullable_f_across": lambda M: ids(M.Book.objects.exclude(pages__lt=M.m.F("author__born"))),
+    "exclude_gt_nullable_f_across": lambda M: ids(M.Book.objects.exclude(pages__gt=M.m.F("author__id"))),
+    "not_q_nullable_f_or": lambda M: ids(
+        M.Book.objects.filter(~M.m.Q(price__gt=M.m.F("pages")) | M.m.Q(title="Django"))
+    ),
     # -- empty __in under negation, across multi-valued relations ------------------------------
     "exclude_reverse_fk_in_empty": lambda M: ids(M.Author.objects.exclude(book__in=[])),
     "exclude_reverse_fk_field_in_empty": lambda M: ids(M.Author.objects.exclude(book__title__in=[])),

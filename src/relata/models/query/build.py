@@ -247,10 +247,27 @@ class QueryBuilder:
         is_null_match = (lookup_name == "isnull" and value) or (value is None and lookup_name in ("exact", "iexact"))
         if not annotation and not negated and not in_or and not is_null_match:
             self.required.update(path_aliases)
-        if negated and nullable and lookup_name != "isnull" and value is not None:
+        if not negated or lookup_name == "isnull" or value is None:
+            return node
+        # NOT (x < NULL) is NULL, not true: without these, exclude() would drop the rows that read NULL.
+        not_null = []
+        if nullable:
             # The column itself, not a transform of it: a JSON key may be missing where the column is not NULL.
-            node = n.And((node, n.IsNull(column, negated=True)))
-        return node
+            not_null.append(n.IsNull(column, negated=True))
+        if isinstance(node, n.Lookup) and isinstance(node.rhs, n.Col) and self.may_be_null(value):
+            not_null.append(n.IsNull(node.rhs, negated=True))
+        return n.And((node, *not_null)) if not_null else node
+
+    def may_be_null(self, reference: Any) -> bool:
+        """Whether an F() on the right of a lookup can read NULL (when unsure, say so: the check is harmless)."""
+        name = getattr(reference, "name", None)
+        if not isinstance(name, str) or name in self.annotations:
+            return False
+        try:
+            resolved = resolve_names(self.model, name.split("__"), tuple(self.annotations))
+        except FieldError:
+            return True  # named from an enclosing query: its model is not this one
+        return resolved.null_column or getattr(resolved.field, "null", False) or any(s.nullable for s in resolved.steps)
 
     def annotation_prefix(self, parts: list[str]) -> int:
         """How many leading names form an annotation's name (default aliases hold '__')."""
