@@ -132,7 +132,7 @@ def _crosses_many(shape: Shape, node: Any) -> bool:
 def rejoined_multi_valued(shape: Shape, values: list[Any]) -> bool:
     """A multi-valued relation joined by two calls (filter().filter(), annotate().filter()), then named again.
 
-    Django's later reference (values, order_by, annotate) uses the newest join; relata's the first.
+    Django's later reference (values, order_by, annotate, aggregate) uses the newest join; relata's the first.
     """
     joins: Counter[str] = Counter()
     for call in shape.calls:
@@ -142,7 +142,9 @@ def rejoined_multi_valued(shape: Shape, values: list[Any]) -> bool:
             for path in _paths_of(node)
             if crosses_many(shape.root, path)
         }
-        if call.method in ("order_by", "values", "values_list", "annotate") and any(joins[h] >= 2 for h in hops):
+        if call.method in ("order_by", "values", "values_list", "annotate", "aggregate") and any(
+            joins[h] >= 2 for h in hops
+        ):
             return True
         if call.method in ("filter", "annotate"):
             joins.update(hops)

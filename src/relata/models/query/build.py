@@ -259,7 +259,8 @@ class QueryBuilder:
         return n.And((node, *not_null)) if not_null else node
 
     def may_be_null(self, reference: Any) -> bool:
-        """Whether an F() on the right of a lookup can read NULL (when unsure, say so: the check is harmless)."""
+        """Whether the column an F() names is nullable (as Django asks it: a NULL that comes from an
+        outer join to a NOT NULL column does not count); when unsure, yes (the check is harmless)."""
         name = getattr(reference, "name", None)
         if not isinstance(name, str) or name in self.annotations:
             return False
@@ -267,7 +268,7 @@ class QueryBuilder:
             resolved = resolve_names(self.model, name.split("__"), tuple(self.annotations))
         except FieldError:
             return True  # named from an enclosing query: its model is not this one
-        return resolved.null_column or getattr(resolved.field, "null", False) or any(s.nullable for s in resolved.steps)
+        return resolved.null_column or getattr(resolved.field, "null", False)
 
     def annotation_prefix(self, parts: list[str]) -> int:
         """How many leading names form an annotation's name (default aliases hold '__')."""
