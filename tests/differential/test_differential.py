@@ -151,10 +151,6 @@ def rejoined_multi_valued(shape: Shape, values: list[Any]) -> bool:
     return False
 
 
-def stale_write_values(shape: Shape, values: list[Any]) -> bool:
-    return shape.result == "write" and any("__" in leaf.path for leaf in _leaves(shape.calls))
-
-
 def _paths_of(node: Any) -> list[str]:
     if isinstance(node, Leaf | Ref | Agg | Order):
         return [node.path]
@@ -195,10 +191,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "issue 10 item 12 (found here): after two joins of one multi-valued relation (filter().filter(), "
         "annotate().filter()), Django's later references use the newest join, relata's the first",
         rejoined_multi_valued,
-    ),
-    "stale_write_values": (
-        "issue 10 items 1/6: update()/delete() with relation filters reuse stale cached values",
-        stale_write_values,
     ),
 }
 
