@@ -122,7 +122,7 @@ def test_atomic_without_savepoint_dooms_the_outer_block():
         with pytest.raises(Boom), transaction.atomic(savepoint=False):
             raise Boom
         assert transaction.get_rollback()
-        with pytest.raises(exceptions.TransactionManagementError, match="until the end of the atomic block"):
+        with pytest.raises(exceptions.TransactionManagementError, match="until the end of the 'atomic' block"):
             Entry.objects.create(name="more")
     assert names() == []
 
@@ -167,7 +167,7 @@ def test_durable_cannot_nest():
         Entry.objects.create(name="a")
     with (
         transaction.atomic(),
-        pytest.raises(exceptions.TransactionManagementError, match="durable"),
+        pytest.raises(RuntimeError, match="durable atomic block cannot be nested"),
         transaction.atomic(durable=True),
     ):
         pass

@@ -2,8 +2,10 @@
 
 The outermost `atomic()` opens a transaction; each nested one is a savepoint,
 so an exception inside rolls back just that block. Outside any block relata
-autocommits each statement. `on_commit` callbacks wait for the outermost
-commit and are dropped on rollback.
+autocommits each statement, unless `set_autocommit(False)` hands the
+transaction to the caller (`commit()`, `rollback()`; atomic() is then a
+savepoint). `on_commit` callbacks wait for the outermost commit and are
+dropped on rollback.
 """
 
 from __future__ import annotations
@@ -23,13 +25,19 @@ def get_connection(using: str | None = None) -> Any:
 
 
 class Atomic:
-    """Context manager and decorator; `atomic()` builds one per use."""
+    """Context manager and decorator; `atomic()` builds one per use.
+
+    `_from_testcase` marks a block a test harness opens around each test (as
+    Django's TestCase does): a durable block inside it is still the outermost
+    block of the code under test.
+    """
 
     def __init__(self, using: str | None, savepoint: bool, durable: bool):
         self.using = using
         self.savepoint = savepoint
         self.durable = durable
-        self._stack: list[tuple[Any, str | None]] = []
+        self._from_testcase = False
+        self._stack: list[Any] = []
 
     def __call__(self, func: F) -> F:
         @functools.wraps(func)
@@ -41,33 +49,49 @@ class Atomic:
 
     def __enter__(self) -> Atomic:
         conn = get_connection(self.using)
-        if self.durable and conn.in_atomic_block:
-            raise TransactionManagementError(
-                "A durable atomic block cannot be nested inside another atomic block; "
-                "remove durable=True or move the block outside."
+        if self.durable and conn.atomic_blocks and not conn.atomic_blocks[-1]._from_testcase:
+            raise RuntimeError(
+                "A durable atomic block cannot be nested within another atomic block. A durable block "
+                "promises that its work is committed when it ends; remove durable=True, or call this "
+                "code outside the enclosing atomic()."
             )
-        if conn.in_atomic_block:
-            conn.validate_no_broken_transaction()
-            sid = None
-            if self.savepoint:
-                sid = conn.new_savepoint_id()
-                conn.savepoint_create(sid)
-            conn.savepoint_ids.append(sid)
-        else:
-            conn.ensure_connection()
-            conn.begin()
-            conn.in_atomic_block = True
+        if not conn.in_atomic_block:
             conn.needs_rollback = False
+            conn.rollback_exc = None
             conn.savepoint_ids = []
-        self._stack.append((conn, conn.savepoint_ids[-1] if conn.savepoint_ids else None))
+            if conn.autocommit:
+                conn.ensure_connection()
+                conn.begin()
+                conn.in_atomic_block = True
+                conn.commit_on_exit = True
+                conn.atomic_blocks.append(self)
+                self._stack.append(conn)
+                return self
+            # set_autocommit(False): the caller's transaction is open; this block is a savepoint in it.
+            conn.in_atomic_block = True
+            conn.commit_on_exit = False
+        sid = None
+        if self.savepoint and not conn.needs_rollback:
+            sid = conn.new_savepoint_id()
+            conn.savepoint_create(sid)
+        conn.savepoint_ids.append(sid)
+        conn.atomic_blocks.append(self)
+        self._stack.append(conn)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        conn, _ = self._stack.pop()
-        if conn.savepoint_ids:
-            self._exit_savepoint(conn, exc_type is not None)
-        else:
+        conn = self._stack.pop()
+        conn.atomic_blocks.pop()
+        if not conn.savepoint_ids:
             self._exit_outermost(conn, exc_type is not None)
+            return
+        try:
+            self._exit_savepoint(conn, exc_type is not None)
+        finally:
+            if not conn.savepoint_ids and not conn.commit_on_exit:
+                # The outermost block of a transaction the caller manages: it stays open for them.
+                conn.in_atomic_block = False
+                conn.commit_on_exit = True
 
     def _exit_savepoint(self, conn: Any, failed: bool) -> None:
         sid = conn.savepoint_ids.pop()
@@ -163,24 +187,41 @@ def get_rollback(using: str | None = None) -> bool:
 
 
 def get_autocommit(using: str | None = None) -> bool:
-    return not get_connection(using).in_atomic_block
+    """Whether statements commit one by one (outside atomic() and not after set_autocommit(False))."""
+    return get_connection(using).get_autocommit()
+
+
+def set_autocommit(autocommit: bool, using: str | None = None) -> None:
+    """Manage transactions by hand: after `set_autocommit(False)` nothing commits until `commit()`."""
+    get_connection(using).set_autocommit(autocommit)
+
+
+def commit(using: str | None = None) -> None:
+    """Commit the transaction set_autocommit(False) left open; forbidden inside atomic()."""
+    get_connection(using).commit_manual()
+
+
+def rollback(using: str | None = None) -> None:
+    """Roll back the transaction set_autocommit(False) left open; forbidden inside atomic()."""
+    get_connection(using).rollback_manual()
 
 
 def savepoint(using: str | None = None) -> str | None:
-    conn = get_connection(using)
-    if not conn.in_atomic_block:
-        return None
-    sid = conn.new_savepoint_id()
-    conn.savepoint_create(sid)
-    return sid
+    """Create a savepoint and return its id; None outside a transaction (nothing to save)."""
+    return get_connection(using).savepoint()
 
 
 def savepoint_rollback(sid: str, using: str | None = None) -> None:
-    get_connection(using).savepoint_rollback_to(sid)
+    get_connection(using).savepoint_rollback(sid)
 
 
 def savepoint_commit(sid: str, using: str | None = None) -> None:
-    get_connection(using).savepoint_release(sid)
+    get_connection(using).savepoint_commit(sid)
+
+
+def clean_savepoints(using: str | None = None) -> None:
+    """Restart savepoint numbering (ids only need to be unique inside one transaction)."""
+    get_connection(using).savepoint_count = 0
 
 
 def mark_for_rollback_on_error(using: str | None = None) -> Any:
@@ -200,3 +241,4 @@ class _MarkForRollback:
             conn = get_connection(self.using)
             if conn.in_atomic_block:
                 conn.needs_rollback = True
+                conn.rollback_exc = exc

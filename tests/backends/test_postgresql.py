@@ -159,7 +159,7 @@ def test_a_failed_statement_needs_its_savepoint(postgresql):
             Shelf.objects.create(label="a")
         Shelf.objects.create(label="b")  # the savepoint rolled back: the transaction goes on
     assert sorted(Shelf.objects.values_list("label", flat=True)) == ["a", "b"]
-    doomed = pytest.raises(exceptions.TransactionManagementError, match="until the end of the atomic block")
+    doomed = pytest.raises(exceptions.TransactionManagementError, match="until the end of the 'atomic' block")
     with doomed, transaction.atomic():
         with pytest.raises(exceptions.IntegrityError):
             Shelf.objects.create(label="a")

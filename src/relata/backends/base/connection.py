@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from relata import exceptions
+from relata.backends.base.cursor import CursorWrapper
 from relata.backends.base.features import BaseDatabaseFeatures
 from relata.backends.base.introspection import BaseDatabaseIntrospection
 from relata.backends.base.operations import BaseDatabaseOperations
@@ -62,6 +63,12 @@ class BaseDatabaseWrapper:
         self.savepoint_ids: list[str | None] = []
         self.savepoint_count = 0
         self.needs_rollback = False
+        #: The error that doomed the open transaction (the cause of the error raised for later queries).
+        self.rollback_exc: BaseException | None = None
+        #: The atomic() blocks open on this connection, outermost first (durable=True looks at them).
+        self.atomic_blocks: list[Any] = []
+        #: False while the outermost atomic() block sits inside a transaction the caller manages
+        #: (set_autocommit(False)): that block is a savepoint and commits nothing.
         self.commit_on_exit = True
         self.run_on_commit: list[tuple[set[str | None], Callable[[], Any], bool]] = []
         self.run_commit_hooks_on_set_autocommit_on = False
@@ -192,6 +199,7 @@ class BaseDatabaseWrapper:
         an inner atomic() rolls back to its savepoint), on every database alike.
         """
         self.needs_rollback = True
+        self.rollback_exc = error
 
     def check_usable_transaction(self, sql: str) -> None:
         """Refuse statements in a doomed atomic block, except the ones that end it."""
@@ -200,7 +208,11 @@ class BaseDatabaseWrapper:
 
     # -- executing --------------------------------------------------------------
 
-    def cursor(self) -> Any:
+    def cursor(self) -> CursorWrapper:
+        """A cursor for raw SQL (`with connection.cursor() as cursor:`), with relata's errors."""
+        return CursorWrapper(self, self.driver_cursor())
+
+    def driver_cursor(self) -> Any:
         connection = self.ensure_connection()
         try:
             return connection.cursor()
@@ -227,7 +239,7 @@ class BaseDatabaseWrapper:
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         """Run one statement and return the driver cursor (for fetching)."""
-        return self._run_on(self.cursor(), sql, params)
+        return self.run_on_cursor(self.driver_cursor(), sql, params)
 
     def execute_streaming(self, sql: str, params: Any = ()) -> Any:
         """Run a query whose rows are read in chunks (iterator()).
@@ -237,7 +249,7 @@ class BaseDatabaseWrapper:
         """
         return self.execute(sql, params)
 
-    def _run_on(self, cursor: Any, sql: str, params: Any) -> Any:
+    def run_on_cursor(self, cursor: Any, sql: str, params: Any) -> Any:
         """Execute on `cursor`: the doomed-transaction rule, query listeners, error mapping."""
         if self.needs_rollback:
             self.check_usable_transaction(sql)
@@ -252,9 +264,11 @@ class BaseDatabaseWrapper:
     def executemany(self, sql: str, param_list: list[Any], returning: bool = False) -> Any:
         """Run one statement for every parameter row; with `returning`, the first
         column each row's RETURNING gave (drivers that can: see has_fast_executemany)."""
+        return self.run_many_on_cursor(self.driver_cursor(), sql, param_list, returning)
+
+    def run_many_on_cursor(self, cursor: Any, sql: str, param_list: list[Any], returning: bool = False) -> Any:
         if self.needs_rollback:
             self.check_usable_transaction(sql)
-        cursor = self.cursor()
         started = time.perf_counter()
         try:
             result = self.driver_executemany(cursor, sql, param_list, returning)
@@ -311,7 +325,7 @@ class BaseDatabaseWrapper:
     # mean statements the ORM ran for the caller, as Django counts them.
 
     def execute_unlisted(self, sql: str) -> None:
-        cursor = self.cursor()
+        cursor = self.driver_cursor()
         try:
             cursor.execute(sql)
         except Exception as error:
@@ -347,6 +361,24 @@ class BaseDatabaseWrapper:
     def savepoint_rollback_to(self, sid: str) -> None:
         self.execute("ROLLBACK TO SAVEPOINT " + self.ops.quote_name(sid))
 
+    # Django's names for the same, as transaction.savepoint() and friends use them.
+
+    def savepoint(self) -> str | None:
+        """A new savepoint's id, or None outside a transaction (where there is nothing to save)."""
+        if self.get_autocommit():
+            return None
+        sid = self.new_savepoint_id()
+        self.savepoint_create(sid)
+        return sid
+
+    def savepoint_rollback(self, sid: str) -> None:
+        """Undo the work since savepoint `sid`; on_commit hooks registered since then are dropped."""
+        self.savepoint_rollback_to(sid)
+        self.run_on_commit = [hook for hook in self.run_on_commit if sid not in hook[0]]
+
+    def savepoint_commit(self, sid: str) -> None:
+        self.savepoint_release(sid)
+
     def new_savepoint_id(self) -> str:
         self.savepoint_count += 1
         return f"s{id(self) % 100000}_x{self.savepoint_count}"
@@ -356,10 +388,57 @@ class BaseDatabaseWrapper:
             raise self.connection_lost_error()
         if self.needs_rollback:
             raise exceptions.TransactionManagementError(
-                "An error occurred in the current transaction; no more queries can run "
-                "until the end of the atomic block. Catch errors outside atomic(), or "
-                "wrap the failing statement in its own atomic() to roll back to a savepoint."
+                "An error occurred in the current transaction. You can't execute queries until the end "
+                "of the 'atomic' block. Catch errors outside atomic(), or wrap the failing statement in "
+                "its own atomic() to roll back to a savepoint."
+            ) from self.rollback_exc
+
+    def validate_no_atomic_block(self) -> None:
+        if self.in_atomic_block:
+            raise exceptions.TransactionManagementError(
+                "This is forbidden when an 'atomic' block is active. atomic() commits or rolls back by "
+                "itself when its block ends; call this outside the block."
             )
+
+    # -- transactions: managed by the caller ---------------------------------------
+
+    def get_autocommit(self) -> bool:
+        """Whether each statement commits by itself: outside atomic() and not after set_autocommit(False)."""
+        return self.autocommit and not self.in_atomic_block
+
+    def set_autocommit(self, autocommit: bool) -> None:
+        """Turn the driver's autocommit off (the caller commits) or back on (pending hooks then run)."""
+        self.validate_no_atomic_block()
+        self.ensure_connection()
+        with self.wrap_errors():
+            self.set_driver_autocommit(autocommit)
+        self.autocommit = autocommit
+        if autocommit and self.run_commit_hooks_on_set_autocommit_on:
+            self.run_commit_hooks_on_set_autocommit_on = False
+            self.run_and_clear_commit_hooks()
+
+    def set_driver_autocommit(self, autocommit: bool) -> None:
+        """Hook: switch the driver connection's own autocommit mode."""
+        raise NotImplementedError(f"{self.display_name} cannot switch autocommit.")
+
+    def commit_manual(self) -> None:
+        """transaction.commit(): the driver's commit of a transaction the caller manages."""
+        self.validate_no_atomic_block()
+        if self.connection is not None:
+            with self.wrap_errors():
+                self.connection.commit()
+        self.needs_rollback = False
+        # As in Django, on_commit hooks recorded meanwhile run when autocommit is turned back on.
+        self.run_commit_hooks_on_set_autocommit_on = True
+
+    def rollback_manual(self) -> None:
+        """transaction.rollback(): the driver's rollback of a transaction the caller manages."""
+        self.validate_no_atomic_block()
+        if self.connection is not None:
+            with self.wrap_errors():
+                self.connection.rollback()
+        self.needs_rollback = False
+        self.run_on_commit = []
 
     def run_and_clear_commit_hooks(self) -> None:
         hooks, self.run_on_commit = self.run_on_commit, []
@@ -372,9 +451,14 @@ class BaseDatabaseWrapper:
 
     def on_commit(self, func: Callable[[], Any], robust: bool = False) -> None:
         if not callable(func):
-            raise TypeError("on_commit() needs a callable taking no arguments.")
+            raise TypeError("on_commit()'s callback must be a callable. Pass a function taking no arguments.")
         if self.in_atomic_block:
             self.run_on_commit.append((set(self.savepoint_ids), func, robust))
+        elif not self.autocommit:
+            raise exceptions.TransactionManagementError(
+                "on_commit() cannot be used in manual transaction management (after set_autocommit(False)) "
+                "outside an atomic block: there is no commit relata could run it after."
+            )
         elif robust:
             with contextlib.suppress(Exception):
                 func()

@@ -43,6 +43,11 @@ class BaseDatabaseOperations:
         self.adapters: dict[str, Callable[[Any], Any]] = self.make_adapters()
         self.converters: dict[str, Callable[[Any], Any]] = self.make_converters()
 
+    def format_raw_sql(self, sql: str, params: Any) -> tuple[str, Any]:
+        """Raw SQL as users write it (`%s` placeholders, `%%` for a percent sign when params are
+        sent) in the form this driver reads; the drivers that read `%s` take it as it is."""
+        return sql, params
+
     # -- values ---------------------------------------------------------------
 
     def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
@@ -62,6 +67,27 @@ class BaseDatabaseOperations:
 
     def adapter_for(self, internal_type: str) -> Callable[[Any], Any] | None:
         return self.adapters.get(internal_type)
+
+    # Django's names for preparing a value for raw SQL (`cursor.execute(sql, [ops.adapt_...(v)])`).
+
+    def _adapt(self, internal_type: str, value: Any) -> Any:
+        adapter = self.adapters.get(internal_type)
+        return value if value is None or adapter is None else adapter(value)
+
+    def adapt_datefield_value(self, value: Any) -> Any:
+        return self._adapt("DateField", value)
+
+    def adapt_datetimefield_value(self, value: Any) -> Any:
+        return self._adapt("DateTimeField", value)
+
+    def adapt_timefield_value(self, value: Any) -> Any:
+        return self._adapt("TimeField", value)
+
+    def adapt_decimalfield_value(self, value: Any, max_digits: Any = None, decimal_places: Any = None) -> Any:
+        return self._adapt("DecimalField", value)
+
+    def adapt_json_value(self, value: Any, encoder: Any = None) -> Any:
+        return value if value is None else json.dumps(value, cls=encoder)
 
     def lookup_value_adapter(self, internal_type: str) -> Callable[[Any], Any] | None:
         """A last step for a filter value compared with a column of this type, if the driver needs one."""

@@ -116,6 +116,9 @@ class DatabaseWrapper(BaseDatabaseWrapper):
     def get_new_connection(self) -> Any:
         return Database.connect(**self.connect_kwargs(self.settings))
 
+    def set_driver_autocommit(self, autocommit: bool) -> None:
+        self.connection.autocommit(autocommit)
+
     def init_connection_state(self) -> None:
         sql_mode = self.options.get("sql_mode", DEFAULT_SQL_MODE)
         level = str(self.options.get("isolation_level", "read committed")).lower().replace("_", " ")

@@ -156,10 +156,16 @@ class DatabaseWrapper(BaseDatabaseWrapper):
                 version += " cockroachdb"
             self.features.set_flavor(self.features.flavor_from_version(version, set()))
 
+    def set_driver_autocommit(self, autocommit: bool) -> None:
+        self.connection.autocommit = autocommit
+
     def close(self) -> None:
         if self.connection is not None and self._pool is not None:
             conn, self.connection = self.connection, None
             try:
+                if not self.autocommit:  # the next borrower expects the pool's autocommit session
+                    conn.rollback()
+                    conn.autocommit = True
                 self._pool.putconn(conn)
             except Exception:
                 conn.close()
@@ -223,7 +229,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         except psycopg.Error as error:
             self.raise_driver_error(error)
         cursor.itersize = STREAM_ITERSIZE
-        return self._run_on(cursor, sql, params or None)
+        return self.run_on_cursor(cursor, sql, params or None)
 
     # -- test databases ------------------------------------------------------------
 

@@ -157,7 +157,11 @@ class DatabaseWrapper(BaseDatabaseWrapper):
                     f"SQLite option init_command {sql!r} failed: {error}; fix or remove that statement."
                 ) from error
 
-    def cursor(self) -> Any:
+    def set_driver_autocommit(self, autocommit: bool) -> None:
+        # Without autocommit, sqlite3 opens a transaction (in the configured mode) before a write.
+        self.connection.isolation_level = None if autocommit else (self.begin_sql.partition(" ")[2] or "DEFERRED")
+
+    def driver_cursor(self) -> Any:
         return self.connection.cursor() if self.connection is not None else self.ensure_connection().cursor()
 
     def execute(self, sql: str, params: Any = ()) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,10 @@ def _adapt_uuid(value: Any) -> Any:
     return value.hex if isinstance(value, uuid.UUID) else value
 
 
+#: `%s` and `%%` in raw SQL; any other `%` means itself.
+_RAW_PERCENT = re.compile(r"%([s%])")
+
+
 _INT64 = (-(2**63), 2**63 - 1)
 _INTEGER_TYPES = frozenset(
     t + "Field"
@@ -63,6 +68,12 @@ def _from_iso(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
 class DatabaseOperations(BaseDatabaseOperations):
     compiler_class = SQLiteCompiler
     explain_prefix = "EXPLAIN QUERY PLAN"
+
+    def format_raw_sql(self, sql: str, params: Any) -> tuple[str, Any]:
+        # sqlite3 reads `?`: write users' `%s` as that, and `%%` as the percent sign it stands for.
+        if params is None:
+            return sql, ()
+        return _RAW_PERCENT.sub(lambda m: "?" if m.group(1) == "s" else "%", sql), params
 
     def make_adapters(self) -> dict[str, Callable[[Any], Any]]:
         return {

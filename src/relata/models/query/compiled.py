@@ -50,7 +50,7 @@ class LockingCompiled(Compiled):
     connection: Any = None
 
     def params(self, values: list[Any]) -> list[Any] | tuple[Any, ...]:
-        if not self.connection().in_atomic_block:
+        if self.connection().get_autocommit():
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction: its row locks would end with the "
                 "query. Evaluate the queryset inside `with transaction.atomic():`."
