@@ -13,6 +13,7 @@ import inspect
 from typing import Any, ClassVar
 
 from relata import exceptions
+from relata.models import unique_checks as unique_checks_module
 from relata.models.fastpaths import build_class_init
 from relata.models.fields import BigAutoField, DatabaseDefault
 from relata.models.instance_state import ModelState, ModelStateDescriptor, take_refusal
@@ -372,11 +373,28 @@ class Model(metaclass=ModelBase):
             raise exceptions.ValidationError(errors)
 
     def validate_unique(self, exclude: Any = None) -> None:
-        from relata.models.persistence import unique_errors
-
-        errors = unique_errors(self, set(exclude or ()))
+        """Raise ValidationError if a unique field, unique_together group or unique_for_date rule clashes."""
+        unique_checks, date_checks = self._get_unique_checks(exclude=exclude)
+        errors = unique_checks_module.perform_unique_checks(self, unique_checks)
+        for name, found in unique_checks_module.perform_date_checks(self, date_checks).items():
+            errors.setdefault(name, []).extend(found)
         if errors:
             raise exceptions.ValidationError(errors)
+
+    def _get_unique_checks(self, exclude: Any = None, include_meta_constraints: bool = False) -> Any:
+        return unique_checks_module.get_unique_checks(self, exclude, include_meta_constraints)
+
+    def _perform_unique_checks(self, unique_checks: Any) -> dict[str, list[Any]]:
+        return unique_checks_module.perform_unique_checks(self, unique_checks)
+
+    def _perform_date_checks(self, date_checks: Any) -> dict[str, list[Any]]:
+        return unique_checks_module.perform_date_checks(self, date_checks)
+
+    def unique_error_message(self, model_class: type, unique_check: tuple[str, ...]) -> Any:
+        return unique_checks_module.unique_error_message(self, model_class, unique_check)
+
+    def date_error_message(self, lookup_type: str, field_name: str, unique_for: str) -> Any:
+        return unique_checks_module.date_error_message(self, lookup_type, field_name, unique_for)
 
     def validate_constraints(self, exclude: Any = None) -> None:
         errors: dict[str, list[Any]] = {}
@@ -406,9 +424,6 @@ class Model(metaclass=ModelBase):
                 error.update_error_dict(errors)
         if errors:
             raise exceptions.ValidationError(errors)
-
-    def date_error_message(self, *args: Any) -> str:  # pragma: no cover - unique_for_date unsupported
-        raise NotImplementedError
 
 
 def _write_db(model: type, instance: Any) -> str:

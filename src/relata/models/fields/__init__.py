@@ -108,6 +108,7 @@ class Field(RegisterLookupMixin):
         "null": "This field cannot be null.",
         "blank": "This field cannot be blank.",
         "unique": "%(model_name)s with this %(field_label)s already exists.",
+        "unique_for_date": "%(field_label)s must be unique for %(date_field_label)s %(lookup_type)s.",
     }
     internal_type: ClassVar[str] = "Field"
     creation_counter = 0
@@ -146,6 +147,8 @@ class Field(RegisterLookupMixin):
         auto_created: bool = False,
         serialize: bool = True,
         unique_for_date: str | None = None,
+        unique_for_month: str | None = None,
+        unique_for_year: str | None = None,
         db_tablespace: str | None = None,
     ):
         self.name = name
@@ -170,6 +173,9 @@ class Field(RegisterLookupMixin):
         self.db_default = db_default
         self.auto_created = auto_created
         self.serialize = serialize
+        self.unique_for_date = unique_for_date
+        self.unique_for_month = unique_for_month
+        self.unique_for_year = unique_for_year
         messages: dict[str, str] = {}
         for klass in reversed(type(self).__mro__):
             messages.update(getattr(klass, "default_error_messages", {}))
