@@ -222,7 +222,7 @@ def test_pooled_connections_are_shared_and_returned(postgresql):
 
 
 def test_concat_joins_any_type_as_text(postgresql):
-    from relata.models.expressions import Concat
+    from relata.models.functions import Concat
 
     Volume.objects.create(title="a", pages=12)
     assert Volume.objects.annotate(c=Concat("title", "pages", "shelf")).get().c == "a12"

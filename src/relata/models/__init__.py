@@ -6,33 +6,23 @@ from relata.models.base import Model
 from relata.models.constraints import BaseConstraint, CheckConstraint, Index, UniqueConstraint
 from relata.models.deletion import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET, SET_DEFAULT, SET_NULL
 from relata.models.expressions import (
-    Abs,
     Aggregate,
     Avg,
     Case,
-    Cast,
-    Coalesce,
     CombinedExpression,
-    Concat,
     Count,
     Exists,
     Expression,
     ExpressionWrapper,
     F,
     Func,
-    Greatest,
-    Least,
-    Length,
-    Lower,
     Max,
     Min,
-    Now,
     OrderBy,
     OuterRef,
     StdDev,
     Subquery,
     Sum,
-    Upper,
     Value,
     Variance,
     When,
@@ -76,6 +66,7 @@ from relata.models.fields.related import (
     OneToOneField,
     OneToOneRel,
 )
+from relata.models.functions import Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, Upper
 from relata.models.manager import BaseManager, Manager
 from relata.models.q import Q
 from relata.models.query.prefetch import Prefetch, prefetch_related_objects
