@@ -22,11 +22,17 @@ _SAVED_IN_DEFAULT = object()  # what a missing "_state" entry means
 
 
 class ModelState:
-    """Which database an instance came from or went to, and whether it is saved yet."""
+    """Which database an instance came from or went to, and whether it is saved yet.
+
+    `pending_keys` names the forward relations assigned an unsaved object: save()
+    takes their key from that object once it is saved (and from nowhere else, so
+    a key set to None by hand stays None).
+    """
 
     def __init__(self, db: str | None = None, adding: bool = True):
         self.db = db
         self.adding = adding
+        self.pending_keys: set[str] | None = None
 
 
 class ModelStateDescriptor:
@@ -60,6 +66,30 @@ def adding_and_db(instance: Any) -> tuple[bool, str | None]:
 def db_of(instance: Any) -> str | None:
     """`instance._state.db`, without making a state object."""
     return adding_and_db(instance)[1]
+
+
+def set_key_pending(instance: Any, name: str, pending: bool) -> None:
+    """Record whether relation `name` holds an object that had no key when it was assigned."""
+    state = instance.__dict__.get("_state", _SAVED_IN_DEFAULT)
+    if type(state) is not ModelState:
+        if not pending:
+            return  # the compact forms have no pending keys: nothing to clear
+        state = instance._state
+    if pending:
+        if state.pending_keys is None:
+            state.pending_keys = set()
+        state.pending_keys.add(name)
+    elif state.pending_keys:
+        state.pending_keys.discard(name)
+
+
+def take_pending_key(instance: Any, name: str) -> bool:
+    """Whether `name` was pending (and forget it)."""
+    state = instance.__dict__.get("_state")
+    if type(state) is not ModelState or not state.pending_keys or name not in state.pending_keys:
+        return False
+    state.pending_keys.discard(name)
+    return True
 
 
 def mark_saved(instance: Any, db: str) -> None:

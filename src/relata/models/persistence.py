@@ -16,7 +16,7 @@ from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import DatabaseDefault, Field
-from relata.models.instance_state import DEFAULT_DB_ALIAS, adding_and_db, db_of, mark_saved
+from relata.models.instance_state import DEFAULT_DB_ALIAS, adding_and_db, db_of, mark_saved, take_pending_key
 from relata.models.routing import router
 from relata.sql import nodes as n
 
@@ -29,15 +29,17 @@ def _prepare_related_fields(obj: Any, operation: str) -> None:
             continue
         target_value = getattr(related, field.target_field.attname)
         if related.pk is None or target_value is None:
+            if field.one_to_one:  # the failed save must not leave `related.<reverse>` pointing here
+                related.__dict__.pop(field.remote_field.get_cache_name(), None)
             raise ValueError(
                 f"{operation}() prohibited to prevent data loss due to unsaved related object '{field.name}'."
             )
         current = cache.get(field.attname)
-        if current is None or current == "":
+        if take_pending_key(obj, field.name) and (current is None or current == ""):
             # The related object was saved after it was assigned: take its key now.
             cache[field.attname] = target_value
         elif current != target_value:
-            # `book.author_id = x` after `book.author = a`: the id wins, the cache goes.
+            # `book.author_id = x` (or None) after `book.author = a`: the id wins, the cache goes.
             del cache[field.name]
 
 

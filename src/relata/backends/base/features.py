@@ -9,6 +9,11 @@ class BaseDatabaseFeatures:
     insert_id_via_lastrowid = True
     can_return_rows_from_bulk_insert = False
     supports_transactions = True
+    #: Savepoints inside a transaction (every supported database has them).
+    uses_savepoints = True
+    can_release_savepoints = True
+    #: A UNIQUE column may hold NULL in several rows.
+    supports_nullable_unique_constraints = True
     can_rollback_ddl = False
     supports_filtered_aggregates = True
     supports_select_for_update = True

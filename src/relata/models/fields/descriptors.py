@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from relata.models.instance_state import db_of, refuse
+from relata.models.instance_state import db_of, refuse, set_key_pending
 from relata.models.routing import check_relation
 
 _MISSING = object()
@@ -118,9 +118,11 @@ class ForwardManyToOneDescriptor:
             if previous is not None and field.one_to_one:
                 previous.__dict__[field.remote_field.get_cache_name()] = None
             cache[field.attname] = None
+            set_key_pending(instance, field.name, False)
         else:
             check_relation(instance, value)
-            cache[field.attname] = getattr(value, field.target_field.attname)
+            key = cache[field.attname] = getattr(value, field.target_field.attname)
+            set_key_pending(instance, field.name, key is None or key == "")
             if field.one_to_one:
                 value.__dict__[field.remote_field.get_cache_name()] = instance
         cache[field.name] = value

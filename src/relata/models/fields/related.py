@@ -115,6 +115,11 @@ class ForeignObjectRel:
             return None if self.hidden else self.related_name
         return opts.model_name + ("" if self.one_to_one else "_set")
 
+    @property
+    def accessor_name(self) -> str | None:
+        """Django's spelling: for a hidden relation, the related_name ("+"...), which no attribute has."""
+        return self.get_accessor_name() or self.related_name
+
     def get_cache_name(self) -> str:
         return self.get_accessor_name() or ("+" + self.field.name)
 
@@ -381,10 +386,13 @@ class ForeignKey(RelatedField):
 
     def column_spec(self) -> ColumnSpec:
         target = self.target_field
+        references_table, references_column = self.related_model._meta.db_table, target.column
+        while target.is_relation:  # a key to a row whose primary key is itself a key: the column's type is at the end
+            target = target.target_field
         internal = target.get_internal_type()
         references = None
         if self.db_constraint:
-            references = Reference(self.related_model._meta.db_table, target.column)
+            references = Reference(references_table, references_column)
         return ColumnSpec(
             name=self.column,
             internal_type=self.get_internal_type(),

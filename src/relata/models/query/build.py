@@ -774,14 +774,24 @@ def _relation_preparer(field: Any, value_model: Any, db_prep: Any) -> Any:
 
     def prepare(value: Any) -> Any:
         if isinstance(value, Model):
-            if not isinstance(value, value_model):
+            if isinstance(value, value_model):
+                value = getattr(value, attname)
+            elif _keyed_by(value, value_model):
+                value = value.pk  # its primary key is this very relation: the same value
+            else:
                 raise ValueError(f'Cannot query "{value}": Must be "{value_model.__name__}" instance.')
-            value = getattr(value, attname)
             if value is None:
                 raise ValueError("Model instances passed to related filters must be saved.")
         return db_prep(value) if db_prep is not None and value is not None else value
 
     return prepare
+
+
+def _keyed_by(value: Any, model: type) -> bool:
+    """Whether `value`'s primary key is a relation to `model` (a one-to-one primary key), as Django
+    accepts `Restaurant.objects.filter(pk=restaurant)` when that key points at a Place."""
+    pk = value._meta.pk
+    return pk.is_relation and issubclass(pk.related_model, model)
 
 
 def _unsupported_lookup(field: Any, rest: tuple[str, ...], path: str) -> str:

@@ -664,6 +664,7 @@ class QuerySet:
     # -- writing ------------------------------------------------------------------
 
     def create(self, **kwargs: Any) -> Any:
+        self._refuse_reverse_one_to_one(kwargs)
         obj = self.model(**kwargs)
         obj.save(force_insert=True, using=self.db_for_write())
         return obj
@@ -674,12 +675,26 @@ class QuerySet:
         return router.db_for_write(self.model, **self._hints)
 
     def get_or_create(self, defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
+        self._refuse_reverse_one_to_one({**kwargs, **(defaults or {})})
         return writes.get_or_create(self, defaults, kwargs)
 
     def update_or_create(
         self, defaults: dict[str, Any] | None = None, create_defaults: dict[str, Any] | None = None, **kwargs: Any
     ) -> tuple[Any, bool]:
+        self._refuse_reverse_one_to_one({**kwargs, **(defaults or {}), **(create_defaults or {})})
         return writes.update_or_create(self, defaults, create_defaults, kwargs)
+
+    def _refuse_reverse_one_to_one(self, values: dict[str, Any]) -> None:
+        """`Place.objects.create(restaurant=r)`: the key lives in the other table, so no row here can hold it."""
+        if not values:
+            return
+        accessors = {rel.get_accessor_name() for rel in self.model._meta.related_objects if rel.one_to_one}
+        reverse = [name for name in values if name in accessors]
+        if reverse:
+            raise ValueError(
+                f"The following fields do not exist in this model: {', '.join(reverse)}. They are the reverse side "
+                "of one-to-one relations: save this object first, then set the relation from the other model."
+            )
 
     def bulk_create(
         self,
