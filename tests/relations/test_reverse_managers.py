@@ -152,10 +152,18 @@ def test_direct_assignment_is_type_error(alex):
 
 
 def test_reverse_manager_on_unsaved_instance_is_value_error():
-    with pytest.raises(ValueError, match="'Author' instance needs to have a primary key value"):
-        Author(name="new").book_set  # noqa: B018
-    with pytest.raises(ValueError, match="needs to have a primary key value"):
-        Author(name="new").notes.all()
+    # As in Django 4.1+: the manager itself may be had (its model, its name); using it raises.
+    unsaved = Author(name="new")
+    assert unsaved.book_set.model is Book
+    for use in (
+        lambda: unsaved.book_set.all(),
+        lambda: unsaved.book_set.count(),
+        lambda: unsaved.book_set.filter(title="x"),
+        lambda: unsaved.book_set.create(title="x"),
+        lambda: unsaved.notes.all(),
+    ):
+        with pytest.raises(ValueError, match="'Author' instance needs to have a primary key value"):
+            use()
     assert Book.objects.count() == 0
 
 

@@ -115,8 +115,7 @@ class ReverseManyToOneManager:
     cache_name: str
 
     def __init__(self, instance: Any):
-        if instance.__dict__.get(self._pk_attname) is None:
-            _check_saved(instance)
+        # An unsaved instance may have the manager (`obj.book_set.model`); using it raises (get_queryset, add...).
         self.instance = instance
 
     @property

@@ -717,7 +717,9 @@ class QuerySet:
         self._not_combined("update")
         if not kwargs:
             raise TypeError("update() needs at least one field=value argument.")
-        return writes.update(self, kwargs)
+        count = writes.update(self, kwargs)
+        self._result_cache = None  # the rows it held are stale now
+        return count
 
     update.alters_data = True  # type: ignore[attr-defined]
 
@@ -731,7 +733,9 @@ class QuerySet:
         from relata.models.deletion import delete_collected
 
         queryset = self._clone(order_by=(), default_ordering=False, select_related=False)
-        return delete_collected(self.db_for_write(), lambda collector: collector.collect_queryset(queryset))
+        deleted = delete_collected(self.db_for_write(), lambda collector: collector.collect_queryset(queryset))
+        self._result_cache = None  # evaluating it again must not show the deleted rows
+        return deleted
 
     delete.alters_data = True  # type: ignore[attr-defined]
     delete.queryset_only = True  # type: ignore[attr-defined]
@@ -814,9 +818,21 @@ def _first_or_raise(qs: QuerySet, model: Any) -> Any:
 
 
 def _check_path(model: Any, name: str) -> None:
-    from relata.models.query.joins import resolve_names
+    """A values() name must reach a field, then only transforms (`pub_date__year`), as in Django."""
+    from relata.models.query.joins import field_choices, resolve_names
 
-    resolve_names(model, name.split("__"))
+    resolved = resolve_names(model, name.split("__"))
+    out_field, rest = resolved.field, resolved.rest
+    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
+        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
+    if not rest:
+        return
+    if resolved.value_model is not None:
+        choices = field_choices(resolved.value_model._meta, ())
+        raise exceptions.FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Choices are: {choices}")
+    raise exceptions.FieldError(
+        f"Cannot resolve keyword '{rest[0]}' into field. Join on '{resolved.field.name}' not permitted."
+    )
 
 
 def _unique_by_constraint(opts: Any, name: str) -> bool:

@@ -45,6 +45,8 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
     kind = tree[0]
     if kind == "leaf":
         check_lookup(model, tree[1], annotations)
+        if tree[2] is None:
+            check_none_allowed(model, tree[1], annotations)
         if tree[1].endswith("__in") and getattr(tree[2], "_subquery_state", None) is not None:
             check_in_subquery(tree[2])
     elif kind != "expr":
@@ -66,6 +68,23 @@ def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
     if len(rest) > 1 or (out_field is not None and out_field.get_lookup(rest[0] if rest else "exact") is None):
         raise FieldError(unsupported_lookup(field, rest, path))
     _remember(model, path)
+
+
+def check_none_allowed(model: Any, path: str, annotations: tuple[str, ...]) -> None:
+    """None means SQL NULL only for exact and iexact, as in Django; elsewhere it is a mistake."""
+    parts = path.split("__")
+    if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
+        return
+    resolved = resolve_names(model, parts, annotations)
+    out_field, rest = resolved.field, resolved.rest
+    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
+        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
+    name = rest[0] if rest else "exact"
+    if name not in ("exact", "iexact", "isnull"):
+        raise ValueError(
+            f"Cannot use None as a query value with the '{name}' lookup ({path}=None): None means NULL only "
+            f"for exact and iexact; use {'__'.join(parts[: len(parts) - len(rest)])}__isnull=True."
+        )
 
 
 def check_in_subquery(queryset: Any) -> None:
