@@ -231,6 +231,17 @@ CASES = {
     "none_or": lambda B, S, m: B.objects.none() | B.objects.filter(pk=1),
     "qs_or": lambda B, S, m: B.objects.filter(pk=1) | B.objects.filter(pk=2),
     "qs_and": lambda B, S, m: B.objects.filter(pages__gt=300) & B.objects.filter(genre="scifi"),
+    "qs_xor": lambda B, S, m: B.objects.filter(pages__gt=300) ^ B.objects.filter(genre="scifi"),
+    "qs_xor_three": lambda B, S, m: (
+        B.objects.filter(pages__gt=300) ^ B.objects.filter(genre="scifi") ^ B.objects.filter(in_print=False)
+    ),
+    "qs_xor_all_rows": lambda B, S, m: B.objects.all() ^ B.objects.filter(genre="scifi"),
+    "qs_xor_all_rows_right": lambda B, S, m: B.objects.filter(pages__lt=300) ^ B.objects.all(),
+    "qs_xor_both_all": lambda B, S, m: B.objects.all() ^ B.objects.all(),
+    "qs_xor_none": lambda B, S, m: B.objects.filter(pages__lt=300) ^ B.objects.none(),
+    "qs_xor_two_conditions": lambda B, S, m: (
+        B.objects.filter(pages__lt=400, genre="scifi") ^ B.objects.filter(in_print=True)
+    ),
     "union": lambda B, S, m: B.objects.filter(genre="scifi").union(B.objects.filter(pages__lt=100)).order_by("pk"),
     "union_dupes": lambda B, S, m: (
         B.objects.filter(genre="scifi").union(B.objects.filter(pages__gt=400)).order_by("-pk")

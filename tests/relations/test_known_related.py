@@ -50,3 +50,30 @@ def test_reverse_manager_rows_carry_the_owner_and_only_it():
         assert paper.writer is ann
     with assert_num_queries(1):
         assert paper.reviewer == bob
+
+
+def test_combined_querysets_keep_the_objects_each_side_knows():
+    ann, bob = Person.objects.create(name="Ann"), Person.objects.create(name="Bob")
+    Paper.objects.create(title="p1", writer=ann, reviewer=bob)
+    Paper.objects.create(title="p2", writer=bob, reviewer=ann)
+    with assert_num_queries(1):
+        papers = list(ann.written.all() | bob.written.all())
+        assert {paper.writer.name for paper in papers} == {"Ann", "Bob"}
+        assert all(
+            paper.writer in (ann, bob) and paper.writer is (ann if paper.title == "p1" else bob) for paper in papers
+        )
+    with assert_num_queries(1):
+        (paper,) = list(ann.written.all() & bob.reviewed.all())
+        assert paper.writer is ann and paper.reviewer is bob
+    with assert_num_queries(1):
+        (paper,) = list(ann.written.all() ^ bob.written.all().filter(title="nothing"))
+        assert paper.writer is ann
+
+
+def test_a_side_without_known_objects_loads_them():
+    ann, bob = Person.objects.create(name="Ann"), Person.objects.create(name="Bob")
+    Paper.objects.create(title="p1", writer=ann, reviewer=bob)
+    Paper.objects.create(title="p2", writer=bob, reviewer=ann)
+    with assert_num_queries(2):
+        writers = {paper.writer.name for paper in ann.written.all() | Paper.objects.filter(title="p2")}
+    assert writers == {"Ann", "Bob"}

@@ -154,6 +154,9 @@ def test_add_wrong_type_and_unsaved(pizza, toppings):
         pizza.toppings.add(pizza)
     with pytest.raises(ValueError, match="not saved"):
         pizza.toppings.add(Topping(name="new"))
+    for method in ("add", "remove"):  # a raw value is prepared as the key's field prepares it, as in Django
+        with pytest.raises(ValueError, match="Field 'id' expected a number but got 'invalid'"):
+            getattr(pizza.toppings, method)("invalid")
     assert pizza.toppings.count() == 0
 
 

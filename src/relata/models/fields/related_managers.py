@@ -338,7 +338,7 @@ class ManyToManyManager:
             elif hasattr(obj, "_meta"):
                 raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
             else:
-                ids.append(self.target_field.target_field.to_python(obj))
+                ids.append(self.target_field.target_field.get_prep_value(obj))
         return ids
 
     def _plain(self) -> Any:

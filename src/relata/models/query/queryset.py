@@ -225,7 +225,7 @@ class QuerySet:
         self._merge_check(other)
         if other._state.empty:
             return other._clone()
-        return self._clone(where=self._state.where + other._state.where)
+        return self._with_known_of(other, self._clone(where=self._state.where + other._state.where))
 
     def __or__(self, other: QuerySet) -> QuerySet:
         self._merge_check(other)
@@ -235,7 +235,32 @@ class QuerySet:
             return self._clone()
         left = where_as_q(self._state.where)
         right = where_as_q(other._state.where)
-        return self._clone(where=((left | right).as_tree(),) if left.children and right.children else ())
+        where = ((left | right).as_tree(),) if left.children and right.children else ()
+        return self._with_known_of(other, self._clone(where=where))
+
+    def __xor__(self, other: QuerySet) -> QuerySet:
+        """Rows in exactly one of the two; a queryset without conditions stands for every row."""
+        self._merge_check(other)
+        if self._state.empty:
+            return other._clone()
+        if other._state.empty:
+            return self._clone()
+        left = where_as_q(self._state.where)
+        right = where_as_q(other._state.where)
+        if left.children and right.children:
+            combined = left ^ right
+        elif left.children or right.children:
+            combined = ~(left if left.children else right)  # every row XOR B: the rows outside B
+        else:
+            return self.none()
+        return self._with_known_of(other, self._clone(where=(combined.as_tree(),)))
+
+    def _with_known_of(self, other: QuerySet, combined: QuerySet) -> QuerySet:
+        """Objects either side already knows (`t1.pool_set.all() | t2.pool_set.all()`) stay known."""
+        extra = tuple(entry for entry in other._known_related if entry not in combined._known_related)
+        if extra:
+            combined._known_related = (*combined._known_related, *extra)
+        return combined
 
     def _merge_check(self, other: QuerySet) -> None:
         if not isinstance(other, QuerySet) or other.model is not self.model:
