@@ -68,6 +68,7 @@ from relata.models.fields.related import (
 )
 from relata.models.functions import Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, Upper
 from relata.models.manager import BaseManager, Manager
+from relata.models.order_wrt import OrderWrt
 from relata.models.q import Q
 from relata.models.query.prefetch import Prefetch, prefetch_related_objects
 from relata.models.query.queryset import EmptyQuerySet, QuerySet
@@ -136,6 +137,7 @@ __all__ = [
     "OneToOneField",
     "OneToOneRel",
     "OrderBy",
+    "OrderWrt",
     "OuterRef",
     "PositiveBigIntegerField",
     "PositiveIntegerField",

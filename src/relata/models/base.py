@@ -13,6 +13,7 @@ import inspect
 from typing import Any, ClassVar
 
 from relata import exceptions
+from relata.models import order_wrt
 from relata.models import unique_checks as unique_checks_module
 from relata.models.fastpaths import build_class_init
 from relata.models.fields import BigAutoField, DatabaseDefault
@@ -109,6 +110,8 @@ class ModelBase(type):
             manager = Manager()
             manager.auto_created = True
             cls.add_to_class("objects", manager)
+        if opts.order_with_respect_to:
+            order_wrt.prepare(cls)
         for field in opts.local_fields + opts.local_many_to_many:
             finish = getattr(field, "finish_model_setup", None)
             if finish is not None:

@@ -94,6 +94,8 @@ class Options:
         self.required_db_features: list[str] = []
         self.db_table_comment = ""
         self.select_on_save = False
+        #: The relation rows are ordered within (a field once the model is prepared): see order_wrt.
+        self.order_with_respect_to: Any = None
         self.local_managers: list[Any] = []
         self.parents: dict[Any, Any] = {}
         self.original_attrs: dict[str, Any] = {}

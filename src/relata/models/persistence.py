@@ -14,6 +14,7 @@ from typing import Any
 from relata import exceptions
 from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
+from relata.models import order_wrt
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import DatabaseDefault, Field
 from relata.models.instance_state import DEFAULT_DB_ALIAS, adding_and_db, db_of, mark_saved, take_pending_key
@@ -92,6 +93,8 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
             raise exceptions.DatabaseError("Save with update_fields did not affect any rows.")
         updated = rows > 0
     if not updated:
+        if opts.order_with_respect_to is not None:
+            obj._order = order_wrt.next_position(obj, using)
         insert_fields = [
             f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
         ]

@@ -395,6 +395,8 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     connection = connections[using]
     per_row = 2 * len(fields) + 1
     size = _batch_size(connection, per_row, batch_size)
+    if queryset._state.where:
+        return _bulk_update_within(queryset, objs, fields, size, using)
     pk = opts.pk
     pk_prep = pk.db_preparer(connection)
     total = 0
@@ -422,4 +424,25 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
             node = n.Update(opts.db_table, tuple(assignments), n.In(n.Col(None, pk.column), pks))
             sql, params = connection.ops.compiler().compile(node)
             total += connection.execute(sql, params).rowcount
+    return total
+
+
+def _bulk_update_within(queryset: Any, objs: list[Any], fields: list[Any], size: int, using: str) -> int:
+    """bulk_update() on a filtered queryset: only rows that match the filter change, as in Django."""
+    from relata.models.expressions import Case, F, Value, When
+
+    total = 0
+    with transaction.atomic(using=using, savepoint=False):
+        for start in range(0, len(objs), size):
+            batch = objs[start : start + size]
+            changes = {}
+            for field in fields:
+                whens = []
+                for obj in batch:
+                    value = obj.__dict__.get(field.attname)
+                    if getattr(value, "resolves_in_query", False):
+                        raise TypeError("bulk_update() takes plain values, not expressions.")
+                    whens.append(When(pk=obj.pk, then=Value(value, output_field=field)))
+                changes[field.attname] = Case(*whens, default=F(field.attname), output_field=field)
+            total += queryset.filter(pk__in=[obj.pk for obj in batch]).update(**changes)
     return total
