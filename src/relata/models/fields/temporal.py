@@ -44,6 +44,15 @@ class DateField(DateTimeCheckMixin, Field):
     def now(self) -> datetime.date:
         return datetime.date.today()
 
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        super().contribute_to_class(cls, name)
+        if not self.null:
+            # As Django: a row's neighbours by this date (ties broken by primary key).
+            for direction, is_next in (("next", True), ("previous", False)):
+                method = f"get_{direction}_by_{self.name}"
+                if method not in cls.__dict__:
+                    setattr(cls, method, _neighbour_method(self, is_next))
+
     def to_python(self, value: Any) -> Any:
         if value is None:
             return None
@@ -142,3 +151,23 @@ class DurationField(Field):
         if value is None or hasattr(value, "resolve_expression"):
             return value
         return self.to_python(value)
+
+
+def _neighbour_method(field: Field, is_next: bool) -> Any:
+    def neighbour(self: Any, **filters: Any) -> Any:
+        if self.pk is None:
+            raise ValueError("get_next/get_previous cannot be used on unsaved objects.")
+        from relata.models.q import Q
+
+        value = getattr(self, field.attname)
+        op = "gt" if is_next else "lt"
+        order = "" if is_next else "-"
+        after = Q(**{f"{field.name}__{op}": value}) | Q(**{field.name: value, f"pk__{op}": self.pk})
+        queryset = type(self)._default_manager.using(self._state.db).filter(**filters).filter(after)
+        found = queryset.order_by(f"{order}{field.name}", f"{order}pk")[:1]
+        for obj in found:
+            return obj
+        raise type(self).DoesNotExist(f"{type(self).__name__} matching query does not exist.")
+
+    neighbour.__name__ = f"get_{'next' if is_next else 'previous'}_by_{field.name}"
+    return neighbour
