@@ -15,6 +15,7 @@ from typing import Any
 from relata import transaction
 from relata.db import connections
 from relata.models.instance_state import db_of
+from relata.models.manager import BaseManager
 from relata.models.q import Q
 from relata.models.query.state import tokenize
 from relata.models.routing import router
@@ -321,6 +322,33 @@ class ManyToManyManager:
         queryset = self._apply_filters(super().get_queryset())
         items = _prefetched(self.instance, self.prefetch_cache_name)
         return queryset if items is None else _serve(queryset, items)
+
+    def count(self) -> int:
+        links = self._links_alone()
+        return self.get_queryset().count() if links is None else links.count()
+
+    def exists(self) -> bool:
+        links = self._links_alone()
+        return self.get_queryset().exists() if links is None else links.exists()
+
+    def _links_alone(self) -> Any:
+        """This instance's through rows, when counting them is counting the targets (no JOIN needed).
+
+        That holds when a foreign key constraint makes every link reach a target
+        row, the target's manager filters nothing, and nothing was prefetched.
+        """
+        if _prefetched(self.instance, self.prefetch_cache_name) is not None:
+            return None
+        if super().get_queryset.__func__ is not BaseManager.get_queryset:
+            return None  # a custom manager may filter the targets
+        target = self.target_field
+        db = self._db_alias
+        if not target.db_constraint or not connections[db].features.supports_foreign_keys:
+            return None
+        filters: dict[str, Any] = {self.source_field.attname: self.source_value}
+        if target.null:
+            filters[f"{target.attname}__isnull"] = False  # a NULL link matches no target
+        return self.through._base_manager.db_manager(db).filter(**filters)
 
     def _target_ids(self, objs: tuple[Any, ...]) -> list[Any]:
         ids = []
