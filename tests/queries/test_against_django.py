@@ -231,6 +231,22 @@ CASES = {
     "none_or": lambda B, S, m: B.objects.none() | B.objects.filter(pk=1),
     "qs_or": lambda B, S, m: B.objects.filter(pk=1) | B.objects.filter(pk=2),
     "qs_and": lambda B, S, m: B.objects.filter(pages__gt=300) & B.objects.filter(genre="scifi"),
+    "count_distinct_case_then_names_a_field": lambda B, S, m: B.objects.aggregate(
+        d=m.Count(m.Case(m.When(pages__gt=300, then="rating")), distinct=True)
+    ),
+    "case_default_names_a_field": lambda B, S, m: (
+        B.objects.annotate(x=m.Case(m.When(pages__gt=400, then=m.Value(0)), default="pages"))
+        .order_by("pk")
+        .values_list("x")
+    ),
+    "annotate_exists_of_nothing_keeps_rows": lambda B, S, m: (
+        B.objects.annotate(n=m.Count("id"), e=m.Exists(S.objects.none())).order_by("pk").values_list("pk", "e")
+    ),
+    "annotate_subquery_of_nothing_is_null": lambda B, S, m: (
+        B.objects.annotate(s=m.Subquery(S.objects.none().values("id")[:1])).order_by("pk").values_list("pk", "s")
+    ),
+    "filter_exists_of_nothing": lambda B, S, m: B.objects.filter(m.Exists(S.objects.none())),
+    "aggregate_nothing": lambda B, S, m: B.objects.aggregate(),
     "qs_xor": lambda B, S, m: B.objects.filter(pages__gt=300) ^ B.objects.filter(genre="scifi"),
     "qs_xor_three": lambda B, S, m: (
         B.objects.filter(pages__gt=300) ^ B.objects.filter(genre="scifi") ^ B.objects.filter(in_print=False)

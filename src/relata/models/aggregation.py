@@ -73,6 +73,8 @@ def exists(queryset: Any) -> bool:
 
 
 def aggregate(queryset: Any, expressions: dict[str, Any]) -> dict[str, Any]:
+    if not expressions:
+        return {}  # as Django: nothing asked, nothing run
     state = queryset._state.evolve(select_related=False)
     connection = queryset._connection
     if _needs_wrapping(state):

@@ -446,7 +446,7 @@ class When(Expression):
         if condition is None:
             raise TypeError("When() needs a condition: a Q object, a boolean expression or lookups.")
         self.condition = condition
-        self.result = _to_expression_value(then)
+        self.result = _to_expression(then)  # as Django: a string names a field (then="rating" is F("rating"))
 
     def identity(self) -> tuple[Any, ...]:
         return (When, self.condition, self.result)
@@ -455,16 +455,12 @@ class When(Expression):
         return [self.result]
 
 
-def _to_expression_value(value: Any) -> Any:
-    return value if getattr(value, "resolves_in_query", False) else Value(value)
-
-
 class Case(Expression):
     def __init__(self, *cases: When, default: Any = None, output_field: Any = None):
         if not all(isinstance(c, When) for c in cases):
             raise TypeError("Positional arguments of Case() must all be When objects.")
         self.cases = tuple(cases)
-        self.default = _to_expression_value(default)
+        self.default = _to_expression(default)
         self.output_field = output_field
 
     def identity(self) -> tuple[Any, ...]:
@@ -524,6 +520,9 @@ class OrderBy(Expression):
 class Subquery(Expression):
     """A queryset used as a value; it may refer to the outer row with OuterRef."""
 
+    #: The value of an annotation whose queryset can match no row (none(), pk__in=[]).
+    empty_result_set_value: Any = None
+
     def __init__(self, queryset: Any, output_field: Any = None):
         self.queryset, self.output_field = queryset, output_field
 
@@ -539,6 +538,7 @@ class Subquery(Expression):
 class Exists(Subquery):
     conditional = True
     output_field = f.BooleanField()
+    empty_result_set_value = False
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         select, _ = builder.subquery(self.queryset, exists=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
-from relata.models.expressions import OuterRef
+from relata.models.expressions import OuterRef, Value
 from relata.models.fields.related import ForeignObjectRel
 from relata.models.lookups import Lookup
 from relata.models.query.joins import ResolvedPath, resolve_names
@@ -430,7 +430,17 @@ class QueryBuilder:
         return where, having
 
     def add_annotation(self, annotation: Any) -> None:
-        self.annotations[annotation.name] = self.resolve_expression(annotation.expression)
+        expression = annotation.expression
+        try:
+            self.annotations[annotation.name] = self.resolve_expression(expression)
+        except EmptyResultSet:
+            # `annotate(e=Exists(X.objects.none()))`: the subquery matches nothing, so the column is its
+            # empty value (False, NULL) and the rows stay, as in Django; in a filter it empties the query.
+            empty = getattr(expression, "empty_result_set_value", NotImplemented)
+            if empty is NotImplemented:
+                raise
+            value = Value(empty, output_field=getattr(expression, "output_field", None))
+            self.annotations[annotation.name] = self.resolve_expression(value)
 
     def resolve_expression(self, expression: Any) -> tuple[n.Node, Any, bool]:
         """(node, field, aggregated): aggregated also when it names an aggregate annotation (F("n"))."""
