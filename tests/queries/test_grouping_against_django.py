@@ -16,7 +16,7 @@ import pytest
 from bookshop import normalize
 
 import oracle
-from relata import models
+from relata import exceptions, models
 from relata.testing import assert_num_queries
 from relata.testing.pytest_plugin import use_models
 
@@ -262,3 +262,30 @@ def test_aggregate_of_an_aggregate_is_refused_before_sql():
     assert "Cannot compute Sum('Max')" in str(error)
     django_error = oracle.error_of(D.Book.objects.aggregate, x=oracle.models.Sum(oracle.models.Max("pages")))
     assert isinstance(django_error, django.db.DatabaseError)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda m, Book: m.Avg(m.Value(1), m.Value(2)), id="two_arguments"),
+        pytest.param(lambda m, Book: m.Max(m.Value(1), m.Value(2)), id="two_arguments_max"),
+        pytest.param(lambda m, Book: m.Count("pages", default=0), id="count_default"),
+        pytest.param(lambda m, Book: Book.objects.aggregate(is_book=True), id="aggregate_non_expression"),
+        pytest.param(lambda m, Book: Book.objects.annotate(m.Max("id")).annotate(m.Sum("id__max")), id="sum_of_max"),
+        pytest.param(lambda m, Book: m.Count("*", filter=m.Q(pages__gt=1)), id="star_with_filter"),
+    ],
+)
+def test_refused_at_the_call_as_django(make):
+    ours = oracle.error_of(make, models, R.Book)
+    theirs = oracle.error_of(make, oracle.models, D.Book)
+    assert type(ours).__name__ == type(theirs).__name__
+    assert str(theirs).split(":")[0].split(" (")[0] in str(ours)
+
+
+def test_a_subclass_of_an_aggregate_is_named_by_its_sql_aggregate():
+    class MyMax(models.Max):
+        pass
+
+    with pytest.raises(exceptions.FieldError, match=r"Cannot compute Max\('id__max'\)"):
+        R.Book.objects.annotate(models.Max("id")).annotate(my=MyMax("id__max"))
+    assert MyMax("pages").default_alias == "pages__max"

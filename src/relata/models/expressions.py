@@ -312,6 +312,8 @@ class Aggregate(Func):
     contains_aggregate = True  # type: ignore[assignment]
     allow_distinct = False
     empty_result_set_value: Any = None
+    #: How many expressions it aggregates (None: any number).
+    arity: int | None = 1
 
     def __init__(
         self,
@@ -321,8 +323,17 @@ class Aggregate(Func):
         default: Any = None,
         output_field: Any = None,
     ):
+        name = type(self).__name__
         if distinct and not self.allow_distinct:
-            raise TypeError(f"{type(self).__name__} does not allow distinct.")
+            raise TypeError(f"{name} does not allow distinct.")
+        if self.arity is not None and len(expressions) != self.arity:
+            raise TypeError(
+                f"'{name}' takes exactly {self.arity} argument{'s' if self.arity != 1 else ''} "
+                f"({len(expressions)} given)"
+            )
+        if default is not None and self.empty_result_set_value is not None:
+            # COUNT of no rows is already 0: a default could never apply.
+            raise TypeError(f"{name} does not allow default.")
         super().__init__(*expressions, output_field=output_field)
         self.distinct, self.filter, self.default = distinct, filter, default
 
@@ -337,6 +348,10 @@ class Aggregate(Func):
 
     @property
     def name(self) -> str:
+        # The class that names the SQL aggregate (a subclass of Max is still a Max, as in Django).
+        for klass in type(self).__mro__:
+            if "function" in klass.__dict__ or klass is Aggregate:
+                return klass.__name__
         return type(self).__name__
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
@@ -377,7 +392,10 @@ class Count(Aggregate):
             expression = Star()
         if isinstance(expression, Star) and kwargs.get("filter") is not None:
             # Django's words, and the fix: COUNT(*) FILTER counts rows, a field says which.
-            raise ValueError("Star cannot be used with filter. Please specify a field (e.g. Count('pk', filter=...)).")
+            raise ValueError(
+                "Star cannot be used with filter. Please specify a field. Count('pk', filter=...) counts the "
+                "rows that pass the filter."
+            )
         super().__init__(expression, **kwargs)
 
 

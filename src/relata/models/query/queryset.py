@@ -437,6 +437,7 @@ class QuerySet:
             check_annotation_name(name, self.model, name in defaults, picked)
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
+            _refuse_aggregate_of_aggregate(expression, aggregated)
             annotations.append(Annotation(name, expression, len(state.where), select))
         group_by = state.group_by
         if any(getattr(e, "contains_aggregate", False) for e in kwargs.values()):
@@ -650,6 +651,9 @@ class QuerySet:
 
     def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         self._not_combined("aggregate")
+        odd = [value for value in (*args, *kwargs.values()) if not getattr(value, "resolves_in_query", False)]
+        if odd:
+            raise TypeError(f"QuerySet.aggregate() received non-expression(s): {', '.join(map(str, odd))}.")
         for arg in args:
             try:
                 kwargs[arg.default_alias] = arg
@@ -840,6 +844,20 @@ def _first_or_raise(qs: QuerySet, model: Any) -> Any:
     for obj in qs[:1]:
         return obj
     raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+
+
+def _refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> None:
+    """`annotate(Max("id")).annotate(Sum("id__max"))`: SQL cannot nest aggregates; say so at the call."""
+    if not getattr(expression, "contains_aggregate", False) or not aggregated:
+        return
+    from relata.models.expressions import Aggregate, F
+
+    for source in getattr(expression, "source", ()):
+        if isinstance(source, F) and source.name in aggregated and isinstance(expression, Aggregate):
+            raise exceptions.FieldError(
+                f"Cannot compute {expression.name}('{source.name}'): '{source.name}' is an aggregate. "
+                "An aggregate cannot contain another: aggregate() the annotated queryset instead."
+            )
 
 
 def _check_path(model: Any, name: str) -> None:
