@@ -236,7 +236,7 @@ class ProjectState:
         registry = Apps()
         for model_state in self.models.values():
             model_state.render(registry)
-        missing = [key for key, callbacks in registry._pending.items() if callbacks]
+        missing = [key for key, callbacks in registry._pending_operations.items() if callbacks]
         if missing:
             names = ", ".join(f"{a}.{m}" for a, m in missing)
             raise ImproperlyConfigured(

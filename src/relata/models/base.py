@@ -22,6 +22,7 @@ from relata.models.manager import Manager
 from relata.models.options import Options
 from relata.models.persistence import save_instance
 from relata.models.registry import apps
+from relata.models.signals import class_prepared, init_listened, post_init, pre_init, row_init_args
 
 
 def _app_label_for(module: str, name: str) -> str:
@@ -116,6 +117,8 @@ class ModelBase(type):
             finish = getattr(field, "finish_model_setup", None)
             if finish is not None:
                 finish(cls)
+        if class_prepared.receivers:
+            class_prepared.send(sender=cls)
 
     @property
     def _base_manager(cls) -> Manager:
@@ -187,6 +190,15 @@ class Model(metaclass=ModelBase):
     def __init__(self, *args: Any, **kwargs: Any):
         cls = type(self)
         opts = cls._meta
+        if (pre_init.receivers or post_init.receivers) and not opts.abstract and init_listened(cls):
+            # Announced construction never gets the generated __init__ (see signals.InitSignal).
+            pre_init.send(sender=cls, args=args, kwargs=kwargs)
+            if args:
+                self._init_with_args(args, kwargs)
+            else:
+                opts.fast_init(self, kwargs)
+            post_init.send(sender=cls, instance=self)
+            return
         if args or opts.abstract:
             self._init_with_args(args, kwargs)
             return
@@ -264,8 +276,13 @@ class Model(metaclass=ModelBase):
     def from_db(cls, db: str, field_names: list[str], values: tuple[Any, ...]) -> Model:
         """Build an instance from a row, without running __init__'s defaults."""
         obj = cls.__new__(cls)
+        announce = (pre_init.receivers or post_init.receivers) and init_listened(cls)
+        if announce:
+            pre_init.send(sender=cls, args=row_init_args(cls, dict(zip(field_names, values, strict=True))), kwargs={})
         obj.__dict__.update(zip(field_names, values, strict=True))
         obj.__dict__["_state"] = ModelState(db, adding=False)
+        if announce:
+            post_init.send(sender=cls, instance=obj)
         return obj
 
     # -- identity -----------------------------------------------------------------
@@ -333,8 +350,25 @@ class Model(metaclass=ModelBase):
 
     save.alters_data = True  # type: ignore[attr-defined]
 
-    def save_base(self, **kwargs: Any) -> None:
-        self.save(**kwargs)
+    def save_base(
+        self,
+        raw: bool = False,
+        force_insert: bool = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Any = None,
+    ) -> None:
+        """save() without a user's save() override; `raw` is passed on to pre_save and post_save."""
+        save_instance(
+            self,
+            force_insert=force_insert,
+            force_update=force_update,
+            using=using,
+            update_fields=update_fields,
+            raw=raw,
+        )
+
+    save_base.alters_data = True  # type: ignore[attr-defined]
 
     def delete(self, using: str | None = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
         from relata.models.deletion import delete_collected
@@ -345,7 +379,7 @@ class Model(metaclass=ModelBase):
                 f"{self._meta.pk.attname} attribute is set to None."
             )
         using = using or self._state.db or _write_db(type(self), self)
-        return delete_collected(using, lambda collector: collector.collect([self]))
+        return delete_collected(using, lambda collector: collector.collect([self]), origin=self)
 
     delete.alters_data = True  # type: ignore[attr-defined]
 

@@ -16,6 +16,7 @@ from typing import Any
 from relata import transaction
 from relata.db import connections
 from relata.exceptions import FieldDoesNotExist, ProtectedError, RestrictedError
+from relata.models.signals import delete_listened, post_delete, pre_delete
 from relata.sql import nodes as n
 
 DELETE_BATCH = 500
@@ -58,8 +59,10 @@ def DO_NOTHING(collector: Collector, field: Any, sub_objs: list[Any], using: str
 
 
 class Collector:
-    def __init__(self, using: str):
+    def __init__(self, using: str, origin: Any = None):
         self.using = using
+        #: The instance or queryset whose delete() started this (pre_delete/post_delete's `origin`).
+        self.origin = origin
         #: model -> {pk: instance}, in the order models were reached.
         self.data: dict[Any, dict[Any, Any]] = {}
         self.fast_deletes: list[Any] = []
@@ -85,7 +88,7 @@ class Collector:
         if self.can_fast_delete(model):
             self.fast_deletes.append(queryset)
             return
-        cascades = self._fast_cascades(model)
+        cascades = None if _announces_delete(model) else self._fast_cascades(model)
         if cascades is not None and _same_rows_in_each_statement(queryset, connections[self.using].features):
             # Every dependent goes by one DELETE ... WHERE key IN (the rows' keys, as a
             # subquery): the rows themselves are never read. The filter is evaluated
@@ -96,7 +99,8 @@ class Collector:
                 self.fast_deletes.append(dependents.filter(**{f"{rel.field.attname}__in": keys}))
             self.fast_deletes.append(queryset)
             return
-        self.collect(list(queryset.only(model._meta.pk.name)), top_level=False)
+        rows = queryset if _announces_delete(model) else queryset.only(model._meta.pk.name)
+        self.collect(list(rows), top_level=False)
         self.check_restricted()
 
     def collect(self, objs: list[Any], source_field: Any = None, top_level: bool = True) -> None:
@@ -120,7 +124,10 @@ class Collector:
             if rel.on_delete is CASCADE and self.can_fast_delete(related_model):
                 self.fast_deletes.append(qs)
                 continue
-            sub_objs = list(qs.only(related_model._meta.pk.name, field.name))
+            # Receivers of pre_delete/post_delete see whole instances; otherwise the keys are enough.
+            if not _announces_delete(related_model):
+                qs = qs.only(related_model._meta.pk.name, field.name)
+            sub_objs = list(qs)
             if sub_objs:
                 rel.on_delete(self, field, sub_objs, self.using)
 
@@ -136,7 +143,9 @@ class Collector:
         return cascades
 
     def can_fast_delete(self, model: Any) -> bool:
-        """Rows of this model can go by one DELETE ... WHERE, nothing to follow."""
+        """Rows of this model can go by one DELETE ... WHERE: nothing to follow, nobody to tell."""
+        if _announces_delete(model):
+            return False
         return all(rel.on_delete is DO_NOTHING for rel in model._meta.all_related_objects if not rel.field.many_to_many)
 
     def check_restricted(self) -> None:
@@ -196,7 +205,11 @@ class Collector:
     def execute(self) -> tuple[int, dict[str, int]]:
         connection = connections[self.using]
         counts: dict[str, int] = defaultdict(int)
+        announced = self._announced_instances()
         with transaction.atomic(using=self.using, savepoint=False):
+            for model, instances in announced:
+                for obj in instances:
+                    pre_delete.send(sender=model, instance=obj, using=self.using, origin=self.origin)
             for qs in self.fast_deletes:
                 counts[qs.model._meta.label] += _raw_delete(qs)
             for field, value, objs in self.field_updates:
@@ -208,8 +221,27 @@ class Collector:
             for model in self.ordered_models():
                 pks = list(self.data[model])
                 counts[model._meta.label] += _delete_pks(connection, model, pks)
+                for listened, instances in announced:
+                    if listened is model:
+                        for obj in reversed(instances):
+                            post_delete.send(sender=model, instance=obj, using=self.using, origin=self.origin)
         counts = {label: count for label, count in counts.items() if count}
         return sum(counts.values()), counts
+
+    def _announced_instances(self) -> list[tuple[Any, list[Any]]]:
+        """(model, its instances by key) for the models whose deletes are announced, in deletion order."""
+        if not (pre_delete.receivers or post_delete.receivers):
+            return []
+        announced = []
+        for model in self.ordered_models():
+            if _announces_delete(model):
+                instances = list(self.data[model].values())
+                try:
+                    instances.sort(key=lambda obj: obj.pk)
+                except TypeError:
+                    pass  # keys of no common order: the order they were collected in
+                announced.append((model, instances))
+        return announced
 
     def forget_deleted(self) -> None:
         """After the commit: deleted instances lose their pk, SET_* rows get their new value."""
@@ -221,14 +253,14 @@ class Collector:
                 obj.__dict__[model._meta.pk.attname] = None
 
 
-def delete_collected(using: str, collect: Any) -> tuple[int, dict[str, int]]:
+def delete_collected(using: str, collect: Any, origin: Any = None) -> tuple[int, dict[str, int]]:
     """Collect (`collect(collector)`) and delete in one transaction.
 
     Collection runs SET(callable) handlers and reads the rows to delete; doing
     it inside the transaction means a refusal (PROTECT, RESTRICT) or a
     database error leaves every table exactly as it was.
     """
-    collector = Collector(using=using)
+    collector = Collector(using=using, origin=origin)
     with transaction.atomic(using=using, savepoint=False):
         collect(collector)
         counts = collector.execute()
@@ -296,6 +328,13 @@ def _reads_own_columns_only(queryset: Any) -> bool:
         return not (field.is_relation and rest and (len(rest) > 1 or field.get_lookup(rest[0]) is None))
 
     return all(plain(tree) for tree in state.where)
+
+
+def _announces_delete(model: Any) -> bool:
+    """Whether deleting rows of `model` sends pre_delete/post_delete (never for an auto-created through model)."""
+    if not (pre_delete.receivers or post_delete.receivers):
+        return False
+    return not model._meta.auto_created and delete_listened(model)
 
 
 def _points_at(model: Any, target: Any) -> bool:

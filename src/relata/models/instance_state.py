@@ -21,6 +21,19 @@ DEFAULT_DB_ALIAS = "default"
 _SAVED_IN_DEFAULT = object()  # what a missing "_state" entry means
 
 
+class Deferred:
+    """The value a row's deferred (not loaded) field has in pre_init's `args`."""
+
+    def __repr__(self) -> str:
+        return "<Deferred field>"
+
+    def __reduce__(self) -> str:
+        return "DEFERRED"
+
+
+DEFERRED = Deferred()
+
+
 class ModelState:
     """Which database an instance came from or went to, and whether it is saved yet.
 

@@ -19,6 +19,7 @@ from relata.models.fastpaths import build_row_values
 from relata.models.fields import DatabaseDefault, Field
 from relata.models.instance_state import DEFAULT_DB_ALIAS, adding_and_db, db_of, mark_saved, take_pending_key
 from relata.models.routing import router
+from relata.models.signals import post_save, pre_save
 from relata.sql import nodes as n
 
 
@@ -52,7 +53,9 @@ def _write_alias(obj: Any, using: str | None) -> str:
     return router.db_for_write(type(obj), instance=obj)
 
 
-def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: str | None, update_fields: Any) -> None:
+def save_instance(
+    obj: Any, *, force_insert: bool, force_update: bool, using: str | None, update_fields: Any, raw: bool = False
+) -> None:
     _prepare_related_fields(obj, "save")
     opts = obj._meta
     if force_insert and (force_update or update_fields):
@@ -68,6 +71,10 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
     if update_fields is None and not adding and state_db == using and not opts.concrete_attnames <= obj.__dict__.keys():
         deferred = obj.get_deferred_fields()
         fields = [f for f in fields if f.attname not in deferred]
+    announce = (pre_save.receivers or post_save.receivers) and not opts.auto_created
+    if announce:
+        announced_fields = _announced_update_fields(opts, update_fields, fields, force_insert)
+        pre_save.send(sender=type(obj), instance=obj, raw=raw, using=using, update_fields=announced_fields)
     connection = connections[using]
     pk = opts.pk
     pk_value = obj.__dict__.get(pk.attname)
@@ -103,6 +110,23 @@ def save_instance(obj: Any, *, force_insert: bool, force_update: bool, using: st
         else:
             _insert_with_database_defaults(connection, obj, insert_fields, pk_value)
     mark_saved(obj, using)
+    if announce:
+        post_save.send(
+            sender=type(obj), instance=obj, created=not updated, update_fields=announced_fields, raw=raw, using=using
+        )
+
+
+def _announced_update_fields(opts: Any, update_fields: Any, fields: Any, force_insert: bool) -> frozenset[str] | None:
+    """What pre_save and post_save get as `update_fields`: the names given, as a frozenset, or None.
+
+    A loaded instance with deferred fields saves only what was loaded; the signals
+    name those fields (by attname), as if they had been given.
+    """
+    if update_fields is not None:
+        return frozenset([update_fields] if isinstance(update_fields, str) else update_fields)
+    if force_insert or fields is opts.concrete_fields:
+        return None
+    return frozenset(f.attname for f in fields if not f.primary_key) or None
 
 
 def _insert_with_database_defaults(connection: Any, obj: Any, fields: list[Field], pk_value: Any) -> None:

@@ -17,7 +17,7 @@ from relata.exceptions import ImproperlyConfigured
 class Apps:
     def __init__(self) -> None:
         self.all_models: dict[str, dict[str, Any]] = defaultdict(dict)
-        self._pending: dict[tuple[str, str], list[Callable[[Any], None]]] = defaultdict(list)
+        self._pending_operations: dict[tuple[str, str], list[Callable[[Any], None]]] = defaultdict(list)
         self._on_unregister: dict[Any, list[Callable[[], None]]] = defaultdict(list)
 
     def register_model(self, app_label: str, model: Any) -> None:
@@ -27,7 +27,7 @@ class Apps:
             self.unregister_model(previous)
         self.all_models[app_label][name] = model
         self.clear_cache()
-        for callback in self._pending.pop((app_label, name), []):
+        for callback in self._pending_operations.pop((app_label, name), []):
             callback(model)
 
     def unregister_model(self, model: Any) -> None:
@@ -75,12 +75,12 @@ class Apps:
         if model is not None:
             callback(model)
         else:
-            self._pending[key].append(callback)
+            self._pending_operations[key].append(callback)
 
     def pending_references(self) -> list[tuple[tuple[str, str], list[Any]]]:
         """Unresolved relation targets, with the fields that name them."""
         found = []
-        for key, callbacks in self._pending.items():
+        for key, callbacks in self._pending_operations.items():
             fields = [getattr(cb, "__self__", None) for cb in callbacks]
             fields = [f for f in fields if f is not None]
             if fields:

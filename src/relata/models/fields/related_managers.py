@@ -19,6 +19,7 @@ from relata.models.manager import BaseManager
 from relata.models.q import Q
 from relata.models.query.state import tokenize
 from relata.models.routing import router
+from relata.models.signals import m2m_changed
 
 
 def _check_saved(instance: Any) -> None:
@@ -382,6 +383,21 @@ class ManyToManyManager:
         with transaction.atomic(using=self._db_alias, savepoint=False):
             self._add_ids(ids, through_defaults)
 
+    def _announces_changes(self) -> bool:
+        """Whether m2m_changed has receivers for this relation's through model."""
+        return bool(m2m_changed.receivers) and m2m_changed.has_listeners(self.through)
+
+    def _announce(self, action: str, pk_set: set[Any] | None) -> None:
+        m2m_changed.send(
+            sender=self.through,
+            action=action,
+            instance=self.instance,
+            reverse=self._reverse_side,
+            model=self.model,
+            pk_set=pk_set,
+            using=self._db_alias,
+        )
+
     add.alters_data = True  # type: ignore[attr-defined]
 
     def _links(self, ids: list[Any] | None) -> Q:
@@ -394,17 +410,29 @@ class ManyToManyManager:
         return links
 
     def _remove_ids(self, ids: list[Any] | None) -> None:
+        """Delete the links to `ids` (all when None), between pre_/post_remove (pre_/post_clear) when announced."""
+        announce = self._announces_changes()
+        if announce:
+            action, pk_set = ("clear", None) if ids is None else ("remove", set(ids))
+            self._announce(f"pre_{action}", pk_set)
         self._through_rows().filter(self._links(ids)).delete()
+        if announce:
+            self._announce(f"post_{action}", pk_set)
 
     def remove(self, *objs: Any) -> None:
         _forget_prefetched(self.instance, self.prefetch_cache_name)
-        self._remove_ids(self._target_ids(objs))
+        if not objs:
+            return
+        ids = self._target_ids(objs)
+        with transaction.atomic(using=self._db_alias, savepoint=False):
+            self._remove_ids(ids)
 
     remove.alters_data = True  # type: ignore[attr-defined]
 
     def clear(self) -> None:
         _forget_prefetched(self.instance, self.prefetch_cache_name)
-        self._remove_ids(None)
+        with transaction.atomic(using=self._db_alias, savepoint=False):
+            self._remove_ids(None)
 
     clear.alters_data = True  # type: ignore[attr-defined]
 
@@ -434,8 +462,23 @@ class ManyToManyManager:
     set.alters_data = True  # type: ignore[attr-defined]
 
     def _add_ids(self, ids: list[Any], through_defaults: dict[str, Any] | None) -> None:
-        """Insert the missing links (both ways when symmetrical) in one INSERT where possible."""
+        """Insert the missing links (both ways when symmetrical) in one INSERT where possible.
+
+        Announced adds name the targets not yet linked (this direction only) in
+        pre_add and post_add, so they read the existing links first.
+        """
         ids = list(dict.fromkeys(ids))
+        if ids and self._announces_changes():
+            src, tgt = self.source_field.attname, self.target_field.attname
+            linked = self._through_rows().filter(**{src: self.source_value, f"{tgt}__in": ids})
+            pk_set = set(ids) - set(linked.values_list(tgt, flat=True))
+            self._announce("pre_add", pk_set)
+            self._insert_links(ids, through_defaults)
+            self._announce("post_add", pk_set)
+            return
+        self._insert_links(ids, through_defaults)
+
+    def _insert_links(self, ids: list[Any], through_defaults: dict[str, Any] | None) -> None:
         pairs = [(self.source_value, i) for i in ids]
         if self.symmetrical:
             pairs += [(i, self.source_value) for i in ids if i != self.source_value]

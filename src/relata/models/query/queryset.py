@@ -762,7 +762,9 @@ class QuerySet:
         from relata.models.deletion import delete_collected
 
         queryset = self._clone(order_by=(), default_ordering=False, select_related=False)
-        deleted = delete_collected(self.db_for_write(), lambda collector: collector.collect_queryset(queryset))
+        deleted = delete_collected(
+            self.db_for_write(), lambda collector: collector.collect_queryset(queryset), origin=self
+        )
         self._result_cache = None  # evaluating it again must not show the deleted rows
         return deleted
 

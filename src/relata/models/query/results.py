@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from relata.models.query import hydrate
+from relata.models.signals import init_listened, post_init, pre_init, row_init_args
 
 #: ((relation field, {key value: object}, collect), ...): see QuerySet._known_related.
 Known = tuple[tuple[Any, dict[Any, Any], bool], ...]
@@ -17,6 +18,15 @@ Known = tuple[tuple[Any, dict[Any, Any], bool], ...]
 
 def model_results(rows: Any, plan: Any, connection: Any, db: str, known: Known) -> Any:
     """Instances for `rows`: a list when `rows` is one, else an iterator."""
+    if pre_init.receivers or post_init.receivers:
+        listened = _init_listened_models(plan.model_plan)
+        if listened:
+            objects = _load(rows, plan, connection, db, known)
+            return _announced(objects, plan.model_plan, listened, as_list=type(rows) is list)
+    return _load(rows, plan, connection, db, known)
+
+
+def _load(rows: Any, plan: Any, connection: Any, db: str, known: Known) -> Any:
     if len(known) == 1:
         # Reverse managers and prefetches: the loader caches the known object itself.
         ((field, instances, collect),) = known
@@ -58,6 +68,39 @@ def loader(plan: Any, connection: Any, db: str, known: str | None = None, collec
         make = hydrate.model_loader
         load = loaders[key] = make(plan.model_plan, connection, db, plan.annotations, known, collect)
     return load
+
+
+def _init_listened_models(plan: Any) -> frozenset[Any]:
+    """The models of `plan` (the queryset's and its select_related ones) with init receivers."""
+    listened = {plan.model} if init_listened(plan.model) else set()
+    for _field, _is_reverse, sub in plan.related:
+        listened |= _init_listened_models(sub)
+    return frozenset(listened)
+
+
+def _announced(objects: Any, plan: Any, listened: frozenset[Any], as_list: bool) -> Any:
+    """`objects` with pre_init and post_init sent for each, as constructing it from its row would.
+
+    The instance is already built when pre_init goes out; its receivers get the
+    row's values as `args`, as they would before construction.
+    """
+
+    def announce(obj: Any, node: Any) -> None:
+        if obj is None:
+            return
+        model = node.model
+        if model in listened:
+            pre_init.send(sender=model, args=row_init_args(model, obj.__dict__), kwargs={})
+            post_init.send(sender=model, instance=obj)
+        for field, is_reverse, sub in node.related:
+            announce(obj.__dict__.get(field.get_cache_name() if is_reverse else field.name), sub)
+
+    def each() -> Iterator[Any]:
+        for obj in objects:
+            announce(obj, plan)
+            yield obj
+
+    return list(each()) if as_list else each()
 
 
 def _with_known_related(objects: Iterator[Any], known: Known) -> Iterator[Any]:
