@@ -72,6 +72,7 @@ from relata.models.order_wrt import OrderWrt
 from relata.models.q import Q
 from relata.models.query.prefetch import Prefetch, prefetch_related_objects
 from relata.models.query.queryset import EmptyQuerySet, QuerySet
+from relata.models.query.raw import RawQuery, RawQuerySet
 from relata.models.registry import apps
 
 __all__ = [
@@ -146,6 +147,8 @@ __all__ = [
     "ProtectedError",
     "Q",
     "QuerySet",
+    "RawQuery",
+    "RawQuerySet",
     "RestrictedError",
     "SlugField",
     "SmallAutoField",

@@ -86,6 +86,20 @@ class BaseDatabaseOperations:
     def adapt_decimalfield_value(self, value: Any, max_digits: Any = None, decimal_places: Any = None) -> Any:
         return self._adapt("DecimalField", value)
 
+    def adapt_unknown_value(self, value: Any) -> Any:
+        """A raw-SQL parameter of any type as the driver takes it (by its Python type)."""
+        if isinstance(value, datetime.datetime):
+            return self.adapt_datetimefield_value(value)
+        if isinstance(value, datetime.date):
+            return self.adapt_datefield_value(value)
+        if isinstance(value, datetime.time):
+            return self.adapt_timefield_value(value)
+        if isinstance(value, decimal.Decimal):
+            return self.adapt_decimalfield_value(value)
+        if isinstance(value, uuid.UUID):
+            return self._adapt("UUIDField", value)
+        return value
+
     def adapt_json_value(self, value: Any, encoder: Any = None) -> Any:
         return value if value is None else json.dumps(value, cls=encoder)
 

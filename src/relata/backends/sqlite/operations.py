@@ -6,7 +6,7 @@ import datetime
 import decimal
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from relata.backends.base.operations import BaseDatabaseOperations
@@ -41,6 +41,7 @@ def _adapt_uuid(value: Any) -> Any:
 
 #: `%s` and `%%` in raw SQL; any other `%` means itself.
 _RAW_PERCENT = re.compile(r"%([s%])")
+_RAW_NAMED = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s|%%")
 
 
 _INT64 = (-(2**63), 2**63 - 1)
@@ -70,9 +71,11 @@ class DatabaseOperations(BaseDatabaseOperations):
     explain_prefix = "EXPLAIN QUERY PLAN"
 
     def format_raw_sql(self, sql: str, params: Any) -> tuple[str, Any]:
-        # sqlite3 reads `?`: write users' `%s` as that, and `%%` as the percent sign it stands for.
+        # sqlite3 reads `?` and `:name`: write users' `%s` and `%(name)s` as those, `%%` as a percent sign.
         if params is None:
             return sql, ()
+        if isinstance(params, Mapping):
+            return _RAW_NAMED.sub(lambda m: "%" if m.group(0) == "%%" else f":{m.group(1)}", sql), params
         return _RAW_PERCENT.sub(lambda m: "?" if m.group(1) == "s" else "%", sql), params
 
     def make_adapters(self) -> dict[str, Callable[[Any], Any]]:

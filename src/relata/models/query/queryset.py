@@ -665,6 +665,22 @@ class QuerySet:
                 raise TypeError(f"{name} is not an aggregate expression")
         return aggregation.aggregate(self, kwargs)
 
+    def raw(
+        self, raw_query: str, params: Any = (), translations: dict[str, str] | None = None, using: str | None = None
+    ) -> Any:
+        """Instances of this model from SQL the caller writes (see query/raw.py)."""
+        from relata.models.query.raw import RawQuerySet
+
+        raw = RawQuerySet(
+            raw_query,
+            model=self.model,
+            params=params,
+            translations=translations,
+            using=using or self._db,
+            hints=self._hints,
+        )
+        return raw.prefetch_related(*self._prefetch_lookups) if self._prefetch_lookups else raw
+
     def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
         if chunk_size is not None and chunk_size <= 0:
             raise ValueError("Chunk size must be strictly positive.")
