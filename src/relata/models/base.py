@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from relata import exceptions
 from relata.models import order_wrt
 from relata.models import unique_checks as unique_checks_module
+from relata.models.asynchronous import AsyncModelMixin
 from relata.models.fastpaths import build_class_init
 from relata.models.fields import BigAutoField, DatabaseDefault
 from relata.models.instance_state import ModelState, ModelStateDescriptor, take_refusal
@@ -178,7 +179,7 @@ def _inherit_managers(cls: type, parents: list[type]) -> None:
             cls.add_to_class(manager.name, clone)
 
 
-class Model(metaclass=ModelBase):
+class Model(AsyncModelMixin, metaclass=ModelBase):
     """Base class of every model; instances are rows."""
 
     _meta: ClassVar[Options]

@@ -75,3 +75,8 @@ class BaseDatabaseFeatures:
 
     def __init__(self, connection):
         self.connection = connection
+
+    @property
+    def supported_explain_formats(self) -> set[str]:
+        """The explain(format=...) names this database accepts (Django's flag)."""
+        return set(self.connection.ops.explain_formats)

@@ -14,6 +14,7 @@ from typing import Any
 
 from relata import transaction
 from relata.db import connections
+from relata.models.asynchronous import AsyncRelatedManagerMixin
 from relata.models.instance_state import db_of
 from relata.models.manager import BaseManager
 from relata.models.q import Q
@@ -98,7 +99,7 @@ class _Narrowing:
         self.shape: Any = None
 
 
-class ReverseManyToOneManager:
+class ReverseManyToOneManager(AsyncRelatedManagerMixin):
     """`author.book_set`: the books whose foreign key points at this author.
 
     Mixed in before the related model's default manager class by
@@ -272,7 +273,7 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
     return type("RelatedManager", (mixin, superclass), attrs)
 
 
-class ManyToManyManager:
+class ManyToManyManager(AsyncRelatedManagerMixin):
     """Both ends of a many-to-many: rows live in the through table.
 
     Mixed in before the target model's default manager class by

@@ -18,6 +18,7 @@ from relata import exceptions
 from relata.db import connections
 from relata.models import aggregation, writes
 from relata.models.aliases import check_alias
+from relata.models.asynchronous import AsyncQuerySetMixin
 from relata.models.expressions import check_annotation_name
 from relata.models.q import Q, where_as_q
 from relata.models.query import results, validate
@@ -33,7 +34,7 @@ MAX_GET_RESULTS = 21
 ITERATOR_CHUNK_SIZE = 2000
 
 
-class QuerySet:
+class QuerySet(AsyncQuerySetMixin):
     # Defaults on the class: a queryset is made for every manager access, so
     # __init__ sets only what differs. Every change replaces a value, never mutates one.
     _hints: Mapping[str, Any] = MappingProxyType({})

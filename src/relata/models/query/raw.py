@@ -161,7 +161,15 @@ class RawQuerySet:
         return (self._result_cache or [])[key]
 
     def __aiter__(self) -> Any:
-        raise TypeError("RawQuerySet has no async iteration yet; iterate it in a thread (asgiref's sync_to_async).")
+        """`async for obj in Model.objects.raw(...)`: the rows are read in one thread call."""
+        from asgiref.sync import sync_to_async
+
+        async def rows() -> Any:
+            await sync_to_async(self._fetch_all)()
+            for obj in self._result_cache or []:
+                yield obj
+
+        return rows()
 
     @property
     def columns(self) -> list[str]:
