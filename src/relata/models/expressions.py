@@ -13,7 +13,7 @@ from typing import Any
 
 from relata.exceptions import FieldError
 from relata.models import fields as f
-from relata.models.output_types import combined_field, common_field
+from relata.models.output_types import combined_field, common_field, value_kind
 from relata.models.q import Q
 from relata.sql import nodes as n
 
@@ -105,6 +105,13 @@ class Expression(Combinable):
                 names |= source.refs()
         return names
 
+    def flatten(self) -> Any:
+        """This expression and every expression inside it, depth first."""
+        yield self
+        for source in self.source_expressions():
+            if isinstance(source, Expression):
+                yield from source.flatten()
+
     def asc(self, **kwargs: Any) -> OrderBy:
         return OrderBy(self, descending=False, **kwargs)
 
@@ -178,7 +185,15 @@ class Value(Expression):
 
 
 def _field_key(field: Any) -> Any:
-    return None if field is None else (type(field), getattr(field, "max_digits", None))
+    """What of an output field shapes the SQL (a Cast's type): its class and sizes."""
+    if field is None:
+        return None
+    return (
+        type(field),
+        getattr(field, "max_digits", None),
+        getattr(field, "decimal_places", None),
+        getattr(field, "max_length", None),
+    )
 
 
 def _infer_field(value: Any) -> Any:
@@ -252,14 +267,21 @@ class ExpressionWrapper(Expression):
 
 
 class Func(Expression):
-    """`FUNCTION(expr, ...)`; subclasses set `function` and maybe `output_field`."""
+    """`FUNCTION(expr, ...)`; subclasses set `function` and maybe `output_field`.
+
+    A function is spelled by its neutral name (`n.Func`); a dialect whose database
+    spells it otherwise says how in its compiler's `functions` table.
+    """
 
     function: str = ""
     arity: int | None = None
+    #: The name it is found by when registered on a field class as a transform (`name__lower`).
+    lookup_name: str = ""
 
     def __init__(self, *expressions: Any, output_field: Any = None, function: str | None = None):
         if self.arity is not None and len(expressions) != self.arity:
-            raise TypeError(f"{type(self).__name__} takes exactly {self.arity} argument(s) ({len(expressions)} given)")
+            noun = "argument" if self.arity == 1 else "arguments"
+            raise TypeError(f"'{type(self).__name__}' takes exactly {self.arity} {noun} ({len(expressions)} given)")
         self.source = tuple(_to_expression(e) for e in expressions)
         if function is not None:
             self.function = function
@@ -281,12 +303,25 @@ class Func(Expression):
     def contains_aggregate(self) -> bool:  # type: ignore[override]
         return any(_aggregates(e) for e in self.source)
 
+    @property
+    def contains_over_clause(self) -> bool:  # type: ignore[override]
+        return any(getattr(e, "contains_over_clause", False) for e in self.source)
+
     def source_expressions(self) -> list[Any]:
         return list(self.source)
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         args, fields = self.resolve_sources(builder)
-        return n.Func(self.function, tuple(args)), self.output_field or common_field(fields)
+        output = self.output_field or self.resolve_output(fields)
+        return self.func_node(args, fields, output), output
+
+    def func_node(self, args: list[n.Node], fields: list[Any], output: Any) -> n.Func:
+        kinds = tuple(value_kind(field) for field in fields)
+        return n.Func(self.function, tuple(args), types=kinds, output=value_kind(output))
+
+    def resolve_output(self, fields: list[Any]) -> Any:
+        """The output field when none was given: by default the arguments' common field (Django's rule)."""
+        return common_field(fields)
 
     def resolve_sources(self, builder: Any) -> tuple[list[n.Node], list[Any]]:
         args, fields = [], []
@@ -296,12 +331,39 @@ class Func(Expression):
             fields.append(field)
         return args, fields
 
+    @classmethod
+    def transform_output_field(cls, field: Any) -> Any:
+        """The output field of this function over a `field`, to check a lookup path before any SQL."""
+        if cls.output_field is not None:
+            return cls.output_field
+        return cls.resolve_output(cls, [field])  # type: ignore[arg-type]  # reads no instance state
+
+    @classmethod
+    def apply_transform(cls, builder: Any, lhs: n.Node, field: Any) -> tuple[n.Node, Any]:
+        """This function over `lhs`, when a lookup path names it as a transform (`name__lower`)."""
+        return cls(Resolved(lhs, field)).resolve(builder)
+
+
+class Resolved(Expression):
+    """A node already resolved, with its field: the left side a transform function is applied to."""
+
+    def __init__(self, node: n.Node, field: Any):
+        self.node, self.field = node, field
+
+    def identity(self) -> tuple[Any, ...]:
+        return (Resolved, self.node, _field_key(self.field))
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        return self.node, self.field
+
 
 def _to_expression(value: Any) -> Any:
     if isinstance(value, str):
         return F(value)
     if getattr(value, "resolves_in_query", False):
         return value
+    if getattr(value, "_subquery_state", None) is not None:
+        return Subquery(value)  # a queryset as a function's argument, as Django takes it
     return Value(value)
 
 

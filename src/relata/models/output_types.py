@@ -82,3 +82,30 @@ def _value_field(field: Any) -> Any:
     while getattr(field, "is_relation", False) and getattr(field, "concrete", False):
         field = field.target_field
     return field
+
+
+#: The kind of value each internal type holds, as SQL nodes name it (`n.Func.types`).
+_KINDS = {
+    "FloatField": "float",
+    "DecimalField": "decimal",
+    "BooleanField": "bool",
+    "DateField": "date",
+    "DateTimeField": "datetime",
+    "TimeField": "time",
+    "DurationField": "duration",
+    "JSONField": "json",
+    "UUIDField": "uuid",
+    "BinaryField": "binary",
+}
+
+
+def value_kind(field: Any) -> str | None:
+    """ "int", "float", "decimal", "text", "date", ... for a field's values; None when there is no field."""
+    if field is None:
+        return None
+    field = _value_field(field)
+    if isinstance(field, f.IntegerField):
+        return "int"
+    if isinstance(field, f.CharField):
+        return "text"
+    return _KINDS.get(field.get_internal_type())

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from relata.exceptions import NotSupportedError
 from relata.sql import nodes as n
+
+#: `{0}`, `{1}` ... and `{args}` in a function template (see SQLCompiler.functions).
+_TEMPLATE_SLOT = re.compile(r"\{(\d+|args)\}")
 
 
 class SQLCompiler:
@@ -70,6 +74,12 @@ class SQLCompiler:
         "date": "CAST({expr} AS DATE)",
         "time": "CAST({expr} AS TIME)",
     }
+
+    #: Functions spelled other than `NAME(arg, ...)` here, by neutral name, or by name and the kind of
+    #: the first argument ("ROUND:float", see `Func.types`). `{0}`, `{1}` ... stand for the arguments
+    #: and `{args}` for all of them, comma-separated; each is compiled where the template writes it,
+    #: so parameters follow the text.
+    functions: ClassVar[dict[str, str]] = {}
 
     def __init__(self) -> None:
         self.params: list[Any] = []
@@ -142,6 +152,10 @@ class SQLCompiler:
     # -- expressions ----------------------------------------------------------
 
     def visit_Func(self, node: n.Func) -> str:
+        if not (node.distinct or node.filter is not None):
+            template = self.function_template(node)
+            if template is not None:
+                return self.render_template(template, node.args)
         args = ", ".join(self.visit(arg) for arg in node.args) if node.args else ""
         if node.name == "COUNT" and not node.args:
             args = "*"
@@ -150,6 +164,30 @@ class SQLCompiler:
         if node.filter is not None:
             return self.visit_filtered_aggregate(node, args)
         return f"{node.name}({args})"
+
+    def function_template(self, node: n.Func) -> str | None:
+        functions = self.functions
+        if node.types and node.types[0] is not None:
+            template = functions.get(f"{node.name}:{node.types[0]}")
+            if template is not None:
+                return template
+        return functions.get(node.name)
+
+    def render_template(self, template: str, args: tuple[n.Node, ...]) -> str:
+        """A `functions` template with its arguments compiled in the order the text names them."""
+        parts = _TEMPLATE_SLOT.split(template)
+        out = []
+        for position, part in enumerate(parts):
+            if position % 2 == 0:
+                out.append(self.escape_percent(part))
+            elif part == "args":
+                out.append(", ".join(self.visit(arg) for arg in args))
+            else:
+                out.append(self.visit(args[int(part)]))
+        return "".join(out)
+
+    def visit_Collate(self, node: n.Collate) -> str:
+        return f"{self.visit(node.expr)} COLLATE {self.quote(node.collation)}"
 
     def visit_filtered_aggregate(self, node: n.Func, args: str) -> str:
         return f"{node.name}({args}) FILTER (WHERE {self.visit(node.filter)})"

@@ -76,12 +76,25 @@ class Func(Node):
     args: tuple[Node, ...] = ()
     distinct: bool = False
     filter: Node | None = None
+    #: The kind of value each argument holds ("int", "float", "decimal", "text", "date", ...; None when
+    #: unknown), for the dialects whose spelling of a function depends on it (ROUND of a float).
+    types: tuple[str | None, ...] = ()
+    #: The kind of value the function answers, in the same words (None when not said).
+    output: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Cast(Node):
     expr: Node
     type_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Collate(Node):
+    """`expr COLLATE name`; the name was checked to be a plain identifier and is quoted by the dialect."""
+
+    expr: Node
+    collation: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,10 @@ class BaseDatabaseFeatures:
     #: An upsert names the unique columns it conflicts on (ON CONFLICT (...)); MySQL picks the key itself.
     supports_update_conflicts_with_target = True
     supports_timezones = True
+    #: ROUND(x, -1) rounds to tens; SQLite's ROUND ignores a negative precision, so Round() refuses it there.
+    supports_negative_round_precision = True
+    #: Collations Collate() can name on this database, by what they do ("ci", "cs", ...), for tests.
+    test_collations: dict[str, str] = {}
     #: A naive datetime comes back naive (SQLite keeps text); servers that store
     #: an instant take naive values as UTC and return them aware.
     can_return_naive_datetimes = True

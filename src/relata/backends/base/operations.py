@@ -179,8 +179,5 @@ class BaseDatabaseOperations:
         """A type to CAST each CASE branch to in bulk_update (databases that need one)."""
         return None
 
-    def greatest_function(self, name: str) -> str:
-        return name
-
     def cast_type(self, type_name: str) -> str:
         return type_name

@@ -54,6 +54,19 @@ class MySQLCompiler(SQLCompiler):
         "regex": "{lhs} REGEXP CONCAT('(?-i)', {rhs})",
         "iregex": "{lhs} REGEXP CONCAT('(?i)', {rhs})",
     }
+    functions: ClassVar[dict[str, str]] = {
+        **SQLCompiler.functions,
+        "RANDOM": "RAND()",
+        "CHR": "CHAR({0} USING utf16)",
+        "LENGTH": "CHAR_LENGTH({0})",  # LENGTH counts bytes here
+        "STRINDEX": "INSTR({0}, {1})",
+        "SHA224": "SHA2({0}, 224)",
+        "SHA256": "SHA2({0}, 256)",
+        "SHA384": "SHA2({0}, 384)",
+        "SHA512": "SHA2({0}, 512)",
+        # MOD of integers is an integer here; Mod() is a float for integer input, as in Django.
+        "MOD:int": "CAST(MOD({0}, {1}) AS DOUBLE)",
+    }
     extract_parts: ClassVar[dict[str, str]] = {
         "year": "YEAR({expr})",
         "month": "MONTH({expr})",

@@ -8,6 +8,12 @@ from relata.backends.base.features import BaseDatabaseFeatures
 
 
 class DatabaseFeatures(BaseDatabaseFeatures):
+    #: Collations Collate() can name here, by what they do (for tests, as Django lists them).
+    test_collations = {
+        "ci": "utf8mb4_general_ci",
+        "non_default": "utf8mb4_esperanto_ci",
+        "swedish_ci": "utf8mb4_swedish_ci",
+    }
     can_rollback_ddl = False
     supports_filtered_aggregates = False
     supports_timezones = False

@@ -39,6 +39,29 @@ class PostgreSQLCompiler(SQLCompiler):
         "regex": _text() + " ~ {rhs}",
         "iregex": _text() + " ~* {rhs}",
     }
+    functions: ClassVar[dict[str, str]] = {
+        **SQLCompiler.functions,
+        "ORD": "ASCII({0})",
+        "STRINDEX": "STRPOS({0}, {1})",
+        # LOG and MOD take no double precision: compute in numeric.
+        "LOG": "LOG(CAST({0} AS numeric), CAST({1} AS numeric))",
+        "MOD": "MOD(CAST({0} AS numeric), CAST({1} AS numeric))",
+        # ROUND(double precision, integer) does not exist; an integer's ROUND, CEIL, FLOOR and SIGN are
+        # numeric or double: cast back, so an integer in gives an integer out.
+        "ROUND:float": "CAST(ROUND(CAST({0} AS numeric), {1}) AS double precision)",
+        "ROUND:int": "CAST(ROUND({0}, {1}) AS bigint)",
+        "CEILING:int": "CAST(CEILING({0}) AS bigint)",
+        "FLOOR:int": "CAST(FLOOR({0}) AS bigint)",
+        "SIGN:int": "CAST(SIGN({0}) AS integer)",
+        # An untyped text parameter would be ambiguous between the text and bytea versions.
+        "MD5": "MD5(CAST({0} AS text))",
+        # SHA-1 is in pgcrypto only (CREATE EXTENSION pgcrypto); the SHA-2 family is built in.
+        "SHA1": "ENCODE(DIGEST(CAST({0} AS text), 'sha1'), 'hex')",
+        "SHA224": "ENCODE(SHA224(CONVERT_TO(CAST({0} AS text), 'UTF8')), 'hex')",
+        "SHA256": "ENCODE(SHA256(CONVERT_TO(CAST({0} AS text), 'UTF8')), 'hex')",
+        "SHA384": "ENCODE(SHA384(CONVERT_TO(CAST({0} AS text), 'UTF8')), 'hex')",
+        "SHA512": "ENCODE(SHA512(CONVERT_TO(CAST({0} AS text), 'UTF8')), 'hex')",
+    }
     extract_parts: ClassVar[dict[str, str]] = {
         "year": _int("EXTRACT(YEAR FROM {expr})"),
         "month": _int("EXTRACT(MONTH FROM {expr})"),

@@ -13,6 +13,14 @@ from relata.sql.compiler import SQLCompiler
 _JSON_NAMED = "('null', 'false', 'true')"
 
 
+#: Casts to the types SQLite keeps as text, by the cast's type name.
+_DATE_CASTS = {
+    "date": "DATE({expr})",
+    "datetime": "STRFTIME('%Y-%m-%d %H:%M:%f', {expr})",
+    "time": "STRFTIME('%H:%M:%f', {expr})",
+}
+
+
 def _int_part(fmt: str) -> str:
     return "CAST(STRFTIME('" + fmt + "', {expr}) AS INTEGER)"
 
@@ -27,6 +35,21 @@ class SQLiteCompiler(SQLCompiler):
         "iendswith": "LOWER({lhs}) LIKE LOWER({rhs}) {escape}",
         "regex": "{lhs} REGEXP {rhs}",
         "iregex": "{lhs} REGEXP ('(?i)' || {rhs})",
+    }
+    #: The rest of the functions SQLite's core lacks come from the connection (functions.py).
+    functions: ClassVar[dict[str, str]] = {
+        **SQLCompiler.functions,
+        "GREATEST": "MAX({args})",
+        "LEAST": "MIN({args})",
+        # RANDOM() is a 64-bit integer here; Random() is a float in [0, 1).
+        "RANDOM": "RELATA_RANDOM()",
+        "CHR": "CHAR({0})",
+        "ORD": "UNICODE({0})",
+        "LEFT": "SUBSTR({0}, 1, {1})",
+        "RIGHT": "SUBSTR({0}, -({1}), {1})",
+        "STRINDEX": "INSTR({0}, {1})",
+        # ROUND always answers a REAL: an integer rounded stays an integer.
+        "ROUND:int": "CAST(ROUND({0}, {1}) AS INTEGER)",
     }
     extract_parts: ClassVar[dict[str, str]] = {
         "year": _int_part("%Y"),
@@ -43,6 +66,21 @@ class SQLiteCompiler(SQLCompiler):
         "date": "DATE({expr})",
         "time": "TIME({expr})",
     }
+
+    def visit_Func(self, node: n.Func) -> str:
+        sql = super().visit_Func(node)
+        if node.output == "decimal":
+            # A function's result has no column affinity: as NUMERIC it compares with a decimal
+            # parameter (sent as text) as a number, the way a DecimalField column does.
+            return f"CAST({sql} AS NUMERIC)"
+        return sql
+
+    def visit_Cast(self, node: n.Cast) -> str:
+        template = _DATE_CASTS.get(node.type_name.lower())
+        if template is None:
+            return super().visit_Cast(node)
+        # CAST(... AS date) would read '2026-12-07' as the number 2026; the date functions read it as a date.
+        return template.format(expr=self.visit(node.expr))
 
     def visit_Random(self, node: n.Random) -> str:
         return "RANDOM()"

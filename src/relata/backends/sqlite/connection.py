@@ -24,6 +24,7 @@ from typing import Any
 
 from relata.backends.base.connection import BaseDatabaseWrapper
 from relata.backends.sqlite.features import DatabaseFeatures
+from relata.backends.sqlite.functions import register_functions
 from relata.backends.sqlite.introspection import DatabaseIntrospection
 from relata.backends.sqlite.operations import DatabaseOperations
 from relata.backends.sqlite.schema import DatabaseSchemaEditor
@@ -140,6 +141,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         )
         conn.create_function("REGEXP", 2, _regexp, deterministic=True)
         conn.create_function("RELATA_EXTRACT", 2, _extract, deterministic=True)
+        register_functions(conn)
         return conn
 
     def init_connection_state(self) -> None:

@@ -1,15 +1,20 @@
-"""Comparison and conversion functions: Cast, Coalesce, Greatest, Least.
+"""Comparison and conversion functions: Cast, Coalesce, Collate, Greatest, Least, NullIf.
 
 Each picks its output field from its arguments as Django does (mixed types
-need output_field=); Greatest and Least are spelled by the backend.
+need output_field=). Greatest and Least are MAX and MIN on SQLite, which, like
+MySQL, answer NULL when any argument is NULL; PostgreSQL ignores NULLs there.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from relata.models.expressions import Func
+from relata.models.expressions import Func, _to_expression
 from relata.sql import nodes as n
+
+#: A collation name is written into SQL (quoted): letters, digits, '_' and '-' only, as Django allows.
+_COLLATION = re.compile(r"^[\w-]+$")
 
 
 class Cast(Func):
@@ -22,26 +27,42 @@ class Cast(Func):
         return n.Cast(args[0], builder.connection.ops.cast_type(type_name)), self.output_field
 
 
-class Coalesce(Func):
-    function = "COALESCE"
-
+class _AtLeastTwo(Func):
     def __init__(self, *expressions: Any, output_field: Any = None):
         if len(expressions) < 2:
-            raise ValueError("Coalesce must take at least two expressions")
+            raise ValueError(f"{type(self).__name__} must take at least two expressions")
         super().__init__(*expressions, output_field=output_field)
 
 
-class Greatest(Func):
+class Coalesce(_AtLeastTwo):
+    function = "COALESCE"
+
+
+class Greatest(_AtLeastTwo):
     function = "GREATEST"
 
-    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
-        node, field = super().resolve(builder)
-        return n.Func(builder.connection.ops.greatest_function("GREATEST"), node.args), field
 
-
-class Least(Func):
+class Least(_AtLeastTwo):
     function = "LEAST"
 
+
+class NullIf(Func):
+    function = "NULLIF"
+    arity = 2
+
+
+class Collate(Func):
+    """`expression COLLATE collation`: compare or sort by the named collation of the database."""
+
+    def __init__(self, expression: Any, collation: str):
+        if not (isinstance(collation, str) and _COLLATION.match(collation)):
+            raise ValueError(f"Invalid collation name: {collation!r}.")
+        self.collation = collation
+        super().__init__(_to_expression(expression))
+
+    def identity(self) -> tuple[Any, ...]:
+        return (*super().identity(), self.collation)
+
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
-        node, field = super().resolve(builder)
-        return n.Func(builder.connection.ops.greatest_function("LEAST"), node.args), field
+        args, fields = self.resolve_sources(builder)
+        return n.Collate(args[0], self.collation), self.output_field or fields[0]

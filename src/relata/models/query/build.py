@@ -171,7 +171,12 @@ class QueryBuilder:
             transform = field.get_transform(rest[0]) if hasattr(field, "get_transform") else None
             if transform is None:
                 break
-            lhs, field, rest = transform().node(lhs), transform.output_field, rest[1:]
+            apply = getattr(transform, "apply_transform", None)
+            if apply is not None:  # a function registered as a transform (Lower, Abs ...)
+                lhs, field = apply(self, lhs, field)
+            else:
+                lhs, field = transform().node(lhs), transform.output_field
+            rest = rest[1:]
         return lhs, field, rest
 
     # -- conditions ---------------------------------------------------------------

@@ -64,7 +64,9 @@ def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
     field = out_field = resolved.field
     rest = resolved.rest
     while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
+        transform = out_field.get_transform(rest[0])
+        typed = getattr(transform, "transform_output_field", None)  # a function: typed by its input
+        out_field, rest = (typed(out_field) if typed else transform.output_field), rest[1:]
     if len(rest) > 1 or (out_field is not None and out_field.get_lookup(rest[0] if rest else "exact") is None):
         raise FieldError(unsupported_lookup(field, rest, path))
     _remember(model, path)

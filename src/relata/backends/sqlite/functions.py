@@ -1,0 +1,116 @@
+"""The SQL functions SQLite's core lacks, written in Python and registered on each connection.
+
+Every one answers NULL for a NULL argument, as SQL functions do; all but
+RELATA_RANDOM are deterministic, so SQLite may use them in indexes and defaults.
+Math functions are registered even where SQLite was built with its own, so
+every build gives the same answers (Django does the same).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+
+def _none_guard(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def guarded(*args: Any) -> Any:
+        if any(arg is None for arg in args):
+            return None
+        return function(*args)
+
+    return guarded
+
+
+def _digest(name: str) -> Callable[[Any], str]:
+    def digest(value: Any) -> str:
+        return hashlib.new(name, str(value).encode()).hexdigest()
+
+    return digest
+
+
+def _lpad(text: Any, length: int, fill: str) -> str:
+    text, length = str(text), int(length)
+    if length <= len(text) or not fill:
+        return text[:length]
+    padding = (fill * length)[: length - len(text)]
+    return padding + text
+
+
+def _rpad(text: Any, length: int, fill: str) -> str:
+    text, length = str(text), int(length)
+    if length <= len(text) or not fill:
+        return text[:length]
+    return (text + fill * length)[:length]
+
+
+def _log(base: float, value: float) -> float:
+    return math.log(value, base)
+
+
+def _sign(value: Any) -> int:
+    return (value > 0) - (value < 0)
+
+
+def _power(base: float, exponent: float) -> float:
+    return math.pow(base, exponent)
+
+
+def _keep_float(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A float in gives a float out (math.ceil(2.5) is the int 3; CEILING of a REAL is a REAL)."""
+
+    def call(value: Any) -> Any:
+        result = function(value)
+        return float(result) if isinstance(value, float) else result
+
+    return call
+
+
+def _cot(value: float) -> float:
+    return 1 / math.tan(value)
+
+
+#: name -> (number of arguments, Python function)
+FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
+    "ACOS": (1, math.acos),
+    "ASIN": (1, math.asin),
+    "ATAN": (1, math.atan),
+    "ATAN2": (2, math.atan2),
+    "CEILING": (1, _keep_float(math.ceil)),
+    "COS": (1, math.cos),
+    "COT": (1, _cot),
+    "DEGREES": (1, math.degrees),
+    "EXP": (1, math.exp),
+    "FLOOR": (1, _keep_float(math.floor)),
+    "LN": (1, math.log),
+    "LOG": (2, _log),
+    "MOD": (2, math.fmod),
+    "PI": (0, lambda: math.pi),
+    "POWER": (2, _power),
+    "RADIANS": (1, math.radians),
+    "SIGN": (1, _keep_float(_sign)),
+    "SIN": (1, math.sin),
+    "SQRT": (1, math.sqrt),
+    "TAN": (1, math.tan),
+    "LPAD": (3, _lpad),
+    "RPAD": (3, _rpad),
+    "REPEAT": (2, lambda text, count: str(text) * int(count)),
+    "REVERSE": (1, lambda text: str(text)[::-1]),
+    "MD5": (1, _digest("md5")),
+    "SHA1": (1, _digest("sha1")),
+    "SHA224": (1, _digest("sha224")),
+    "SHA256": (1, _digest("sha256")),
+    "SHA384": (1, _digest("sha384")),
+    "SHA512": (1, _digest("sha512")),
+}
+
+
+def register_functions(connection: Any) -> None:
+    """Register FUNCTIONS (and the non-deterministic RELATA_RANDOM) on a new sqlite3 connection."""
+    for name, (count, function) in FUNCTIONS.items():
+        connection.create_function(name, count, _none_guard(function), deterministic=True)
+    connection.create_function("RELATA_RANDOM", 0, random.random)
