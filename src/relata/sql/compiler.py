@@ -209,6 +209,23 @@ class SQLCompiler:
             raise ValueError(f"Cannot extract {node.part!r} from a date on this database.")
         return template.format(expr=self.visit(node.expr))
 
+    def visit_AtTimeZone(self, node: n.AtTimeZone) -> str:
+        return f"({self.visit(node.expr)} AT TIME ZONE {self.visit(node.zone)})"
+
+    #: The SQL type a truncated value is cast to, by its kind (a datetime keeps its own type).
+    trunc_casts: ClassVar[dict[str, str]] = {"date": "DATE", "time": "TIME"}
+
+    def visit_Trunc(self, node: n.Trunc) -> str:
+        expr = self.visit(node.expr)
+        if node.kind in ("date", "time"):
+            return f"CAST({expr} AS {self.trunc_casts[node.kind]})"
+        if node.source == "time":
+            expr = f"(CAST('2000-01-01' AS DATE) + {expr})"  # DATE_TRUNC takes no time of day alone
+        sql = f"DATE_TRUNC('{node.kind}', {expr})"
+        if node.output == "datetime":
+            return sql
+        return f"CAST({sql} AS {self.trunc_casts[node.output]})"
+
     def visit_converted(self, node: n.Node, convert: Callable[[Any], Any]) -> str:
         """A Param or Slot whose value `convert` turns into what this dialect sends; other nodes as they are."""
         if isinstance(node, n.Param):

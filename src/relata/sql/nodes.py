@@ -154,6 +154,26 @@ class Extract(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class AtTimeZone(Node):
+    """A UTC datetime read on the wall clock of `zone` (a node holding an IANA name or a +HH:MM offset)."""
+
+    expr: Node
+    zone: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Trunc(Node):
+    """A date, time or datetime cut down to `kind` (year, quarter, month, week, day, hour, minute,
+    second; or date, time: the datetime's date or time part). `source` and `output` say which of
+    "date", "time" and "datetime" goes in and comes out."""
+
+    kind: str
+    expr: Node
+    source: str
+    output: str
+
+
+@dataclass(frozen=True, slots=True)
 class JSONPath(Node):
     """The JSON document at `keys` inside the JSON column or expression `expr`.
 

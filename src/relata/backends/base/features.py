@@ -37,6 +37,8 @@ class BaseDatabaseFeatures:
     supports_timezones = True
     #: ROUND(x, -1) rounds to tens; SQLite's ROUND ignores a negative precision, so Round() refuses it there.
     supports_negative_round_precision = True
+    #: Fractional second digits a Cast() to a time or datetime keeps (SQLite's STRFTIME('%f'): milliseconds).
+    time_cast_precision = 6
     #: Collations Collate() can name on this database, by what they do ("ci", "cs", ...), for tests.
     test_collations: dict[str, str] = {}
     #: A naive datetime comes back naive (SQLite keeps text); servers that store

@@ -37,6 +37,19 @@ def _document(path: n.JSONPath) -> n.JSONPath:
     return n.JSONPath(path.expr, path.keys)
 
 
+#: DATE_FORMAT patterns that cut a datetime down to a kind; then cast back to a DATETIME or DATE.
+_DATETIME_TRUNC = {
+    "year": "%Y-01-01 00:00:00",
+    "month": "%Y-%m-01 00:00:00",
+    "day": "%Y-%m-%d 00:00:00",
+    "hour": "%Y-%m-%d %H:00:00",
+    "minute": "%Y-%m-%d %H:%i:00",
+    "second": "%Y-%m-%d %H:%i:%s",
+}
+_TIME_TRUNC = {"hour": "%H:00:00", "minute": "%H:%i:00", "second": "%H:%i:%s"}
+_TRUNC_TYPES = {"datetime": "DATETIME", "date": "DATE", "time": "TIME"}
+
+
 class MySQLCompiler(SQLCompiler):
     placeholder = "%s"
     percent = "%%"
@@ -164,6 +177,26 @@ class MySQLCompiler(SQLCompiler):
         # Parameters follow the text: the container is written (and visited) first.
         container, candidate = (node.rhs, node.lhs) if node.contained_by else (node.lhs, node.rhs)
         return f"JSON_CONTAINS({self.visit(container)}, {self.visit(candidate)})"
+
+    def visit_AtTimeZone(self, node: n.AtTimeZone) -> str:
+        # Named zones need MySQL's time zone tables loaded (mysql_tzinfo_to_sql); offsets work without.
+        return f"CONVERT_TZ({self.visit(node.expr)}, '+00:00', {self.visit(node.zone)})"
+
+    def visit_Trunc(self, node: n.Trunc) -> str:
+        if node.kind in ("date", "time"):
+            return f"{node.kind.upper()}({self.visit(node.expr)})"
+        if node.source == "time":
+            sql = f"TIME_FORMAT({self.visit(node.expr)}, '{self.escape_percent(_TIME_TRUNC[node.kind])}')"
+            return f"CAST({sql} AS TIME)"
+        if node.kind == "quarter":
+            year, quarter = self.visit(node.expr), self.visit(node.expr)
+            sql = f"MAKEDATE(YEAR({year}), 1) + INTERVAL QUARTER({quarter}) QUARTER - INTERVAL 1 QUARTER"
+        elif node.kind == "week":
+            day, weekday = self.visit(node.expr), self.visit(node.expr)
+            sql = f"DATE_SUB(DATE({day}), INTERVAL WEEKDAY({weekday}) DAY)"
+        else:
+            sql = f"DATE_FORMAT({self.visit(node.expr)}, '{self.escape_percent(_DATETIME_TRUNC[node.kind])}')"
+        return f"CAST({sql} AS {_TRUNC_TYPES[node.output]})"
 
     def visit_Now(self, node: n.Now) -> str:
         return "CURRENT_TIMESTAMP(6)"  # microseconds, as DATETIME(6) keeps them

@@ -24,6 +24,12 @@ def _text(lhs: str = "{lhs}") -> str:
     return "CAST(" + lhs + " AS text)"
 
 
+def _posix_offset(zone: str) -> str:
+    if zone[:1] in "+-":
+        return ("-" if zone[0] == "+" else "+") + zone[1:]
+    return zone
+
+
 class PostgreSQLCompiler(SQLCompiler):
     placeholder = "%s"
     percent = "%%"
@@ -111,6 +117,10 @@ class PostgreSQLCompiler(SQLCompiler):
     def visit_JSONContains(self, node: n.JSONContains) -> str:
         operator = "<@" if node.contained_by else "@>"
         return f"({self.visit(node.lhs)} {operator} CAST({self.visit(node.rhs)} AS jsonb))"
+
+    def visit_AtTimeZone(self, node: n.AtTimeZone) -> str:
+        # AT TIME ZONE '+02:00' is POSIX, east of UTC negative: an ISO offset's sign is turned.
+        return f"({self.visit(node.expr)} AT TIME ZONE {self.visit_converted(node.zone, _posix_offset)})"
 
     def visit_Now(self, node: n.Now) -> str:
         return "STATEMENT_TIMESTAMP()"  # not frozen at the transaction's start, as in Django

@@ -64,7 +64,8 @@ class SQLiteCompiler(SQLCompiler):
         "iso_week_day": "RELATA_EXTRACT('iso_week_day', {expr})",
         "iso_year": "RELATA_EXTRACT('iso_year', {expr})",
         "date": "DATE({expr})",
-        "time": "TIME({expr})",
+        # TIME() drops the microseconds a datetime keeps.
+        "time": "RELATA_TRUNC('time', 'time', {expr})",
     }
 
     def visit_Func(self, node: n.Func) -> str:
@@ -81,6 +82,13 @@ class SQLiteCompiler(SQLCompiler):
             return super().visit_Cast(node)
         # CAST(... AS date) would read '2026-12-07' as the number 2026; the date functions read it as a date.
         return template.format(expr=self.visit(node.expr))
+
+    def visit_AtTimeZone(self, node: n.AtTimeZone) -> str:
+        return f"RELATA_TO_ZONE({self.visit(node.expr)}, {self.visit(node.zone)})"
+
+    def visit_Trunc(self, node: n.Trunc) -> str:
+        # kind and output are words from a fixed list, not values.
+        return f"RELATA_TRUNC('{node.kind}', '{node.output}', {self.visit(node.expr)})"
 
     def visit_Random(self, node: n.Random) -> str:
         return "RANDOM()"

@@ -14,6 +14,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     supports_select_for_update = False
     supports_timezones = False
     supports_negative_round_precision = False
+    time_cast_precision = 3
     max_query_params = 999
     max_insert_params = 999
     supports_json_field_contains = False

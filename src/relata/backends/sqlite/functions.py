@@ -8,10 +8,12 @@ every build gives the same answers (Django does the same).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import math
 import random
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +76,73 @@ def _cot(value: float) -> float:
     return 1 / math.tan(value)
 
 
+def _moment(value: str) -> dt.datetime | dt.date | dt.time:
+    if ":" in value and "-" not in value[:5]:
+        return dt.time.fromisoformat(value)
+    if len(value) > 10:
+        return dt.datetime.fromisoformat(value)
+    return dt.date.fromisoformat(value)
+
+
+def _zone(name: str) -> dt.tzinfo:
+    if name[:1] in "+-":
+        return dt.datetime.strptime(name, "%z").tzinfo  # type: ignore[return-value]
+    return zoneinfo.ZoneInfo(name)
+
+
+def to_zone(value: str, zone: str) -> str:
+    """A stored datetime (UTC when naive) as the wall-clock text of `zone`."""
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(_zone(zone)).replace(tzinfo=None).isoformat(" ")
+
+
+def trunc(kind: str, output: str, value: str) -> str:
+    """`value` cut down to `kind`, as the text of a date, time or datetime (`output`)."""
+    moment = _moment(value)
+    if isinstance(moment, dt.datetime) and moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    if kind == "date":
+        return moment.date().isoformat()  # type: ignore[union-attr]
+    if kind == "time":
+        return moment.time().isoformat()  # type: ignore[union-attr]
+    if isinstance(moment, dt.time):
+        cut_time = {
+            "hour": moment.replace(minute=0, second=0, microsecond=0),
+            "minute": moment.replace(second=0, microsecond=0),
+            "second": moment.replace(microsecond=0),
+        }[kind]
+        return cut_time.isoformat()
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime(moment.year, moment.month, moment.day)
+    cut = _cut(kind, moment)
+    if output == "date":
+        return cut.date().isoformat()
+    if output == "time":
+        return cut.time().isoformat()
+    return cut.isoformat(" ")
+
+
+def _cut(kind: str, moment: dt.datetime) -> dt.datetime:
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if kind == "year":
+        return midnight.replace(month=1, day=1)
+    if kind == "quarter":
+        return midnight.replace(month=(moment.month - 1) // 3 * 3 + 1, day=1)
+    if kind == "month":
+        return midnight.replace(day=1)
+    if kind == "week":
+        return midnight - dt.timedelta(days=moment.weekday())
+    if kind == "day":
+        return midnight
+    if kind == "hour":
+        return moment.replace(minute=0, second=0, microsecond=0)
+    if kind == "minute":
+        return moment.replace(second=0, microsecond=0)
+    return moment.replace(microsecond=0)
+
+
 #: name -> (number of arguments, Python function)
 FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "ACOS": (1, math.acos),
@@ -106,6 +175,8 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "SHA256": (1, _digest("sha256")),
     "SHA384": (1, _digest("sha384")),
     "SHA512": (1, _digest("sha512")),
+    "RELATA_TO_ZONE": (2, to_zone),
+    "RELATA_TRUNC": (3, trunc),
 }
 
 
