@@ -74,6 +74,7 @@ from relata.models.query.prefetch import Prefetch, prefetch_related_objects
 from relata.models.query.queryset import EmptyQuerySet, QuerySet
 from relata.models.query.raw import RawQuery, RawQuerySet
 from relata.models.registry import apps
+from relata.models.window import RowRange, ValueRange, Window, WindowFrame, WindowFrameExclusion
 
 __all__ = [
     "CASCADE",
@@ -150,6 +151,7 @@ __all__ = [
     "RawQuery",
     "RawQuerySet",
     "RestrictedError",
+    "RowRange",
     "SlugField",
     "SmallAutoField",
     "SmallIntegerField",
@@ -163,8 +165,12 @@ __all__ = [
     "UniqueConstraint",
     "Upper",
     "Value",
+    "ValueRange",
     "Variance",
     "When",
+    "Window",
+    "WindowFrame",
+    "WindowFrameExclusion",
     "apps",
     "lookups",
     "prefetch_related_objects",

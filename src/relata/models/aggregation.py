@@ -21,7 +21,14 @@ from relata.sql import nodes as n
 
 
 def _needs_wrapping(state: Any) -> bool:
-    return bool(state.group_by is not None or state.distinct or state.is_sliced or state.combinator)
+    return bool(
+        state.group_by is not None or state.distinct or state.is_sliced or state.combinator or _filters_windows(state)
+    )
+
+
+def _filters_windows(state: Any) -> bool:
+    """A filter may read a window annotation: it is applied around the query, so count around it too."""
+    return bool(state.where) and any(getattr(a.expression, "contains_over_clause", False) for a in state.annotations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +54,7 @@ def count(queryset: Any) -> int:
 class ExistsStatement(Statement):
     def build(self, builder: QueryBuilder) -> tuple[n.Node, Any]:
         shape = self.shape
-        if shape.combinator or shape.group_by is not None or shape.distinct or shape.is_sliced:
+        if _needs_wrapping(shape):
             inner, _plan = builder.build()
             return n.Select(((n.Param(1), "a"),), n.Derived(inner, "subquery"), limit=1), None
         select = builder.build_filtered_select(((n.Param(1), "a"),))

@@ -75,7 +75,6 @@ class Combinable:
 class Expression(Combinable):
     resolves_in_query = True
     contains_aggregate = False
-    contains_over_clause = False
     conditional = False
     output_field: Any = None
 
@@ -90,6 +89,11 @@ class Expression(Combinable):
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         raise NotImplementedError
+
+    @property
+    def contains_over_clause(self) -> bool:
+        """Whether a window function is inside (a filter on it is applied around the query)."""
+        return any(getattr(source, "contains_over_clause", False) for source in self.source_expressions())
 
     def resolve_expression(self, *args: Any, **kwargs: Any) -> Expression:
         return self
@@ -302,10 +306,6 @@ class Func(Expression):
     @property
     def contains_aggregate(self) -> bool:  # type: ignore[override]
         return any(_aggregates(e) for e in self.source)
-
-    @property
-    def contains_over_clause(self) -> bool:  # type: ignore[override]
-        return any(getattr(e, "contains_over_clause", False) for e in self.source)
 
     def source_expressions(self) -> list[Any]:
         return list(self.source)

@@ -45,6 +45,11 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
     shape, slot_values = [], []
     for field, value in zip(fields, changes.values(), strict=True):
         if getattr(value, "resolves_in_query", False):
+            if getattr(value, "contains_over_clause", False):
+                # Django's words: a window needs the rows of a SELECT; an UPDATE sets one row at a time.
+                raise exceptions.FieldError(
+                    f"Window expressions are not allowed in this query ({field.name}={value!r})."
+                )
             _refuse_joined_refs(queryset, value)
             shape.append((field.column, value))
             continue

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from relata.exceptions import NotSupportedError
 from relata.sql import nodes as n
+from relata.sql.qualify import qualify_select
 
 #: `{0}`, `{1}` ... and `{args}` in a function template (see SQLCompiler.functions).
 _TEMPLATE_SLOT = re.compile(r"\{(\d+|args)\}")
@@ -186,6 +187,23 @@ class SQLCompiler:
                 out.append(self.visit(args[int(part)]))
         return "".join(out)
 
+    def visit_Window(self, node: n.Window) -> str:
+        parts = []
+        if node.partition_by:
+            parts.append("PARTITION BY " + ", ".join(self.visit(p) for p in node.partition_by))
+        if node.order_by:
+            parts.append("ORDER BY " + ", ".join(self.visit(o) for o in node.order_by))
+        if node.frame is not None:
+            parts.append(self.visit(node.frame))
+        return f"{self.visit(node.expr)} OVER ({' '.join(parts)})"
+
+    def visit_WindowFrame(self, node: n.WindowFrame) -> str:
+        bounds = []
+        for direction, offset in (node.start, node.end):
+            bounds.append(direction if offset is None else f"{self.visit(offset)} {direction}")
+        sql = f"{node.kind} BETWEEN {bounds[0]} AND {bounds[1]}"
+        return sql + f" EXCLUDE {node.exclusion}" if node.exclusion else sql
+
     def visit_Collate(self, node: n.Collate) -> str:
         return f"{self.visit(node.expr)} COLLATE {self.quote(node.collation)}"
 
@@ -353,6 +371,8 @@ class SQLCompiler:
     # -- statements -----------------------------------------------------------
 
     def visit_Select(self, node: n.Select) -> str:
+        if node.qualify is not None:
+            return self.visit(qualify_select(node))
         parts = [self.distinct_clause(node) if node.distinct else "SELECT"]
         parts.append(", ".join(self.select_column(expr, alias) for expr, alias in node.columns))
         if node.from_ is not None:

@@ -268,6 +268,28 @@ class Case(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class WindowFrame(Node):
+    """ROWS or RANGE BETWEEN start AND end; a bound is (direction, offset node or None), e.g.
+    ("PRECEDING", Param(2)), ("CURRENT ROW", None), ("UNBOUNDED FOLLOWING", None)."""
+
+    kind: str
+    start: tuple[str, Node | None]
+    end: tuple[str, Node | None]
+    #: EXCLUDE CURRENT ROW / GROUP / TIES / NO OTHERS, or None.
+    exclusion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Window(Node):
+    """`expr OVER (PARTITION BY ... ORDER BY ... frame)`."""
+
+    expr: Node
+    partition_by: tuple[Node, ...] = ()
+    order_by: tuple[OrderBy, ...] = ()
+    frame: WindowFrame | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Random(Node):
     pass
 
@@ -324,6 +346,8 @@ class Select(Node):
     for_update: ForUpdate | None = None
     #: DISTINCT ON (...) expressions; only dialects that have it compile them.
     distinct_on: tuple[Node, ...] = ()
+    #: A condition on window values, applied after them (sql/qualify.py writes it as a derived table).
+    qualify: Node | None = None
 
 
 @dataclass(frozen=True, slots=True)

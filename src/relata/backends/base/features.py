@@ -37,6 +37,12 @@ class BaseDatabaseFeatures:
     supports_timezones = True
     #: ROUND(x, -1) rounds to tens; SQLite's ROUND ignores a negative precision, so Round() refuses it there.
     supports_negative_round_precision = True
+    #: A window frame may leave rows out (EXCLUDE CURRENT ROW ...): SQLite and PostgreSQL, not MySQL.
+    supports_frame_exclusion = True
+    #: Window functions (OVER clauses): every supported database has them.
+    supports_over_clause = True
+    #: LAG(x, offset, default): a value for the rows past the window's edge (not MariaDB).
+    supports_default_in_lead_lag = True
     #: Fractional second digits a Cast() to a time or datetime keeps (SQLite's STRFTIME('%f'): milliseconds).
     time_cast_precision = 6
     #: Collations Collate() can name on this database, by what they do ("ci", "cs", ...), for tests.

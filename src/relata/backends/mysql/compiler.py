@@ -198,6 +198,16 @@ class MySQLCompiler(SQLCompiler):
             sql = f"DATE_FORMAT({self.visit(node.expr)}, '{self.escape_percent(_DATETIME_TRUNC[node.kind])}')"
         return f"CAST({sql} AS {_TRUNC_TYPES[node.output]})"
 
+    def visit_Func(self, node: n.Func) -> str:
+        if node.name in ("JSON_ARRAY", "JSON_OBJECT") and "json" in node.types:
+            # MariaDB's JSON column is text: JSON_EXTRACT(x, '$') hands it over as a document.
+            args = [
+                f"JSON_EXTRACT({self.visit(arg)}, '$')" if kind == "json" else self.visit(arg)
+                for arg, kind in zip(node.args, node.types, strict=False)
+            ]
+            return f"{node.name}({', '.join(args)})"
+        return super().visit_Func(node)
+
     def visit_Now(self, node: n.Now) -> str:
         return "CURRENT_TIMESTAMP(6)"  # microseconds, as DATETIME(6) keeps them
 

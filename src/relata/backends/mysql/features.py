@@ -9,6 +9,7 @@ from relata.backends.base.features import BaseDatabaseFeatures
 
 class DatabaseFeatures(BaseDatabaseFeatures):
     #: Collations Collate() can name here, by what they do (for tests, as Django lists them).
+    supports_frame_exclusion = False
     test_collations = {
         "ci": "utf8mb4_general_ci",
         "non_default": "utf8mb4_esperanto_ci",
@@ -37,6 +38,10 @@ class DatabaseFeatures(BaseDatabaseFeatures):
         info = self.connection.server_info().removeprefix("5.5.5-")
         digits = re.match(r"[\d.]+", info)
         return tuple(int(part) for part in digits.group().strip(".").split(".")) if digits else (0,)
+
+    @property
+    def supports_default_in_lead_lag(self) -> bool:  # type: ignore[override]
+        return not self.is_mariadb  # MariaDB's LAG and LEAD take no default
 
     @property
     def has_select_for_update_nowait(self) -> bool:  # type: ignore[override]

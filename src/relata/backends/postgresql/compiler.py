@@ -24,6 +24,9 @@ def _text(lhs: str = "{lhs}") -> str:
     return "CAST(" + lhs + " AS text)"
 
 
+_JSON_BUILDERS = {"JSON_ARRAY": "JSONB_BUILD_ARRAY", "JSON_OBJECT": "JSONB_BUILD_OBJECT"}
+
+
 def _posix_offset(zone: str) -> str:
     if zone[:1] in "+-":
         return ("-" if zone[0] == "+" else "+") + zone[1:]
@@ -126,10 +129,21 @@ class PostgreSQLCompiler(SQLCompiler):
         return "STATEMENT_TIMESTAMP()"  # not frozen at the transaction's start, as in Django
 
     def visit_Func(self, node: n.Func) -> str:
+        if node.name in _JSON_BUILDERS:
+            return self.visit_json_builder(node)
         if node.name == "COALESCE" and len(node.args) == 2 and node.args[1] == n.Param(""):
             # Concat's guard against NULL parts: any type joins as text, as in Django.
             return f"COALESCE(CAST({self.visit(node.args[0])} AS text), {self.visit(node.args[1])})"
         return super().visit_Func(node)
+
+    def visit_json_builder(self, node: n.Func) -> str:
+        # The builders take "any": a text parameter has no type until it is cast.
+        args = []
+        for index, arg in enumerate(node.args):
+            kind = node.types[index] if index < len(node.types) else None
+            text = kind == "text" or (kind is None and isinstance(arg, n.Param | n.Slot))
+            args.append(f"CAST({self.visit(arg)} AS text)" if text else self.visit(arg))
+        return f"{_JSON_BUILDERS[node.name]}({', '.join(args)})"
 
     def visit_BinOp(self, node: n.BinOp) -> str:
         if node.op == "||":

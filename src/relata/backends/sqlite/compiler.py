@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import ClassVar
 
 from relata.exceptions import NotSupportedError
@@ -19,6 +20,11 @@ _DATE_CASTS = {
     "datetime": "STRFTIME('%Y-%m-%d %H:%M:%f', {expr})",
     "time": "STRFTIME('%H:%M:%f', {expr})",
 }
+
+
+def _kinds(node: n.Func) -> list[tuple[n.Node, str | None]]:
+    """Each argument with its kind (None past the kinds given)."""
+    return [(arg, node.types[i] if i < len(node.types) else None) for i, arg in enumerate(node.args)]
 
 
 def _int_part(fmt: str) -> str:
@@ -69,12 +75,27 @@ class SQLiteCompiler(SQLCompiler):
     }
 
     def visit_Func(self, node: n.Func) -> str:
+        if node.name in ("JSON_ARRAY", "JSON_OBJECT"):
+            return self.visit_json_builder(node)
         sql = super().visit_Func(node)
         if node.output == "decimal":
             # A function's result has no column affinity: as NUMERIC it compares with a decimal
             # parameter (sent as text) as a number, the way a DecimalField column does.
             return f"CAST({sql} AS NUMERIC)"
         return sql
+
+    def visit_Window(self, node: n.Window) -> str:
+        expr = node.expr
+        if isinstance(expr, n.Func) and expr.output == "decimal":
+            # The NUMERIC cast goes around the whole window: CAST(LAG(x) AS NUMERIC) OVER (...) is no SQL.
+            inner = dataclasses.replace(node, expr=dataclasses.replace(expr, output=None))
+            return f"CAST({super().visit_Window(inner)} AS NUMERIC)"
+        return super().visit_Window(node)
+
+    def visit_json_builder(self, node: n.Func) -> str:
+        # JSON text from a column is a string to JSON_ARRAY unless JSON() marks it a document.
+        args = [f"JSON({self.visit(arg)})" if kind == "json" else self.visit(arg) for arg, kind in _kinds(node)]
+        return f"{node.name}({', '.join(args)})"
 
     def visit_Cast(self, node: n.Cast) -> str:
         template = _DATE_CASTS.get(node.type_name.lower())

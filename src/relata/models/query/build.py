@@ -95,6 +95,11 @@ class QueryBuilder:
         #: select_related path ("author__publisher") -> its join's alias, for select_for_update(of=...).
         self.related_aliases: dict[str, str] = {}
         self._touched_aggregate = False
+        #: Annotations holding a window function, and whether the condition being built read one.
+        self.windows: set[str] = set()
+        self._touched_window = False
+        #: Conditions on window values: applied outside the query that computes them (qualify.py).
+        self.qualify: n.Node | None = None
         #: Where F() joins go: a condition's F() shares the joins of its filter() call (its scope).
         self.ref_scope: tuple[Any, bool] = (SELECT_SCOPE, True)
         #: Put before F() names: a related model's Meta.ordering expressions name its own fields.
@@ -154,13 +159,35 @@ class QueryBuilder:
             node, field, is_aggregate = self.annotations[name]
             if is_aggregate:
                 self._touched_aggregate = True
+            if name in self.windows:
+                self._touched_window = True
             return node, field
+        if self.annotations and "__" in name:
+            transformed = self.transformed_annotation(name)
+            if transformed is not None:
+                return transformed
         resolved = self.resolve_path(name)
         scope, reuse_any = self.ref_scope
         alias, _ = self.setup_steps(resolved.steps, scope, reuse_any)
         node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), resolved.field, resolved.rest)
         if rest:
             raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a field or transform here.")
+        return node, field
+
+    def transformed_annotation(self, name: str) -> tuple[n.Node, Any] | None:
+        """An annotation followed by transforms (`attrs__alias` on a JSONObject), or None."""
+        parts = name.split("__")
+        size = self.annotation_prefix(parts)
+        if not size:
+            return None
+        node, field, is_aggregate = self.annotations["__".join(parts[:size])]
+        if is_aggregate:
+            self._touched_aggregate = True
+        if "__".join(parts[:size]) in self.windows:
+            self._touched_window = True
+        node, field, rest = self.apply_transforms(node, field, tuple(parts[size:]))
+        if rest:
+            raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a transform of the annotation.")
         return node, field
 
     def resolve_path(self, path: str) -> ResolvedPath:
@@ -223,8 +250,10 @@ class QueryBuilder:
         value_model = value_field = None
         annotation = self.annotation_prefix(parts)
         if annotation:
-            lhs, field, is_aggregate = self.annotations["__".join(parts[:annotation])]
+            annotation_name = "__".join(parts[:annotation])
+            lhs, field, is_aggregate = self.annotations[annotation_name]
             self._touched_aggregate = self._touched_aggregate or is_aggregate
+            self._touched_window = self._touched_window or annotation_name in self.windows
             rest = tuple(parts[annotation:])
             value_field = field
         else:
@@ -417,13 +446,20 @@ class QueryBuilder:
         state = self.state
         where_parts: list[n.Node] = []
         having_parts: list[n.Node] = []
+        qualify_parts: list[n.Node] = []
         pending = list(state.annotations)
         for position, tree in enumerate(state.where):
             while pending and pending[0].after_filters <= position:
                 self.add_annotation(pending.pop(0))
-            self._touched_aggregate = False
+            self._touched_aggregate = self._touched_window = False
+            if tree[0] == "expr" and getattr(tree[1], "contains_over_clause", False):
+                self._touched_window = True
             node = self.where_node(tree, position)
-            (having_parts if self._touched_aggregate else where_parts).append(node)
+            if self._touched_window:
+                qualify_parts.append(node)
+            else:
+                (having_parts if self._touched_aggregate else where_parts).append(node)
+        self.qualify = _combine("AND", qualify_parts) if qualify_parts else None
         for annotation in pending:
             self.add_annotation(annotation)
         if state.empty:
@@ -436,6 +472,7 @@ class QueryBuilder:
 
     def add_annotation(self, annotation: Any) -> None:
         expression = annotation.expression
+        self._touched_window = False
         try:
             self.annotations[annotation.name] = self.resolve_expression(expression)
         except EmptyResultSet:
@@ -446,6 +483,8 @@ class QueryBuilder:
                 raise
             value = Value(empty, output_field=getattr(expression, "output_field", None))
             self.annotations[annotation.name] = self.resolve_expression(value)
+        if self._touched_window or getattr(expression, "contains_over_clause", False):
+            self.windows.add(annotation.name)
 
     def resolve_expression(self, expression: Any) -> tuple[n.Node, Any, bool]:
         """(node, field, aggregated): aggregated also when it names an aggregate annotation (F("n"))."""
@@ -465,7 +504,10 @@ class QueryBuilder:
         for name in self.state.values or ():
             # values() joins stay, as in Django: across a multi-valued relation they multiply the rows counted.
             self.resolve_ref(name)
-        return n.Select(columns, n.Table(self.opts.db_table, self.base_alias), self.join_nodes(), where, having=having)
+        select = n.Select(
+            columns, n.Table(self.opts.db_table, self.base_alias), self.join_nodes(), where, having=having
+        )
+        return select if self.qualify is None else dataclasses.replace(select, qualify=self.qualify)
 
     def build(self) -> tuple[n.Select | n.Compound, SelectPlan]:
         state = self.state
@@ -505,6 +547,7 @@ class QueryBuilder:
             distinct=state.distinct,
             for_update=None if state.for_update is None else row_lock_node(self, state.for_update),
             distinct_on=distinct_on,
+            qualify=self.qualify,
         )
         return select, plan
 
@@ -569,7 +612,7 @@ class QueryBuilder:
             node, field, is_aggregate = self.annotations[annotation.name]
             annotations.append((annotation.name, len(columns), field))
             columns.append((node, annotation.name))
-            if not is_aggregate:
+            if not is_aggregate and annotation.name not in self.windows:  # a window is per row, never grouped
                 group_candidates.append(node)
         related: tuple[Any, ...] = ()
         if state.select_related:
@@ -591,7 +634,7 @@ class QueryBuilder:
             node, field = self.resolve_ref(name)
             columns.append((node, None))
             fields.append(field)
-            if name not in self.annotations or not self.annotations[name][2]:
+            if name not in self.annotations or not (self.annotations[name][2] or name in self.windows):
                 group_candidates.append(node)
         plan = SelectPlan("values", None, tuple(names), tuple(fields))
         return tuple(columns), plan, group_candidates
@@ -608,8 +651,8 @@ class QueryBuilder:
             for name in group_by:
                 node, _ = self.resolve_ref(name)
                 nodes.append(node)
-            for _name, (node, _field, is_aggregate) in self.annotations.items():
-                if not is_aggregate and node in candidates:
+            for name, (node, _field, is_aggregate) in self.annotations.items():
+                if not is_aggregate and name not in self.windows and node in candidates:
                     nodes.append(node)
         unique: list[n.Node] = []
         for node in nodes:
@@ -713,6 +756,8 @@ class QueryBuilder:
                 return [n.OrderBy(node, descending)]
             # A name values() selected sorts by that column, even when it names a relation.
             selected = not prefix and self.state.values is not None and name in self.state.values
+            if self.annotations and self.annotation_prefix(name.split("__")):
+                selected = True  # transforms of an annotation (attrs__key): no relation to sort by
             target_nodes = None if selected else self.target_ordering(name, descending, seen)
             if target_nodes is not None:
                 return target_nodes

@@ -47,7 +47,7 @@ class UpdateStatement(Statement):
                 position += 1
             else:
                 nodes.append((column, expression.resolve(builder)[0]))
-        if builder.joins or having is not None:
+        if builder.joins or having is not None or builder.qualify is not None:
             where = rows_by_pk(builder)
         return n.Update(self.table, tuple(nodes), where), None
 
@@ -56,7 +56,7 @@ class UpdateStatement(Statement):
 class DeleteStatement(Statement):
     def build(self, builder: QueryBuilder) -> tuple[n.Node, Any]:
         where, having = builder.build_conditions()
-        if builder.joins or having is not None:
+        if builder.joins or having is not None or builder.qualify is not None:
             where = rows_by_pk(builder)
         return n.Delete(builder.opts.db_table, where), None
 
@@ -79,6 +79,7 @@ def rows_by_pk(builder: QueryBuilder) -> n.Node:
             select.where,
             group_by=(n.Col(sub.base_alias, pk.column),),
             having=select.having,
+            qualify=select.qualify,
         )
     if not builder.connection.features.update_can_self_select:
         select = n.Select(((n.Col("subquery", pk.column), None),), n.Derived(select, "subquery"))

@@ -106,5 +106,8 @@ def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, .
         path = name.lstrip("-+")
         if path in annotations or _known(model, path):
             continue
+        parts = path.split("__")
+        if any("__".join(parts[:size]) in annotations for size in range(len(parts) - 1, 0, -1)):
+            continue  # transforms of an annotation are resolved with the query
         resolve_names(model, path.split("__"), annotations)
         _remember(model, path)
