@@ -148,6 +148,16 @@ class ReverseManyToOneManager(AsyncRelatedManagerMixin):
             queryset._db = db
         return _serve_narrowed_later(queryset, items, self.field, instance)
 
+    def _check_usable(self) -> None:
+        """Writes need the instance saved and holding the value the relation points at (a to_field may be NULL)."""
+        _check_saved(self.instance)
+        target = self.field.target_field
+        if self.instance.__dict__.get(target.attname) is None:
+            raise ValueError(
+                f'"{self.instance!r}" needs to have a value for field "{target.attname}" before this '
+                "relationship can be used."
+            )
+
     def _plain(self, db: str) -> Any:
         """This manager on `db`, seen as its base class (whose writers it overrides)."""
         return super(ReverseManyToOneManager, self.db_manager(db))
@@ -158,7 +168,7 @@ class ReverseManyToOneManager(AsyncRelatedManagerMixin):
                 raise TypeError(f"'{self.model._meta.object_name}' instance expected, got {obj!r}")
 
     def add(self, *objs: Any, bulk: bool = True) -> None:
-        _check_saved(self.instance)
+        self._check_usable()
         self._check_objs(objs)
         _forget_prefetched(self.instance, self.cache_name)
         db = self.instance._state.db or "default"
@@ -182,7 +192,7 @@ class ReverseManyToOneManager(AsyncRelatedManagerMixin):
 
     def _write_related(self, method: str, kwargs: dict[str, Any]) -> Any:
         """The plain manager's `method` with the foreign key set to this instance."""
-        _check_saved(self.instance)
+        self._check_usable()
         _forget_prefetched(self.instance, self.cache_name)
         kwargs[self.field.name] = self.instance
         return getattr(self._plain(self.instance._state.db or "default"), method)(**kwargs)
@@ -197,7 +207,7 @@ class ReverseManyToOneManager(AsyncRelatedManagerMixin):
         return self._write_related("update_or_create", kwargs)
 
     def set(self, objs: Any, *, bulk: bool = True, clear: bool = False) -> None:
-        _check_saved(self.instance)
+        self._check_usable()
         objs = tuple(objs)
         if not self.field.null:
             self.add(*objs, bulk=bulk)
@@ -226,7 +236,7 @@ class NullableReverseManyToOneManager(ReverseManyToOneManager):
     """A nullable foreign key's reverse manager: it can also remove() and clear()."""
 
     def remove(self, *objs: Any, bulk: bool = True) -> None:
-        _check_saved(self.instance)
+        self._check_usable()
         if not objs:
             return
         self._check_objs(objs)
@@ -237,7 +247,7 @@ class NullableReverseManyToOneManager(ReverseManyToOneManager):
         self._clear(self.model._base_manager.filter(pk__in=[o.pk for o in objs]), bulk, objs)
 
     def clear(self, *, bulk: bool = True) -> None:
-        _check_saved(self.instance)
+        self._check_usable()
         self._clear(self.model._base_manager.all(), bulk, None)
 
     def _clear(self, queryset: Any, bulk: bool, objs: Any) -> None:
