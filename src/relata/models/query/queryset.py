@@ -21,6 +21,7 @@ from relata.models.aliases import check_alias
 from relata.models.asynchronous import AsyncQuerySetMixin
 from relata.models.expressions import check_annotation_name
 from relata.models.q import Q, where_as_q
+from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
 from relata.models.query.state import Annotation, QueryState, RowLock
@@ -622,6 +623,14 @@ class QuerySet(AsyncQuerySetMixin):
         if self._result_cache is not None:
             return obj in self._result_cache
         return self.filter(pk=obj.pk).exists()
+
+    def dates(self, field_name: str, kind: str, order: str = "ASC") -> QuerySet:
+        """The distinct dates of `field_name` cut to `kind` (year, month, week, day): see query/dates.py."""
+        return dates_module.dates(self, field_name, kind, order)
+
+    def datetimes(self, field_name: str, kind: str, order: str = "ASC", tzinfo: Any = None) -> QuerySet:
+        """The distinct datetimes of `field_name` cut to `kind` (year ... second), in `tzinfo`."""
+        return dates_module.datetimes(self, field_name, kind, order, tzinfo)
 
     def in_bulk(self, id_list: Any = None, *, field_name: str = "pk") -> dict[Any, Any]:
         self._not_sliced("use 'limit' or 'offset' with in_bulk")

@@ -223,8 +223,8 @@ def _tokenize_value(path: str, value: Any, values: list[Any]) -> Any:
     if path.endswith("__isnull"):
         # True/False is part of the shape; anything else reaches the builder, which refuses it.
         return value
-    if is_many_lookup(path) and not isinstance(value, str | bytes):
-        items = list(value)
+    if is_many_lookup(path):
+        items = list(value)  # as Django, a string is iterated too: title__in="ab" means "a" or "b"
         for item in items:
             if getattr(item, "_subquery_state", None) is not None or getattr(item, "resolves_in_query", False):
                 raise TypeError(f"A list for {path} must hold plain values or model instances.")
