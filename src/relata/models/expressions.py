@@ -400,7 +400,16 @@ class Aggregate(Func):
         self.distinct, self.filter, self.default = distinct, filter, default
 
     def identity(self) -> tuple[Any, ...]:
-        return (type(self), self.source, self.distinct, self.filter, self.default, _field_key(self.output_field))
+        # The function too: StdDev(sample=True) and StdDev() differ only in it (a cached shape must tell them apart).
+        return (
+            type(self),
+            self.function,
+            self.source,
+            self.distinct,
+            self.filter,
+            self.default,
+            _field_key(self.output_field),
+        )
 
     @property
     def default_alias(self) -> str:

@@ -180,8 +180,52 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
 }
 
 
+class _Spread:
+    """StdDev()/Variance() over a group: Welford's running mean, so large values lose no precision.
+
+    NULLs are skipped as SQL aggregates skip them; no value (or one, for a
+    sample) gives NULL, as on PostgreSQL and MariaDB.
+    """
+
+    sample = False
+    root = False
+
+    def __init__(self) -> None:
+        self.count, self.mean, self.squares = 0, 0.0, 0.0
+
+    def step(self, value: Any) -> None:
+        if value is None:
+            return
+        value = float(value)
+        self.count += 1
+        delta = value - self.mean
+        self.mean += delta / self.count
+        self.squares += delta * (value - self.mean)
+
+    def finalize(self) -> float | None:
+        divisor = self.count - 1 if self.sample else self.count
+        if divisor <= 0:
+            return None
+        variance = self.squares / divisor
+        return math.sqrt(variance) if self.root else variance
+
+
+def _spread(sample: bool, root: bool) -> type[_Spread]:
+    return type("Spread", (_Spread,), {"sample": sample, "root": root})
+
+
+AGGREGATES: dict[str, type[_Spread]] = {
+    "STDDEV_POP": _spread(sample=False, root=True),
+    "STDDEV_SAMP": _spread(sample=True, root=True),
+    "VAR_POP": _spread(sample=False, root=False),
+    "VAR_SAMP": _spread(sample=True, root=False),
+}
+
+
 def register_functions(connection: Any) -> None:
-    """Register FUNCTIONS (and the non-deterministic RELATA_RANDOM) on a new sqlite3 connection."""
+    """Register FUNCTIONS, AGGREGATES (and the non-deterministic RELATA_RANDOM) on a new sqlite3 connection."""
     for name, (count, function) in FUNCTIONS.items():
         connection.create_function(name, count, _none_guard(function), deterministic=True)
+    for name, aggregate in AGGREGATES.items():
+        connection.create_aggregate(name, 1, aggregate)
     connection.create_function("RELATA_RANDOM", 0, random.random)
