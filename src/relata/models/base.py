@@ -191,23 +191,19 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
     def __init__(self, *args: Any, **kwargs: Any):
         cls = type(self)
         opts = cls._meta
-        if (pre_init.receivers or post_init.receivers) and not opts.abstract and init_listened(cls):
-            # Announced construction never gets the generated __init__ (see signals.InitSignal).
+        announce = (pre_init.receivers or post_init.receivers) and not opts.abstract and init_listened(cls)
+        if announce:
             pre_init.send(sender=cls, args=args, kwargs=kwargs)
-            if args:
-                self._init_with_args(args, kwargs)
-            else:
-                opts.fast_init(self, kwargs)
-            post_init.send(sender=cls, instance=self)
-            return
         if args or opts.abstract:
             self._init_with_args(args, kwargs)
-            return
-        if cls.__init__ is Model.__init__:
-            # No __init__ of the user's own: give the class a generated one for next time
-            # (dropped again when its fields change; see Options.expire_cache).
-            cls.__init__ = build_class_init(opts, Model.__init__)
-        opts.fast_init(self, kwargs)
+        else:
+            if cls.__init__ is Model.__init__ and not announce:
+                # No __init__ of the user's own and nobody listening: give the class a generated one for
+                # next time (dropped again when its fields change or an init receiver connects).
+                cls.__init__ = build_class_init(opts, Model.__init__)
+            opts.fast_init(self, kwargs)
+        if announce:
+            post_init.send(sender=cls, instance=self)
 
     def _init_with_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         cls = type(self)

@@ -75,6 +75,20 @@ def save_instance(
     if announce:
         announced_fields = _announced_update_fields(opts, update_fields, fields, force_insert)
         pre_save.send(sender=type(obj), instance=obj, raw=raw, using=using, update_fields=announced_fields)
+    # Every way of writing the row returns here: post_save must follow each.
+    created = _write_row(obj, using, fields, adding, force_insert, force_update, update_fields)
+    mark_saved(obj, using)
+    if announce:
+        post_save.send(
+            sender=type(obj), instance=obj, created=created, update_fields=announced_fields, raw=raw, using=using
+        )
+
+
+def _write_row(
+    obj: Any, using: str, fields: Any, adding: bool, force_insert: bool, force_update: bool, update_fields: Any
+) -> bool:
+    """UPDATE the instance's row, or INSERT it when there is none (or it is forced); True when inserted."""
+    opts = obj._meta
     connection = connections[using]
     pk = opts.pk
     pk_value = obj.__dict__.get(pk.attname)
@@ -85,7 +99,6 @@ def save_instance(
         raise ValueError("Cannot force an update in save() with no primary key.")
     if not force_insert and adding and pk.has_default() and update_fields is None and not force_update:
         force_insert = True
-    updated = False
     if pk_value is not None and not force_insert:
         non_pk = (
             opts.concrete_fields_but_pk if fields is opts.concrete_fields else [f for f in fields if not f.primary_key]
@@ -98,22 +111,18 @@ def save_instance(
             raise exceptions.DatabaseError("Forced update did not affect any rows.")
         if update_fields is not None and not rows:
             raise exceptions.DatabaseError("Save with update_fields did not affect any rows.")
-        updated = rows > 0
-    if not updated:
-        if opts.order_with_respect_to is not None:
-            obj._order = order_wrt.next_position(obj, using)
-        insert_fields = [
-            f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
-        ]
-        if not opts.db_default_fields:
-            insert_row(connection, obj, insert_fields, returning=pk_value is None)
-        else:
-            _insert_with_database_defaults(connection, obj, insert_fields, pk_value)
-    mark_saved(obj, using)
-    if announce:
-        post_save.send(
-            sender=type(obj), instance=obj, created=not updated, update_fields=announced_fields, raw=raw, using=using
-        )
+        if rows > 0:
+            return False
+    if opts.order_with_respect_to is not None:
+        obj._order = order_wrt.next_position(obj, using)
+    insert_fields = [
+        f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
+    ]
+    if not opts.db_default_fields:
+        insert_row(connection, obj, insert_fields, returning=pk_value is None)
+    else:
+        _insert_with_database_defaults(connection, obj, insert_fields, pk_value)
+    return True
 
 
 def _announced_update_fields(opts: Any, update_fields: Any, fields: Any, force_insert: bool) -> frozenset[str] | None:
