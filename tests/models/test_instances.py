@@ -311,3 +311,16 @@ def test_deferred_field_loads_on_access():
         assert a.age == 9
     with assert_num_queries(0):
         assert a.age == 9
+
+
+def test_update_fields_given_as_a_string_is_refused_as_in_django(relata_backend):
+    # Django iterates a string as one-letter names; relata says what to write instead.
+    author = Author.objects.create(name="Sara")
+    with pytest.raises(
+        ValueError, match=r"non-concrete fields: a, e, m, n update_fields takes a list of names"
+    ) as info:
+        author.save(update_fields="name")
+    assert "update_fields=['name']" in str(info.value)
+    theirs = dj.Author.objects.create(name="Sara")
+    with pytest.raises(ValueError, match="non-concrete fields: "):
+        theirs.save(update_fields="name")

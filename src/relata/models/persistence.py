@@ -132,7 +132,7 @@ def _announced_update_fields(opts: Any, update_fields: Any, fields: Any, force_i
     name those fields (by attname), as if they had been given.
     """
     if update_fields is not None:
-        return frozenset([update_fields] if isinstance(update_fields, str) else update_fields)
+        return frozenset(update_fields)
     if force_insert or fields is opts.concrete_fields:
         return None
     return frozenset(f.attname for f in fields if not f.primary_key) or None
@@ -158,8 +158,8 @@ def forget_database_defaults(obj: Any) -> None:
             del cache[field.attname]
 
 
-def _update_fields(opts: Any, names: Any) -> list[Field]:
-    names = {names} if isinstance(names, str) else set(names)
+def _update_fields(opts: Any, given: Any) -> list[Field]:
+    names = set(given)  # a string is an iterable of one-letter names, as in Django
     by_name = {}
     for field in opts.concrete_fields:
         if not field.primary_key:
@@ -167,9 +167,10 @@ def _update_fields(opts: Any, names: Any) -> list[Field]:
             by_name[field.attname] = field
     missing = sorted(name for name in names if name not in by_name)
     if missing:
+        hint = f" update_fields takes a list of names: update_fields=[{given!r}]." if isinstance(given, str) else ""
         raise ValueError(
             "The following fields do not exist in this model, are m2m fields, primary keys, "
-            "or are non-concrete fields: " + ", ".join(missing)
+            "or are non-concrete fields: " + ", ".join(missing) + hint
         )
     return [f for f in opts.concrete_fields if not f.primary_key and (f.name in names or f.attname in names)]
 
