@@ -10,7 +10,7 @@ import pytest
 
 import oracle
 import relata
-from relata import exceptions, models
+from relata import exceptions, models, transaction
 from relata.testing import assert_num_queries
 from relata.testing.pytest_plugin import use_models
 
@@ -273,9 +273,54 @@ def test_protect_leaves_everything_unchanged():
         sam.delete()
     assert isinstance(info.value, exceptions.IntegrityError)
     assert {str(o) for o in info.value.protected_objects} == {"loan to kim"}
-    assert "referenced through protected foreign keys: 'Loan.book'" in str(info.value)
+    # As Django: the model whose delete() was called, and its relation the refusal came through.
+    assert info.value.args[0] == (
+        "Cannot delete some instances of model 'Author' because they are referenced through "
+        "protected foreign keys: 'Book.author'."
+    )
     assert snapshot(R) == before
     assert sam.pk is not None
+
+
+REFUSALS = {
+    "protect_deep": lambda M: M.Author.objects.get(name="sam").delete(),
+    "protect_direct": lambda M: M.Book.objects.get(title="third").delete(),
+    "protect_by_queryset": lambda M: M.Author.objects.filter(name="sam").delete(),
+    "protect_two_relations": lambda M: (
+        M.Loan.objects.create(book=M.Book.objects.get(title="first"), who="lee"),
+        M.Author.objects.all().delete(),
+    ),
+    "restrict_direct": lambda M: M.Album.objects.get().delete(),
+    "restrict_through_a_cascade": lambda M: M.Artist.objects.get(name="band").delete(),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSALS))
+def test_refusal_messages_match_django(name):
+    load(R)
+    load(D)
+    ours = oracle.error_of(REFUSALS[name], R)
+    theirs = oracle.error_of(REFUSALS[name], D)
+    assert type(ours).__name__ == type(theirs).__name__
+    assert ours.args[0] == theirs.args[0]
+    objects = getattr(ours, "protected_objects", None) or ours.restricted_objects
+    their_objects = getattr(theirs, "protected_objects", None) or theirs.restricted_objects
+    # Songs are named by key, and keys differ between the two databases: compare what is stable.
+    assert sorted(type(o).__name__ for o in objects) == sorted(type(o).__name__ for o in their_objects)
+
+
+@pytest.mark.parametrize("name", ["protect_deep", "restrict_direct"])
+def test_a_refusal_inside_atomic_leaves_the_transaction_usable(name):
+    # As in Django: a refused delete wrote nothing, so the caller's transaction goes on.
+    load(R)
+    load(D)
+    for M, atomic in ((R, transaction.atomic), (D, oracle.django_transaction.atomic)):
+        with atomic():
+            error = oracle.error_of(REFUSALS[name], M)
+            assert type(error).__name__ in ("ProtectedError", "RestrictedError")
+            M.Tag.objects.create(name="after the refusal")
+        assert M.Tag.objects.filter(name="after the refusal").exists()
+    assert snapshot(R) == snapshot(D)
 
 
 def test_restrict_error_is_an_integrity_error_naming_the_objects():

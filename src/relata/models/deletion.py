@@ -107,14 +107,24 @@ class Collector:
         new_objs = self.add(objs)
         if new_objs:
             model = type(new_objs[0])
+            refused: dict[str, list[Any]] = {}
             for rel in model._meta.all_related_objects:
                 if rel.on_delete is DO_NOTHING or rel.field.many_to_many:
                     continue
-                self.collect_related(rel, new_objs)
+                protected = self.collect_related(rel, new_objs)
+                if protected:
+                    refused.setdefault(f"'{rel.field.model.__name__}.{rel.field.name}'", []).extend(protected)
+            if refused:
+                raise _protected_error(model, refused)
         if top_level and source_field is None:
             self.check_restricted()
 
-    def collect_related(self, rel: Any, objs: list[Any]) -> None:
+    def collect_related(self, rel: Any, objs: list[Any]) -> list[Any]:
+        """Apply `rel`'s on_delete to the rows pointing at `objs`; return the rows that PROTECT them.
+
+        A refusal does not stop the walk: the error names every protecting relation, as Django's.
+        """
+        protected: list[Any] = []
         field = rel.field
         related_model = rel.related_model
         manager = related_model._base_manager.using(self.using)
@@ -129,7 +139,11 @@ class Collector:
                 qs = qs.only(related_model._meta.pk.name, field.name)
             sub_objs = list(qs)
             if sub_objs:
-                rel.on_delete(self, field, sub_objs, self.using)
+                try:
+                    rel.on_delete(self, field, sub_objs, self.using)
+                except ProtectedError as error:  # from PROTECT, or from a CASCADE further on
+                    protected.extend(error.protected_objects)
+        return protected
 
     def _fast_cascades(self, model: Any) -> list[Any] | None:
         """The relations to delete along with `model`'s rows when each can go by one DELETE, else None."""
@@ -149,17 +163,25 @@ class Collector:
         return all(rel.on_delete is DO_NOTHING for rel in model._meta.all_related_objects if not rel.field.many_to_many)
 
     def check_restricted(self) -> None:
-        """Refuse RESTRICTed rows unless this delete reaches them through a CASCADE too."""
+        """Refuse RESTRICTed rows unless this delete reaches them through a CASCADE too.
+
+        One error names every restricting field and holds every refused row, and
+        names the model whose delete() was called, as Django's does.
+        """
+        refused: dict[str, list[Any]] = {}
         for field, objs in self.restricted.items():
             remaining = [o for o in objs if o.pk not in self.data.get(type(o), {})]
             remaining = self._not_fast_deleted(field.model, remaining)
             if remaining:
-                raise RestrictedError(
-                    f"Cannot delete some instances of model '{field.remote_field.model.__name__}' because "
-                    f"they are referenced through restricted foreign keys: "
-                    f"'{field.model.__name__}.{field.name}'.",
-                    set(remaining),
-                )
+                refused.setdefault(f"'{field.model.__name__}.{field.name}'", []).extend(remaining)
+        if refused:
+            first_field = next(iter(self.restricted))
+            deleted = next(iter(self.data), first_field.remote_field.model)
+            raise RestrictedError(
+                f"Cannot delete some instances of model '{deleted.__name__}' because they are referenced "
+                f"through restricted foreign keys: {', '.join(refused)}.",
+                {obj for objs in refused.values() for obj in objs},
+            )
 
     def _not_fast_deleted(self, model: Any, objs: list[Any]) -> list[Any]:
         """Of `objs`, those no fast-delete queryset of this collector removes (one query per queryset)."""
@@ -253,17 +275,33 @@ class Collector:
                 obj.__dict__[model._meta.pk.attname] = None
 
 
+def _protected_error(model: Any, refused: dict[str, list[Any]]) -> ProtectedError:
+    return ProtectedError(
+        f"Cannot delete some instances of model '{model.__name__}' because they are referenced through "
+        f"protected foreign keys: {', '.join(refused)}.",
+        {obj for objs in refused.values() for obj in objs},
+    )
+
+
 def delete_collected(using: str, collect: Any, origin: Any = None) -> tuple[int, dict[str, int]]:
     """Collect (`collect(collector)`) and delete in one transaction.
 
     Collection runs SET(callable) handlers and reads the rows to delete; doing
     it inside the transaction means a refusal (PROTECT, RESTRICT) or a
-    database error leaves every table exactly as it was.
+    database error leaves every table exactly as it was. Inside the caller's
+    own atomic block collection already is: it runs outside the block this
+    opens, so a refusal (which writes nothing) leaves the caller's transaction
+    usable, as in Django.
     """
     collector = Collector(using=using, origin=origin)
-    with transaction.atomic(using=using, savepoint=False):
+    if transaction.get_connection(using).in_atomic_block:
         collect(collector)
-        counts = collector.execute()
+        with transaction.atomic(using=using, savepoint=False):
+            counts = collector.execute()
+    else:
+        with transaction.atomic(using=using, savepoint=False):
+            collect(collector)
+            counts = collector.execute()
     collector.forget_deleted()
     return counts
 
