@@ -16,6 +16,7 @@ from typing import Any
 from relata import transaction
 from relata.db import connections
 from relata.exceptions import FieldDoesNotExist, ProtectedError, RestrictedError
+from relata.models.q import Q
 from relata.models.signals import delete_listened, post_delete, pre_delete
 from relata.sql import nodes as n
 
@@ -39,15 +40,22 @@ def RESTRICT(collector: Collector, field: Any, sub_objs: list[Any], using: str) 
 
 
 def SET(value: Any) -> Any:
-    def set_on_delete(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
+    def set_on_delete(collector: Collector, field: Any, sub_objs: Any, using: str) -> None:
         collector.add_field_update(field, value() if callable(value) else value, sub_objs)
 
     set_on_delete.deconstruct = lambda: ("relata.models.SET", (value,), {})  # type: ignore[attr-defined]
+    # A callable runs only when rows point at the deleted ones: those are read first.
+    set_on_delete.lazy_sub_objs = not callable(value)  # type: ignore[attr-defined]
     return set_on_delete
 
 
-def SET_NULL(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
+def SET_NULL(collector: Collector, field: Any, sub_objs: Any, using: str) -> None:
     collector.add_field_update(field, None, sub_objs)
+
+
+# A handler with `lazy_sub_objs` takes the dependents as an unread queryset: their update
+# is one UPDATE ... WHERE, with no SELECT first, as Django does.
+SET_NULL.lazy_sub_objs = True  # type: ignore[attr-defined]
 
 
 def SET_DEFAULT(collector: Collector, field: Any, sub_objs: list[Any], using: str) -> None:
@@ -66,7 +74,11 @@ class Collector:
         #: model -> {pk: instance}, in the order models were reached.
         self.data: dict[Any, dict[Any, Any]] = {}
         self.fast_deletes: list[Any] = []
-        self.field_updates: list[tuple[Any, Any, list[Any]]] = []
+        #: (field, value, the rows: a list of instances, or an unread queryset from a lazy handler).
+        self.field_updates: list[tuple[Any, Any, Any]] = []
+        #: (related model, keys of a batch) -> index in fast_deletes: relations from one model
+        #: to the same rows share one DELETE ... WHERE a IN (...) OR b IN (...).
+        self._fast_delete_at: dict[tuple[Any, tuple[Any, ...]], tuple[int, list[Any]]] = {}
         self.restricted: dict[Any, set[Any]] = defaultdict(set)
 
     # -- collecting ---------------------------------------------------------------
@@ -132,7 +144,10 @@ class Collector:
             batch = objs[start : start + DELETE_BATCH]
             qs = manager.filter(**{f"{field.name}__in": batch})
             if rel.on_delete is CASCADE and self.can_fast_delete(related_model):
-                self.fast_deletes.append(qs)
+                self._add_fast_delete(manager, field, batch)
+                continue
+            if getattr(rel.on_delete, "lazy_sub_objs", False):
+                rel.on_delete(self, field, qs, self.using)
                 continue
             # Receivers of pre_delete/post_delete see whole instances; otherwise the keys are enough.
             if not _announces_delete(related_model):
@@ -144,6 +159,21 @@ class Collector:
                 except ProtectedError as error:  # from PROTECT, or from a CASCADE further on
                     protected.extend(error.protected_objects)
         return protected
+
+    def _add_fast_delete(self, manager: Any, field: Any, batch: list[Any]) -> None:
+        """Queue DELETE of the rows whose `field` points at `batch`, sharing a statement with another field."""
+        key = (manager.model, tuple(obj.pk for obj in batch))
+        index, fields = self._fast_delete_at.get(key, (len(self.fast_deletes), []))
+        fields.append(field)
+        condition = Q()
+        for each in fields:
+            condition |= Q(**{f"{each.name}__in": batch})
+        queryset = manager.filter(condition)
+        if index == len(self.fast_deletes):
+            self.fast_deletes.append(queryset)
+            self._fast_delete_at[key] = (index, fields)
+        else:
+            self.fast_deletes[index] = queryset
 
     def _fast_cascades(self, model: Any) -> list[Any] | None:
         """The relations to delete along with `model`'s rows when each can go by one DELETE, else None."""
@@ -235,6 +265,9 @@ class Collector:
             for qs in self.fast_deletes:
                 counts[qs.model._meta.label] += _raw_delete(qs)
             for field, value, objs in self.field_updates:
+                if not isinstance(objs, list):  # an unread queryset: the database picks the rows
+                    objs.update(**{field.name: value})
+                    continue
                 pks = [o.pk for o in objs]
                 for start in range(0, len(pks), DELETE_BATCH):
                     field.model._base_manager.using(self.using).filter(pk__in=pks[start : start + DELETE_BATCH]).update(
@@ -268,6 +301,8 @@ class Collector:
     def forget_deleted(self) -> None:
         """After the commit: deleted instances lose their pk, SET_* rows get their new value."""
         for field, value, objs in self.field_updates:
+            if not isinstance(objs, list):
+                continue  # no instance was read: none to update
             for obj in objs:
                 setattr(obj, field.attname, getattr(value, "pk", value))
         for model, instances in self.data.items():

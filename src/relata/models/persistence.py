@@ -335,7 +335,8 @@ def refresh_instance(obj: Any, *, using: str | None, fields: Any, from_queryset:
         obj.__dict__[field.attname] = new_value
         if field.is_relation:
             cached = obj.__dict__.get(field.name)
-            if cached is not None and getattr(cached, field.target_field.attname) != new_value:
+            # A cached object whose row was deleted (its key now None) is stale too when the column went NULL.
+            if cached is not None and (new_value is None or getattr(cached, field.target_field.attname) != new_value):
                 del obj.__dict__[field.name]
     if fields is None:
         for rel in opts.related_objects:
