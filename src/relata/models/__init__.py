@@ -3,7 +3,7 @@
 from relata.exceptions import ObjectDoesNotExist, ProtectedError, RestrictedError
 from relata.models import json_lookups, lookups  # noqa: F401 (they register the default lookups and transforms)
 from relata.models.base import Model
-from relata.models.constraints import BaseConstraint, CheckConstraint, Index, UniqueConstraint
+from relata.models.constraints import BaseConstraint, CheckConstraint, Deferrable, UniqueConstraint
 from relata.models.deletion import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET, SET_DEFAULT, SET_NULL
 from relata.models.expressions import (
     Aggregate,
@@ -67,6 +67,7 @@ from relata.models.fields.related import (
     OneToOneRel,
 )
 from relata.models.functions import Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, Upper
+from relata.models.indexes import Index
 from relata.models.manager import BaseManager, Manager
 from relata.models.order_wrt import OrderWrt
 from relata.models.q import Q
@@ -107,6 +108,7 @@ __all__ = [
     "DateField",
     "DateTimeField",
     "DecimalField",
+    "Deferrable",
     "DurationField",
     "EmailField",
     "EmptyQuerySet",

@@ -18,6 +18,7 @@ from relata.models import unique_checks as unique_checks_module
 from relata.models.asynchronous import AsyncModelMixin
 from relata.models.fastpaths import build_class_init
 from relata.models.fields import BigAutoField, DatabaseDefault
+from relata.models.indexes import format_names
 from relata.models.instance_state import ModelState, ModelStateDescriptor, take_refusal
 from relata.models.manager import Manager
 from relata.models.options import Options
@@ -87,6 +88,7 @@ class ModelBase(type):
         if abstract:
             return cls
         cls._prepare()
+        format_names(cls)
         options.apps.register_model(options.app_label, cls)
         return cls
 
@@ -431,17 +433,9 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         return unique_checks_module.date_error_message(self, lookup_type, field_name, unique_for)
 
     def validate_constraints(self, exclude: Any = None) -> None:
-        errors: dict[str, list[Any]] = {}
-        for constraint in self._meta.constraints:
-            validate = getattr(constraint, "validate", None)
-            if validate is None:
-                continue
-            try:
-                validate(type(self), self, exclude=set(exclude or ()), using=self._state.db or "default")
-            except exceptions.ValidationError as error:
-                error.update_error_dict(errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
+        from relata.models.constraint_validation import validate_constraints
+
+        validate_constraints(self, set(exclude or ()), self._state.db or _write_db(type(self), self))
 
     def full_clean(self, exclude: Any = None, validate_unique: bool = True, validate_constraints: bool = True) -> None:
         errors: dict[str, list[Any]] = {}

@@ -67,10 +67,14 @@ class Q:
     def __hash__(self) -> int:
         return hash(self.as_tree())
 
-    def __repr__(self) -> str:
-        inner = ", ".join(repr(c) for c in self.children)
+    def __str__(self) -> str:
+        # Django's spelling, which reprs of indexes and constraints quote: "(AND: ('pages__gt', 400))".
+        inner = ", ".join(str(c) for c in self.children)
         prefix = "NOT " if self.negated else ""
-        return f"<Q: ({prefix}{self.connector}: {inner})>"
+        return f"({prefix}{self.connector}: {inner})"
+
+    def __repr__(self) -> str:
+        return f"<Q: {self}>"
 
     def as_tree(self) -> tuple[Any, ...]:
         """A hashable tuple: `(connector, negated, children)`; leaves stay as given."""

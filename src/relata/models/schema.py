@@ -8,9 +8,12 @@ made by relata reads like one made by Django.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from typing import Any
 
+from relata.models.constraints import CheckConstraint, UniqueConstraint
+from relata.models.expressions import OrderBy
 from relata.sql import nodes as n
 from relata.sql.ddl import CheckSpec, IndexSpec, TableSpec
 
@@ -39,17 +42,64 @@ def model_indexes(model: Any, connection: Any) -> list[IndexSpec]:
     for index in opts.indexes:
         if not index.name:
             index.set_name_with_model(model)
-        columns, descending = index.columns(model)
-        specs.append(
-            IndexSpec(
-                index.name,
-                opts.db_table,
-                columns,
-                descending=descending,
-                condition=_condition_sql(model, index.condition, connection),
-            )
-        )
+        specs.append(index_spec(model, index, connection))
     return specs
+
+
+def index_spec(model: Any, index: Any, connection: Any, unique: bool = False) -> IndexSpec:
+    """An Index (or a UniqueConstraint made as a unique index) as an IndexSpec."""
+    opts = model._meta
+    fields_orders = getattr(index, "fields_orders", None)
+    if fields_orders is None:  # a UniqueConstraint names its fields without orderings
+        fields_orders = [(name, "") for name in index.fields]
+    return IndexSpec(
+        index.name,
+        opts.db_table,
+        tuple(opts.get_field(name).column for name, _order in fields_orders),
+        unique=unique,
+        descending=tuple(bool(order) for _name, order in fields_orders),
+        condition=_condition_sql(model, index.condition, connection),
+        expressions=tuple(key_part_sql(model, expression, connection) for expression in index.expressions),
+        include=tuple(opts.get_field(name).column for name in index.include),
+        opclasses=tuple(_opclass(model, index, name) for name in index.opclasses),
+        tablespace=getattr(index, "db_tablespace", None),
+        nulls_distinct=getattr(index, "nulls_distinct", None),
+    )
+
+
+def unique_constraint_spec(model: Any, constraint: Any) -> IndexSpec:
+    """A UniqueConstraint that is a table constraint: fields only, maybe deferrable or NULLS NOT DISTINCT."""
+    opts = model._meta
+    deferrable = constraint.deferrable.name if constraint.deferrable is not None else None
+    return IndexSpec(
+        constraint.name,
+        opts.db_table,
+        tuple(opts.get_field(name).column for name in constraint.fields),
+        unique=True,
+        deferrable=deferrable,
+        nulls_distinct=constraint.nulls_distinct,
+    )
+
+
+_OPCLASS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
+
+
+def _opclass(model: Any, index: Any, name: str) -> str:
+    if not isinstance(name, str) or not _OPCLASS.fullmatch(name):
+        raise ValueError(
+            f"{model.__name__}: index {index.name!r} has the operator class {name!r}; an operator class "
+            f"is a plain name such as 'varchar_pattern_ops' (optionally 'schema.name')."
+        )
+    return name
+
+
+def key_part_sql(model: Any, expression: Any, connection: Any) -> str:
+    """One expression of an index as DDL: `(<expression>)`, then DESC where it is ordered so."""
+    descending = False
+    if isinstance(expression, OrderBy):
+        descending, expression = expression.descending, expression.expression
+    node, _ = expression.resolve(_builder(model, connection))
+    return f"({_inline_sql(node, connection)})" + (" DESC" if descending else "")
 
 
 def _condition_sql(model: Any, condition: Any, connection: Any) -> str | None:
@@ -60,33 +110,22 @@ def table_spec(model: Any, connection: Any) -> TableSpec:
     opts = model._meta
     columns = tuple(_column_spec(model, field, connection) for field in opts.local_fields if field.concrete)
     unique_together = tuple(tuple(opts.get_field(name).column for name in group) for group in opts.unique_together)
-    uniques, checks = [], []
+    uniques, checks, unique_indexes = [], [], []
     for constraint in opts.constraints:
-        kind = type(constraint).__name__
-        if kind == "UniqueConstraint" and constraint.condition is None:
-            uniques.append(
-                IndexSpec(
-                    constraint.name,
-                    opts.db_table,
-                    tuple(opts.get_field(f).column for f in constraint.fields),
-                    unique=True,
-                )
-            )
-        elif kind == "CheckConstraint":
+        if isinstance(constraint, UniqueConstraint):
+            if constraint.needs_index:
+                unique_indexes.append(index_spec(model, constraint, connection, unique=True))
+            else:
+                uniques.append(unique_constraint_spec(model, constraint))
+        elif isinstance(constraint, CheckConstraint):
             checks.append(CheckSpec(constraint.name, check_sql(model, constraint.condition, connection)))
-    indexes = model_indexes(model, connection)
-    for constraint in opts.constraints:
-        if type(constraint).__name__ == "UniqueConstraint" and constraint.condition is not None:
-            covered = tuple(opts.get_field(f).column for f in constraint.fields)
-            condition = check_sql(model, constraint.condition, connection)
-            indexes.append(IndexSpec(constraint.name, opts.db_table, covered, unique=True, condition=condition))
     return TableSpec(
         opts.db_table,
         columns,
         unique_together,
         tuple(uniques),
         tuple(checks),
-        tuple(indexes),
+        tuple(model_indexes(model, connection) + unique_indexes),
         comment=opts.db_table_comment or None,
     )
 

@@ -53,6 +53,19 @@ class IndexSpec:
     descending: tuple[bool, ...] = ()
     #: A partial index's WHERE condition, compiled with literals inlined (DDL takes no parameters).
     condition: str | None = None
+    #: Key parts that are expressions, each compiled with literals inlined and already in
+    #: parentheses, with its own " DESC"; an expression index has these instead of `columns`.
+    expressions: tuple[str, ...] = ()
+    #: INCLUDE (...) columns of a covering index, where the database has them.
+    include: tuple[str, ...] = ()
+    #: An operator class per column (PostgreSQL), checked to be a plain name.
+    opclasses: tuple[str, ...] = ()
+    #: "DEFERRED" or "IMMEDIATE" for a deferrable UNIQUE constraint; None when not deferrable.
+    deferrable: str | None = None
+    #: False: UNIQUE NULLS NOT DISTINCT; True: NULLS DISTINCT said aloud; None: the database's default.
+    nulls_distinct: bool | None = None
+    #: The tablespace an index is made in (PostgreSQL).
+    tablespace: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,29 @@ class BaseDatabaseFeatures:
     supports_comments_inline = False
     #: The JSONField `contains` and `contained_by` lookups (no JSON containment in SQLite).
     supports_json_field_contains = True
+    #: CHECK constraints on the table (Meta.constraints CheckConstraint).
+    supports_table_check_constraints = True
+    #: Indexes on expressions (Index(Lower("name")), UniqueConstraint(Lower("name"))); where
+    #: missing, such an index or constraint is not made, as Django does (MariaDB).
+    supports_expression_indexes = True
+    #: Functions inside a partial index's WHERE.
+    supports_functions_in_partial_indexes = True
+    #: INCLUDE (...) columns in an index (PostgreSQL); elsewhere an Index keeps its key columns
+    #: only and a UniqueConstraint(include=...) is not made, as Django does.
+    supports_covering_indexes = False
+    #: UNIQUE ... DEFERRABLE (PostgreSQL); elsewhere such a constraint is not made, as Django does.
+    supports_deferrable_unique_constraints = False
+    #: UNIQUE NULLS [NOT] DISTINCT (PostgreSQL 15); elsewhere such a constraint is not made.
+    supports_nulls_distinct_unique_constraints = False
+    #: ASC/DESC per index column.
+    supports_index_column_ordering = True
+    #: Index(db_tablespace=...) reaches the DDL (PostgreSQL); elsewhere it is accepted and ignored.
+    supports_tablespaces = False
+    #: GeneratedField(db_persist=True) and db_persist=False.
+    supports_stored_generated_columns = True
+    supports_virtual_generated_columns = True
+    #: NULL compared with a boolean expression inside COALESCE(<condition>, TRUE) (constraint validation).
+    supports_comparing_boolean_expr = True
 
     def __init__(self, connection):
         self.connection = connection

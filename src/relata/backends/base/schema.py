@@ -147,11 +147,8 @@ class BaseDatabaseSchemaEditor:
                     name = self.quote(self.unique_constraint_name(spec.name, column.name))
                     lines.append(f"CONSTRAINT {name} UNIQUE ({self.quote(column.name)})")
         for constraint in spec.unique_constraints:
-            lines.append(
-                f"CONSTRAINT {self.quote(constraint.name)} UNIQUE ("
-                + ", ".join(self.quote(c) for c in constraint.columns)
-                + ")"
-            )
+            if self.index_supported(constraint):
+                lines.append(self.unique_constraint_sql(constraint))
         for check in spec.checks:
             lines.append(f"CONSTRAINT {self.quote(check.name)} CHECK ({check.sql})")
         return f"CREATE TABLE {self.quote(spec.name)} (" + ", ".join(lines) + ")"
@@ -189,24 +186,73 @@ class BaseDatabaseSchemaEditor:
     def drop_table(self, name: str) -> None:
         self.execute(f"DROP TABLE {self.quote(name)}")
 
+    def index_supported(self, index: IndexSpec) -> bool:
+        """Whether the database can hold this index or unique constraint at all.
+
+        As Django: what it cannot hold is not made (and never dropped); the model
+        checks warn about it. A plain index keeps its key columns without INCLUDE.
+        """
+        features = self.connection.features
+        if index.condition and not features.supports_partial_indexes:
+            return False
+        if index.expressions and not features.supports_expression_indexes:
+            return False
+        if index.unique and index.include and not features.supports_covering_indexes:
+            return False
+        if index.deferrable and not features.supports_deferrable_unique_constraints:
+            return False
+        return not (index.nulls_distinct is not None and not features.supports_nulls_distinct_unique_constraints)
+
     def create_index(self, index: IndexSpec) -> None:
-        if index.condition and not self.connection.features.supports_partial_indexes:
-            return  # as Django: a conditional index or constraint is skipped where it cannot exist
-        self.execute(self.create_index_sql(index))
+        if self.index_supported(index):
+            self.execute(self.create_index_sql(index))
 
     def create_index_sql(self, index: IndexSpec) -> str:
-        columns = []
-        for position, column in enumerate(index.columns):
-            desc = index.descending[position] if position < len(index.descending) else False
-            columns.append(self.quote(column) + (" DESC" if desc else ""))
+        features = self.connection.features
         unique = "UNIQUE " if index.unique else ""
-        where = f" WHERE {index.condition}" if index.condition else ""
-        return (
-            f"CREATE {unique}INDEX {self.quote(index.name)} ON {self.quote(index.table)} ({', '.join(columns)}){where}"
+        sql = (
+            f"CREATE {unique}INDEX {self.quote(index.name)} ON {self.quote(index.table)} ({self.key_parts_sql(index)})"
         )
+        if index.include and features.supports_covering_indexes:
+            sql += " INCLUDE (" + ", ".join(self.quote(c) for c in index.include) + ")"
+        sql += self.nulls_distinct_sql(index)
+        if index.tablespace and features.supports_tablespaces:
+            sql += f" TABLESPACE {self.quote(index.tablespace)}"
+        if index.condition:
+            sql += f" WHERE {index.condition}"
+        return sql
+
+    def key_parts_sql(self, index: IndexSpec) -> str:
+        if index.expressions:
+            return ", ".join(index.expressions)
+        ordering = self.connection.features.supports_index_column_ordering
+        parts = []
+        for position, column in enumerate(index.columns):
+            part = self.quote(column)
+            if position < len(index.opclasses):
+                part += " " + index.opclasses[position]  # a plain name, checked when the spec was made
+            if ordering and position < len(index.descending) and index.descending[position]:
+                part += " DESC"
+            parts.append(part)
+        return ", ".join(parts)
+
+    @staticmethod
+    def nulls_distinct_sql(index: IndexSpec) -> str:
+        if index.nulls_distinct is None:
+            return ""
+        return " NULLS DISTINCT" if index.nulls_distinct else " NULLS NOT DISTINCT"
+
+    def unique_constraint_sql(self, index: IndexSpec) -> str:
+        """`CONSTRAINT name UNIQUE [NULLS NOT DISTINCT] (columns) [DEFERRABLE INITIALLY ...]`."""
+        columns = ", ".join(self.quote(c) for c in index.columns)
+        sql = f"CONSTRAINT {self.quote(index.name)} UNIQUE{self.nulls_distinct_sql(index)} ({columns})"
+        if index.deferrable:
+            sql += f" DEFERRABLE INITIALLY {index.deferrable}"
+        return sql
 
     def drop_index(self, index: IndexSpec) -> None:
-        self.execute(f"DROP INDEX {self.quote(index.name)}")
+        if self.index_supported(index):
+            self.execute(f"DROP INDEX {self.quote(index.name)}")
 
     def add_column(self, table: str, spec: ColumnSpec) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} ADD COLUMN {self.column_sql(spec)}")
@@ -229,8 +275,12 @@ class BaseDatabaseSchemaEditor:
         self.execute(f"ALTER TABLE {self.quote(table)} ADD CONSTRAINT {self.quote(check.name)} CHECK ({check.sql})")
 
     def add_unique(self, table: str, index: IndexSpec) -> None:
-        columns = ", ".join(self.quote(c) for c in index.columns)
-        self.execute(f"ALTER TABLE {self.quote(table)} ADD CONSTRAINT {self.quote(index.name)} UNIQUE ({columns})")
+        if self.index_supported(index):
+            self.execute(f"ALTER TABLE {self.quote(table)} ADD {self.unique_constraint_sql(index)}")
+
+    def drop_unique(self, table: str, index: IndexSpec) -> None:
+        if self.index_supported(index):
+            self.drop_constraint(table, index.name)
 
     def drop_constraint(self, table: str, name: str) -> None:
         self.execute(f"ALTER TABLE {self.quote(table)} DROP CONSTRAINT {self.quote(name)}")
@@ -264,7 +314,7 @@ class BaseDatabaseSchemaEditor:
         for index in dropped_indexes:
             self.drop_index(index)
         for unique in _diff(moved.unique_constraints, new.unique_constraints)[0]:
-            self.drop_constraint(table, unique.name)
+            self.drop_unique(table, unique)
         for check in _diff(old.checks, new.checks)[0]:
             self.drop_constraint(table, check.name)
         for group in old.unique_together:

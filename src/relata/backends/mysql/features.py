@@ -44,6 +44,20 @@ class DatabaseFeatures(BaseDatabaseFeatures):
         return not self.is_mariadb  # MariaDB's LAG and LEAD take no default
 
     @property
+    def supports_expression_indexes(self) -> bool:  # type: ignore[override]
+        # Functional key parts arrived in MySQL 8.0.13; MariaDB has none.
+        return not self.is_mariadb and self.server_version >= (8, 0, 13)
+
+    @property
+    def supports_index_column_ordering(self) -> bool:  # type: ignore[override]
+        # MySQL 8 and MariaDB 10.8 honour DESC in an index; older ones parse and ignore it.
+        return self.server_version >= ((10, 8) if self.is_mariadb else (8,))
+
+    @property
+    def supports_table_check_constraints(self) -> bool:  # type: ignore[override]
+        return self.is_mariadb or self.server_version >= (8, 0, 16)
+
+    @property
     def has_select_for_update_nowait(self) -> bool:  # type: ignore[override]
         return self.server_version >= ((10, 3) if self.is_mariadb else (8, 0, 1))
 

@@ -149,6 +149,7 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         conn.adapters.register_loader("jsonb", TextLoader)
         conn.adapters.register_loader("json", TextLoader)
         conn.execute("SET TIME ZONE 'UTC'")
+        self.features.server_version_num = conn.info.server_version
         if not self.options.get("flavor"):
             info = conn.info
             version = info.parameter_status("server_version") or ""

@@ -35,6 +35,19 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     supports_deferrable_foreign_keys = True
     #: Which PostgreSQL-compatible database answered: postgresql, cockroachdb, yugabytedb, citus.
     flavor = "postgresql"
+    supports_covering_indexes = True
+    supports_deferrable_unique_constraints = True
+    supports_tablespaces = True
+    #: PostgreSQL computes only stored generated columns (virtual ones arrive in 18).
+    supports_virtual_generated_columns = False
+    #: server_version_num, read when the connection opens (150000 for 15.0).
+    server_version_num = 0
+
+    @property
+    def supports_nulls_distinct_unique_constraints(self) -> bool:  # type: ignore[override]
+        if not self.server_version_num:
+            self.connection.ensure_connection()
+        return self.server_version_num >= 150000
 
     FLAVORS = {
         "postgresql": {},

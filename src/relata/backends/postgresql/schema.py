@@ -74,4 +74,6 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         self.execute(f"ALTER TABLE {self.quote(table)} DROP COLUMN {self.quote(column)} CASCADE")
 
     def drop_index(self, index: IndexSpec) -> None:
+        if not self.index_supported(index):
+            return
         self.execute(f"DROP INDEX IF EXISTS {self.quote(index.name)}")

@@ -240,6 +240,9 @@ class AddIndex(ModelOperation):
         state.reload()
 
     def describe(self) -> str:
+        if self.index.expressions:
+            parts = ", ".join(str(expression) for expression in self.index.expressions)
+            return f"Create index {self.index.name} on {parts} on model {self.model_name}"
         return f"Create index {self.index.name} on field(s) {', '.join(self.index.fields)} of model {self.model_name}"
 
     @property
