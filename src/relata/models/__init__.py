@@ -57,6 +57,7 @@ from relata.models.fields import (
     URLField,
     UUIDField,
 )
+from relata.models.fields.generated import GeneratedField
 from relata.models.fields.related import (
     ForeignKey,
     ForeignObjectRel,
@@ -121,6 +122,7 @@ __all__ = [
     "ForeignKey",
     "ForeignObjectRel",
     "Func",
+    "GeneratedField",
     "GenericIPAddressField",
     "Greatest",
     "Index",

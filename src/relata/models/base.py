@@ -214,7 +214,7 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
             raise TypeError(f"Abstract models cannot be instantiated: {cls.__name__}.")
         state = self.__dict__
         state["_state"] = None  # new and unsaved (see instance_state)
-        fields = opts.concrete_fields
+        fields = opts.insertable_fields
         if len(args) > len(fields):
             raise IndexError("Number of args exceeds number of fields")
         for field, value in zip(fields, args, strict=False):
@@ -396,8 +396,8 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         exclude = set(exclude or ())
         errors: dict[str, list[Any]] = {}
         for field in self._meta.concrete_fields:
-            if field.name in exclude:
-                continue
+            if field.name in exclude or field.generated:
+                continue  # the database computes a generated column: nothing to clean
             raw = getattr(self, field.attname)
             if (field.blank and raw in field.empty_values) or type(raw) is DatabaseDefault:
                 continue  # the database fills a DatabaseDefault: nothing to check here

@@ -48,6 +48,8 @@ def check_all_models(models: list[Any] | None = None) -> list[CheckMessage]:
     for model in models:
         for field in model._meta.local_fields + model._meta.local_many_to_many:
             messages.extend(check_field_name(field))
+            if field.generated:
+                messages.extend(field.check())
             if field.is_relation:
                 messages.extend(check_relation(field))
     messages.extend(m for m in check_lazy_references() if m.obj.model in models)

@@ -165,13 +165,15 @@ def format_names(model: Any) -> None:
     Each model gets its own copies, so two children of one abstract base never share an Index.
     """
     opts = model._meta
-    names = {"app_label": opts.app_label.lower(), "class": opts.model_name}
     for attr in ("indexes", "constraints"):
         formatted = []
         for obj in getattr(opts, attr):
             obj = obj.clone()
             if obj.name:
-                obj.name %= names
+                # Only the two placeholders: any other `%` is part of the name (Django's `%=` would
+                # refuse "rate%" or halve "100%%"; relata keeps every name as written).
+                obj.name = obj.name.replace("%(app_label)s", opts.app_label.lower())
+                obj.name = obj.name.replace("%(class)s", opts.model_name)
             formatted.append(obj)
         setattr(opts, attr, formatted)
     for index in opts.indexes:

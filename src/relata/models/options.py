@@ -49,6 +49,8 @@ _CACHED = (
     "concrete_fields_but_pk",
     "concrete_attnames",
     "db_default_fields",
+    "generated_fields",
+    "insertable_fields",
     "many_to_many",
     "related_objects",
     "all_related_objects",
@@ -194,13 +196,27 @@ class Options:
 
     @cached_property
     def concrete_fields_but_pk(self) -> tuple[Any, ...]:
-        """What save() of a loaded row updates."""
-        return tuple(f for f in self.concrete_fields if not f.primary_key)
+        """What save() of a loaded row updates (a generated column is the database's to write)."""
+        return tuple(f for f in self.concrete_fields if not f.primary_key and not f.generated)
+
+    @cached_property
+    def insertable_fields(self) -> tuple[Any, ...]:
+        """The columns an INSERT may name: all but the generated ones."""
+        return tuple(f for f in self.concrete_fields if not f.generated)
+
+    @cached_property
+    def generated_fields(self) -> tuple[Any, ...]:
+        """GeneratedFields: left out of writes, read back after an INSERT, reloaded after an UPDATE."""
+        return tuple(f for f in self.concrete_fields if f.generated)
 
     @cached_property
     def concrete_attnames(self) -> frozenset[str]:
-        """Every column's attname: an instance dict lacking one has deferred fields."""
-        return frozenset(f.attname for f in self.concrete_fields)
+        """Every written column's attname: an instance dict lacking one has deferred fields.
+
+        Generated columns are left out: one that is not loaded yet is no reason to
+        save only the loaded fields, as in Django.
+        """
+        return frozenset(f.attname for f in self.concrete_fields if not f.generated)
 
     @cached_property
     def db_default_fields(self) -> tuple[Any, ...]:
@@ -300,7 +316,7 @@ class Options:
         Model.__init__ walks this instead of calling get_default() per field.
         """
         plan = []
-        for field in self.concrete_fields:
+        for field in self.insertable_fields:  # a generated column gets no value from __init__
             if (field.has_default() and callable(field.default)) or (field.is_relation and field.has_default()):
                 default, call = field.get_default, True
             else:

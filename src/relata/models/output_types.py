@@ -81,6 +81,8 @@ def _value_field(field: Any) -> Any:
     """A foreign key column computes as the field it points at (an id is an integer)."""
     while getattr(field, "is_relation", False) and getattr(field, "concrete", False):
         field = field.target_field
+    if getattr(field, "generated", False):
+        field = field.output_field  # a generated column computes as what it holds
     return field
 
 

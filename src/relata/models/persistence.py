@@ -101,7 +101,9 @@ def _write_row(
         force_insert = True
     if pk_value is not None and not force_insert:
         non_pk = (
-            opts.concrete_fields_but_pk if fields is opts.concrete_fields else [f for f in fields if not f.primary_key]
+            opts.concrete_fields_but_pk
+            if fields is opts.concrete_fields
+            else [f for f in fields if not f.primary_key and not f.generated]
         )
         if non_pk:
             rows = update_row(connection, obj, non_pk, pk_value)
@@ -112,13 +114,15 @@ def _write_row(
         if update_fields is not None and not rows:
             raise exceptions.DatabaseError("Save with update_fields did not affect any rows.")
         if rows > 0:
+            if opts.generated_fields:
+                forget_generated(obj)  # the UPDATE may have changed them: they reload on access
             return False
     if opts.order_with_respect_to is not None:
         obj._order = order_wrt.next_position(obj, using)
     insert_fields = [
-        f for f in opts.concrete_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
+        f for f in opts.insertable_fields if not (f.primary_key and f is opts.auto_field and pk_value is None)
     ]
-    if not opts.db_default_fields:
+    if not opts.db_default_fields and not opts.generated_fields:
         insert_row(connection, obj, insert_fields, returning=pk_value is None)
     else:
         _insert_with_database_defaults(connection, obj, insert_fields, pk_value)
@@ -139,15 +143,20 @@ def _announced_update_fields(opts: Any, update_fields: Any, fields: Any, force_i
 
 
 def _insert_with_database_defaults(connection: Any, obj: Any, fields: list[Field], pk_value: Any) -> None:
-    """INSERT without the columns that hold DatabaseDefault; read what the database wrote back when it can."""
+    """INSERT without the columns that hold DatabaseDefault; read what the database wrote back when it can.
+
+    Generated columns are never among `fields`; they come back the same way.
+    """
     cache = obj.__dict__
     left_out = tuple(f for f in obj._meta.db_default_fields if type(cache.get(f.attname)) is DatabaseDefault)
     fields = [f for f in fields if f not in left_out]
     if not connection.features.can_return_columns_from_insert:
         insert_row(connection, obj, fields, returning=pk_value is None)
         forget_database_defaults(obj)
+        forget_generated(obj)
         return
-    insert_row(connection, obj, fields, returning=pk_value is None, read_back=left_out)
+    read_back = left_out + obj._meta.generated_fields
+    insert_row(connection, obj, fields, returning=pk_value is None, read_back=read_back)
 
 
 def forget_database_defaults(obj: Any) -> None:
@@ -156,6 +165,13 @@ def forget_database_defaults(obj: Any) -> None:
     for field in obj._meta.db_default_fields:
         if type(cache.get(field.attname)) is DatabaseDefault:
             del cache[field.attname]
+
+
+def forget_generated(obj: Any) -> None:
+    """Only the database knows what it computed: generated fields load on first access."""
+    cache = obj.__dict__
+    for field in obj._meta.generated_fields:
+        cache.pop(field.attname, None)
 
 
 def _update_fields(opts: Any, given: Any) -> list[Field]:
@@ -196,7 +212,8 @@ class InsertRow(StatementKind):
         cls, connection: Any, model: Any, _attnames: Any, returning: bool, _read_back: Any, fields: Any, read_back: Any
     ) -> RowStatement:
         opts = model._meta
-        use_returning = returning and not connection.features.insert_id_via_lastrowid
+        # A RETURNING clause leaves MariaDB's lastrowid unset: the new key then comes back with the rest.
+        use_returning = returning and (not connection.features.insert_id_via_lastrowid or bool(read_back))
         node = n.Insert(
             opts.db_table,
             tuple(f.column for f in fields),

@@ -132,9 +132,23 @@ def table_spec(model: Any, connection: Any) -> TableSpec:
 
 def _column_spec(model: Any, field: Any, connection: Any) -> Any:
     spec = field.column_spec()
+    if field.generated:
+        return replace(spec, generated=generated_sql(model, field, connection), generated_stored=field.db_persist)
     if not field.has_db_default():
         return spec
     return replace(spec, db_default=db_default_sql(model, field, connection))
+
+
+def generated_sql(model: Any, field: Any, connection: Any) -> str:
+    """A GeneratedField's expression as DDL, reading only its own row's columns."""
+    builder = _builder(model, connection)
+    node, _ = field.expression.resolve(builder)
+    if builder.joins:
+        raise ValueError(
+            f"{model.__name__}.{field.name}: a GeneratedField's expression can only read columns of its own "
+            f"row; {field.expression!r} follows a relation."
+        )
+    return _inline_sql(node, connection)
 
 
 def db_default_sql(model: Any, field: Any, connection: Any) -> str:

@@ -210,7 +210,7 @@ def bulk_create(
     update_fields: Any,
     unique_fields: Any,
 ) -> list[Any]:
-    from relata.models.persistence import _prepare_related_fields, forget_database_defaults
+    from relata.models.persistence import _prepare_related_fields, forget_database_defaults, forget_generated
 
     if batch_size is not None and batch_size <= 0:
         raise ValueError("Batch size must be a positive integer.")
@@ -252,6 +252,9 @@ def bulk_create(
     if opts.db_default_fields:
         for obj in objs:
             forget_database_defaults(obj)
+    if opts.generated_fields:
+        for obj in objs:
+            forget_generated(obj)  # computed by the database: they load on first access
     for obj in objs:
         cache = obj.__dict__
         if "_state" in cache and cache["_state"] is None and using == DEFAULT_DB_ALIAS:
@@ -286,7 +289,7 @@ def _insert_group(
     """
     opts = model._meta
     pk = opts.pk
-    fields = [f for f in opts.concrete_fields if (has_pk or f is not opts.auto_field) and f not in left_out]
+    fields = [f for f in opts.insertable_fields if (has_pk or f is not opts.auto_field) and f not in left_out]
     returning = not has_pk and connection.features.can_return_rows_from_bulk_insert and on_conflict is None
     converter = pk.from_db_converter(connection)
     # A driver that pipelines executemany() gets one single-row statement for

@@ -42,6 +42,10 @@ class ColumnSpec:
     db_default: str | None = None
     #: COMMENT on the column, where the database keeps comments.
     comment: str | None = None
+    #: A generated column's expression (GENERATED ALWAYS AS (...)), compiled with literals inlined.
+    generated: str | None = None
+    #: STORED (True) or VIRTUAL (False), for a generated column.
+    generated_stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from relata.exceptions import NotSupportedError
 from relata.sql import nodes as n
 from relata.sql.ddl import CheckSpec, ColumnSpec, IndexSpec, TableSpec
 
@@ -75,6 +76,12 @@ class BaseDatabaseSchemaEditor:
 
     def column_sql(self, spec: ColumnSpec, inline_fk: bool | None = None) -> str:
         parts = [self.quote(spec.name), self.column_type(spec)]
+        if spec.generated is not None:
+            # The database fills it: no NULL/NOT NULL, no default, no key of its own.
+            parts.append(self.generated_column_sql(spec))
+            if spec.comment and self.connection.features.supports_comments_inline:
+                parts.append("COMMENT " + self.connection.ops.quote_value(spec.comment))
+            return " ".join(parts)
         is_auto = spec.internal_type in AUTO_TYPES
         if spec.primary_key and is_auto:
             parts.append(self.auto_pk_suffix)
@@ -96,6 +103,9 @@ class BaseDatabaseSchemaEditor:
         if spec.references is not None and use_inline:
             parts.append(self.references_sql(spec))
         return " ".join(parts)
+
+    def generated_column_sql(self, spec: ColumnSpec) -> str:
+        return f"GENERATED ALWAYS AS ({spec.generated}) {'STORED' if spec.generated_stored else 'VIRTUAL'}"
 
     def default_sql(self, value: Any) -> str:
         return self.connection.ops.quote_value(value)
@@ -454,6 +464,7 @@ class BaseDatabaseSchemaEditor:
 
     def alter_column(self, table: str, old: ColumnSpec, new: ColumnSpec, defaults: dict[str, Any]) -> None:
         """Type, NULL, UNIQUE and FK changes of one column, each as its own statement."""
+        refuse_generated_change(table, old, new)
         quoted = f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(new.name)}"
         if old.references is not None and old.references != new.references:
             self.drop_constraint(table, self.fk_constraint_name(table, old))
@@ -490,6 +501,15 @@ class BaseDatabaseSchemaEditor:
 
     def unique_together_name(self, table: str, columns: tuple[str, ...]) -> str:
         return self.truncate_name(f"{table}_{'_'.join(columns)}_uniq", 63)
+
+
+def refuse_generated_change(table: str, old: ColumnSpec, new: ColumnSpec) -> None:
+    """As Django: a generated column is not altered in place; the migration removes and re-adds it."""
+    if (old.generated is not None or new.generated is not None) and old != new:
+        raise NotSupportedError(
+            f"Modifying GeneratedFields is not supported - the field {table}.{new.name} must be removed and "
+            f"re-added with the new definition (RemoveField, then AddField)."
+        )
 
 
 def _follow(columns: tuple[str, ...], forward: dict[str, str]) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from relata.backends.base.schema import AUTO_TYPES, BaseDatabaseSchemaEditor
+from relata.backends.base.schema import AUTO_TYPES, BaseDatabaseSchemaEditor, refuse_generated_change
 from relata.sql.ddl import ColumnSpec, IndexSpec, TableSpec
 
 
@@ -105,6 +105,7 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
 
     def alter_column(self, table: str, old: ColumnSpec, new: ColumnSpec, defaults: dict[str, Any]) -> None:
         """MySQL changes type and NULL together with MODIFY, which restates the column."""
+        refuse_generated_change(table, old, new)
         if old.references is not None and old.references != new.references:
             self.drop_constraint(table, self.fk_constraint_name(table, old))
         if old.unique and not new.unique:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from relata.backends.base.schema import BaseDatabaseSchemaEditor
+from relata.exceptions import NotSupportedError
 from relata.sql.ddl import ColumnSpec, IndexSpec
 
 
@@ -60,6 +61,14 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         if spec.internal_type in self.unsized_types and spec.max_length is None and spec.max_digits is None:
             return self.unsized_types[spec.internal_type]
         return super().column_type(spec)
+
+    def generated_column_sql(self, spec: ColumnSpec) -> str:
+        if not spec.generated_stored:
+            raise NotSupportedError(
+                f"PostgreSQL does not support non-persisted GeneratedFields: set db_persist=True on the field "
+                f"behind column {spec.name!r}."
+            )
+        return super().generated_column_sql(spec)
 
     def alter_type_sql(self, column: ColumnSpec) -> str:
         # PostgreSQL converts rows only along implicit casts unless told how.

@@ -122,6 +122,8 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         return False
 
     def _can_add_column(self, column: ColumnSpec, defaults: dict[str, Any]) -> bool:
+        if column.generated is not None:
+            return not column.generated_stored  # ADD COLUMN takes a VIRTUAL generated column only
         if column.primary_key or column.unique:
             return False
         if column.references is not None:
@@ -140,6 +142,8 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         old_columns = {c.name: c for c in old.columns}
         for column in new.columns:
             source = column_map.get(column.name)
+            if column.generated is not None:
+                continue  # the database computes it in the new table
             if source is not None and source in old_columns:
                 expression = self.quote(source)
                 if old_columns[source].null and not column.null and column.name in defaults:

@@ -156,8 +156,8 @@ def _field_defaults(model: Any, connection: Any) -> dict[str, Any]:
     """
     values = {}
     for field in model._meta.local_fields:
-        if not field.concrete or field.null or field.primary_key or field.has_db_default():
-            continue  # NULL or the column's own DEFAULT fills the rows
+        if not field.concrete or field.null or field.primary_key or field.has_db_default() or field.generated:
+            continue  # NULL, the column's own DEFAULT, or the database's computation fills the rows
         if field.has_default():
             value = field.get_default()
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

@@ -124,6 +124,8 @@ class Field(RegisterLookupMixin):
     concrete = True
     hidden = False
     auto_created = False
+    #: A column the database computes (GeneratedField): read, never written.
+    generated = False
 
     def __init__(
         self,
