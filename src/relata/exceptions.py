@@ -32,6 +32,14 @@ class ImproperlyConfigured(Exception):
     """relata is configured in a way it cannot work with."""
 
 
+class SuspiciousOperation(Exception):
+    """Input that looks like an attack, such as a file name leaving its storage."""
+
+
+class SuspiciousFileOperation(SuspiciousOperation):
+    """A file name or path that would read or write outside the storage's folder."""
+
+
 class EmptyResultSet(Exception):
     """A query can match nothing (internal: lets the caller skip the database)."""
 

@@ -57,6 +57,7 @@ from relata.models.fields import (
     URLField,
     UUIDField,
 )
+from relata.models.fields.files import FileField, ImageField
 from relata.models.fields.generated import GeneratedField
 from relata.models.fields.related import (
     ForeignKey,
@@ -118,6 +119,7 @@ __all__ = [
     "ExpressionWrapper",
     "F",
     "Field",
+    "FileField",
     "FloatField",
     "ForeignKey",
     "ForeignObjectRel",
@@ -125,6 +127,7 @@ __all__ = [
     "GeneratedField",
     "GenericIPAddressField",
     "Greatest",
+    "ImageField",
     "Index",
     "IntegerField",
     "JSONField",

@@ -47,12 +47,16 @@ def check_all_models(models: list[Any] | None = None) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     for model in models:
         for field in model._meta.local_fields + model._meta.local_many_to_many:
-            messages.extend(check_field_name(field))
-            if field.generated:
-                messages.extend(field.check())
-            if field.is_relation:
-                messages.extend(check_relation(field))
+            messages.extend(field.check())
     messages.extend(m for m in check_lazy_references() if m.obj.model in models)
+    return messages
+
+
+def check_field(field: Any) -> list[CheckMessage]:
+    """What every field is checked for: its name and, for a relation, its target and accessors."""
+    messages = check_field_name(field)
+    if field.is_relation:
+        messages.extend(check_relation(field))
     return messages
 
 

@@ -24,6 +24,8 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         "CharField": "varchar(%(max_length)s)",
         "SlugField": "varchar(%(max_length)s)",
         "EmailField": "varchar(%(max_length)s)",
+        "FileField": "varchar(%(max_length)s)",
+        "FilePathField": "varchar(%(max_length)s)",
         "TextField": "longtext",
         "DateField": "date",
         "DateTimeField": "datetime(6)",

@@ -30,6 +30,8 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         "CharField": "varchar(%(max_length)s)",
         "SlugField": "varchar(%(max_length)s)",
         "EmailField": "varchar(%(max_length)s)",
+        "FileField": "varchar(%(max_length)s)",
+        "FilePathField": "varchar(%(max_length)s)",
         "TextField": "text",
         "DateField": "date",
         "DateTimeField": "datetime",

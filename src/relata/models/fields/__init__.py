@@ -126,6 +126,8 @@ class Field(RegisterLookupMixin):
     auto_created = False
     #: A column the database computes (GeneratedField): read, never written.
     generated = False
+    #: What `Model.<attname>` is: a class whose instances take the field (Django's custom-descriptor hook).
+    descriptor_class: ClassVar[type] = DeferredAttribute
 
     def __init__(
         self,
@@ -287,7 +289,7 @@ class Field(RegisterLookupMixin):
         self.model = cls
         cls._meta.add_field(self)
         if self.column and self.concrete:
-            setattr(cls, self.attname, DeferredAttribute(self))
+            setattr(cls, self.attname, self.descriptor_class(self))
         if self.choices is not None and f"get_{self.name}_display" not in cls.__dict__:
             setattr(cls, f"get_{self.name}_display", _display_method(self))
 
@@ -395,6 +397,12 @@ class Field(RegisterLookupMixin):
         self.validate(value, model_instance)
         self.run_validators(value)
         return value
+
+    def check(self, **kwargs: Any) -> list[Any]:
+        """This field's system-check messages (Django's `Field.check()`); subclasses add their own."""
+        from relata.models.checks import check_field
+
+        return check_field(self)
 
     # -- schema -------------------------------------------------------------------
 

@@ -126,7 +126,7 @@ class GeneratedField(Field):
         from relata.models.checks import Error
 
         required = set(getattr(self.model._meta, "required_db_features", ()) or ())
-        errors = []
+        errors = list(super().check(**kwargs))  # the checks every field gets (its name, ...)
         for alias in databases:
             features = connections[alias].features
             display = getattr(connections[alias], "display_name", alias)
