@@ -5,10 +5,10 @@ import os
 import re
 
 import pytest
-
-import oracle  # noqa: F401 (configures Django, the oracle for names and messages)
 from django.core.files import storage as django_storage
 from django.core.files.base import ContentFile as DjangoContentFile
+
+import oracle  # noqa: F401 (configures Django, the oracle for names and messages)
 from relata import exceptions
 from relata.files import ContentFile, File, configure, media_settings
 from relata.files.storage import DefaultStorage, FileSystemStorage, InMemoryStorage, Storage, default_storage

@@ -77,4 +77,3 @@ def _feed_until_size(parser: Any, file: Any) -> tuple[int | None, int | None]:
         if parser.image is not None:
             return parser.image.size
         chunk_size *= 2
-
