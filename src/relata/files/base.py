@@ -86,9 +86,7 @@ class File(FileProxyMixin):
         for chunk in self.chunks():
             for line in chunk.splitlines(True):
                 if pending is not None:
-                    if _ends_with(pending, "\r") and _starts_with(line, "\n"):
-                        line, pending = pending + line, None
-                    elif not _ends_with(pending, "\r", "\n"):
+                    if (_ends_with(pending, "\r") and _starts_with(line, "\n")) or not _ends_with(pending, "\r", "\n"):
                         line, pending = pending + line, None
                     else:
                         yield pending

@@ -39,12 +39,14 @@ from relata.models.fields import (
     DateField,
     DateTimeField,
     DecimalField,
+    DeferredAttribute,
     DurationField,
     EmailField,
     Field,
     FloatField,
     GenericIPAddressField,
     IntegerField,
+    IPAddressField,
     JSONField,
     PositiveBigIntegerField,
     PositiveIntegerField,
@@ -57,7 +59,7 @@ from relata.models.fields import (
     URLField,
     UUIDField,
 )
-from relata.models.fields.files import FileField, ImageField
+from relata.models.fields.files import FileField, FilePathField, ImageField
 from relata.models.fields.generated import GeneratedField
 from relata.models.fields.related import (
     ForeignKey,
@@ -111,6 +113,7 @@ __all__ = [
     "DateTimeField",
     "DecimalField",
     "Deferrable",
+    "DeferredAttribute",
     "DurationField",
     "EmailField",
     "EmptyQuerySet",
@@ -120,6 +123,7 @@ __all__ = [
     "F",
     "Field",
     "FileField",
+    "FilePathField",
     "FloatField",
     "ForeignKey",
     "ForeignObjectRel",
@@ -127,6 +131,7 @@ __all__ = [
     "GeneratedField",
     "GenericIPAddressField",
     "Greatest",
+    "IPAddressField",
     "ImageField",
     "Index",
     "IntegerField",

@@ -16,7 +16,7 @@ from relata import exceptions
 from relata.models import order_wrt
 from relata.models import unique_checks as unique_checks_module
 from relata.models.asynchronous import AsyncModelMixin
-from relata.models.fastpaths import build_class_init
+from relata.models.fastpaths import build_class_init, field_setters
 from relata.models.fields import BigAutoField, DatabaseDefault
 from relata.models.indexes import format_names
 from relata.models.instance_state import ModelState, ModelStateDescriptor, take_refusal
@@ -232,6 +232,8 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
                 state[attname] = kwargs.pop(attname)
             else:
                 state[attname] = default() if call else default
+        for attname, descriptor in field_setters(opts):
+            descriptor.__set__(self, state.pop(attname))
         if kwargs:
             self._init_extra(kwargs)
 

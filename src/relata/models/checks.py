@@ -57,7 +57,19 @@ def check_field(field: Any) -> list[CheckMessage]:
     messages = check_field_name(field)
     if field.is_relation:
         messages.extend(check_relation(field))
+    messages.extend(check_retired_field(field))
     return messages
+
+
+def check_retired_field(field: Any) -> list[CheckMessage]:
+    """A field class Django removed (an error) or deprecated (a warning), as its class describes."""
+    removed = getattr(field, "system_check_removed_details", None)
+    if removed is not None:
+        return [Error(removed["msg"], hint=removed.get("hint"), obj=field, id=removed["id"])]
+    deprecated = getattr(field, "system_check_deprecated_details", None)
+    if deprecated is not None:
+        return [Warning(deprecated["msg"], hint=deprecated.get("hint"), obj=field, id=deprecated["id"])]
+    return []
 
 
 def _label(field: Any) -> str:

@@ -43,8 +43,34 @@ def build_init(opts: Any) -> Callable[[Any, dict[str, Any]], None]:
             lines.append(f"    d[{attname!r}] = pop({name!r}) if {name!r} in kwargs else {fallback}")
         else:
             lines.append(f"    d[{attname!r}] = pop({name!r}, {fallback})")
+    lines += _descriptor_set_lines(opts, namespace, "self", "d")
     lines += ["    if kwargs:", "        self._init_extra(kwargs)"]
     return _compile(lines, namespace, "init", f"<relata init {opts.object_name}>")
+
+
+def field_setters(opts: Any) -> list[tuple[str, Any]]:
+    """(attname, descriptor) of the plain fields whose descriptor has __set__ (a custom descriptor_class).
+
+    Model(...) gives them their first value through __set__, as Django does;
+    other fields' values go straight into the instance dict.
+    """
+    setters = []
+    for field in opts.concrete_fields:
+        if field.is_relation:
+            continue  # relations have their own path (the forward descriptor, by name)
+        descriptor = next((k.__dict__[field.attname] for k in opts.model.__mro__ if field.attname in k.__dict__), None)
+        if descriptor is not None and hasattr(type(descriptor), "__set__"):
+            setters.append((field.attname, descriptor))
+    return setters
+
+
+def _descriptor_set_lines(opts: Any, namespace: dict[str, Any], instance: str, state: str) -> list[str]:
+    lines = []
+    for index, (attname, descriptor) in enumerate(field_setters(opts)):
+        namespace[f"r__setter{index}"] = descriptor
+        # Out of the dict first, so the descriptor sees no previous value (as on Django's first assignment).
+        lines.append(f"    r__setter{index}.__set__({instance}, {state}.pop({attname!r}))")
+    return lines
 
 
 def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., None]:
@@ -93,6 +119,7 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
         "        return r__general(r__self, *r__args, **r__kwargs)",
         f"    r__self.__dict__ = {{{', '.join(items)}}}",
         *relations,
+        *_descriptor_set_lines(opts, namespace, "r__self", "r__self.__dict__"),
     ]
     init = _compile(lines, namespace, "__init__", f"<relata __init__ {opts.object_name}>")
     init.__qualname__ = f"{opts.object_name}.__init__"

@@ -134,6 +134,9 @@ def _column_spec(model: Any, field: Any, connection: Any) -> Any:
     spec = field.column_spec()
     if field.generated:
         return replace(spec, generated=generated_sql(model, field, connection), generated_stored=field.db_persist)
+    custom = _custom_db_type(field, connection)
+    if custom is not None:
+        spec = replace(spec, db_type=custom)
     if not field.has_db_default():
         return spec
     return replace(spec, db_default=db_default_sql(model, field, connection))
@@ -149,6 +152,16 @@ def generated_sql(model: Any, field: Any, connection: Any) -> str:
             f"row; {field.expression!r} follows a relation."
         )
     return _inline_sql(node, connection)
+
+
+def _custom_db_type(field: Any, connection: Any) -> str | None:
+    """The type a custom field class gives its column (or a foreign key's target gives it), else None."""
+    if field.has_own_db_type():
+        return field.db_type(connection)
+    target = getattr(field, "target_field", None) if field.is_relation else None
+    if target is not None and target.has_own_db_type():
+        return target.rel_db_type(connection)
+    return None
 
 
 def db_default_sql(model: Any, field: Any, connection: Any) -> str:

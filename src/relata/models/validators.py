@@ -170,3 +170,35 @@ def validate_ip_address(value: str) -> None:
         ipaddress.ip_address(value)
     except ValueError:
         raise ValidationError("Enter a valid IPv4 or IPv6 address.", code="invalid", params={"value": value})
+
+
+def validate_ipv4_address(value: str) -> None:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        raise ValidationError(
+            "Enter a valid IPv4 address.", code="invalid", params={"protocol": "IPv4", "value": value}
+        )
+
+
+def validate_ipv6_address(value: str) -> None:
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        raise ValidationError(
+            "Enter a valid IPv6 address.", code="invalid", params={"protocol": "IPv6", "value": value}
+        )
+
+
+validate_ipv46_address = validate_ip_address
+
+
+def ip_address_validators(protocol: str, unpack_ipv4: bool) -> list[Any]:
+    """The validators for a GenericIPAddressField's `protocol` ("both", "IPv4" or "IPv6", any case)."""
+    if protocol != "both" and unpack_ipv4:
+        raise ValueError("You can only use `unpack_ipv4` if `protocol` is set to 'both'")
+    by_protocol = {"both": validate_ipv46_address, "ipv4": validate_ipv4_address, "ipv6": validate_ipv6_address}
+    try:
+        return [by_protocol[protocol.lower()]]
+    except KeyError:
+        raise ValueError(f"The protocol '{protocol}' is unknown. Supported: ['both', 'ipv4', 'ipv6']") from None

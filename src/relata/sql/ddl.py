@@ -46,6 +46,8 @@ class ColumnSpec:
     generated: str | None = None
     #: STORED (True) or VIRTUAL (False), for a generated column.
     generated_stored: bool = False
+    #: The column's SQL type as a custom field's db_type() gave it; None: from internal_type.
+    db_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,8 @@ class BaseDatabaseSchemaEditor:
             self.connection.execute(sql, params)
 
     def column_type(self, spec: ColumnSpec) -> str:
+        if spec.db_type is not None:
+            return spec.db_type
         internal = spec.internal_type
         if spec.references is not None or internal in ("ForeignKey", "OneToOneField"):
             internal = AUTO_TYPES.get(spec.target_type or "BigAutoField", spec.target_type)

@@ -26,6 +26,7 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         "EmailField": "varchar(%(max_length)s)",
         "FileField": "varchar(%(max_length)s)",
         "FilePathField": "varchar(%(max_length)s)",
+        "IPAddressField": "char(15)",
         "TextField": "longtext",
         "DateField": "date",
         "DateTimeField": "datetime(6)",
@@ -53,7 +54,7 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
     sql_rename_foreign_key = None
 
     def column_type(self, spec: ColumnSpec) -> str:
-        if spec.internal_type == "DecimalField" and spec.max_digits is None:
+        if spec.db_type is None and spec.internal_type == "DecimalField" and spec.max_digits is None:
             return "numeric(65, 30)"
         return super().column_type(spec)
 

@@ -26,6 +26,7 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         "EmailField": "varchar(%(max_length)s)",
         "FileField": "varchar(%(max_length)s)",
         "FilePathField": "varchar(%(max_length)s)",
+        "IPAddressField": "char(15)",
         "TextField": "text",
         "DateField": "date",
         "DateTimeField": "timestamp with time zone",
@@ -60,7 +61,8 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         return ""
 
     def column_type(self, spec: ColumnSpec) -> str:
-        if spec.internal_type in self.unsized_types and spec.max_length is None and spec.max_digits is None:
+        unsized = spec.max_length is None and spec.max_digits is None
+        if spec.db_type is None and spec.internal_type in self.unsized_types and unsized:
             return self.unsized_types[spec.internal_type]
         return super().column_type(spec)
 

@@ -32,6 +32,7 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
         "EmailField": "varchar(%(max_length)s)",
         "FileField": "varchar(%(max_length)s)",
         "FilePathField": "varchar(%(max_length)s)",
+        "IPAddressField": "char(15)",
         "TextField": "text",
         "DateField": "date",
         "DateTimeField": "datetime",

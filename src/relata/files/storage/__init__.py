@@ -28,7 +28,7 @@ class DefaultStorage:
         return wrapped
 
     @property  # type: ignore[misc]
-    def __class__(self) -> type:  # noqa: PLE0101 (isinstance() asks the stand-in's class)
+    def __class__(self) -> type:
         return type(self._storage())
 
     def __getattr__(self, name: str) -> Any:

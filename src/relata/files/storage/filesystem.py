@@ -89,7 +89,7 @@ class FileSystemStorage(Storage):
     # -- reading and writing ------------------------------------------------------------
 
     def _open(self, name: str, mode: str = "rb") -> File:
-        return File(open(self.path(name), mode))  # noqa: SIM115 (the File owns it)
+        return File(open(self.path(name), mode))
 
     def _save(self, name: str, content: Any) -> str:
         full_path = self.path(name)

@@ -128,6 +128,9 @@ class Field(RegisterLookupMixin):
     generated = False
     #: What `Model.<attname>` is: a class whose instances take the field (Django's custom-descriptor hook).
     descriptor_class: ClassVar[type] = DeferredAttribute
+    #: {"msg", "hint", "id"} of the check warning (deprecated) or error (removed) for a retired field class.
+    system_check_deprecated_details: ClassVar[dict[str, str] | None] = None
+    system_check_removed_details: ClassVar[dict[str, str] | None] = None
 
     def __init__(
         self,
@@ -215,7 +218,7 @@ class Field(RegisterLookupMixin):
 
     def __repr__(self) -> str:
         module = type(self).__module__
-        if module == "relata.models.fields.temporal":
+        if module in ("relata.models.fields.temporal", "relata.models.fields.network"):
             module = __name__  # re-exported here: show the path users import from
         path = f"{module}.{type(self).__qualname__}"
         return f"<{path}: {self.name}>" if self.name else f"<{path}>"
@@ -353,9 +356,53 @@ class Field(RegisterLookupMixin):
 
     def cast_db_type(self, connection: Any) -> str:
         """The type Cast() converts to: the column type, unless the field says otherwise."""
+        return self.db_type(connection)
+
+    def db_type(self, connection: Any) -> str | None:
+        """The column's SQL type on this connection; a custom field may return its own (Django's hook)."""
         return connection.schema_editor().column_type(self.column_spec())
 
+    def rel_db_type(self, connection: Any) -> str | None:
+        """The type of a foreign key column pointing at this field."""
+        return self.db_type(connection)
+
+    def db_check(self, connection: Any) -> str | None:
+        """The column's CHECK condition as SQL, or None."""
+        check = self.column_spec().check
+        return None if check is None else check % {"column": connection.ops.quote_name(self.column)}
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        """{"type": db_type(), "check": db_check()}, as Django's schema code reads them."""
+        return {"type": self.db_type(connection), "check": self.db_check(connection)}
+
+    def has_own_db_type(self) -> bool:
+        """Whether the class sets its column type itself (db_type() or rel_db_type() overridden)."""
+        cls = type(self)
+        return cls.db_type is not Field.db_type or cls.rel_db_type is not Field.rel_db_type
+
     def from_db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
+        """One function taking a database value to a Python value, or None if none is needed.
+
+        The backend's converter for the internal type, then the field's own
+        `from_db_value(value, expression, connection)` if its class defines one
+        (Django's custom-field hook; `expression` is the field). Such a converter
+        sees NULLs too, as in Django, and says so with `takes_none`.
+        """
+        converter = self.db_converter(connection)
+        from_db_value = getattr(self, "from_db_value", None)
+        if from_db_value is None:
+            return converter
+
+        def convert(value: Any) -> Any:
+            if value is not None and converter is not None:
+                value = converter(value)
+            return from_db_value(value, self, connection)
+
+        convert.takes_none = True  # type: ignore[attr-defined]
+        return convert
+
+    def db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
+        """The backend's converter for this field's internal type (None for values the driver already gives right)."""
         return connection.ops.converter_for(self.get_internal_type(), self)
 
     def pre_save(self, instance: Any, add: bool) -> Any:
@@ -827,7 +874,7 @@ class JSONField(Field):
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
         return self.db_preparer(connection)(value)
 
-    def from_db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
+    def db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
         decoder = self.decoder
         if decoder is None:
             return connection.ops.converter_for("JSONField")
@@ -838,16 +885,8 @@ class JSONField(Field):
         return convert
 
 
-class GenericIPAddressField(CharField):
-    internal_type = "CharField"
-
-    def __init__(self, *args: Any, protocol: str = "both", unpack_ipv4: bool = False, **kwargs: Any):
-        kwargs.setdefault("max_length", 39)
-        super().__init__(*args, **kwargs)
-        self._validators.append(v.validate_ip_address)
-
-
 # Users import every field from here (or from relata.models).
+from relata.models.fields.network import GenericIPAddressField, IPAddressField  # noqa: E402, F401
 from relata.models.fields.temporal import (  # noqa: E402, F401
     DateField,
     DateTimeCheckMixin,

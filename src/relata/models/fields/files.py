@@ -363,3 +363,56 @@ class ImageField(FileField):
             setattr(instance, self.width_field, width)
         if self.height_field:
             setattr(instance, self.height_field, height)
+
+
+class FilePathField(Field):
+    """The path of a file (or folder) under `path`, chosen by name: a varchar of max_length (default 100).
+
+    `match` (a regular expression on file names), `recursive`, `allow_files` and
+    `allow_folders` describe which entries are meant; relata has no forms, so
+    they are kept for checks, migrations and the caller's own use.
+    """
+
+    internal_type = "FilePathField"
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        path: str | Callable[[], str] = "",
+        match: str | None = None,
+        recursive: bool = False,
+        allow_files: bool = True,
+        allow_folders: bool = False,
+        **kwargs: Any,
+    ):
+        self.path, self.match, self.recursive = path, match, recursive
+        self.allow_files, self.allow_folders = allow_files, allow_folders
+        kwargs.setdefault("max_length", DEFAULT_MAX_LENGTH)
+        super().__init__(verbose_name, name, **kwargs)
+
+    def check(self, **kwargs: Any) -> list[Any]:
+        from relata.models.checks import Error
+
+        messages = super().check(**kwargs)
+        if not self.allow_files and not self.allow_folders:
+            messages.append(
+                Error(
+                    "FilePathFields must have either 'allow_files' or 'allow_folders' set to True.",
+                    hint=f"Set allow_files=True or allow_folders=True on {self}.",
+                    obj=self,
+                    id="fields.E140",
+                )
+            )
+        return messages
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_length") == DEFAULT_MAX_LENGTH:
+            del kwargs["max_length"]
+        return name, path, args, kwargs
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        return str(value)

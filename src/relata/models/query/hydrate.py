@@ -63,6 +63,8 @@ class _LoaderSource:
         if converter is None:
             return f"row[{index}]"
         self.namespace[f"c{index}"] = converter
+        if getattr(converter, "takes_none", False):  # a field's from_db_value sees NULLs too
+            return f"c{index}(row[{index}])"
         return f"(None if row[{index}] is None else c{index}(row[{index}]))"
 
     def emit(
@@ -127,7 +129,7 @@ def row_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tuple[An
     def convert(row: Any) -> tuple[Any, ...]:
         values = list(row[:width])
         for index, converter in converters:
-            if values[index] is not None:
+            if values[index] is not None or getattr(converter, "takes_none", False):
                 values[index] = converter(values[index])
         return tuple(values)
 
