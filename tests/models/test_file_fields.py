@@ -36,9 +36,6 @@ class Document(models.Model):
         app_label = "m_files"
 
 
-use_models(Document)
-
-
 @pytest.fixture(autouse=True)
 def _storage_in_tmp_path(tmp_path):
     STORAGE._location = str(tmp_path)
@@ -261,3 +258,43 @@ def test_file_columns_are_varchar_of_max_length():
     editor = connection.schema_editor()
     assert editor.column_type(spec["attachment"]).lower().startswith(("varchar(100)", "character varying(100)"))
     assert spec["optional"].null and spec["optional"].max_length == 20
+
+
+# -- FilePathField ----------------------------------------------------------------------
+
+
+class Script(models.Model):
+    path = models.FilePathField(path="/srv/scripts", match=r".*\.py$", recursive=True)
+    folder = models.FilePathField(allow_files=False, allow_folders=True, max_length=255, null=True)
+
+    class Meta:
+        app_label = "m_files"
+
+
+use_models(Document, Script)
+
+
+def test_file_path_field_stores_paths():
+    script = Script.objects.create(path="/srv/scripts/run.py")
+    assert Script.objects.get(pk=script.pk).path == "/srv/scripts/run.py"
+    field = Script._meta.get_field("path")
+    assert field.max_length == 100 and field.get_internal_type() == "FilePathField"
+    assert field.deconstruct()[3] == {"path": "/srv/scripts", "match": r".*\.py$", "recursive": True}
+    assert Script._meta.get_field("folder").deconstruct()[3] == {
+        "allow_files": False,
+        "allow_folders": True,
+        "max_length": 255,
+        "null": True,
+    }
+
+
+def test_file_path_field_needs_files_or_folders():
+    class Bad(models.Model):
+        nothing = models.FilePathField(allow_files=False)
+
+        class Meta:
+            app_label = "m_files_checks"
+
+    [message] = Bad._meta.get_field("nothing").check()
+    assert message.id == "fields.E140"
+    assert message.msg == "FilePathFields must have either 'allow_files' or 'allow_folders' set to True."

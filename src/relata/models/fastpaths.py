@@ -206,9 +206,13 @@ def _plain_type(field: Any, connection: Any) -> type | None:
     target = field.target_field if field.is_relation else field
     if connection.ops.adapter_for(target.get_internal_type()) is not None:
         return None
+    cls = type(target)
+    if cls.get_db_prep_value is not Field.get_db_prep_value or cls.get_db_prep_save is not Field.get_db_prep_save:
+        return None  # a custom field converts every value itself
     for field_class, python_type in _PLAIN_TYPES:
         if isinstance(target, field_class):
-            return python_type
+            # Only while the class keeps the built-in get_prep_value, which leaves that type alone.
+            return python_type if cls.get_prep_value is field_class.get_prep_value else None
     return None
 
 

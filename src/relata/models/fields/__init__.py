@@ -332,8 +332,16 @@ class Field(RegisterLookupMixin):
         adapter = connection.ops.adapter_for(self.get_internal_type())
         return value if adapter is None else adapter(value)
 
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        """The value save() sends for `value` (Django's hook; by default get_db_prep_value())."""
+        return self.get_db_prep_value(value, connection, prepared=False)
+
     def db_preparer(self, connection: Any) -> Callable[[Any], Any] | None:
         """One function taking a Python value to a driver value, or None if none is needed."""
+        cls = type(self)
+        if cls.get_db_prep_save is not Field.get_db_prep_save or cls.get_db_prep_value is not Field.get_db_prep_value:
+            # A custom field's own conversion (Django's documented hooks) replaces the shortcut below.
+            return lambda value: self.get_db_prep_save(value, connection)
         adapter = connection.ops.adapter_for(self.get_internal_type())
         prep = self.get_prep_value
         plain = type(self).get_prep_value is Field.get_prep_value
