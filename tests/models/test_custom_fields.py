@@ -210,3 +210,32 @@ def test_descriptor_class_gets_the_first_value_through_set():
     assert Counted(name="z").sets == 1
     positional = Counted(None, "pos")
     assert positional.sets == 1 and positional.name == "pos"
+
+
+# -- a custom auto field -------------------------------------------------------------------
+
+
+class Ticket(int):
+    """An id a custom auto field hands out."""
+
+
+class TicketField(models.BigAutoField):
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else Ticket(value)
+
+
+class OnlyKey(models.Model):
+    id = TicketField(primary_key=True)
+
+    class Meta:
+        app_label = "m_custom_fields_auto"
+
+
+use_models(Wallet, Payment, Place, OnlyKey)
+
+
+def test_custom_auto_field_with_bulk_create_of_key_only_rows():
+    OnlyKey.objects.bulk_create([OnlyKey()])  # a row of no values: the generated row reader takes none
+    assert all(isinstance(pk, Ticket) for pk in OnlyKey.objects.values_list("pk", flat=True))
+    single = OnlyKey.objects.create()
+    assert isinstance(single.pk, Ticket) and OnlyKey.objects.count() == 2

@@ -162,7 +162,8 @@ def build_bulk_rows(connection: Any, fields: tuple[Field, ...], flat: bool) -> C
     lines += ["    for obj in objs:", "        d = obj.__dict__"]
     lines += _value_lines(connection, fields, namespace, "        ", "refuse()")
     values = ", ".join(f"v{i}" for i in range(len(fields)))
-    lines += [f"        add_row(({values},))" if flat else f"        add_row([{values}])", "    return out"]
+    row = f"({values},)" if values else "()"  # a model with only an auto key inserts rows of no values
+    lines += [f"        add_row({row})" if flat else f"        add_row([{values}])", "    return out"]
     return _compile(lines, namespace, "rows", "<relata bulk rows>")
 
 
