@@ -1,6 +1,5 @@
 """ImageField on every backend: width and height fields kept at the image's size (Pillow, relata[images])."""
 
-import importlib.util
 import io
 
 import pytest
@@ -63,13 +62,6 @@ def test_image_dimensions_are_read_on_save():
     assert isinstance(loaded.image, ImageFieldFile) and (loaded.image.width, loaded.image.height) == (4, 8)
 
 
-needs_post_init = pytest.mark.skipif(
-    importlib.util.find_spec("relata.models.signals") is None,
-    reason="dimensions on construction come from post_init (relata.models.signals, landing separately)",
-)
-
-
-@needs_post_init
 def test_image_dimensions_are_read_when_constructed():
     photo = Photo(image=ContentFile(png(3, 5), name="c.png"))
     assert (photo.width, photo.height) == (3, 5)
@@ -80,7 +72,6 @@ def test_image_dimensions_are_read_when_constructed():
     assert PhotoDimensionsLast.objects.values_list("w", "h").get() == (6, 2)
 
 
-@needs_post_init
 def test_loading_rows_does_not_open_images():
     Photo.objects.create(image=ContentFile(png(2, 2), name="l.png"))
     STORAGE._location = "/nonexistent"  # reading a file now would fail

@@ -341,10 +341,8 @@ class ImageField(FileField):
     def contribute_to_class(self, cls: type, name: str) -> None:
         super().contribute_to_class(cls, name)
         if not cls._meta.abstract and (self.width_field or self.height_field):
-            try:
-                from relata.models import signals
-            except ImportError:
-                return  # until model signals land, dimensions are read on assignment and save() only
+            from relata.models import signals
+
             # Only models with dimension fields pay for the hook (Django: post_init).
             signals.post_init.connect(self.update_dimension_fields, sender=cls)
 
