@@ -299,7 +299,10 @@ class ForeignKey(RelatedField):
                 f"must be either a model, a model name, or the string 'self'."
             )
         if not callable(on_delete):
-            raise TypeError("on_delete must be callable, e.g. on_delete=models.CASCADE.")
+            raise TypeError(
+                "on_delete must be callable. Use one of models.CASCADE, PROTECT, RESTRICT, SET_NULL, "
+                "SET_DEFAULT, SET(...) or DO_NOTHING, e.g. on_delete=models.CASCADE."
+            )
         kwargs.setdefault("db_index", True)
         super().__init__(**kwargs)
         self.remote_field = self.rel_class(

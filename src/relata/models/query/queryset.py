@@ -779,15 +779,17 @@ class QuerySet(AsyncQuerySetMixin):
     update.alters_data = True  # type: ignore[attr-defined]
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        self._not_sliced("use 'limit' or 'offset' with delete()")
+        if self._state.is_sliced:
+            raise TypeError("Cannot use 'limit' or 'offset' with delete().")
         self._not_combined("delete")
-        if self._state.distinct:
-            raise TypeError("Cannot call delete() after .distinct().")
+        if self._state.distinct_fields:
+            raise TypeError("Cannot call delete() after .distinct(*fields).")
         if self._iterable != "model":
             raise TypeError("Cannot call delete() after .values() or .values_list()")
         from relata.models.deletion import delete_collected
 
-        queryset = self._clone(order_by=(), default_ordering=False, select_related=False)
+        # A plain distinct() picks the same rows: the DELETE has no use for it (as Django).
+        queryset = self._clone(order_by=(), default_ordering=False, select_related=False, distinct=False)
         deleted = delete_collected(
             self.db_for_write(), lambda collector: collector.collect_queryset(queryset), origin=self
         )
