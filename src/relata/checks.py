@@ -23,10 +23,16 @@ from relata.models.checks import (
 __all__ = ["CRITICAL", "DEBUG", "ERROR", "INFO", "WARNING", "CheckMessage", "Error", "Warning", "run_checks"]
 
 
-def run_checks(models: list[Any] | None = None, app_labels: list[str] | None = None) -> list[CheckMessage]:
-    """Check every registered model (or the given ones, or those of the given apps)."""
+def run_checks(
+    models: list[Any] | None = None, app_labels: list[str] | None = None, databases: Any = ()
+) -> list[CheckMessage]:
+    """Check every registered model (or the given ones, or those of the given apps).
+
+    With `databases` (aliases), also what each of those databases cannot make, as Django's
+    `check --database`.
+    """
     if models is None and app_labels is not None:
         from relata.models.registry import apps
 
         models = [m for label in app_labels for m in apps.get_models(label)]
-    return check_all_models(models)
+    return check_all_models(models, databases)

@@ -218,3 +218,56 @@ def test_run_sql_and_run_python_with_reverse():
     assert rows(project, "author", "name") == [("sql",)]
     unapply(APP, steps, project)
     assert rows(project, "author", "name") == []
+
+
+def test_expression_index_and_functional_unique_constraint_through_migrations():
+    from relata.exceptions import IntegrityError
+    from relata.models.functions import Lower
+    from relata.transaction import atomic
+
+    features = connections["default"].features
+    project = apply(APP, author_ops())
+    index = models.Index(Lower("title").desc(), name="mig_book_lower_title_idx")
+    unique = models.UniqueConstraint(Lower("title"), name="mig_book_lower_title_uniq")
+    steps = [ops.AddIndex("Book", index), ops.AddConstraint("Book", unique)]
+    assert (
+        steps[0].describe()
+        == "Create index mig_book_lower_title_idx on OrderBy(Lower(F(title)), descending=True) on model Book"
+    )
+    after = apply(APP, steps, project)
+    names = {i.name for i in connections["default"].introspection.get_indexes("mig_book")}
+    made = features.supports_expression_indexes
+    assert ({"mig_book_lower_title_idx", "mig_book_lower_title_uniq"} <= names) is made
+    book = after.apps.get_model(APP, "book")
+    author = after.apps.get_model(APP, "author").objects.create(name="A")
+    book.objects.create(author=author, title="Tale")
+    if made:
+        with pytest.raises(IntegrityError), atomic():
+            book.objects.create(author=author, title="TALE")
+    unapply(APP, steps, project)
+    names = {i.name for i in connections["default"].introspection.get_indexes("mig_book")}
+    assert not {"mig_book_lower_title_idx", "mig_book_lower_title_uniq"} & names
+
+
+def test_deferrable_unique_constraint_waits_for_commit_where_supported():
+    from relata.exceptions import IntegrityError
+    from relata.transaction import atomic
+
+    features = connections["default"].features
+    project = apply(APP, author_ops())
+    unique = models.UniqueConstraint(
+        fields=["title"], name="mig_book_title_deferred", deferrable=models.Deferrable.DEFERRED
+    )
+    after = apply(APP, [ops.AddConstraint("Book", unique)], project)
+    book = after.apps.get_model(APP, "book")
+    author = after.apps.get_model(APP, "author").objects.create(name="A")
+    first = book.objects.create(author=author, title="One")
+    second = book.objects.create(author=author, title="Two")
+    with atomic():  # a swap passes through a moment where both rows hold one title
+        book.objects.filter(pk=first.pk).update(title="Two")
+        book.objects.filter(pk=second.pk).update(title="One")
+    if features.supports_deferrable_unique_constraints:
+        assert "mig_book_title_deferred" in connections["default"].introspection.get_constraints(None, "mig_book")
+        with pytest.raises(IntegrityError), atomic():
+            book.objects.filter(pk=first.pk).update(title="One")
+    unapply(APP, [ops.AddConstraint("Book", unique)], project)

@@ -283,3 +283,17 @@ def test_bad_opclass_is_refused_before_any_sql():
     index = models.Index(fields=["name"], name="op_idx", opclasses=["text_pattern_ops; DROP TABLE x"])
     with pytest.raises(ValueError, match="operator class"):
         index_spec(Tag, index, relata.connection)
+
+
+def test_boolean_expression_wrapper_is_a_check_condition_as_in_django():
+    from relata.models import BooleanField, ExpressionWrapper
+
+    condition = ExpressionWrapper(Q(rank__gt=500) | Q(rank__lt=500), output_field=BooleanField())
+    constraint = models.CheckConstraint(condition=condition, name="rank_not_500")
+    with pytest.raises(exceptions.ValidationError, match="rank_not_500"):
+        constraint.validate(Tag, Tag(name="x", rank=500))
+    constraint.validate(Tag, Tag(name="x", rank=501))
+    constraint.validate(Tag, Tag(name="x", rank=500), exclude={"rank"})
+    assert list(Tag.objects.filter(condition)) == []
+    with pytest.raises(TypeError, match="Q instance or boolean expression"):
+        models.CheckConstraint(condition=ExpressionWrapper(F("rank"), output_field=models.IntegerField()), name="x")

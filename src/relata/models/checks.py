@@ -42,12 +42,17 @@ def Warning(msg: str, hint: str | None = None, obj: Any = None, id: str | None =
     return CheckMessage(WARNING, msg, hint, obj, id)
 
 
-def check_all_models(models: list[Any] | None = None) -> list[CheckMessage]:
+def check_all_models(models: list[Any] | None = None, databases: Any = ()) -> list[CheckMessage]:
+    """Every check of the models; what a database cannot do only for the `databases` named, as Django."""
+    from relata.models.index_checks import check_constraints, check_indexes
+
     models = apps.get_models() if models is None else models
     messages: list[CheckMessage] = []
     for model in models:
+        messages.extend(check_indexes(model, databases))
+        messages.extend(check_constraints(model, databases))
         for field in model._meta.local_fields + model._meta.local_many_to_many:
-            messages.extend(field.check())
+            messages.extend(field.check(databases=databases))
     messages.extend(m for m in check_lazy_references() if m.obj.model in models)
     return messages
 

@@ -247,6 +247,16 @@ class CombinedExpression(Expression):
         return n.BinOp(self.connector, lhs, rhs), field
 
 
+def _q_leaves(q: Q) -> list[tuple[str, Any]]:
+    leaves = []
+    for child in q.children:
+        if isinstance(child, Q):
+            leaves += _q_leaves(child)
+        elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
+            leaves.append(child)
+    return leaves
+
+
 def _aggregates(expression: Any) -> bool:
     return bool(getattr(expression, "contains_aggregate", False))
 
@@ -262,10 +272,22 @@ class ExpressionWrapper(Expression):
     def contains_aggregate(self) -> bool:  # type: ignore[override]
         return _aggregates(self.expression)
 
+    @property
+    def conditional(self) -> bool:  # type: ignore[override]
+        """A wrapper typed BooleanField is a condition (CheckConstraint, filter()), as in Django."""
+        return isinstance(self.output_field, f.BooleanField)
+
     def source_expressions(self) -> list[Any]:
-        return [self.expression]
+        return [self.expression] if isinstance(self.expression, Expression) else []
+
+    def refs(self) -> set[str]:
+        if isinstance(self.expression, Q):
+            return {path for path, _value in _q_leaves(self.expression)}
+        return super().refs()
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        if isinstance(self.expression, Q):
+            return builder.condition_node(self.expression), self.output_field
         node, _ = self.expression.resolve(builder)
         return node, self.output_field
 

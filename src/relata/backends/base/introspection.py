@@ -55,3 +55,51 @@ class BaseDatabaseIntrospection:
     def get_table_comment(self, table: str) -> str:
         """The table's comment; "" where there is none or the database keeps none (SQLite)."""
         return ""
+
+    def get_check_constraints(self, table: str) -> list[str]:
+        """The names of the table's CHECK constraints."""
+        raise NotImplementedError
+
+    def get_unique_constraints(self, table: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(name, columns) of UNIQUE constraints the index list does not show under their own name."""
+        return []
+
+    def constraint_indexes(self, table: str) -> list[IndexInfo]:
+        """The indexes get_constraints() lists: all, where each carries its constraint's name."""
+        return self.get_indexes(table)
+
+    def get_constraints(self, cursor: Any, table: str) -> dict[str, dict[str, Any]]:
+        """Every constraint and index of `table` by name, in the shape Django's introspection gives.
+
+        `cursor` is accepted for Django's signature and not used: the connection reads its catalog.
+        """
+        constraints: dict[str, dict[str, Any]] = {}
+
+        def add(name: str, columns: Any, **flags: Any) -> None:
+            entry = {
+                "columns": list(columns),
+                "primary_key": False,
+                "unique": False,
+                "foreign_key": None,
+                "check": False,
+                "index": False,
+                "definition": None,
+                "options": None,
+            }
+            entry.update(flags)
+            constraints[name] = entry
+
+        for name, columns in self.get_unique_constraints(table):
+            add(name, columns, unique=True)
+        for index in self.constraint_indexes(table):
+            add(index.name, index.columns, unique=index.unique, primary_key=index.primary_key, index=True, type="idx")
+        for name in self.get_check_constraints(table):
+            add(name, (), check=True)
+        for position, key in enumerate(self.get_foreign_keys(table)):
+            add(f"fk_{position}", (key.column,), foreign_key=(key.table, key.target_column))
+        if not any(entry["primary_key"] for entry in constraints.values()):
+            # SQLite's INTEGER PRIMARY KEY is the rowid, with no index to list: Django names it __primary__.
+            primary = [column.name for column in self.get_columns(table) if column.primary_key]
+            if primary:
+                add("__primary__", primary, primary_key=True, unique=True)
+        return constraints

@@ -65,6 +65,14 @@ class DatabaseIntrospection(BaseDatabaseIntrospection):
             for name, (unique, columns) in grouped.items()
         ]
 
+    def get_check_constraints(self, table: str) -> list[str]:
+        rows = self.connection.execute(
+            "SELECT constraint_name FROM information_schema.table_constraints WHERE table_schema = DATABASE() "
+            "AND table_name = %s AND constraint_type = 'CHECK' ORDER BY constraint_name",
+            (table,),
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def get_foreign_keys(self, table: str) -> list[ForeignKeyInfo]:
         rows = self.connection.execute(_FOREIGN_KEYS, (table,)).fetchall()
         return [ForeignKeyInfo(column=col, table=target, target_column=tcol) for col, target, tcol in rows]

@@ -77,6 +77,14 @@ class DatabaseIntrospection(BaseDatabaseIntrospection):
             for name, unique, primary, columns in rows
         ]
 
+    def get_check_constraints(self, table: str) -> list[str]:
+        rows = self.connection.execute(
+            "SELECT conname FROM pg_catalog.pg_constraint WHERE contype = 'c' AND conrelid = to_regclass(%s) "
+            "ORDER BY conname",
+            (self._regclass(table),),
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def get_foreign_keys(self, table: str) -> list[ForeignKeyInfo]:
         rows = self.connection.execute(_FOREIGN_KEYS, (self._regclass(table),)).fetchall()
         return [ForeignKeyInfo(column=col, table=target, target_column=tcol) for col, target, tcol in rows]

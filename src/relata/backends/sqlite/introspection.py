@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 from relata.backends.base.introspection import (
     BaseDatabaseIntrospection,
     ColumnInfo,
     ForeignKeyInfo,
     IndexInfo,
 )
+
+#: `CONSTRAINT "name" CHECK` / `CONSTRAINT "name" UNIQUE (...)` in a table's CREATE TABLE text.
+_NAMED = re.compile(r'CONSTRAINT\s+("(?:[^"]|"")+"|`(?:[^`]|``)+`|\w+)\s+(CHECK|UNIQUE)\s*(\([^)]*\))?', re.IGNORECASE)
+_NAME = re.compile(r'"((?:[^"]|"")+)"|`((?:[^`]|``)+)`|(\w+)')
+
+
+def _unquote(token: str) -> str:
+    match = _NAME.fullmatch(token.strip())
+    if match is None:
+        return token.strip()
+    quoted, backticked, bare = match.groups()
+    if quoted is not None:
+        return quoted.replace('""', '"')
+    return backticked.replace("``", "`") if backticked is not None else bare
 
 
 class DatabaseIntrospection(BaseDatabaseIntrospection):
@@ -35,6 +51,30 @@ class DatabaseIntrospection(BaseDatabaseIntrospection):
             columns = tuple(info[2] for info in self._pragma("index_info", name))
             indexes.append(IndexInfo(name=name, columns=columns, unique=unique, primary_key=origin == "pk"))
         return indexes
+
+    def _named_constraints(self, table: str) -> list[tuple[str, str, str]]:
+        """(name, kind, parenthesised columns) of the named constraints SQLite keeps only as SQL text."""
+        row = self.connection.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return []
+        return [(_unquote(name), kind.upper(), columns or "") for name, kind, columns in _NAMED.findall(row[0])]
+
+    def get_check_constraints(self, table: str) -> list[str]:
+        return [name for name, kind, _columns in self._named_constraints(table) if kind == "CHECK"]
+
+    def get_unique_constraints(self, table: str) -> list[tuple[str, tuple[str, ...]]]:
+        found = []
+        for name, kind, columns in self._named_constraints(table):
+            if kind == "UNIQUE":
+                found.append((name, tuple(_unquote(part) for part in columns.strip("()").split(","))))
+        return found
+
+    def constraint_indexes(self, table: str) -> list[IndexInfo]:
+        # SQLite names the index behind a UNIQUE constraint sqlite_autoindex_*: the constraint's own name
+        # (get_unique_constraints) stands for it.
+        return [index for index in self.get_indexes(table) if not index.name.startswith("sqlite_autoindex_")]
 
     def get_foreign_keys(self, table: str) -> list[ForeignKeyInfo]:
         return [

@@ -120,7 +120,7 @@ class GeneratedField(Field):
         kwargs["output_field"] = self.output_field
         return name, path, args, kwargs
 
-    def check(self, databases: Any = ("default",), **kwargs: Any) -> list[Any]:
+    def check(self, databases: Any = (), **kwargs: Any) -> list[Any]:
         """Django's fields.E220-E222: what each database can compute (E223/W224 report output_field's own)."""
         from relata.db import connections
         from relata.models.checks import Error
