@@ -5,6 +5,7 @@ from relata.models import json_lookups, lookups  # noqa: F401 (they register the
 from relata.models.base import Model
 from relata.models.constraints import BaseConstraint, CheckConstraint, Deferrable, UniqueConstraint
 from relata.models.deletion import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET, SET_DEFAULT, SET_NULL
+from relata.models.enums import Choices, IntegerChoices, TextChoices
 from relata.models.expressions import (
     Aggregate,
     Avg,
@@ -104,6 +105,7 @@ __all__ = [
     "Cast",
     "CharField",
     "CheckConstraint",
+    "Choices",
     "Coalesce",
     "CombinedExpression",
     "Concat",
@@ -134,6 +136,7 @@ __all__ = [
     "IPAddressField",
     "ImageField",
     "Index",
+    "IntegerChoices",
     "IntegerField",
     "JSONField",
     "Least",
@@ -170,6 +173,7 @@ __all__ = [
     "StdDev",
     "Subquery",
     "Sum",
+    "TextChoices",
     "TextField",
     "TimeField",
     "URLField",

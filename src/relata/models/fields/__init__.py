@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from relata import exceptions
 from relata.models import validators as v
+from relata.models.fields.choices import CallableChoiceIterator, flatten_choices, normalize_choices
 from relata.sql.ddl import ColumnSpec
 
 
@@ -168,10 +169,6 @@ class Field(RegisterLookupMixin):
         self.db_index = db_index
         self.default = default
         self.editable = editable
-        if isinstance(choices, Iterable) and not isinstance(choices, str | dict):
-            choices = list(choices)
-        elif isinstance(choices, dict):
-            choices = list(choices.items())
         self.choices = choices
         self.help_text = help_text
         self.db_column = db_column
@@ -261,6 +258,33 @@ class Field(RegisterLookupMixin):
             clone.remote_field.field = clone
         memo[id(self)] = clone
         return clone
+
+    @property
+    def choices(self) -> Any:
+        """(value, label) pairs and (group, [pairs]), or None; set in any form Django takes (see choices.py)."""
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        self._choices = normalize_choices(value)
+
+    @property
+    def flatchoices(self) -> list[tuple[Any, Any]]:
+        """Every (value, label) pair, those inside groups included."""
+        return [] if self.choices is None else list(flatten_choices(self.choices))
+
+    def get_choices(
+        self,
+        include_blank: bool = True,
+        blank_choice: list[tuple[Any, str]] = BLANK_CHOICE_DASH,
+        limit_choices_to: Any = None,
+        ordering: Any = (),
+    ) -> list[Any]:
+        """The choices, after a blank one unless `include_blank` is False or a choice is already blank."""
+        choices = [] if self.choices is None else list(self.choices)
+        if include_blank and not any(value in ("", None) for value, _label in self.flatchoices):
+            choices = list(blank_choice) + choices
+        return choices
 
     @property
     def unique(self) -> bool:
@@ -436,12 +460,14 @@ class Field(RegisterLookupMixin):
     def validate(self, value: Any, model_instance: Any) -> None:
         if not self.editable:
             return
-        if self.choices is not None and value not in self.empty_values:
-            valid = {key for key, _label in _flat_choices(self.choices)}
-            if value not in valid:
-                raise exceptions.ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-                )
+        if (
+            self.choices is not None
+            and value not in self.empty_values
+            and not any(value == key for key, _label in flatten_choices(self.choices))
+        ):
+            raise exceptions.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
         if value is None and not self.null:
             raise exceptions.ValidationError(self.error_messages["null"], code="null")
         if not self.blank and value in self.empty_values:
@@ -477,6 +503,10 @@ class Field(RegisterLookupMixin):
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         """`(name, import path, args, kwargs)` to rebuild this field in a migration."""
         args, kwargs = getattr(self, "_constructor_args", ((), {}))
+        if kwargs.get("choices") is not None:
+            # As normalised (an iterator given is spent; an enum class becomes its pairs); a callable stays one.
+            choices = self.choices
+            kwargs = {**kwargs, "choices": choices.func if isinstance(choices, CallableChoiceIterator) else choices}
         module = type(self).__module__
         if module.startswith("relata.models"):
             module = "relata.models"
@@ -490,18 +520,13 @@ class Field(RegisterLookupMixin):
         return None
 
 
-def _flat_choices(choices: Iterable[Any]) -> Iterable[tuple[Any, Any]]:
-    for key, label in choices:
-        if isinstance(label, list | tuple):
-            yield from label
-        else:
-            yield key, label
-
-
 def _display_method(field: Field) -> Callable[[Any], Any]:
     def get_display(self: Any) -> Any:
         value = getattr(self, field.attname)
-        return dict(_flat_choices(field.choices)).get(value, value)
+        for key, label in flatten_choices(field.choices):
+            if key == value:
+                return label
+        return value
 
     get_display.__name__ = f"get_{field.name}_display"
     return get_display
