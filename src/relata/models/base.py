@@ -13,7 +13,7 @@ import inspect
 from typing import Any, ClassVar
 
 from relata import exceptions
-from relata.models import order_wrt
+from relata.models import inheritance, order_wrt
 from relata.models import unique_checks as unique_checks_module
 from relata.models.asynchronous import AsyncModelMixin
 from relata.models.fastpaths import build_class_init, field_setters
@@ -27,13 +27,15 @@ from relata.models.registry import apps
 from relata.models.signals import class_prepared, init_listened, post_init, pre_init, row_init_args
 
 
-def _app_label_for(module: str, name: str) -> str:
+def _app_label_for(module: str, name: str, abstract: bool = False) -> str | None:
     parts = module.split(".")
     if "models" in parts[1:]:
         return parts[parts.index("models", 1) - 1]
     if len(parts) > 1:
         return parts[-2]
     if module == "__main__":
+        if abstract:
+            return None  # an abstract model has no table: it needs no app until a concrete child
         raise exceptions.ImproperlyConfigured(
             f"Model class {name} is defined in a script (__main__), so it has no app label. "
             f'Add `class Meta: app_label = "myapp"` to it.'
@@ -69,22 +71,29 @@ class ModelBase(type):
         base_meta = getattr(cls, "_meta", None)
         if meta is None and base_meta is not None and base_meta.abstract:
             meta = _inherited_meta(base_meta)
-        app_label = getattr(meta, "app_label", None) or _app_label_for(module, name)
+        app_label = getattr(meta, "app_label", None) or _app_label_for(module, name, abstract)
         options = Options(meta, app_label)
         options.contribute_to_class(cls, "_meta")
         options.abstract = abstract
+        if "__init__" not in attrs:
+            _own_init(cls, options)
 
-        _refuse_concrete_parents(name, parents)
+        concrete_parents = inheritance.concrete_bases(parents)
         if not abstract:
-            cls.DoesNotExist = _model_exception("DoesNotExist", exceptions.ObjectDoesNotExist, cls)
+            cls.DoesNotExist = _model_exception("DoesNotExist", exceptions.ObjectDoesNotExist, cls, concrete_parents)
             cls.MultipleObjectsReturned = _model_exception(
-                "MultipleObjectsReturned", exceptions.MultipleObjectsReturned, cls
+                "MultipleObjectsReturned", exceptions.MultipleObjectsReturned, cls, concrete_parents
             )
-        _add_abstract_fields(cls, contributable)
+            if base_meta is not None and not base_meta.abstract:
+                inheritance.inherit_meta(options, meta, base_meta)
+        if options.proxy and not abstract:
+            options.setup_proxy(inheritance.proxy_base(name, parents))
         for key, value in sorted(contributable.items(), key=lambda kv: getattr(kv[1], "creation_counter", 0)):
             cls.add_to_class(key, value)
-
-        _inherit_managers(cls, parents)
+        declared = {f.name for f in options.local_fields + options.local_many_to_many}
+        _add_abstract_fields(cls, parents, declared)
+        if concrete_parents or any(getattr(p, "_meta", None) is not None and p._meta.parents for p in parents):
+            inheritance.setup_parents(cls, parents, declared)
         if abstract:
             return cls
         cls._prepare()
@@ -100,13 +109,15 @@ class ModelBase(type):
 
     def _prepare(cls) -> None:
         opts = cls._meta
-        if opts.pk is None:
+        if opts.pk is None and opts.parents:
+            inheritance.promote_parent_link(opts)
+        elif opts.pk is None:
             auto = BigAutoField(verbose_name="ID", primary_key=True, auto_created=True)
             cls.add_to_class("id", auto)
             # The implicit pk goes first, like Django's.
             opts.local_fields.sort(key=lambda f: (not f.auto_created, f.creation_counter))
             opts.expire_cache()
-        if not opts.local_managers:
+        if not opts.managers:
             if any(f.name == "objects" for f in opts.fields):
                 raise ValueError(
                     f"Model {cls.__name__} must specify a custom Manager, because it has a field named 'objects'."
@@ -132,53 +143,61 @@ class ModelBase(type):
         return cls._meta.default_manager
 
 
+def _own_init(cls: Any, options: Options) -> None:
+    """Give a model without an __init__ of its own Model.__init__ in its own namespace.
+
+    Model.__init__ replaces itself with code generated for the class's fields; a
+    subclass must never run code generated for its parent's.
+    """
+    inherited = cls.__init__
+    if inherited is not Model.__init__ and getattr(inherited, "generated_for", None) is None:
+        return  # the user's own __init__, which calls Model.__init__ itself
+    after_model = cls.__mro__[cls.__mro__.index(Model) + 1 : -1]
+    options.init_calls_super = any("__init__" in vars(klass) for klass in after_model)
+    cls.__init__ = Model.__init__
+
+
 def _inherited_meta(base_meta: Options) -> type:
     attrs = {k: v for k, v in base_meta.original_attrs.items() if k not in ("abstract", "db_table")}
     return type("Meta", (), attrs)
 
 
-def _refuse_concrete_parents(name: str, parents: list[type]) -> None:
-    for parent in parents:
-        if hasattr(parent, "_meta") and not parent._meta.abstract:
-            raise exceptions.ImproperlyConfigured(
-                f"{name} inherits from the concrete model {parent.__name__}; relata supports "
-                f"abstract bases only. Mark {parent.__name__} abstract (class Meta: "
-                f"abstract = True) or give {name} a OneToOneField to it."
-            )
+def _model_exception(name: str, default: type, model: type, concrete_parents: list[type]) -> type:
+    # A child's DoesNotExist is also each concrete parent's: `except Place.DoesNotExist` catches Restaurant's.
+    bases = tuple(getattr(parent, name) for parent in concrete_parents) or (default,)
+    return type(name, bases, {"__module__": model.__module__, "__qualname__": f"{model.__qualname__}.{name}"})
 
 
-def _model_exception(name: str, default: type, model: type) -> type:
-    # Every parent is abstract (concrete ones are refused), so none has an exception to extend.
-    return type(name, (default,), {"__module__": model.__module__, "__qualname__": f"{model.__qualname__}.{name}"})
-
-
-def _add_abstract_fields(cls: Any, declared: dict[str, Any]) -> None:
-    """Copies of the fields of abstract bases, first and in the bases' order; declared names win."""
+def _add_abstract_fields(cls: Any, parents: list[type], declared: set[str]) -> None:
+    """Copies of the fields of the abstract bases; declared names, and names a base before it set, win."""
     inherited: dict[str, Any] = {}
-    for base in reversed(cls.__mro__[1:]):
-        if isinstance(base, ModelBase) and hasattr(base, "_meta") and base._meta.abstract:
-            for field in base._meta.local_fields + base._meta.local_many_to_many:
-                if field.name not in declared:
-                    inherited[field.name] = field
+    for base in parents:
+        meta = getattr(base, "_meta", None)
+        if meta is None or not meta.abstract:
+            continue
+        for field in meta.local_fields + meta.local_many_to_many:
+            if field.name in declared or field.name in inherited or _shadowed(cls, base, field.name):
+                continue
+            inherited[field.name] = field
     for field_name, field in inherited.items():
         clone = copy.deepcopy(field)
         clone.model = None
         cls.add_to_class(field_name, clone)
 
 
-def _inherit_managers(cls: type, parents: list[type]) -> None:
-    if cls._meta.local_managers:
-        return
-    for parent in parents:
-        meta = getattr(parent, "_meta", None)
-        if meta is None or not meta.abstract:
-            continue
-        for manager in meta.local_managers:
-            if manager.auto_created:
-                continue
-            clone = copy.copy(manager)
-            clone.model = None
-            cls.add_to_class(manager.name, clone)
+def _shadowed(cls: type, base: type, name: str) -> bool:
+    """Whether a class before `base` in the MRO already gives `name`: the class itself or a plain class
+    (`name = None` removes an inherited field), or a concrete model's field."""
+    for klass in cls.__mro__:
+        if klass is base:
+            return False
+        meta = vars(klass).get("_meta")
+        if klass is cls or not isinstance(meta, Options):
+            if name in vars(klass):
+                return True
+        elif not meta.abstract and any(f.name == name for f in meta.fields):
+            return True
+    return False
 
 
 class Model(AsyncModelMixin, metaclass=ModelBase):
@@ -196,8 +215,10 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         announce = (pre_init.receivers or post_init.receivers) and not opts.abstract and init_listened(cls)
         if announce:
             pre_init.send(sender=cls, args=args, kwargs=kwargs)
-        if args or opts.abstract:
+        if args or opts.abstract or opts.init_calls_super:
             self._init_with_args(args, kwargs)
+            if opts.init_calls_super:
+                super().__init__()  # a plain class after Model in the MRO has an __init__, as Django calls it
         else:
             if cls.__init__ is Model.__init__ and not announce:
                 # No __init__ of the user's own and nobody listening: give the class a generated one for
@@ -292,7 +313,13 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         return self.__dict__.get(self._meta.pk.attname)
 
     def _set_pk_val(self, value: Any) -> None:
-        setattr(self, self._meta.pk.attname, value)
+        opts = self._meta
+        if opts.multi_table:
+            # `child.pk = None` makes a copy: the parents reached by a non-key link get the value too.
+            for link in opts.parents.values():
+                if link is not None and link is not opts.pk:
+                    setattr(self, link.target_field.attname, value)
+        setattr(self, opts.pk.attname, value)
 
     pk = property(_get_pk_val, _set_pk_val)
 
@@ -305,7 +332,7 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Model):
             return NotImplemented
-        if self._meta.label != other._meta.label:
+        if self._meta.concrete_model is not other._meta.concrete_model:
             return False
         pk = self.pk
         if pk is None:
@@ -359,7 +386,8 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         using: str | None = None,
         update_fields: Any = None,
     ) -> None:
-        """save() without a user's save() override; `raw` is passed on to pre_save and post_save."""
+        """save() without a user's save() override; `raw` is passed on to pre_save and post_save, and (as
+        loading fixtures does) writes a multi-table instance's own table only: its parent rows exist already."""
         save_instance(
             self,
             force_insert=force_insert,
@@ -380,7 +408,9 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
                 f"{self._meta.pk.attname} attribute is set to None."
             )
         using = using or self._state.db or _write_db(type(self), self)
-        return delete_collected(using, lambda collector: collector.collect([self]), origin=self)
+        return delete_collected(
+            using, lambda collector: collector.collect([self], keep_parents=keep_parents), origin=self
+        )
 
     delete.alters_data = True  # type: ignore[attr-defined]
 
@@ -390,6 +420,13 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         refresh_instance(self, using=using, fields=fields, from_queryset=from_queryset)
 
     # -- validation ---------------------------------------------------------------
+
+    @classmethod
+    def check(cls, **kwargs: Any) -> list[Any]:
+        """This model's system-check messages (checks.run_checks() gives every model's)."""
+        from relata.models.checks import check_all_models
+
+        return check_all_models([cls])
 
     def clean(self) -> None:
         """Hook for model-wide validation; raise ValidationError to reject."""

@@ -53,6 +53,7 @@ def check_all_models(models: list[Any] | None = None, databases: Any = ()) -> li
         messages.extend(check_constraints(model, databases))
         for field in model._meta.local_fields + model._meta.local_many_to_many:
             messages.extend(field.check(databases=databases))
+        messages.extend(check_inheritance(model))
     messages.extend(m for m in check_lazy_references() if m.obj.model in models)
     return messages
 
@@ -75,6 +76,51 @@ def check_retired_field(field: Any) -> list[CheckMessage]:
     if deprecated is not None:
         return [Warning(deprecated["msg"], hint=deprecated.get("hint"), obj=field, id=deprecated["id"])]
     return []
+
+
+def check_inheritance(model: Any) -> list[CheckMessage]:
+    """A proxy without fields (models.E017); no field hiding a parent's (models.E005, models.E006)."""
+    opts = model._meta
+    if opts.proxy:
+        if opts.local_fields or opts.local_many_to_many:
+            return [Error(f"Proxy model '{model.__name__}' contains model fields.", obj=model, id="models.E017")]
+        return []
+    messages: list[CheckMessage] = []
+    used: dict[str, Any] = {}
+    for parent in opts.all_parents:
+        for field in parent._meta.local_fields:
+            clash = used.get(field.name) or used.get(field.attname)
+            if clash is not None:
+                messages.append(
+                    Error(
+                        f"The field '{clash.name}' from parent model '{clash.model._meta}' clashes with the field "
+                        f"'{field.name}' from parent model '{field.model._meta}'.",
+                        obj=model,
+                        id="models.E005",
+                    )
+                )
+            used[field.name] = used[field.attname] = field
+    for parent in opts.all_parents:
+        for field in parent._meta.get_fields():
+            used.setdefault(field.name, field)
+    for link in opts.parents.values():
+        clash = used.get(link.name) if link is not None else None
+        if clash is not None:
+            messages.append(_hiding(link, clash, model))
+    for field in opts.local_fields:
+        clash = used.get(field.name) or used.get(field.attname)
+        if clash is not None and not (field.name == "id" and clash.name == "id" and clash.model is model):
+            messages.append(_hiding(field, clash, field))
+        used[field.name] = used[field.attname] = field
+    return messages
+
+
+def _hiding(field: Any, clash: Any, obj: Any) -> CheckMessage:
+    return Error(
+        f"The field '{field.name}' clashes with the field '{clash.name}' from model '{clash.model._meta}'.",
+        obj=obj,
+        id="models.E006",
+    )
 
 
 def _label(field: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from relata import transaction
 from relata.db import connections
 from relata.exceptions import FieldDoesNotExist, ProtectedError, RestrictedError
+from relata.models.inheritance import parent_objects
 from relata.models.q import Q
 from relata.models.signals import delete_listened, post_delete, pre_delete
 from relata.sql import nodes as n
@@ -100,7 +101,8 @@ class Collector:
         if self.can_fast_delete(model):
             self.fast_deletes.append(queryset)
             return
-        cascades = None if _announces_delete(model) else self._fast_cascades(model)
+        # Receivers of delete signals see whole rows; a multi-table model's parent rows go too: read its rows.
+        cascades = None if _announces_delete(model) or model._meta.multi_table else self._fast_cascades(model)
         if cascades is not None and _same_rows_in_each_statement(queryset, connections[self.using].features):
             # Every dependent goes by one DELETE ... WHERE key IN (the rows' keys, as a
             # subquery): the rows themselves are never read. The filter is evaluated
@@ -115,19 +117,33 @@ class Collector:
         self.collect(list(rows), top_level=False)
         self.check_restricted()
 
-    def collect(self, objs: list[Any], source_field: Any = None, top_level: bool = True) -> None:
+    def collect(
+        self,
+        objs: list[Any],
+        source_field: Any = None,
+        top_level: bool = True,
+        keep_parents: bool = False,
+        collect_related: bool = True,
+    ) -> None:
         new_objs = self.add(objs)
         if new_objs:
-            model = type(new_objs[0])
+            opts = new_objs[0]._meta
+            if opts.multi_table and not keep_parents:
+                # The parent rows go too; their reverse relations are the child's (all_related_objects).
+                for _parent, parent_objs in parent_objects(new_objs):
+                    self.collect(parent_objs, source_field=source_field, top_level=False, collect_related=False)
             refused: dict[str, list[Any]] = {}
-            for rel in model._meta.all_related_objects:
+            parents = set(opts.all_parents) if keep_parents else ()
+            for rel in opts.all_related_objects if collect_related else ():
                 if rel.on_delete is DO_NOTHING or rel.field.many_to_many:
                     continue
+                if parents and rel.model._meta.concrete_model in parents:
+                    continue  # keep_parents: what points at the parent rows stays with them
                 protected = self.collect_related(rel, new_objs)
                 if protected:
                     refused.setdefault(f"'{rel.field.model.__name__}.{rel.field.name}'", []).extend(protected)
             if refused:
-                raise _protected_error(model, refused)
+                raise _protected_error(type(new_objs[0]), refused)
         if top_level and source_field is None:
             self.check_restricted()
 
@@ -143,7 +159,7 @@ class Collector:
         for start in range(0, len(objs), DELETE_BATCH):
             batch = objs[start : start + DELETE_BATCH]
             qs = manager.filter(**{f"{field.name}__in": batch})
-            if rel.on_delete is CASCADE and self.can_fast_delete(related_model):
+            if rel.on_delete is CASCADE and self.can_fast_delete(related_model, field):
                 self._add_fast_delete(manager, field, batch)
                 continue
             if getattr(rel.on_delete, "lazy_sub_objs", False):
@@ -186,11 +202,18 @@ class Collector:
             cascades.append(rel)
         return cascades
 
-    def can_fast_delete(self, model: Any) -> bool:
-        """Rows of this model can go by one DELETE ... WHERE: nothing to follow, nobody to tell."""
+    def can_fast_delete(self, model: Any, from_field: Any = None) -> bool:
+        """Rows of this model can go by one DELETE ... WHERE: nothing to follow, nobody to tell.
+
+        A multi-table child qualifies only when reached through its one parent link (`from_field`):
+        the parent rows are being deleted anyway.
+        """
         if _announces_delete(model):
             return False
-        return all(rel.on_delete is DO_NOTHING for rel in model._meta.all_related_objects if not rel.field.many_to_many)
+        opts = model._meta
+        if opts.multi_table and any(link is not from_field for link in opts.concrete_model._meta.parents.values()):
+            return False
+        return all(rel.on_delete is DO_NOTHING for rel in opts.all_related_objects if not rel.field.many_to_many)
 
     def check_restricted(self) -> None:
         """Refuse RESTRICTed rows unless this delete reaches them through a CASCADE too.
@@ -411,7 +434,13 @@ def _announces_delete(model: Any) -> bool:
 
 
 def _points_at(model: Any, target: Any) -> bool:
-    return any(f.is_relation and f.related_model is target for f in model._meta.concrete_fields)
+    """Rows of `model`'s own table refer to rows of `target`'s (a proxy's rows are its concrete model's)."""
+    opts = model._meta.concrete_model._meta
+    target = target._meta.concrete_model
+    return any(
+        f.is_relation and f.related_model is not None and f.related_model._meta.concrete_model is target
+        for f in opts.local_concrete_fields
+    )
 
 
 def _raw_delete(queryset: Any) -> int:
@@ -451,6 +480,6 @@ def _delete_pks(connection: Any, model: Any, pks: list[Any]) -> int:
 def _nullable_self_references(model: Any) -> list[str]:
     return [
         f.column
-        for f in model._meta.concrete_fields
+        for f in model._meta.local_concrete_fields
         if f.is_relation and f.null and f.related_model is model and not f.many_to_many
     ]

@@ -89,6 +89,7 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
         lines = ["def __init__(r__self, *r__args, **r__kwargs):", "    r__general(r__self, *r__args, **r__kwargs)"]
         init = _compile(lines, namespace, "__init__", f"<relata __init__ {opts.object_name}>")
         init.generated_for = opts  # type: ignore[attr-defined]
+        init.general = general  # type: ignore[attr-defined]
         return init
     params: list[str] = []
     items = ["'_state': None"]  # new and unsaved (see instance_state)
@@ -124,6 +125,7 @@ def build_class_init(opts: Any, general: Callable[..., None]) -> Callable[..., N
     init = _compile(lines, namespace, "__init__", f"<relata __init__ {opts.object_name}>")
     init.__qualname__ = f"{opts.object_name}.__init__"
     init.generated_for = opts  # type: ignore[attr-defined]
+    init.general = general  # type: ignore[attr-defined]
     return init
 
 

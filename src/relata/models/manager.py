@@ -44,8 +44,7 @@ class BaseManager:
         self.name = self.name or name
         self.model = cls
         setattr(cls, name, ManagerDescriptor(self))
-        cls._meta.local_managers.append(self)
-        cls._meta.local_managers.sort(key=lambda m: m.creation_counter)
+        cls._meta.add_manager(self)
 
     def db_manager(self, using: str | None = None, hints: dict[str, Any] | None = None) -> BaseManager:
         clone = copy.copy(self)
@@ -110,8 +109,6 @@ class ManagerDescriptor:
         if owner._meta.abstract:
             raise AttributeError(f"Manager isn't available; {owner._meta.object_name} is abstract")
         if self.manager.model is not owner:
-            # A manager inherited from an abstract base: bind a copy to this model.
-            bound = copy.copy(self.manager)
-            bound.model = owner
-            return bound
+            # An inherited manager: the copy bound to this model (made once, see Options.managers).
+            return owner._meta.managers_map[self.manager.name]
         return self.manager

@@ -6,6 +6,7 @@ relation fields elsewhere point at this model (the reverse relations).
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import cached_property
 from typing import Any
@@ -60,6 +61,10 @@ _CACHED = (
     "_hidden_map",
     "init_plan",
     "fast_init",
+    "managers",
+    "managers_map",
+    "all_parents",
+    "parent_paths",
 )
 
 
@@ -99,7 +104,20 @@ class Options:
         #: The relation rows are ordered within (a field once the model is prepared): see order_wrt.
         self.order_with_respect_to: Any = None
         self.local_managers: list[Any] = []
+        #: Concrete parent model -> the OneToOneField linking this model's row to its row (None for a
+        #: proxy, whose only parent is the model it proxies). See inheritance.py.
         self.parents: dict[Any, Any] = {}
+        #: The model whose table holds the rows: the model itself unless it is a proxy.
+        self.concrete_model: Any = None
+        #: A proxy's direct concrete-or-proxy base.
+        self.proxy_for_model: Any = None
+        #: The rows span more than one table (multi-table inheritance): queries join the parents'
+        #: tables and save() writes each. False for every other model, so their paths stay as they are.
+        self.multi_table = False
+        #: A plain class after Model in the MRO has an __init__: Model.__init__ calls it (as Django's does).
+        self.init_calls_super = False
+        #: Proxies of this model: they share its reverse relations, so they expire with it.
+        self._proxies: list[Any] = []
         self.original_attrs: dict[str, Any] = {}
         #: The registry the model joins: the global one, or (for the frozen
         #: models migrations render) a private one given as `Meta.apps`.
@@ -112,6 +130,7 @@ class Options:
     def contribute_to_class(self, cls: type, name: str) -> None:
         cls._meta = self
         self.model = cls
+        self.concrete_model = cls
         self.object_name = cls.__name__
         self.model_name = cls.__name__.lower()
         self.verbose_name = camel_to_words(cls.__name__)
@@ -156,12 +175,35 @@ class Options:
             self._reverse_relations.remove(rel)
         self.expire_cache()
 
+    def add_manager(self, manager: Any) -> None:
+        self.local_managers.append(manager)
+        self.local_managers.sort(key=lambda m: m.creation_counter)
+        for name in ("managers", "managers_map"):
+            self.__dict__.pop(name, None)
+
+    def setup_proxy(self, target: Any) -> None:
+        """Make this model a proxy of `target`: same table, key and reverse relations."""
+        concrete = target._meta.concrete_model
+        self.pk = target._meta.pk
+        self.auto_field = concrete._meta.auto_field
+        self.proxy_for_model = target
+        self.concrete_model = concrete
+        self.db_table = concrete._meta.db_table
+        self.multi_table = concrete._meta.multi_table
+        # One list for the concrete model and its proxies: a relation to any of them is a relation to the rows.
+        self._reverse_relations = concrete._meta._reverse_relations
+        concrete._meta._proxies.append(self)
+        self.apps.on_unregister(self.model, lambda: _discard(concrete._meta._proxies, self))
+        self.parents[concrete] = None
+
     def expire_cache(self) -> None:
         for name in _CACHED:
             self.__dict__.pop(name, None)
+        for proxy in self._proxies:
+            proxy.expire_cache()
         init = None if self.model is None else vars(self.model).get("__init__")
         if getattr(init, "generated_for", None) is self:
-            del self.model.__init__  # written for the old fields; Model.__init__ makes a new one
+            self.model.__init__ = init.general  # written for the old fields; Model.__init__ makes a new one
 
     # -- names --------------------------------------------------------------------
 
@@ -183,16 +225,27 @@ class Options:
 
     @cached_property
     def fields(self) -> tuple[Any, ...]:
-        """Forward fields, concrete and many-to-many, in declaration order."""
-        return tuple(sorted(self.local_fields + self.local_many_to_many, key=lambda f: f.creation_counter))
+        """Forward fields, concrete and many-to-many: the parents' first, then this model's in declaration order."""
+        local = tuple(sorted(self.local_fields + self.local_many_to_many, key=lambda f: f.creation_counter))
+        return self._from_parents("fields") + local if self.parents else local
 
     @cached_property
     def concrete_fields(self) -> tuple[Any, ...]:
-        return tuple(f for f in self.local_fields if f.concrete)
+        """Every column of a row, the parents' tables' first (a plain model: its own table's)."""
+        local = tuple(f for f in self.local_fields if f.concrete)
+        return self._from_parents("concrete_fields") + local if self.parents else local
 
     @cached_property
     def local_concrete_fields(self) -> tuple[Any, ...]:
-        return self.concrete_fields
+        """The columns of this model's own table."""
+        return tuple(f for f in self.local_fields if f.concrete)
+
+    def _from_parents(self, kind: str) -> tuple[Any, ...]:
+        seen: dict[Any, None] = {}
+        for parent in self.parents:
+            for field in getattr(parent._meta, kind):
+                seen.setdefault(field)
+        return tuple(seen)
 
     @cached_property
     def concrete_fields_but_pk(self) -> tuple[Any, ...]:
@@ -230,17 +283,21 @@ class Options:
 
     @cached_property
     def many_to_many(self) -> tuple[Any, ...]:
-        return tuple(self.local_many_to_many)
+        return tuple(f for f in self.fields if f.many_to_many)
 
     @cached_property
     def all_related_objects(self) -> tuple[Any, ...]:
-        """Every reverse relation, including hidden ones: deletion must see them all."""
-        return tuple(self._reverse_relations)
+        """Every reverse relation, including hidden ones and the parents': deletion must see them all."""
+        if not self.parents:
+            return tuple(self._reverse_relations)
+        from relata.models.inheritance import inherited_relations
+
+        return inherited_relations(self)
 
     @cached_property
     def related_objects(self) -> tuple[Any, ...]:
         """Reverse relations that have an accessor, as Django lists them."""
-        return tuple(rel for rel in self._reverse_relations if not rel.hidden or rel.field.many_to_many)
+        return tuple(rel for rel in self.all_related_objects if not rel.hidden or rel.field.many_to_many)
 
     @cached_property
     def _forward_map(self) -> dict[str, Any]:
@@ -252,11 +309,11 @@ class Options:
 
     @cached_property
     def _reverse_map(self) -> dict[str, Any]:
-        return {rel.name: rel for rel in self._reverse_relations if not rel.hidden}
+        return {rel.name: rel for rel in self.all_related_objects if not rel.hidden}
 
     @cached_property
     def _hidden_map(self) -> dict[str, Any]:
-        return {rel.name: rel for rel in self._reverse_relations if rel.hidden}
+        return {rel.name: rel for rel in self.all_related_objects if rel.hidden}
 
     @cached_property
     def fields_map(self) -> dict[str, Any]:
@@ -280,27 +337,112 @@ class Options:
         except KeyError:
             raise FieldDoesNotExist(f"{self.object_name} has no field named '{field_name}'") from None
 
-    def get_fields(self, include_hidden: bool = False) -> tuple[Any, ...]:
-        reverse = self._reverse_relations if include_hidden else self.related_objects
-        return tuple(reverse) + self.fields
+    def get_fields(self, include_parents: bool = True, include_hidden: bool = False) -> tuple[Any, ...]:
+        if include_parents is not True and include_parents is not False:
+            raise TypeError(f"include_parents must be True or False, not {include_parents!r}.")
+        reverse = self.all_related_objects if include_hidden else self.related_objects
+        fields = self.fields
+        if not include_parents and self.parents:
+            fields = tuple(f for f in fields if f.model is self.model)
+            reverse = tuple(rel for rel in reverse if rel.model._meta.concrete_model is self.concrete_model)
+        return tuple(reverse) + fields
+
+    # -- inheritance ----------------------------------------------------------------
+
+    @cached_property
+    def all_parents(self) -> tuple[Any, ...]:
+        """Every ancestor model (concrete or proxied), nearest first."""
+        found: dict[Any, None] = dict.fromkeys(self.parents)
+        for parent in self.parents:
+            found.update(dict.fromkeys(parent._meta.all_parents))
+        return tuple(found)
+
+    def get_parent_list(self) -> list[Any]:
+        return list(self.all_parents)
+
+    def get_base_chain(self, model: Any) -> list[Any]:
+        """The parents leading from this model to the ancestor `model`, nearest first."""
+        if model in self.parents:
+            return [model]
+        for parent in self.parents:
+            chain = parent._meta.get_base_chain(model)
+            if chain:
+                return [parent, *chain]
+        return []
+
+    def get_ancestor_link(self, ancestor: Any) -> Any:
+        """The field on this model that leads (maybe through other parents) to `ancestor`'s row."""
+        if ancestor in self.parents:
+            return self.parents[ancestor]
+        for parent, link in self.parents.items():
+            found = parent._meta.get_ancestor_link(ancestor)
+            if found:
+                return link or found
+        return None
+
+    @cached_property
+    def parent_paths(self) -> dict[Any, tuple[Any, ...]]:
+        """Ancestor -> the joins from this model's table to the ancestor's (filled on demand)."""
+        return {}
+
+    def get_path_to_parent(self, parent: Any) -> list[Any]:
+        from relata.models.inheritance import path_to_ancestor
+
+        return list(path_to_ancestor(self, parent))
 
     def query_names(self) -> list[str]:
         """Names usable in filter(): for 'Choices are: ...' in error messages."""
         names = {f.name for f in self.fields} | set(self._reverse_map)
         return sorted(names)
 
-    @property
-    def managers(self) -> list[Any]:
-        return list(self.local_managers)
+    @cached_property
+    def managers(self) -> tuple[Any, ...]:
+        """This model's managers and those it inherits (Python's name resolution order), bound to it."""
+        found: dict[str, tuple[int, int, Any]] = {}
+        bases = [b for b in self.model.__mro__ if isinstance(getattr(b, "_meta", None), Options)]
+        for depth, base in enumerate(bases):
+            for manager in base._meta.local_managers:
+                if manager.name in found:
+                    continue
+                if manager.model is not self.model:
+                    manager = copy.copy(manager)
+                    manager.model = self.model
+                found[manager.name] = (depth, manager.creation_counter, manager)
+        return tuple(entry[2] for entry in sorted(found.values(), key=lambda e: e[:2]))
+
+    @cached_property
+    def managers_map(self) -> dict[str, Any]:
+        return {manager.name: manager for manager in self.managers}
+
+    def _inherited_manager_name(self, kind: str) -> str | None:
+        name = getattr(self, kind)
+        if name or (kind == "default_manager_name" and self.local_managers):
+            return name
+        for parent in self.model.__mro__[1:]:
+            meta = getattr(parent, "_meta", None)
+            if isinstance(meta, Options):
+                # The base manager's name passes down every level; the default's from the nearest base only.
+                return meta._inherited_manager_name(kind) if kind == "base_manager_name" else getattr(meta, kind)
+        return None
+
+    def _named_manager(self, name: str) -> Any:
+        try:
+            return self.managers_map[name]
+        except KeyError:
+            raise ValueError(f"{self.object_name} has no manager named {name!r}") from None
 
     @property
     def default_manager(self) -> Any:
-        if self.default_manager_name:
-            return getattr(self.model, self.default_manager_name)
-        return self.local_managers[0] if self.local_managers else None
+        name = self._inherited_manager_name("default_manager_name")
+        if name:
+            return self._named_manager(name)
+        return self.managers[0] if self.managers else None
 
     @property
     def base_manager(self) -> Any:
+        name = self._inherited_manager_name("base_manager_name")
+        if name:
+            return self._named_manager(name)
         from relata.models.manager import Manager
 
         manager = Manager()
@@ -337,6 +479,11 @@ class Options:
         from relata.models.query.state import QueryState
 
         return QueryState(self.model)
+
+
+def _discard(items: list[Any], item: Any) -> None:
+    if item in items:
+        items.remove(item)
 
 
 def _meta_attrs(meta: type) -> dict[str, Any]:

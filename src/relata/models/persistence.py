@@ -17,6 +17,7 @@ from relata.db import connections
 from relata.models import order_wrt
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import DatabaseDefault, Field
+from relata.models.inheritance import TableChainSave, check_force_insert
 from relata.models.instance_state import DEFAULT_DB_ALIAS, adding_and_db, db_of, mark_saved, take_pending_key
 from relata.models.routing import router
 from relata.models.signals import post_save, pre_save
@@ -60,6 +61,9 @@ def save_instance(
     opts = obj._meta
     if force_insert and (force_update or update_fields):
         raise ValueError("Cannot force both insert and updating in model saving.")
+    forced = force_insert
+    if force_insert is not True and force_insert is not False:
+        force_insert = bool(check_force_insert(type(obj), force_insert))  # a tuple of bases (Django's form)
     fields = opts.concrete_fields
     if update_fields is not None:
         if not update_fields:
@@ -76,7 +80,10 @@ def save_instance(
         announced_fields = _announced_update_fields(opts, update_fields, fields, force_insert)
         pre_save.send(sender=type(obj), instance=obj, raw=raw, using=using, update_fields=announced_fields)
     # Every way of writing the row returns here: post_save must follow each.
-    created = _write_row(obj, using, fields, adding, force_insert, force_update, update_fields)
+    if opts.multi_table:
+        created = _write_rows(obj, using, fields, forced, force_update, update_fields, raw)
+    else:
+        created = _write_row(obj, using, fields, adding, force_insert, force_update, update_fields)
     mark_saved(obj, using)
     if announce:
         post_save.send(
@@ -125,8 +132,24 @@ def _write_row(
     if not opts.db_default_fields and not opts.generated_fields:
         insert_row(connection, obj, insert_fields, returning=pk_value is None)
     else:
-        _insert_with_database_defaults(connection, obj, insert_fields, pk_value)
+        _insert_with_database_defaults(connection, obj, opts, insert_fields, pk_value)
     return True
+
+
+def _write_rows(
+    obj: Any, using: str, fields: Any, forced: Any, force_update: bool, update_fields: Any, raw: bool
+) -> bool:
+    """A multi-table instance's rows, parents first (a raw save: its own table only); True when its row was inserted."""
+    opts = obj._meta
+    pk_value = obj.__dict__.get(opts.pk.attname)
+    if pk_value is None and (force_update or update_fields):
+        raise ValueError("Cannot force an update in save() with no primary key.")
+    # A loaded instance with deferred fields saves what was loaded, as if update_fields named it.
+    partial = update_fields if update_fields is not None or fields is opts.concrete_fields else fields
+    chain = TableChainSave(
+        obj, connections[using], fields, check_force_insert(type(obj), forced), force_update, partial
+    )
+    return not chain.run(with_parents=not raw)
 
 
 def _announced_update_fields(opts: Any, update_fields: Any, fields: Any, force_insert: bool) -> frozenset[str] | None:
@@ -142,21 +165,34 @@ def _announced_update_fields(opts: Any, update_fields: Any, fields: Any, force_i
     return frozenset(f.attname for f in fields if not f.primary_key) or None
 
 
-def _insert_with_database_defaults(connection: Any, obj: Any, fields: list[Field], pk_value: Any) -> None:
+def insert_table_row(connection: Any, obj: Any, opts: Any, fields: list[Field], pk_value: Any) -> None:
+    """INSERT `obj`'s row of the table of `opts` (one of a multi-table instance's tables)."""
+    if opts.generated_fields or any(f in fields for f in opts.db_default_fields):
+        _insert_with_database_defaults(connection, obj, opts, fields, pk_value)
+    else:
+        insert_row(connection, obj, fields, returning=pk_value is None, opts=opts)
+
+
+def _insert_with_database_defaults(connection: Any, obj: Any, opts: Any, fields: list[Field], pk_value: Any) -> None:
     """INSERT without the columns that hold DatabaseDefault; read what the database wrote back when it can.
 
     Generated columns are never among `fields`; they come back the same way.
     """
     cache = obj.__dict__
-    left_out = tuple(f for f in obj._meta.db_default_fields if type(cache.get(f.attname)) is DatabaseDefault)
+    # `opts` is the table's model: the instance's own, or one of its parents (multi-table inheritance).
+    left_out = tuple(f for f in opts.db_default_fields if f in fields and type(cache.get(f.attname)) is DatabaseDefault)
     fields = [f for f in fields if f not in left_out]
     if not connection.features.can_return_columns_from_insert:
-        insert_row(connection, obj, fields, returning=pk_value is None)
+        insert_row(connection, obj, fields, returning=pk_value is None, opts=opts)
         forget_database_defaults(obj)
         forget_generated(obj)
         return
-    read_back = left_out + obj._meta.generated_fields
-    insert_row(connection, obj, fields, returning=pk_value is None, read_back=read_back)
+    generated = (
+        opts.generated_fields
+        if not opts.parents
+        else tuple(f for f in opts.generated_fields if f in opts.local_concrete_fields)
+    )
+    insert_row(connection, obj, fields, returning=pk_value is None, read_back=left_out + generated, opts=opts)
 
 
 def forget_database_defaults(obj: Any) -> None:
@@ -267,9 +303,13 @@ def insert_row(
     fields: list[Field] | tuple[Field, ...],
     returning: bool,
     read_back: tuple[Field, ...] = (),
+    opts: Any = None,
 ) -> None:
-    """INSERT one row; with `returning`, set the key the database chose; `read_back` fields come back by RETURNING."""
-    opts = obj._meta
+    """INSERT one row; with `returning`, set the key the database chose; `read_back` fields come back by RETURNING.
+
+    `opts` names the table when it is not the instance's own (a parent's, in multi-table inheritance).
+    """
+    opts = opts or obj._meta
     statement = _insert_statement(connection, opts, tuple(fields), returning, read_back)
     values, expression = statement.values(obj)
     if expression:
@@ -285,8 +325,10 @@ def insert_row(
         obj.__dict__[field.attname] = converter(value) if converter and value is not None else value
 
 
-def update_row(connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], pk_value: Any) -> int:
-    opts = obj._meta
+def update_row(
+    connection: Any, obj: Any, fields: list[Field] | tuple[Field, ...], pk_value: Any, opts: Any = None
+) -> int:
+    opts = opts or obj._meta
     statement = _update_statement(connection, opts, fields if type(fields) is tuple else tuple(fields))
     values, expression = statement.values(obj)
     if expression:

@@ -81,7 +81,7 @@ def _drop_generated_inits() -> None:
         model = pending.pop()
         pending.extend(model.__subclasses__())
         if getattr(vars(model).get("__init__"), "generated_for", None) is not None:
-            del model.__init__
+            model.__init__ = Model.__init__  # its own again: deleting it would expose a parent's generated one
 
 
 #: sender=the model class; args, kwargs as given to the constructor (kwargs is emptied as fields take their values).

@@ -13,6 +13,7 @@ from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
 from relata.models.fastpaths import build_bulk_rows
 from relata.models.fields import DatabaseDefault
+from relata.models.inheritance import update_across_tables
 from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.joins import resolve_names
@@ -42,6 +43,8 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
     opts = queryset.model._meta
     connection = queryset._connection
     fields = [_update_field(opts, name) for name in changes]
+    if opts.multi_table and any(f.model._meta.concrete_model is not opts.concrete_model for f in fields):
+        return update_across_tables(queryset, fields, changes, lambda qs, part: update(qs, part, prepared))
     shape, slot_values = [], []
     for field, value in zip(fields, changes.values(), strict=True):
         if getattr(value, "resolves_in_query", False):
@@ -216,6 +219,8 @@ def bulk_create(
         raise ValueError("Batch size must be a positive integer.")
     if ignore_conflicts and update_conflicts:
         raise ValueError("ignore_conflicts and update_conflicts are mutually exclusive.")
+    if queryset.model._meta.multi_table:
+        raise ValueError("Can't bulk create a multi-table inherited model")
     if not objs:
         return objs
     model = queryset.model

@@ -31,7 +31,7 @@ __all__ = [
 
 
 def _with_throughs(models: tuple[Any, ...]) -> list[Any]:
-    listed = list(models)
+    listed = [m for m in models if not m._meta.proxy]  # a proxy's table is its concrete model's
     return listed + [t for t in m2m_through_models(listed) if t not in listed]
 
 

@@ -60,6 +60,10 @@ class DeferredAttribute:
             return self.field
         name = self.field.attname
         if name not in instance.__dict__:
+            if self.field.primary_key and instance._meta.multi_table:
+                link = instance._meta.get_ancestor_link(self.field.model)
+                if link is not None and link is not self.field and link.attname in instance.__dict__:
+                    return instance.__dict__[link.attname]  # a parent's key is the child's link value
             if instance._state.adding or instance.pk is None:
                 raise AttributeError(f"'{type(instance).__name__}' object has no attribute '{name}'")
             instance.refresh_from_db(fields=[name])
@@ -303,13 +307,18 @@ class Field(RegisterLookupMixin):
 
     def set_attributes_from_name(self, name: str) -> None:
         self.name = self.name or name
-        self.attname = self.get_attname()
-        self.column = self.db_column or self.attname
+        self.attname, self.column = self.get_attname_column()
+        if self.column is None:
+            self.concrete = False  # a field without a column (Django's rule): no SELECT, INSERT or UPDATE
         if self.verbose_name is None and self.name:
             self.verbose_name = self.name.replace("_", " ")
 
     def get_attname(self) -> str:
         return self.name
+
+    def get_attname_column(self) -> tuple[str, str | None]:
+        attname = self.get_attname()
+        return attname, self.db_column or attname
 
     def contribute_to_class(self, cls: type, name: str) -> None:
         self.set_attributes_from_name(name)

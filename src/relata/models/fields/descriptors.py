@@ -72,7 +72,11 @@ class ForwardManyToOneDescriptor:
         if value is None and field.attname not in cache and instance.pk is not None:
             # The column was left out by only()/defer(): load it before the object.
             value = getattr(instance, field.attname)
-        related = None if value is None else self.get_object(instance, value)
+        related = None
+        if value is not None and instance._meta.multi_table:
+            related = _from_ancestor(instance, field, value)
+        if value is not None and related is None:
+            related = self.get_object(instance, value)
         cache[field.name] = related
         return self._check_null(instance, related)
 
@@ -131,8 +135,43 @@ class ForwardManyToOneDescriptor:
         return getattr, (self.field.model, self.field.name)
 
 
+def _from_ancestor(instance: Any, field: Any, value: Any) -> Any:
+    """An inherited relation already loaded on the parent object this child was reached from (no query)."""
+    link = instance._meta.get_ancestor_link(field.model)
+    ancestor = instance.__dict__.get(link.name) if link is not None else None
+    if ancestor is None:
+        return None
+    related = ancestor.__dict__.get(field.name)
+    if related is not None and related.__dict__.get(field.target_field.attname) == value:
+        return related
+    return None
+
+
 class ForwardOneToOneDescriptor(ForwardManyToOneDescriptor):
-    """`restaurant.place` for a OneToOneField."""
+    """`restaurant.place` for a OneToOneField; `restaurant.place_ptr` (a parent link) from the child's own values."""
+
+    def get_object(self, instance: Any, value: Any) -> Any:
+        field = self.field
+        if field.remote_field.parent_link and instance._meta.multi_table:
+            parent_attnames = {f.attname for f in field.related_model._meta.concrete_fields}
+            if parent_attnames <= instance.__dict__.keys():
+                from relata.models.inheritance import parent_instance
+
+                related = parent_instance(instance, field)
+                related.__dict__[field.remote_field.get_cache_name()] = instance
+                return related
+        return super().get_object(instance, value)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        super().__set__(instance, value)
+        field = self.field
+        if field.primary_key and field.remote_field.parent_link:
+            # A new parent row is a new key for the child: the inherited key fields follow it.
+            cache = instance.__dict__
+            for inherited in instance._meta.concrete_fields:
+                if inherited.primary_key and inherited.is_relation:
+                    target_pk = inherited.related_model._meta.pk.attname
+                    cache[target_pk] = None if value is None else getattr(value, target_pk)
 
 
 class ReverseOneToOneDescriptor:

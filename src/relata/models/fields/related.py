@@ -195,6 +195,7 @@ class RelatedField(Field):
         if rel.related_query_name:
             rel.related_query_name = rel.related_query_name % {
                 "class": cls.__name__.lower(),
+                "model_name": cls._meta.model_name,
                 "app_label": cls._meta.app_label.lower(),
             }
         target = resolve_relation_key(cls, rel.model)
@@ -210,6 +211,8 @@ class RelatedField(Field):
         self.contribute_to_related_class(target, self.remote_field)
 
     def contribute_to_related_class(self, cls: type, related: ForeignObjectRel) -> None:
+        # A relation to a proxy is a relation to its rows: it lives on the concrete model (proxies share it).
+        cls = cls._meta.concrete_model or cls
         cls._meta.add_reverse_relation(related)
         accessor = related.get_accessor_name()
         owner = self.model
@@ -365,8 +368,8 @@ class ForeignKey(RelatedField):
 
     def validate(self, value: Any, model_instance: Any) -> None:
         super().validate(value, model_instance)
-        if value is None:
-            return
+        if value is None or self.remote_field.parent_link:
+            return  # a parent link's row is the instance's own
         model = self.related_model
         using = (model_instance._state.db if model_instance is not None else None) or "default"
         qs = model._base_manager.using(using).filter(**{self.target_field.name: value})

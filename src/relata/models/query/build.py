@@ -18,6 +18,8 @@ from typing import Any
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
 from relata.models.expressions import OuterRef, Value
 from relata.models.fields.related import ForeignObjectRel
+from relata.models.inheritance import select_columns as inherited_columns
+from relata.models.inheritance import steps_to_owner
 from relata.models.lookups import Lookup
 from relata.models.query.joins import ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
@@ -149,6 +151,12 @@ class QueryBuilder:
             on = n.Lookup("exact", n.Col(join.alias, join.step.to_column), n.Col(join.parent, join.step.from_column))
             nodes.append(n.Join(n.Table(join.table, join.alias), on, kind))
         return tuple(nodes)
+
+    def field_columns(self, alias: str, opts: Any, fields: Any) -> list[n.Node]:
+        """The columns of a model's `fields` for the row at `alias` (a multi-table model's reach its parents)."""
+        if not opts.multi_table:
+            return [n.Col(alias, f.column) for f in fields]
+        return inherited_columns(self, alias, opts, fields, SELECT_SCOPE)
 
     # -- references ---------------------------------------------------------------
 
@@ -603,7 +611,9 @@ class QueryBuilder:
         if state.values is not None:
             return self.values_columns()
         fields = self.model_fields()
-        columns: list[tuple[n.Node, str | None]] = [(n.Col(self.base_alias, f.column), None) for f in fields]
+        columns: list[tuple[n.Node, str | None]] = [
+            (c, None) for c in self.field_columns(self.base_alias, self.opts, fields)
+        ]
         group_candidates = [c[0] for c in columns]
         annotations = []
         for annotation in state.annotations:
@@ -646,7 +656,7 @@ class QueryBuilder:
             # Grouped per model row: values() after annotate() keeps that grouping (Django's rule).
             nodes = list(candidates)
             if self.state.values is not None:
-                nodes = [n.Col(self.base_alias, f.column) for f in self.opts.concrete_fields] + nodes
+                nodes = self.field_columns(self.base_alias, self.opts, self.opts.concrete_fields) + nodes
         else:
             for name in group_by:
                 node, _ = self.resolve_ref(name)
@@ -681,7 +691,12 @@ class QueryBuilder:
         if tree is True:
             if depth >= MAX_SELECT_RELATED_DEPTH:
                 return ()
-            chosen = [(f, True) for f in opts.concrete_fields if f.is_relation and not f.null]
+            # Every non-null key the query loads, as Django: parent links and deferred keys are not followed.
+            chosen = [
+                (f, True)
+                for f in opts.concrete_fields
+                if f.is_relation and not f.null and not f.remote_field.parent_link and f in loaded
+            ]
         else:
             chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
         for field, sub in chosen:
@@ -693,13 +708,14 @@ class QueryBuilder:
                 )
             steps = field.path_infos()
             target = steps[-1].to_model
+            if opts.multi_table:
+                steps = [*steps_to_owner(opts, field), *steps]
             join_alias, _ = self.setup_steps(tuple(steps), SELECT_SCOPE, reuse_any=True, parent=alias)
             start = len(columns)
             sub_prefix = f"{prefix}{field.name}__"
             self.related_aliases[sub_prefix[:-2]] = join_alias
             fields = _loaded_fields(target._meta, self.state, sub_prefix)
-            for target_field in fields:
-                node = n.Col(join_alias, target_field.column)
+            for node in self.field_columns(join_alias, target._meta, fields):
                 columns.append((node, None))
                 group_candidates.append(node)
             below = (target, join_alias, sub_prefix, fields)
@@ -730,6 +746,8 @@ class QueryBuilder:
         attname = getattr(relation, "attname", None)
         if attname != relation.name and attname == name.rpartition("__")[2]:
             return None  # order_by("author_id"): the column
+        if name.rpartition("__")[2] == "pk":
+            return None  # order_by("pk") on a multi-table child: its key column, as Django sorts it
         target_ordering = resolved.value_model._meta.ordering
         key = (resolved.value_model, name)
         if not target_ordering or key in seen:
@@ -834,10 +852,11 @@ def _relation_preparer(field: Any, value_model: Any, db_prep: Any) -> Any:
 
     def prepare(value: Any) -> Any:
         if isinstance(value, Model):
-            if isinstance(value, value_model):
+            # As Django: the same rows (a proxy and its concrete model), or a parent/child of the target.
+            if isinstance(value, value_model) or value._meta.concrete_model is value_model._meta.concrete_model:
                 value = getattr(value, attname)
-            elif _keyed_by(value, value_model):
-                value = value.pk  # its primary key is this very relation: the same value
+            elif _keyed_by(value, value_model) or issubclass(value_model, type(value)):
+                value = value.pk  # its primary key is this very relation, or the link holds it: the same value
             else:
                 raise ValueError(f'Cannot query "{value}": Must be "{value_model.__name__}" instance.')
             if value is None:
@@ -882,11 +901,11 @@ def _loaded_fields(opts: Any, state: QueryState, prefix: str) -> list[Any]:
         names = [name[len(prefix) :] for name in state.only if name.startswith(prefix)]
         if names or not prefix:
             kept = {name.split("__", 1)[0] for name in names}
-            fields = [f for f in fields if f.primary_key or f.name in kept or f.attname in kept]
+            fields = [f for f in fields if f is opts.pk or f.name in kept or f.attname in kept]
     if state.deferred:
         deferred = {name[len(prefix) :] for name in state.deferred if name.startswith(prefix)}
         deferred = {name for name in deferred if "__" not in name}
-        fields = [f for f in fields if f.primary_key or (f.name not in deferred and f.attname not in deferred)]
+        fields = [f for f in fields if f is opts.pk or (f.name not in deferred and f.attname not in deferred)]
     return fields
 
 

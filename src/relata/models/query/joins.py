@@ -12,6 +12,7 @@ from typing import Any
 
 from relata.exceptions import FieldDoesNotExist, FieldError
 from relata.models.fields.related import ForeignObjectRel, PathStep
+from relata.models.inheritance import steps_to_owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ def resolve_names(model: Any, parts: list[str], annotations: tuple[str, ...] = (
             raise FieldError(
                 f"Cannot resolve keyword '{name}' into field{where}. Choices are: {field_choices(opts, extra)}"
             ) from None
+        if opts.multi_table:
+            steps = [*steps, *steps_to_owner(opts, field)]  # an inherited field: through the parents' tables
         rest = tuple(parts[index + 1 :])
         if not field.is_relation:
             return ResolvedPath(tuple(steps), field, field.column, rest, field)

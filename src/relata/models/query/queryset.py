@@ -616,8 +616,8 @@ class QuerySet(AsyncQuerySetMixin):
             raise TypeError("Cannot call QuerySet.contains() after .values() or .values_list().")
         if not isinstance(obj, Model):
             raise TypeError(f"'obj' must be a model instance, not {type(obj).__name__}.")
-        if obj._meta.label != self.model._meta.label:
-            return False  # as Django: another model's row is simply not in this queryset
+        if obj._meta.concrete_model is not self.model._meta.concrete_model:
+            return False  # as Django: another model's row is not in this queryset (a proxy's rows are its model's)
         if obj.pk is None:
             raise ValueError("QuerySet.contains() cannot be used on unsaved objects.")
         if self._result_cache is not None:
