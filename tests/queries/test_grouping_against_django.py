@@ -273,6 +273,8 @@ def test_aggregate_of_an_aggregate_is_refused_before_sql():
         pytest.param(lambda m, Book: Book.objects.aggregate(is_book=True), id="aggregate_non_expression"),
         pytest.param(lambda m, Book: Book.objects.annotate(m.Max("id")).annotate(m.Sum("id__max")), id="sum_of_max"),
         pytest.param(lambda m, Book: m.Count("*", filter=m.Q(pages__gt=1)), id="star_with_filter"),
+        pytest.param(lambda m, Book: Book.objects.order_by(m.Max("pages")), id="aggregate_in_order_by"),
+        pytest.param(lambda m, Book: Book.objects.order_by(m.Max("pages").desc()), id="aggregate_desc_in_order_by"),
     ],
 )
 def test_refused_at_the_call_as_django(make):

@@ -19,7 +19,7 @@ from relata.db import connections
 from relata.models import aggregation, writes
 from relata.models.aliases import check_alias
 from relata.models.asynchronous import AsyncQuerySetMixin
-from relata.models.expressions import check_annotation_name
+from relata.models.expressions import Aggregate, check_annotation_name
 from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
@@ -334,6 +334,11 @@ class QuerySet(AsyncQuerySetMixin):
         for name in field_names:
             if not isinstance(name, str) and not hasattr(name, "resolve"):
                 raise TypeError(f"order_by() takes field names or expressions, not {name!r}.")
+            if isinstance(getattr(name, "expression", name), Aggregate):
+                raise exceptions.FieldError(
+                    "Using an aggregate in order_by() without also including it in annotate() is not allowed: "
+                    f"{name!r}. Annotate it (annotate(n=...)) and order by its name."
+                )
         if self._state.combinator is None:
             validate.check_ordering(self.model, field_names, self._annotation_names())
         return self._clone(order_by=tuple(field_names), reversed=False)
