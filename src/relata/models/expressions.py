@@ -188,6 +188,33 @@ class Value(Expression):
         return n.Param(value), field
 
 
+class RawSQL(Expression):
+    """SQL text used as a value or a condition: `RawSQL("SELECT MAX(id) FROM t WHERE x = %s", [x])`.
+
+    The params are sent as parameters (never formatted into the text); the text
+    is the caller's, so it is theirs to keep free of user input. As in Django,
+    it is wrapped in parentheses.
+    """
+
+    def __init__(self, sql: str, params: Any, output_field: Any = None):
+        if not isinstance(sql, str):
+            raise TypeError(f"RawSQL() takes the SQL as a string, not {type(sql).__name__}.")
+        self.sql, self.params, self.output_field = sql, tuple(params), output_field
+
+    @property
+    def conditional(self) -> bool:  # type: ignore[override]
+        return isinstance(self.output_field, f.BooleanField)
+
+    def identity(self) -> tuple[Any, ...]:
+        return (RawSQL, self.sql, tuple((type(p), p) for p in self.params), _field_key(self.output_field))
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        return n.RawSQL(self.sql, tuple(n.Param(value) for value in self.params)), self.output_field
+
+    def __repr__(self) -> str:
+        return f"RawSQL({self.sql}, {self.params})"
+
+
 def _field_key(field: Any) -> Any:
     """What of an output field shapes the SQL (a Cast's type): its class and sizes."""
     if field is None:

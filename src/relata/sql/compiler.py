@@ -20,6 +20,8 @@ from relata.sql.qualify import qualify_select
 
 #: `{0}`, `{1}` ... and `{args}` in a function template (see SQLCompiler.functions).
 _TEMPLATE_SLOT = re.compile(r"\{(\d+|args)\}")
+#: In user-written SQL: a placeholder, or a percent sign written twice.
+_RAW_MARKS = re.compile(r"(%s|%%)")
 
 
 class SQLCompiler:
@@ -143,6 +145,23 @@ class SQLCompiler:
     def visit_Slot(self, node: n.Slot) -> str:
         self.params.append(node)
         return self.placeholder
+
+    def visit_RawSQL(self, node: n.RawSQL) -> str:
+        parts = []
+        params = iter(node.params)
+        for piece in _RAW_MARKS.split(node.sql):
+            if piece == "%s":
+                marker = next(params, None)
+                if marker is None:
+                    raise ValueError(f"The raw SQL {node.sql!r} has more %s than the {len(node.params)} params given.")
+                parts.append(self.visit(marker))
+            elif piece == "%%":
+                parts.append(self.escape_percent("%"))
+            else:
+                parts.append(self.escape_percent(piece))
+        if next(params, None) is not None:
+            raise ValueError(f"The raw SQL {node.sql!r} has fewer %s than the {len(node.params)} params given.")
+        return "(" + "".join(parts) + ")"
 
     def visit_Random(self, node: n.Random) -> str:
         return "RANDOM()"

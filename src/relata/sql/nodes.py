@@ -69,6 +69,14 @@ class Slot(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class RawSQL(Node):
+    """SQL text a user wrote (RawSQL(), extra()), `%s` marking where each of `params` goes, `%%` a percent sign."""
+
+    sql: str
+    params: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Func(Node):
     """A function call: `NAME(arg, ...)`, with optional DISTINCT and FILTER."""
 

@@ -680,6 +680,21 @@ class QuerySet(AsyncQuerySetMixin):
                 raise TypeError(f"{name} is not an aggregate expression")
         return aggregation.aggregate(self, kwargs)
 
+    def extra(
+        self,
+        select: dict[str, str] | None = None,
+        where: list[str] | None = None,
+        params: list[Any] | None = None,
+        tables: list[str] | None = None,
+        order_by: list[str] | None = None,
+        select_params: list[Any] | None = None,
+    ) -> QuerySet:
+        """Django's discouraged SQL-fragment hook, for compatibility: see query/extra.py."""
+        from relata.models.query.extra import apply_extra
+
+        self._not_sliced("change")
+        return apply_extra(self, select, where, params, tables, order_by, select_params)
+
     def raw(
         self, raw_query: str, params: Any = (), translations: dict[str, str] | None = None, using: str | None = None
     ) -> Any:
