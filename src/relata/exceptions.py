@@ -44,6 +44,10 @@ class EmptyResultSet(Exception):
     """A query can match nothing (internal: lets the caller skip the database)."""
 
 
+class FullResultSet(Exception):
+    """A condition matches every row (Django's name; relata drops such conditions while compiling)."""
+
+
 class ValidationError(Exception):
     """One or more values failed validation.
 
