@@ -271,6 +271,10 @@ class CombinedExpression(Expression):
         lhs, lhs_field = self.lhs.resolve(builder)
         rhs, rhs_field = self.rhs.resolve(builder)
         field = self.output_field or combined_field(lhs_field, self.connector, rhs_field)
+        kinds = (value_kind(lhs_field), value_kind(rhs_field))
+        if kinds[0] in _TEMPORAL or kinds[1] in _TEMPORAL:
+            # Dates, times and durations: each database computes these its own way (see visit_temporal).
+            return n.BinOp(self.connector, lhs, rhs, kinds), field
         return n.BinOp(self.connector, lhs, rhs), field
 
 
@@ -282,6 +286,9 @@ def _q_leaves(q: Q) -> list[tuple[str, Any]]:
         elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
             leaves.append(child)
     return leaves
+
+
+_TEMPORAL = frozenset(("date", "datetime", "time", "duration"))
 
 
 def _aggregates(expression: Any) -> bool:

@@ -233,8 +233,14 @@ class SQLCompiler:
         return f"CAST({self.visit(node.expr)} AS {node.type_name})"
 
     def visit_BinOp(self, node: n.BinOp) -> str:
+        if node.types and node.op in ("+", "-"):
+            return self.visit_temporal(node)
         op = self.concat_op if node.op == "||" else self.escape_percent(node.op)
         return f"({self.visit(node.lhs)} {op} {self.visit(node.rhs)})"
+
+    def visit_temporal(self, node: n.BinOp) -> str:
+        """Date, time and duration arithmetic; native here (timestamp + interval, date - date)."""
+        return f"({self.visit(node.lhs)} {node.op} {self.visit(node.rhs)})"
 
     def visit_Neg(self, node: n.Neg) -> str:
         return f"(-{self.visit(node.expr)})"

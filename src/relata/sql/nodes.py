@@ -112,6 +112,9 @@ class BinOp(Node):
     op: str
     lhs: Node
     rhs: Node
+    #: The operands' kinds when one is a date, time, datetime or duration ("datetime", "duration"):
+    #: the dialects that keep these as text or numbers compute them their own way.
+    types: tuple[str | None, str | None] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,3 +223,47 @@ def test_time_transform_keeps_microseconds():
         )
     )
     same(lambda side, fn: list(side.Moment.objects.filter(at__time=fn.TruncTime("at")).values_list("id", flat=True)))
+
+
+# -- arithmetic with dates, times and durations (SQLite keeps text, MySQL microseconds) ----------
+
+
+@pytest.mark.parametrize("days", [2, 40])
+def test_adding_and_subtracting_durations(days):
+    delta = dt.timedelta(days=days, hours=1, microseconds=5)
+    R.Moment.objects.update(spent=dt.timedelta(minutes=90))
+    rows = (
+        R.Moment.objects.filter(id=1)
+        .annotate(
+            later=F("at") + delta,
+            earlier=F("at") - delta,
+            day_later=F("day") + delta,
+            clock_later=F("clock") + dt.timedelta(minutes=45),
+            plus_spent=F("at") + F("spent"),
+            spent_twice=F("spent") + F("spent"),
+        )
+        .get()
+    )
+    at = dt.datetime(2024, 2, 29, 23, 30, 15, 250000, tzinfo=UTC)
+    assert naive(rows.later) == naive(at + delta)
+    assert naive(rows.earlier) == naive(at - delta)
+    assert naive(rows.day_later) == dt.datetime(2024, 2, 29) + delta
+    assert rows.clock_later == dt.time(0, 15, 15)
+    assert naive(rows.plus_spent) == naive(at + dt.timedelta(minutes=90))
+    assert rows.spent_twice == dt.timedelta(hours=3)
+
+
+def test_differences_of_dates_and_datetimes_are_durations():
+    row = R.Moment.objects.annotate(
+        span=F("at") - F("at"), days=F("day") - R.m.Value(dt.date(2024, 1, 1), output_field=R.m.DateField())
+    ).get(id=1)
+    assert (row.span, row.days) == (dt.timedelta(0), dt.timedelta(days=59))
+
+
+def test_now_plus_a_duration_saves_and_filters():
+    moment = R.Moment.objects.get(id=3)
+    moment.at = Now() + dt.timedelta(days=2)
+    moment.save()
+    moment.refresh_from_db()
+    assert naive(moment.at) > naive(dt.datetime.now(UTC) + dt.timedelta(days=1))
+    assert list(R.Moment.objects.filter(at__gt=Now() + dt.timedelta(days=1)).values_list("id", flat=True)) == [3]

@@ -178,6 +178,24 @@ class MySQLCompiler(SQLCompiler):
         container, candidate = (node.rhs, node.lhs) if node.contained_by else (node.lhs, node.rhs)
         return f"JSON_CONTAINS({self.visit(container)}, {self.visit(candidate)})"
 
+    def visit_temporal(self, node: n.BinOp) -> str:
+        # Durations are microseconds in a BIGINT here: "+" would add a number to a date's digits.
+        left, right = node.types
+        if left == "duration" and right == "duration":
+            return super().visit_temporal(node)
+        if left == right or {left, right} == {"date", "datetime"}:  # a difference: microseconds
+            lhs, rhs = self.visit_moment(node.lhs, left), self.visit_moment(node.rhs, right)
+            return f"TIMESTAMPDIFF(MICROSECOND, {rhs}, {lhs})"
+        moment, duration, kind = (node.lhs, node.rhs, left) if right == "duration" else (node.rhs, node.lhs, right)
+        sql = f"({self.visit_moment(moment, kind)} {node.op} INTERVAL {self.visit(duration)} MICROSECOND)"
+        return f"TIME({sql})" if kind == "time" else sql
+
+    def visit_moment(self, node: n.Node, kind: str | None) -> str:
+        """A date, time or datetime as a DATETIME(6), so every operation sees microseconds."""
+        if kind == "time":
+            return f"TIMESTAMP('2000-01-01', {self.visit(node)})"
+        return f"CAST({self.visit(node)} AS DATETIME(6))"
+
     def visit_AtTimeZone(self, node: n.AtTimeZone) -> str:
         # Named zones need MySQL's time zone tables loaded (mysql_tzinfo_to_sql); offsets work without.
         return f"CONVERT_TZ({self.visit(node.expr)}, '+00:00', {self.visit(node.zone)})"

@@ -136,6 +136,12 @@ class PostgreSQLCompiler(SQLCompiler):
             return f"COALESCE(CAST({self.visit(node.args[0])} AS text), {self.visit(node.args[1])})"
         return super().visit_Func(node)
 
+    def visit_temporal(self, node: n.BinOp) -> str:
+        if node.op == "-" and node.types == ("date", "date"):
+            # date - date is a number of days here; a duration is an interval.
+            return f"(({self.visit(node.lhs)} - {self.visit(node.rhs)}) * INTERVAL '1 day')"
+        return super().visit_temporal(node)
+
     def visit_json_builder(self, node: n.Func) -> str:
         # The builders take "any": a text parameter has no type until it is cast.
         args = []

@@ -104,6 +104,12 @@ class SQLiteCompiler(SQLCompiler):
         # CAST(... AS date) would read '2026-12-07' as the number 2026; the date functions read it as a date.
         return template.format(expr=self.visit(node.expr))
 
+    def visit_temporal(self, node: n.BinOp) -> str:
+        # Dates are text and durations microseconds here: "+" would add a number to text.
+        left, right = node.types
+        lhs, rhs = self.visit(node.lhs), self.visit(node.rhs)
+        return f"RELATA_TEMPORAL('{node.op}', '{left}', {lhs}, '{right}', {rhs})"
+
     def visit_AtTimeZone(self, node: n.AtTimeZone) -> str:
         return f"RELATA_TO_ZONE({self.visit(node.expr)}, {self.visit(node.zone)})"
 

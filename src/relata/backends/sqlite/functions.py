@@ -143,6 +143,28 @@ def _cut(kind: str, moment: dt.datetime) -> dt.datetime:
     return moment.replace(microsecond=0)
 
 
+def _temporal_value(kind: str, value: Any) -> Any:
+    if kind == "duration":
+        return dt.timedelta(microseconds=int(value))
+    if kind == "time":
+        return dt.datetime.combine(dt.date(2000, 1, 1), dt.time.fromisoformat(str(value)))
+    moment = dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def temporal(op: str, left_kind: str, left: Any, right_kind: str, right: Any) -> Any:
+    """`left op right` over stored dates (text) and durations (microseconds), answered in the same forms."""
+    lhs, rhs = _temporal_value(left_kind, left), _temporal_value(right_kind, right)
+    result = lhs + rhs if op == "+" else lhs - rhs
+    if isinstance(result, dt.timedelta):
+        return (result.days * 86400 + result.seconds) * 1_000_000 + result.microseconds
+    if "time" in (left_kind, right_kind):
+        return result.time().isoformat()
+    return result.isoformat(" ")
+
+
 #: name -> (number of arguments, Python function)
 FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "ACOS": (1, math.acos),
@@ -177,6 +199,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "SHA512": (1, _digest("sha512")),
     "RELATA_TO_ZONE": (2, to_zone),
     "RELATA_TRUNC": (3, trunc),
+    "RELATA_TEMPORAL": (5, temporal),
 }
 
 
