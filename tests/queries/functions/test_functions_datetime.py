@@ -267,3 +267,36 @@ def test_now_plus_a_duration_saves_and_filters():
     moment.refresh_from_db()
     assert naive(moment.at) > naive(dt.datetime.now(UTC) + dt.timedelta(days=1))
     assert list(R.Moment.objects.filter(at__gt=Now() + dt.timedelta(days=1)).values_list("id", flat=True)) == [3]
+
+
+# -- QuerySet.dates() and datetimes() ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["year", "month", "week", "day"])
+def test_dates_are_distinct_truncated_and_ordered(kind):
+    same(lambda side, fn: list(side.Moment.objects.dates("day", kind)))
+    same(lambda side, fn: list(side.Moment.objects.dates("at", kind, order="DESC")))
+
+
+@pytest.mark.parametrize("kind", ["year", "month", "week", "day", "hour", "minute", "second"])
+def test_datetimes_are_distinct_truncated_and_ordered(kind):
+    same(lambda side, fn: [naive(v) for v in side.Moment.objects.datetimes("at", kind)])
+
+
+def test_datetimes_on_a_zones_clock():
+    zone = dt.timezone(dt.timedelta(hours=5, minutes=30))  # a fixed offset: MariaDB needs no zone tables
+    days = list(R.Moment.objects.datetimes("at", "day", tzinfo=zone))
+    assert days == [dt.datetime(2021, 1, 1, tzinfo=zone), dt.datetime(2024, 3, 1, tzinfo=zone)]
+
+
+def test_dates_refuse_bad_arguments_at_the_call():
+    with pytest.raises(ValueError, match=re.escape("'kind' must be one of 'year', 'month', 'week', or 'day'.")):
+        R.Moment.objects.dates("day", "hour")
+    with pytest.raises(ValueError, match=re.escape("'order' must be either 'ASC' or 'DESC'.")):
+        R.Moment.objects.datetimes("at", "day", order="up")
+    from relata.exceptions import FieldError
+
+    with pytest.raises(FieldError, match="Cannot resolve keyword 'nope' into field"):
+        R.Moment.objects.dates("nope", "day")
+    with pytest.raises(ValueError, match="Cannot truncate DateField 'day' to DateTimeField"):
+        list(R.Moment.objects.datetimes("day", "second"))

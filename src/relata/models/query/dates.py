@@ -11,6 +11,7 @@ from typing import Any
 
 from relata.models import fields as f
 from relata.models.expressions import F
+from relata.models.query.joins import resolve_names
 
 DATE_KINDS = ("year", "month", "week", "day")
 DATETIME_KINDS = (*DATE_KINDS, "hour", "minute", "second")
@@ -26,7 +27,13 @@ def _check(kind: str, kinds: tuple[str, ...], order: str) -> None:
         raise ValueError("'order' must be either 'ASC' or 'DESC'.")
 
 
+def _check_field(queryset: Any, field_name: str) -> None:
+    """An unknown name is refused at the call, naming the choices (Django's FieldError), not at evaluation."""
+    resolve_names(queryset.model, field_name.split("__"))
+
+
 def dates(queryset: Any, field_name: str, kind: str, order: str = "ASC") -> Any:
+    _check_field(queryset, field_name)
     _check(kind, DATE_KINDS, order)
     from relata.models.functions import Trunc
 
@@ -34,6 +41,7 @@ def dates(queryset: Any, field_name: str, kind: str, order: str = "ASC") -> Any:
 
 
 def datetimes(queryset: Any, field_name: str, kind: str, order: str = "ASC", tzinfo: Any = None) -> Any:
+    _check_field(queryset, field_name)
     _check(kind, DATETIME_KINDS, order)
     from relata.models.functions import Trunc
 
