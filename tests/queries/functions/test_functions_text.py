@@ -163,3 +163,13 @@ def test_bad_arguments_are_refused_in_djangos_words(build, message):
 def test_unregistered_transform_is_refused():
     with pytest.raises(FieldError, match="Unsupported lookup 'md5x'"):
         list(R.Person.objects.filter(name__md5x="a"))
+
+
+def test_concat_pair_coalesce_wraps_each_part_and_leaves_the_original():
+    from relata.models.functions import ConcatPair
+
+    pair = ConcatPair("alias", "bio", output_field=R.m.TextField())
+    wrapped = pair.coalesce()
+    assert len(list(pair.flatten())) == 3 and len(list(wrapped.flatten())) == 7
+    rows = R.Person.objects.annotate(c=wrapped).order_by("id").values_list("c", flat=True)
+    assert list(rows) == ["smithjA writer.", "", ""]

@@ -11,6 +11,7 @@ from typing import Any
 
 from relata.models import fields as f
 from relata.models.expressions import Func, Value
+from relata.models.functions.comparison import Coalesce
 from relata.models.functions.mixins import Transform
 from relata.models.output_types import common_field
 from relata.sql import nodes as n
@@ -43,6 +44,11 @@ class ConcatPair(Func):
 
     function = "CONCAT"
     arity = 2
+
+    def coalesce(self) -> ConcatPair:
+        """A copy whose parts read '' for NULL, as expressions (the SQL does the same by itself)."""
+        parts = [Coalesce(part, Value("")) for part in self.source]
+        return ConcatPair(*parts, output_field=self.__dict__.get("output_field"))
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         args, fields = self.resolve_sources(builder)
