@@ -16,7 +16,7 @@ from function_models import Dj, R, same
 
 import oracle
 from relata import connection
-from relata.exceptions import DataError
+from relata.exceptions import DataError, NotSupportedError
 from relata.models import F
 from relata.models.functions import (
     Extract,
@@ -300,3 +300,14 @@ def test_dates_refuse_bad_arguments_at_the_call():
         R.Moment.objects.dates("nope", "day")
     with pytest.raises(ValueError, match="Cannot truncate DateField 'day' to DateTimeField"):
         list(R.Moment.objects.datetimes("day", "second"))
+
+
+def test_a_named_zone_the_database_cannot_convert_to_is_refused_not_nulled():
+    zone = zoneinfo.ZoneInfo("Europe/Paris")
+    query = R.Moment.objects.annotate(h=ExtractHour("at", tzinfo=zone)).filter(id=1)
+    probe = "SELECT CONVERT_TZ('2000-01-01 00:00:00', '+00:00', 'Europe/Paris')"
+    if connection.vendor == "mysql" and connection.execute(probe).fetchone()[0] is None:
+        with pytest.raises(NotSupportedError, match="time zone tables are not loaded"):
+            list(query)
+        return
+    assert query.get().h == 0  # 23:30 UTC on 2024-02-29 is 00:30 in Paris

@@ -179,5 +179,8 @@ class BaseDatabaseOperations:
         """A type to CAST each CASE branch to in bulk_update (databases that need one)."""
         return None
 
+    def check_time_zone(self, name: str) -> None:
+        """Refuse a zone (an IANA name or +HH:MM) this database cannot convert to; every zone works here."""
+
     def cast_type(self, type_name: str) -> str:
         return type_name

@@ -16,6 +16,7 @@ from typing import Any
 
 from relata.backends.base.operations import BaseDatabaseOperations
 from relata.backends.mysql.compiler import MySQLCompiler
+from relata.exceptions import NotSupportedError
 
 _UTC = datetime.UTC
 
@@ -66,6 +67,9 @@ _CAST_TYPES = {
 }
 
 
+_ZONE_PROBE = "SELECT CONVERT_TZ('2000-01-01 00:00:00', '+00:00', %s)"
+
+
 class DatabaseOperations(BaseDatabaseOperations):
     compiler_class = MySQLCompiler
     # CAST(... AS text) is not MySQL syntax; CHAR without a length takes any length.
@@ -76,6 +80,20 @@ class DatabaseOperations(BaseDatabaseOperations):
         # TEXT is the traditional table; MySQL (not MariaDB) also prints a TREE.
         formats = {"JSON", "TEXT", "TRADITIONAL"}
         return frozenset(formats if self.connection.features.is_mariadb else formats | {"TREE"})
+
+    def check_time_zone(self, name: str) -> None:
+        """A named zone needs the server's time zone tables; without them CONVERT_TZ answers NULL, silently."""
+        if name[:1] in "+-":
+            return
+        known = self.__dict__.setdefault("_zones_known", {})
+        if name not in known:
+            known[name] = self.connection.execute(_ZONE_PROBE, [name]).fetchone()[0] is not None
+        if not known[name]:
+            raise NotSupportedError(
+                f"{self.connection.display_name} cannot convert to the time zone {name!r}: its time zone tables "
+                "are not loaded (mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql -u root mysql). Load them, or "
+                "pass a fixed-offset tzinfo such as datetime.timezone(datetime.timedelta(hours=1))."
+            )
 
     def explain_query_prefix(self, format: str | None, options: dict[str, Any]) -> str:
         """`EXPLAIN FORMAT=JSON`; analyze=True runs the query: MariaDB's ANALYZE, MySQL's EXPLAIN ANALYZE."""

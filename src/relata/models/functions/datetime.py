@@ -45,13 +45,15 @@ def _field_name(field: Any) -> str:
 class TimezoneMixin:
     tzinfo: Any = None
 
-    def in_zone(self, node: n.Node, field: Any) -> n.Node:
+    def in_zone(self, builder: Any, node: n.Node, field: Any) -> n.Node:
         """`node` read on the wall clock of self.tzinfo (a DateTimeField's value only)."""
         if self.tzinfo is None:
             return node
         if not isinstance(field, f.DateTimeField):
             raise ValueError("tzinfo can only be used with DateTimeField.")
-        return n.AtTimeZone(node, n.Param(_zone_name(self.tzinfo)))
+        name = _zone_name(self.tzinfo)
+        builder.connection.ops.check_time_zone(name)
+        return n.AtTimeZone(node, n.Param(name))
 
 
 class Extract(TimezoneMixin, Transform):
@@ -78,7 +80,7 @@ class Extract(TimezoneMixin, Transform):
             if not builder.connection.features.has_native_duration_field:
                 raise ValueError("Extract requires native DurationField database support.")
             return n.Extract(self.lookup_name, node), self.output_field
-        return n.Extract(self.lookup_name, self.in_zone(node, field)), self.output_field
+        return n.Extract(self.lookup_name, self.in_zone(builder, node, field)), self.output_field
 
     def check_field(self, field: Any) -> None:
         part = self.lookup_name
@@ -148,7 +150,7 @@ class TruncBase(TimezoneMixin, Transform):
         output = self.check_fields(field)
         if self.tzinfo is not None and not isinstance(field, f.DateTimeField):
             raise ValueError("tzinfo can only be used with DateTimeField.")
-        node = self.in_zone(node, field)
+        node = self.in_zone(builder, node, field)
         kinds = {f.DateTimeField: "datetime", f.DateField: "date", f.TimeField: "time"}
         source_kind = next(kind for cls, kind in kinds.items() if isinstance(field, cls))
         output_kind = next(kind for cls, kind in kinds.items() if isinstance(output, cls))
