@@ -228,3 +228,17 @@ def test_a_window_cannot_be_assigned_by_update():
 
     with pytest.raises(FieldError, match="Window expressions are not allowed in this query"):
         R.Person.objects.update(age=Window(Rank()))
+
+
+@pytest.mark.parametrize("top", [1, 2])
+def test_a_window_over_grouped_aggregates_ranks_the_groups(top):
+    def case(side, fn):
+        groups = (
+            side.Person.objects.values("alias")
+            .annotate(total=side.m.Sum("age"))
+            .annotate(rank=W(side, fn.Rank(), order_by=side.m.F("total").desc()))
+            .order_by("rank")
+        )
+        return list(groups), list(groups.filter(rank__lte=top)), groups.filter(rank__lte=top).count()
+
+    same(case)
