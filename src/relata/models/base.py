@@ -175,7 +175,7 @@ def _add_abstract_fields(cls: Any, parents: list[type], declared: set[str]) -> N
         meta = getattr(base, "_meta", None)
         if meta is None or not meta.abstract:
             continue
-        for field in meta.local_fields + meta.local_many_to_many:
+        for field in meta.local_fields + meta.local_many_to_many + meta.private_fields:
             if field.name in declared or field.name in inherited or _shadowed(cls, base, field.name):
                 continue
             inherited[field.name] = field

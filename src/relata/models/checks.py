@@ -42,6 +42,17 @@ def Warning(msg: str, hint: str | None = None, obj: Any = None, id: str | None =
     return CheckMessage(WARNING, msg, hint, obj, id)
 
 
+#: Checks of the whole model set that packages add (contenttypes' model name length):
+#: `check(models) -> messages`, run by check_all_models() after the built-in ones.
+registered_checks: list[Any] = []
+
+
+def register_check(check: Any) -> Any:
+    if check not in registered_checks:
+        registered_checks.append(check)
+    return check
+
+
 def check_all_models(models: list[Any] | None = None, databases: Any = ()) -> list[CheckMessage]:
     """Every check of the models; what a database cannot do only for the `databases` named, as Django."""
     from relata.models.index_checks import check_constraints, check_indexes
@@ -54,7 +65,14 @@ def check_all_models(models: list[Any] | None = None, databases: Any = ()) -> li
         for field in model._meta.local_fields + model._meta.local_many_to_many:
             messages.extend(field.check(databases=databases))
         messages.extend(check_inheritance(model))
+        for field in model._meta.private_fields:
+            # Fields without a column come from packages (contenttypes), which check them themselves.
+            check = getattr(field, "check", None)
+            if check is not None and field.model is model:
+                messages.extend(check())
     messages.extend(m for m in check_lazy_references() if m.obj.model in models)
+    for check in registered_checks:
+        messages.extend(check(models))
     return messages
 
 

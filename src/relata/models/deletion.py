@@ -142,6 +142,8 @@ class Collector:
                 protected = self.collect_related(rel, new_objs)
                 if protected:
                     refused.setdefault(f"'{rel.field.model.__name__}.{rel.field.name}'", []).extend(protected)
+            for field in _generic_dependents(model):
+                self.collect_generic(field.bulk_related_objects(new_objs, self.using))
             if refused:
                 raise _protected_error(type(new_objs[0]), refused)
         if top_level and source_field is None:
@@ -191,8 +193,19 @@ class Collector:
         else:
             self.fast_deletes[index] = queryset
 
+    def collect_generic(self, queryset: Any) -> None:
+        """Rows a GenericRelation reaches: they go with the objects (no on_delete to choose)."""
+        if self.can_fast_delete(queryset.model):
+            self.fast_deletes.append(queryset)
+            return
+        sub_objs = list(queryset)
+        if sub_objs:
+            self.collect(sub_objs, top_level=False)
+
     def _fast_cascades(self, model: Any) -> list[Any] | None:
         """The relations to delete along with `model`'s rows when each can go by one DELETE, else None."""
+        if _generic_dependents(model):
+            return None
         cascades = []
         for rel in model._meta.all_related_objects:
             if rel.field.many_to_many or rel.on_delete is DO_NOTHING:
@@ -208,7 +221,7 @@ class Collector:
         A multi-table child qualifies only when reached through its one parent link (`from_field`):
         the parent rows are being deleted anyway.
         """
-        if _announces_delete(model):
+        if _announces_delete(model) or _generic_dependents(model):
             return False
         opts = model._meta
         if opts.multi_table and any(link is not from_field for link in opts.concrete_model._meta.parents.values()):
@@ -431,6 +444,11 @@ def _announces_delete(model: Any) -> bool:
     if not (pre_delete.receivers or post_delete.receivers):
         return False
     return not model._meta.auto_created and delete_listened(model)
+
+
+def _generic_dependents(model: Any) -> list[Any]:
+    """The model's fields without a column whose rows go with its own (GenericRelation: bulk_related_objects)."""
+    return [f for f in model._meta.private_fields if hasattr(f, "bulk_related_objects")]
 
 
 def _points_at(model: Any, target: Any) -> bool:

@@ -153,7 +153,13 @@ class Options:
         if not self.db_table:
             self.db_table = f"{self.app_label}_{self.model_name}"
 
-    def add_field(self, field: Any) -> None:
+    def add_field(self, field: Any, private: bool = False) -> None:
+        if private:
+            # A field without a column of its own (a GenericForeignKey, a GenericRelation): found by
+            # get_field() and get_fields(), never among `fields`, so no row or save path sees it.
+            self.private_fields.append(field)
+            self.expire_cache()
+            return
         target = self.local_many_to_many if field.many_to_many else self.local_fields
         target.append(field)
         target.sort(key=lambda f: f.creation_counter)
@@ -305,6 +311,8 @@ class Options:
         for field in self.fields:
             mapping[field.name] = field
             mapping.setdefault(field.attname, field)
+        for field in self.private_fields:
+            mapping.setdefault(field.name, field)
         return mapping
 
     @cached_property
@@ -345,7 +353,7 @@ class Options:
         if not include_parents and self.parents:
             fields = tuple(f for f in fields if f.model is self.model)
             reverse = tuple(rel for rel in reverse if rel.model._meta.concrete_model is self.concrete_model)
-        return tuple(reverse) + fields
+        return tuple(reverse) + fields + tuple(self.private_fields)
 
     # -- inheritance ----------------------------------------------------------------
 
@@ -392,7 +400,7 @@ class Options:
 
     def query_names(self) -> list[str]:
         """Names usable in filter(): for 'Choices are: ...' in error messages."""
-        names = {f.name for f in self.fields} | set(self._reverse_map)
+        names = {f.name for f in self.fields} | {f.name for f in self.private_fields} | set(self._reverse_map)
         return sorted(names)
 
     @cached_property

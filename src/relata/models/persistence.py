@@ -26,6 +26,12 @@ from relata.sql import nodes as n
 
 def _prepare_related_fields(obj: Any, operation: str) -> None:
     cache = obj.__dict__
+    private = obj._meta.private_fields
+    if private:  # a GenericForeignKey refuses an unsaved target as a ForeignKey does below
+        for field in private:
+            prepare = getattr(field, "prepare_for_save", None)
+            if prepare is not None:
+                prepare(obj, operation)
     for field in obj._meta.concrete_relation_fields:
         related = cache.get(field.name)
         if related is None:

@@ -32,6 +32,9 @@ class PathStep:
     nullable: bool
     #: Identifies the relation and direction, for reusing joins.
     key: Any
+    #: A further condition the join needs besides the key columns (a generic relation's content
+    #: type): an object whose `node(parent_alias, alias)` returns it as a SQL node, or None.
+    condition: Any = None
 
 
 class ForeignObjectRel:

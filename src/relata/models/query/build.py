@@ -149,6 +149,8 @@ class QueryBuilder:
                 kind = "INNER"
             kinds[join.alias] = kind
             on = n.Lookup("exact", n.Col(join.alias, join.step.to_column), n.Col(join.parent, join.step.from_column))
+            if join.step.condition is not None:
+                on = n.And((on, join.step.condition.node(join.parent, join.alias)))
             nodes.append(n.Join(n.Table(join.table, join.alias), on, kind))
         return tuple(nodes)
 

@@ -67,8 +67,14 @@ def resolve_names(model: Any, parts: list[str], annotations: tuple[str, ...] = (
         rest = tuple(parts[index + 1 :])
         if not field.is_relation:
             return ResolvedPath(tuple(steps), field, field.column, rest, field)
-        if isinstance(field, ForeignObjectRel):
+        if isinstance(field, ForeignObjectRel) or field.one_to_many:
+            # A reverse relation, or a forward field that reads like one (a GenericRelation).
             resolved = _through_reverse(field, steps, rest)
+        elif not hasattr(field, "path_infos"):
+            raise FieldError(
+                f"Field '{name}' does not generate an automatic reverse relation and therefore cannot be used "
+                f"for reverse querying. If it is a GenericForeignKey, consider adding a GenericRelation."
+            )
         elif field.many_to_many:
             resolved = _through_m2m(field, steps, rest)
         else:

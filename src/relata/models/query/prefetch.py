@@ -115,6 +115,11 @@ def _prefetch_level(objs: list[Any], name: str, queryset: Any, to_attr: str | No
 
 
 def _loader_for(descriptor: Any) -> Any:
+    # A relation defined outside models (contenttypes' generic ones) brings its own loader:
+    # `prefetch_loader(objs, descriptor, queryset, to_attr)` and its `prefetch_cache_key`.
+    own = getattr(descriptor, "prefetch_loader", None)
+    if own is not None:
+        return own
     # Most specific first: ManyToManyDescriptor subclasses ReverseManyToOneDescriptor.
     if isinstance(descriptor, ManyToManyDescriptor):
         return _many_to_many
@@ -143,6 +148,9 @@ def _prefetch_cache(obj: Any) -> Any:
 
 def _cache_key(descriptor: Any) -> tuple[str, str]:
     """Where a loaded relation lives on an instance: ("fields", name) or ("prefetched", name)."""
+    own = getattr(descriptor, "prefetch_cache_key", None)
+    if own is not None:
+        return own
     if isinstance(descriptor, ForwardManyToOneDescriptor):
         return "fields", descriptor.field.name
     if isinstance(descriptor, ReverseOneToOneDescriptor):
