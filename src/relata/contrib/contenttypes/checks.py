@@ -47,7 +47,8 @@ def _check_content_type_field(field: Any) -> list[Any]:
     except FieldDoesNotExist:
         return [
             Error(
-                f"The GenericForeignKey content type references the nonexistent field '{object_name}.{field.ct_field}'.",
+                "The GenericForeignKey content type references the nonexistent field "
+                f"'{object_name}.{field.ct_field}'.",
                 hint=f"Add `{field.ct_field} = ForeignKey(ContentType, on_delete=CASCADE)` to {object_name}, "
                 f"or pass ct_field= naming yours.",
                 obj=field,
@@ -55,7 +56,8 @@ def _check_content_type_field(field: Any) -> list[Any]:
             )
         ]
     if not isinstance(ct_field, ForeignKey):
-        return [Error(f"'{object_name}.{field.ct_field}' is not a ForeignKey.", hint=fix, obj=field, id="contenttypes.E003")]
+        message = f"'{object_name}.{field.ct_field}' is not a ForeignKey."
+        return [Error(message, hint=fix, obj=field, id="contenttypes.E003")]
     if ct_field.remote_field.model is not _content_type_model():
         return [
             Error(
@@ -136,14 +138,13 @@ def _check_query_name_clashes(field: Any) -> list[Any]:
         other_name = f"{other_rel.field.model._meta.label}.{other_rel.field.name}"
         messages.append(
             Error(
-                f"Reverse query name '{query_name}' for '{me}' clashes with the reverse accessor of "
-                f"'{other_name}'.",
+                f"Reverse query name '{query_name}' for '{me}' clashes with the reverse accessor of '{other_name}'.",
                 hint=f"Give '{me}' another related_query_name, e.g. "
                 f"related_query_name='{field.model._meta.model_name}_{field.name}'.",
                 obj=field,
                 id="fields.E305",
             )
-            )
+        )
     return messages
 
 

@@ -169,4 +169,3 @@ def create_contenttypes(models: Any = None, using: str = "default") -> list[Any]
     from relata.contrib.contenttypes.management import create_contenttypes as create
 
     return create(models, using)
-
