@@ -71,8 +71,6 @@ def _check_content_type_field(field: Any) -> list[Any]:
 
 
 def check_generic_relation(field: Any) -> list[Any]:
-    from relata.contrib.contenttypes.fields import GenericForeignKey
-
     messages = [*check_field_name(field)]
     target = field.remote_field.model
     label = f"{field.model._meta.label}.{field.name}"
@@ -89,14 +87,7 @@ def check_generic_relation(field: Any) -> list[Any]:
         return messages
     messages.extend(m for m in check_related_names(field) if m.id != "fields.E306")
     messages.extend(_check_query_name_clashes(field))
-    matching = [
-        f
-        for f in target._meta.private_fields
-        if isinstance(f, GenericForeignKey)
-        and f.ct_field == field.content_type_field_name
-        and f.fk_field == field.object_id_field_name
-    ]
-    if not matching:
+    if field.generic_foreign_key() is None:
         messages.append(
             Error(
                 f"The GenericRelation defines a relation with the model '{target._meta.label}', but that model "

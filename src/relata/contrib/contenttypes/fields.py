@@ -220,6 +220,21 @@ class GenericRel(ForeignObjectRel):
         )
 
 
+    def missing_accessor_hint(self, model: Any, name: str) -> tuple[bool, str] | None:
+        """`tagged.bookmark` (or `tagged.bookmark_set`): the GenericForeignKey is the way to the object."""
+        field = self.field
+        source = field.model._meta
+        if name not in (self.name, source.model_name, f"{source.model_name}_set"):
+            return None
+        gfk = field.generic_foreign_key()
+        reach = f"its GenericForeignKey: use {model._meta.model_name}.{gfk.name}" if gfk else "a GenericForeignKey"
+        return True, (
+            f"{model.__name__} points at {source.object_name} rows through {reach}; '{self.name}' "
+            f"(related_query_name of {source.object_name}.{field.name}) names them in queries only, e.g. "
+            f"{model.__name__}.objects.filter({self.name}__pk=...)"
+        )
+
+
 class GenericRelation(Field):
     """`bookmark.tags`: the rows of `to` whose GenericForeignKey points at this object."""
 
@@ -298,6 +313,25 @@ class GenericRelation(Field):
     def related_query_name(self) -> str:
         rel = self.remote_field
         return rel.related_query_name or rel.related_name
+
+    def generic_foreign_key(self) -> Any:
+        """The target's GenericForeignKey over the same two fields, if it has one."""
+        for field in self.related_model._meta.private_fields:
+            if (
+                isinstance(field, GenericForeignKey)
+                and field.ct_field == self.content_type_field_name
+                and field.fk_field == self.object_id_field_name
+            ):
+                return field
+        return None
+
+    def missing_accessor_hint(self, model: Any, name: str) -> tuple[bool, str] | None:
+        """`bookmark.taggeditem_set`: as a ForeignKey's reverse accessor would be named; the relation is ours."""
+        target = self.related_model
+        if target is None or name != f"{target._meta.model_name}_set":
+            return None
+        where = f"{self.model.__name__}.{self.name}"
+        return True, f"{where} is the GenericRelation to {target.__name__}, use {model._meta.model_name}.{self.name}"
 
     # -- the columns on the target --------------------------------------------------------
 

@@ -50,11 +50,8 @@ class ContentTypeManager(models.Manager):
         ct = self._cached().get((opts.app_label, opts.model_name))
         if ct is not None:
             return ct
-        # A plain read first, as Django: get_or_create() would open a savepoint for a row that usually exists.
-        try:
-            ct = self.get(app_label=opts.app_label, model=opts.model_name)
-        except self.model.DoesNotExist:
-            ct, _ = self.get_or_create(app_label=opts.app_label, model=opts.model_name)
+        # One read when the row exists (the usual case), a read and an INSERT the first time.
+        ct, _ = self.get_or_create(app_label=opts.app_label, model=opts.model_name)
         self._add_to_cache(self.db, ct)
         return ct
 

@@ -713,6 +713,12 @@ def missing_accessor_hint(model: Any, name: str) -> tuple[bool, str] | None:
     """
     model_name = model._meta.model_name
     for rel in model._meta.all_related_objects:
+        own = getattr(rel, "missing_accessor_hint", None)
+        if own is not None:  # a relation defined outside models (contenttypes) explains itself
+            found = own(model, name)
+            if found is not None:
+                return found
+            continue
         field = rel.field
         if field.model is None or field.model._meta.auto_created:
             continue
@@ -729,4 +735,9 @@ def missing_accessor_hint(model: Any, name: str) -> tuple[bool, str] | None:
         accessor = rel.get_accessor_name()
         if accessor and accessor != name:
             return True, f"{where} sets related_name='{related_name}', use {model_name}.{accessor}"
+    for field in model._meta.private_fields:
+        own = getattr(field, "missing_accessor_hint", None)
+        found = None if own is None else own(model, name)
+        if found is not None:
+            return found
     return None
