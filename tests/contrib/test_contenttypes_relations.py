@@ -237,7 +237,7 @@ def test_the_join_carries_the_content_type_condition_as_sql(data):
 
 
 def test_count_annotation_over_the_relation(data):
-    rows = list(Bookmark.objects.annotate(n=models.Count("tags")).values_list("url", "n"))
+    rows = list(Bookmark.objects.annotate(n=models.Count("tags")).order_by("url").values_list("url", "n"))
     assert rows == [("django", 2), ("python", 1)]
     notes = list(Note.objects.annotate(n=models.Count("tags")).values_list("text", "n"))
     assert notes == [("note", 2)]
