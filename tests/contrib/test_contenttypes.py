@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from relata import models
-from relata.exceptions import FieldError
 from relata.contrib.contenttypes.fields import GenericForeignKey
 from relata.contrib.contenttypes.management import create_contenttypes
 from relata.contrib.contenttypes.models import ContentType
+from relata.exceptions import FieldError
 from relata.testing import assert_num_queries
 from relata.testing.pytest_plugin import use_models
 
@@ -241,7 +241,9 @@ def test_text_object_ids_match_integer_keys():
 
 def test_saving_with_an_unsaved_target_is_refused():
     pin = Pin(label="x", target=Planet(name="unsaved"))
-    with pytest.raises(ValueError, match="save\\(\\) prohibited to prevent data loss due to unsaved related object 'target'"):
+    with pytest.raises(
+        ValueError, match=r"save\(\) prohibited to prevent data loss due to unsaved related object 'target'"
+    ):
         pin.save()
     with pytest.raises(ValueError, match="bulk_create\\(\\) prohibited"):
         Pin.objects.bulk_create([Pin(label="y", target=Planet(name="unsaved"))])

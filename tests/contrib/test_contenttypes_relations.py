@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from relata import models
-from relata.exceptions import FieldDoesNotExist
 from relata.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from relata.contrib.contenttypes.models import ContentType
 from relata.contrib.contenttypes.prefetch import GenericPrefetch
+from relata.exceptions import FieldDoesNotExist
 from relata.testing import CaptureQueries, assert_num_queries
 from relata.testing.pytest_plugin import use_models
 
@@ -113,7 +113,7 @@ def test_generic_relation_is_a_private_field_with_a_query_name_on_the_target():
 
 
 def test_manager_reads_the_objects_rows_only(data):
-    django, python, note = data
+    django, _python, note = data
     with assert_num_queries(1):
         assert tags(django.tags.all()) == ["framework", "web"]
     assert tags(note.tags.all()) == ["todo", "web"]
@@ -141,7 +141,7 @@ def test_create_get_or_create_update_or_create(data):
 
 
 def test_add_bulk_is_one_update(data):
-    django, python, _ = data
+    _django, python, _ = data
     comment = Comment.objects.create(body="c")
     t1 = TaggedItem.objects.create(tag="a", content_object=comment)
     t2 = TaggedItem.objects.create(tag="b", content_object=comment)
@@ -163,7 +163,7 @@ def test_add_without_bulk_saves_each(data):
 
 def test_add_refuses_unsaved_and_wrong_objects(data):
     django, _, _ = data
-    with pytest.raises(ValueError, match="instance isn't saved. Use bulk=False or save the object first."):
+    with pytest.raises(ValueError, match=r"instance isn't saved\. Use bulk=False or save the object first\."):
         django.tags.add(TaggedItem(tag="x"))
     with pytest.raises(TypeError, match="'TaggedItem' instance expected, got <Bookmark"):
         django.tags.add(django)
@@ -195,7 +195,7 @@ def test_set_keeps_adds_and_removes(data):
 
 
 def test_assignment_is_refused():
-    with pytest.raises(TypeError, match="Use tags.set\\(\\) instead"):
+    with pytest.raises(TypeError, match=r"Use tags\.set\(\) instead"):
         Bookmark().tags = []
 
 
@@ -218,7 +218,7 @@ def test_filter_across_respects_the_content_type(data):
 
 
 def test_filter_from_the_tagged_rows_by_related_query_name(data):
-    django, python, note = data
+    _django, python, _note = data
     assert tags(TaggedItem.objects.filter(bookmark__url="django")) == ["framework", "web"]
     assert tags(TaggedItem.objects.filter(bookmark=python)) == ["language"]
     assert tags(TaggedItem.objects.filter(bookmark__isnull=False).order_by("bookmark__url", "tag")) == [
@@ -303,7 +303,7 @@ def test_writes_after_prefetch_drop_the_prefetched_rows(data):
 
 
 def test_deleting_an_object_deletes_its_tagged_rows(data):
-    django, python, note = data
+    django, _python, _note = data
     Vote.objects.create(item=django.tags.get(tag="web"))
     django.delete()
     assert tags(TaggedItem.objects.all()) == ["language", "todo", "web"]

@@ -219,7 +219,6 @@ class GenericRel(ForeignObjectRel):
             on_delete=DO_NOTHING,
         )
 
-
     def missing_accessor_hint(self, model: Any, name: str) -> tuple[bool, str] | None:
         """`tagged.bookmark` (or `tagged.bookmark_set`): the GenericForeignKey is the way to the object."""
         field = self.field
