@@ -32,7 +32,8 @@ from django.conf import settings
 if not settings.configured:
     settings.configure(
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-        INSTALLED_APPS=[],
+        # contenttypes: its ContentType model and generic relations are compared too (tests/contrib).
+        INSTALLED_APPS=["django.contrib.contenttypes"],
         USE_TZ=False,
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
     )
