@@ -8,7 +8,7 @@ from relata import models
 from relata.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from relata.contrib.contenttypes.models import ContentType
 from relata.contrib.contenttypes.prefetch import GenericPrefetch
-from relata.exceptions import FieldDoesNotExist
+from relata.exceptions import FieldDoesNotExist, FieldError
 from relata.testing import CaptureQueries, assert_num_queries
 from relata.testing.pytest_plugin import use_models
 
@@ -344,3 +344,14 @@ def test_hints_for_names_a_generic_relation_does_not_have():
         TaggedItem(tag="x").bookmark  # noqa: B018
     assert "use taggeditem.content_object" in str(caught.value)
     assert "TaggedItem.objects.filter(bookmark__pk=...)" in str(caught.value)
+
+
+def test_select_related_refuses_generic_relations_naming_prefetch_related():
+    with pytest.raises(FieldError) as caught:
+        list(TaggedItem.objects.select_related("content_object"))
+    assert str(caught.value).startswith(
+        "Invalid field name(s) given in select_related: 'content_object'. Choices are: content_type."
+    )
+    assert "prefetch_related('content_object')" in str(caught.value)
+    with pytest.raises(FieldError, match=r"Choices are: \(none\)\. 'tags' is many-valued"):
+        list(Bookmark.objects.select_related("tags"))

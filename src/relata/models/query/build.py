@@ -934,6 +934,11 @@ def _select_related_field(opts: Any, name: str) -> Any:
     listed = ", ".join(choices) or "(none)"
     if not field.is_relation:
         raise FieldError(f"Non-relational field given in select_related: '{name}'. Choices are: {listed}")
+    if not hasattr(field, "path_infos"):  # a GenericForeignKey: its target's table depends on the row
+        raise FieldError(
+            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
+            f"'{name}' may point at any model: load it with prefetch_related('{name}')."
+        )
     if field.many_to_many or getattr(field, "one_to_many", False):
         # Django's wording, plus what to use instead.
         accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else field.name
