@@ -355,3 +355,17 @@ def test_select_related_refuses_generic_relations_naming_prefetch_related():
     assert "prefetch_related('content_object')" in str(caught.value)
     with pytest.raises(FieldError, match=r"Choices are: \(none\)\. 'tags' is many-valued"):
         list(Bookmark.objects.select_related("tags"))
+
+
+def test_async_manager_methods(data):
+    from asgiref.sync import async_to_sync  # as Django's test runner: back on this thread's connection
+
+    django, _, _ = data
+
+    async def scenario():
+        tag = await django.tags.acreate(tag="async")
+        await django.tags.aremove(tag)
+        found, created = await django.tags.aget_or_create(tag="web")
+        return await django.tags.acount(), created, found.tag
+
+    assert async_to_sync(scenario)() == (2, False, "web")

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from relata import transaction
+from relata.models.asynchronous import AsyncRelatedManagerMixin
 from relata.models.instance_state import db_of
 
 
@@ -61,7 +62,7 @@ class ReverseGenericManyToOneDescriptor:
         return prefetch_generic_relation
 
 
-class GenericRelatedManager:
+class GenericRelatedManager(AsyncRelatedManagerMixin):
     """Mixed in before the target's default manager class by create_generic_related_manager()."""
 
     name = None
