@@ -142,7 +142,7 @@ class Collector:
                 protected = self.collect_related(rel, new_objs)
                 if protected:
                     refused.setdefault(f"'{rel.field.model.__name__}.{rel.field.name}'", []).extend(protected)
-            for field in _generic_dependents(model):
+            for field in _generic_dependents(type(new_objs[0])) if collect_related else ():
                 self.collect_generic(field.bulk_related_objects(new_objs, self.using))
             if refused:
                 raise _protected_error(type(new_objs[0]), refused)
