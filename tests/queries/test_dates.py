@@ -96,3 +96,17 @@ def test_in_and_range_iterate_a_string_as_django():
         ours = sorted(Entry.objects.filter(**lookup).values_list("title", flat=True))
         assert ours == sorted(DEntry.objects.filter(**lookup).values_list("title", flat=True))
     assert sorted(Entry.objects.filter(title__in="ab").values_list("title", flat=True)) == ["a", "b"]
+
+
+def test_dates_over_an_alias_and_an_annotation_match_django():
+    for method, args in (("dates", ("when", "month")), ("datetimes", ("when", "day"))):
+        source = "day" if method == "dates" else "stamp"
+        ours = getattr(Entry.objects.alias(when=models.F(source)), method)(*args)
+        theirs = getattr(DEntry.objects.alias(when=dm.F(source)), method)(*args)
+        assert [v.replace(tzinfo=None) if hasattr(v, "hour") and v.tzinfo else v for v in ours] == [
+            v.replace(tzinfo=None) if hasattr(v, "hour") and v.tzinfo else v for v in theirs
+        ]
+    assert list(Entry.objects.annotate(when=models.F("day")).dates("when", "year")) == [
+        datetime.date(2005, 1, 1),
+        datetime.date(2008, 1, 1),
+    ]

@@ -28,8 +28,15 @@ def _check(kind: str, kinds: tuple[str, ...], order: str) -> None:
 
 
 def _check_field(queryset: Any, field_name: str) -> None:
-    """An unknown name is refused at the call, naming the choices (Django's FieldError), not at evaluation."""
-    resolve_names(queryset.model, field_name.split("__"))
+    """An unknown name is refused at the call, naming the choices (Django's FieldError), not at evaluation.
+
+    An annotation or alias (`alias(d=F("pubdate")).dates("d", "month")`) is a name it may use too.
+    """
+    annotations = queryset._annotation_names()
+    parts = field_name.split("__")
+    if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
+        return
+    resolve_names(queryset.model, parts, annotations)
 
 
 def dates(queryset: Any, field_name: str, kind: str, order: str = "ASC") -> Any:
