@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -230,32 +230,23 @@ class QuerySet(AsyncQuerySetMixin):
         return self._with_known_of(other, self._clone(where=self._state.where + other._state.where))
 
     def __or__(self, other: QuerySet) -> QuerySet:
-        self._merge_check(other)
-        if self._state.empty:
-            return other._clone()
-        if other._state.empty:
-            return self._clone()
-        left = where_as_q(self._state.where)
-        right = where_as_q(other._state.where)
-        where = ((left | right).as_tree(),) if left.children and right.children else ()
-        return self._with_known_of(other, self._clone(where=where))
+        return self._combine_where(other, _where_or)
 
     def __xor__(self, other: QuerySet) -> QuerySet:
         """Rows in exactly one of the two; a queryset without conditions stands for every row."""
+        return self._combine_where(other, _where_xor)
+
+    def _combine_where(self, other: QuerySet, combine: Callable[[Q, Q], tuple[Any, ...] | None]) -> QuerySet:
+        """`self | other` or `self ^ other`: `combine(left, right)` is the new where (None: no row)."""
         self._merge_check(other)
         if self._state.empty:
             return other._clone()
         if other._state.empty:
             return self._clone()
-        left = where_as_q(self._state.where)
-        right = where_as_q(other._state.where)
-        if left.children and right.children:
-            combined = left ^ right
-        elif left.children or right.children:
-            combined = ~(left if left.children else right)  # every row XOR B: the rows outside B
-        else:
+        where = combine(where_as_q(self._state.where), where_as_q(other._state.where))
+        if where is None:
             return self.none()
-        return self._with_known_of(other, self._clone(where=(combined.as_tree(),)))
+        return self._with_known_of(other, self._clone(where=where))
 
     def _with_known_of(self, other: QuerySet, combined: QuerySet) -> QuerySet:
         """Objects either side already knows (`t1.pool_set.all() | t2.pool_set.all()`) stay known."""
@@ -894,6 +885,18 @@ def _first_or_raise(qs: QuerySet, model: Any) -> Any:
     for obj in qs[:1]:
         return obj
     raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+
+
+def _where_or(left: Q, right: Q) -> tuple[Any, ...]:
+    return ((left | right).as_tree(),) if left.children and right.children else ()
+
+
+def _where_xor(left: Q, right: Q) -> tuple[Any, ...] | None:
+    if left.children and right.children:
+        return ((left ^ right).as_tree(),)
+    if left.children or right.children:
+        return ((~(left if left.children else right)).as_tree(),)  # every row XOR B: the rows outside B
+    return None  # every row XOR every row: none
 
 
 def _refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> None:
