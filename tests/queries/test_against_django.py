@@ -33,11 +33,13 @@ def rows(_relata_clean_rows, _django_clean_rows):
 
 
 def fn(m, name):
-    """A database function: relata.models has them all; Django keeps most in models.functions."""
+    """A database function: from the models module where it is exported, else from that side's functions module."""
     if hasattr(m, name):
         return getattr(m, name)
-    from django.db.models import functions
-
+    if m is models:
+        from relata.models import functions
+    else:
+        from django.db.models import functions
     return getattr(functions, name)
 
 
@@ -330,6 +332,28 @@ CASES = {
         )
         .order_by("pk")
         .values_list("longest", flat=True)
+    ),
+    "outer_ref_two_levels_out": lambda B, S, m: B.objects.annotate(
+        rival=m.Subquery(
+            S.objects.filter(
+                m.Exists(B.objects.filter(genre=m.OuterRef(m.OuterRef("genre")), pages__lt=m.OuterRef("rank") * 100))
+            )
+            .order_by("name")
+            .values("name")[:1]
+        )
+    )
+    .order_by("pk")
+    .values_list("title", "rival"),
+    "outer_ref_two_levels_out_in_function": lambda B, S, m: B.objects.filter(
+        m.Exists(
+            S.objects.filter(
+                m.Exists(
+                    B.objects.filter(title__startswith=fn(m, "Left")(m.OuterRef(m.OuterRef("title")), 1)).exclude(
+                        pages=m.OuterRef("rank")
+                    )
+                )
+            )
+        )
     ),
     "f_between_fields": lambda B, S, m: B.objects.filter(pages__gt=m.F("price") * 30),
     "value_string": lambda B, S, m: B.objects.annotate(s=m.Value("x")).values_list("s", flat=True)[:1],

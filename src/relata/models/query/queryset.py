@@ -237,7 +237,12 @@ class QuerySet(AsyncQuerySetMixin):
         return self._combine_where(other, _where_xor)
 
     def _combine_where(self, other: QuerySet, combine: Callable[[Q, Q], tuple[Any, ...] | None]) -> QuerySet:
-        """`self | other` or `self ^ other`: `combine(left, right)` is the new where (None: no row)."""
+        """`self | other` or `self ^ other`: `combine(left, right)` is the new where (None: no row).
+
+        A sliced side stands for the rows its slice picks: `pk__in` its own primary keys, as Django does.
+        """
+        if isinstance(other, QuerySet) and other.model is self.model:
+            self, other = self._as_filterable(), other._as_filterable()
         self._merge_check(other)
         if self._state.empty:
             return other._clone()
@@ -247,6 +252,11 @@ class QuerySet(AsyncQuerySetMixin):
         if where is None:
             return self.none()
         return self._with_known_of(other, self._clone(where=where))
+
+    def _as_filterable(self) -> QuerySet:
+        if not self._state.is_sliced or self._state.empty:
+            return self
+        return self._with_known_of(self, self.model._base_manager.filter(pk__in=self.values("pk")))
 
     def _with_known_of(self, other: QuerySet, combined: QuerySet) -> QuerySet:
         """Objects either side already knows (`t1.pool_set.all() | t2.pool_set.all()`) stay known."""
