@@ -333,17 +333,21 @@ CASES = {
         .order_by("pk")
         .values_list("longest", flat=True)
     ),
-    "outer_ref_two_levels_out": lambda B, S, m: B.objects.annotate(
-        rival=m.Subquery(
-            S.objects.filter(
-                m.Exists(B.objects.filter(genre=m.OuterRef(m.OuterRef("genre")), pages__lt=m.OuterRef("rank") * 100))
+    "outer_ref_two_levels_out": lambda B, S, m: (
+        B.objects.annotate(
+            rival=m.Subquery(
+                S.objects.filter(
+                    m.Exists(
+                        B.objects.filter(genre=m.OuterRef(m.OuterRef("genre")), pages__lt=m.OuterRef("rank") * 100)
+                    )
+                )
+                .order_by("name")
+                .values("name")[:1]
             )
-            .order_by("name")
-            .values("name")[:1]
         )
-    )
-    .order_by("pk")
-    .values_list("title", "rival"),
+        .order_by("pk")
+        .values_list("title", "rival")
+    ),
     "outer_ref_two_levels_out_in_function": lambda B, S, m: B.objects.filter(
         m.Exists(
             S.objects.filter(
