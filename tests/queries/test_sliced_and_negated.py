@@ -108,3 +108,11 @@ def test_slicing_a_number_or_negating_text_names_the_field():
     with pytest.raises(TypeError, match="CharField"):
         Firm.objects.update(in_eu=~models.F("name"))
     assert sorted(Firm.objects.values_list("staff", flat=True)) == [3, 7, 32, 2300]
+
+
+def test_a_field_reference_is_not_iterable():
+    """F() can be indexed (a slice), but `in` and iteration must fail at once, not index without end."""
+    with pytest.raises(TypeError, match="not iterable"):
+        "" in models.F("name")  # noqa: B015
+    with pytest.raises(TypeError, match="not iterable"):
+        list(models.OuterRef("name"))

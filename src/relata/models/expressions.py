@@ -156,6 +156,13 @@ class F(Expression):
     def __getitem__(self, subscript: Any) -> Sliced:
         return Sliced(self, subscript)
 
+    # With __getitem__, Python would iterate (and test `in`) by indexing 0, 1, 2... without end.
+    def __iter__(self) -> Any:
+        raise TypeError(f"'{type(self).__name__}' object is not iterable")
+
+    def __contains__(self, item: Any) -> bool:
+        raise TypeError(f"argument of type '{type(self).__name__}' is not iterable")
+
 
 class OuterRef(F):
     """A reference to a field of the enclosing query, inside a Subquery."""

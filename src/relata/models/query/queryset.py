@@ -35,6 +35,10 @@ MAX_GET_RESULTS = 21
 ITERATOR_CHUNK_SIZE = 2000
 
 
+#: Q()'s own keyword options: as filter() keywords they would be taken as options, not lookups.
+_Q_OPTIONS = frozenset(("_connector", "_negated"))
+
+
 class QuerySet(AsyncQuerySetMixin):
     # Defaults on the class: a queryset is made for every manager access, so
     # __init__ sets only what differs. Every change replaces a value, never mutates one.
@@ -305,6 +309,9 @@ class QuerySet(AsyncQuerySetMixin):
         for arg in args:
             if not isinstance(arg, Q) and not getattr(arg, "conditional", False):
                 raise TypeError(f"{method}() takes Q objects, boolean expressions or keyword lookups; got {arg!r}.")
+        if reserved := sorted(_Q_OPTIONS.intersection(kwargs)):
+            # Q() would take them as its own options: a client-chosen key must never negate or reconnect a filter.
+            raise TypeError(f"The following kwargs are invalid: {', '.join(map(repr, reserved))}")
         q = Q(*args, **kwargs)
         if negate:
             q = ~q
