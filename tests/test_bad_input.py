@@ -322,3 +322,25 @@ def test_good_related_values_still_match():
         ]
 
     assert matches(Writer, Piece) == matches(dj.Writer, dj.Piece) == [1, 1, 1, 1, 1]
+
+
+# -- defer()/only() paths and annotation names ------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["defer", "only"])
+@pytest.mark.parametrize("path", ["missing", "title__missing", "writer__missing"])
+def test_defer_and_only_paths_are_checked(method, path):
+    ours = oracle.error_of(lambda: list(getattr(Piece.objects, method)(path)))
+    theirs = oracle.error_of(lambda: list(getattr(dj.Piece.objects, method)(path)))
+    assert type(ours).__name__ == type(theirs).__name__
+    assert "missing" in str(ours)
+
+
+def test_a_named_annotation_may_not_take_a_default_name():
+    def annotate(m, P):
+        return lambda: P.objects.annotate(m.Max("writer__id"), writer__id__max=m.Max("writer__id"))
+
+    ours = oracle.error_of(annotate(models, Piece))
+    theirs = oracle.error_of(annotate(dm, dj.Piece))
+    assert type(ours) is ValueError and type(theirs) is ValueError
+    assert str(theirs).rstrip(".") in str(ours)

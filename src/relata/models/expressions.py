@@ -672,10 +672,15 @@ class Variance(Aggregate):
 
 class When(Expression):
     def __init__(self, condition: Any = None, then: Any = None, **lookups: Any):
-        if lookups:
-            condition = Q(condition, **lookups) if condition is not None else Q(**lookups)
-        if condition is None:
-            raise TypeError("When() needs a condition: a Q object, a boolean expression or lookups.")
+        if lookups and (condition is None or getattr(condition, "conditional", False)):
+            condition, lookups = Q(condition, **lookups) if condition is not None else Q(**lookups), {}
+        if condition is None or lookups or not getattr(condition, "conditional", False):
+            raise TypeError(
+                "When() supports a Q object, a boolean expression, or lookups as a condition; "
+                f"got {condition!r}{' with lookups' if lookups else ''}."
+            )
+        if isinstance(condition, Q) and not condition.children:
+            raise ValueError("An empty Q() can't be used as a When() condition: it would match every row.")
         self.condition = condition
         self.result = _to_expression(then)  # as Django: a string names a field (then="rating" is F("rating"))
 

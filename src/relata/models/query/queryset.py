@@ -417,13 +417,23 @@ class QuerySet(AsyncQuerySetMixin):
         return self._clone(deferred=self._state.deferred | frozenset(fields))
 
     def _check_field_names(self, names: tuple[str, ...], method: str) -> None:
+        """Each name is a field, or a path of relations ending on a field of the last related model."""
         for name in names:
-            try:
-                self.model._meta.get_field(name.split("__")[0])
-            except exceptions.FieldDoesNotExist:
-                raise exceptions.FieldDoesNotExist(
-                    f"{self.model.__name__} has no field named '{name}' (in {method}())."
-                ) from None
+            model = self.model
+            parts = name.split("__")
+            for index, part in enumerate(parts):
+                try:
+                    field = model._meta.get_field(part)
+                except exceptions.FieldDoesNotExist:
+                    raise exceptions.FieldDoesNotExist(
+                        f"{model.__name__} has no field named '{part}' (in {method}('{name}'))."
+                    ) from None
+                if index < len(parts) - 1 and not getattr(field, "is_relation", False):
+                    raise exceptions.FieldError(
+                        f"{model.__name__}.{part} is not a relation, so {method}('{name}') cannot follow it to "
+                        f"'{parts[index + 1]}'."
+                    )
+                model = field.related_model if index < len(parts) - 1 else model
 
     # -- reshaping ----------------------------------------------------------------
 
@@ -436,11 +446,17 @@ class QuerySet(AsyncQuerySetMixin):
     def _annotate(self, args: tuple[Any, ...], kwargs: dict[str, Any], select: bool) -> QuerySet:
         self._not_combined("annotate")
         defaults = set()
+        named = set(kwargs)
         for arg in args:
             try:
                 defaults.add(arg.default_alias)
             except (AttributeError, TypeError):
                 raise TypeError("Complex annotations require an alias") from None
+            if arg.default_alias in named:
+                raise ValueError(
+                    f"The named annotation '{arg.default_alias}' conflicts with the default name for another "
+                    f"annotation ({arg!r}); give one of them another name."
+                )
             kwargs[arg.default_alias] = arg
         state = self._state
         aggregated = {a.name for a in state.annotations if getattr(a.expression, "contains_aggregate", False)}
