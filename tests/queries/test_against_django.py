@@ -282,6 +282,16 @@ CASES = {
     "difference": lambda B, S, m: (
         B.objects.filter(genre="scifi").difference(B.objects.filter(in_print=True)).order_by("pk")
     ),
+    "difference_with_none": lambda B, S, m: B.objects.filter(pages__gt=300).difference(B.objects.none()).count(),
+    "difference_with_empty_in": lambda B, S, m: B.objects.difference(
+        B.objects.filter(pk__in=[]), B.objects.filter(genre="scifi")
+    ).order_by("pk"),
+    "difference_of_none": lambda B, S, m: B.objects.none().difference(B.objects.all()).count(),
+    "difference_of_empty_in": lambda B, S, m: B.objects.filter(pk__in=[]).difference(B.objects.all()).count(),
+    "intersection_with_empty_in": lambda B, S, m: B.objects.intersection(B.objects.filter(pk__in=[])).count(),
+    "or_with_union": lambda B, S, m: B.objects.all() | B.objects.filter(pk=1).union(B.objects.filter(pk=2)),
+    "and_with_difference": lambda B, S, m: B.objects.all().difference(B.objects.filter(pk=1)) & B.objects.all(),
+    "xor_with_intersection": lambda B, S, m: B.objects.all() ^ B.objects.all().intersection(B.objects.all()),
     "filter_after_union": lambda B, S, m: B.objects.filter(pk=1).union(B.objects.filter(pk=2)).filter(pk=1),
     # -- distinct, only/defer ------------------------------------------------------------------
     "distinct": lambda B, S, m: B.objects.distinct().order_by("pk"),

@@ -583,12 +583,14 @@ class QueryBuilder:
     def build_compound(self) -> tuple[n.Compound, SelectPlan]:
         op, all_, parts = self.state.combinator
         selects, plan = [], None
-        for part in parts:
+        for index, part in enumerate(parts):
             builder = QueryBuilder(part, self.connection, aliases=self.aliases, slots=self.slots)
             try:
                 select, part_plan = builder.build()
             except EmptyResultSet:
-                if op == "UNION":
+                # A part with no row adds nothing to a UNION and takes nothing from an EXCEPT (after the
+                # first); it empties an INTERSECT, or an EXCEPT it starts.
+                if op == "UNION" or (op == "EXCEPT" and index > 0):
                     continue
                 raise
             selects.append(select)

@@ -228,26 +228,27 @@ class QuerySet(AsyncQuerySetMixin):
         return cls
 
     def __and__(self, other: QuerySet) -> QuerySet:
-        self._merge_check(other)
+        self._merge_check(other, "&")
         if other._state.empty:
             return other._clone()
         return self._with_known_of(other, self._clone(where=self._state.where + other._state.where))
 
     def __or__(self, other: QuerySet) -> QuerySet:
-        return self._combine_where(other, _where_or)
+        return self._combine_where(other, _where_or, "|")
 
     def __xor__(self, other: QuerySet) -> QuerySet:
         """Rows in exactly one of the two; a queryset without conditions stands for every row."""
-        return self._combine_where(other, _where_xor)
+        return self._combine_where(other, _where_xor, "^")
 
-    def _combine_where(self, other: QuerySet, combine: Callable[[Q, Q], tuple[Any, ...] | None]) -> QuerySet:
+    def _combine_where(
+        self, other: QuerySet, combine: Callable[[Q, Q], tuple[Any, ...] | None], operator: str
+    ) -> QuerySet:
         """`self | other` or `self ^ other`: `combine(left, right)` is the new where (None: no row).
 
         A sliced side stands for the rows its slice picks: `pk__in` its own primary keys, as Django does.
         """
-        if isinstance(other, QuerySet) and other.model is self.model:
-            self, other = self._as_filterable(), other._as_filterable()
-        self._merge_check(other)
+        self._merge_check(other, operator)
+        self, other = self._as_filterable(), other._as_filterable()
         if self._state.empty:
             return other._clone()
         if other._state.empty:
@@ -269,10 +270,15 @@ class QuerySet(AsyncQuerySetMixin):
             combined._known_related = (*combined._known_related, *extra)
         return combined
 
-    def _merge_check(self, other: QuerySet) -> None:
+    def _merge_check(self, other: QuerySet, operator: str) -> None:
         if not isinstance(other, QuerySet) or other.model is not self.model:
             raise TypeError("Cannot combine queries on two different base models.")
-        if self._state.is_sliced or other._state.is_sliced:
+        if self._state.combinator is not None or other._state.combinator is not None:
+            raise TypeError(
+                f"Cannot use {operator} operator with combined queryset (union(), intersection() or "
+                "difference()): filter the querysets before combining them."
+            )
+        if operator == "&" and (self._state.is_sliced or other._state.is_sliced):
             raise TypeError("Cannot combine queries once a slice has been taken.")
 
     def __deepcopy__(self, memo: dict) -> QuerySet:
