@@ -292,6 +292,22 @@ CASES = {
     "or_with_union": lambda B, S, m: B.objects.all() | B.objects.filter(pk=1).union(B.objects.filter(pk=2)),
     "and_with_difference": lambda B, S, m: B.objects.all().difference(B.objects.filter(pk=1)) & B.objects.all(),
     "xor_with_intersection": lambda B, S, m: B.objects.all() ^ B.objects.all().intersection(B.objects.all()),
+    "union_order_by_f_desc": lambda B, S, m: (
+        B.objects.filter(pages__lt=300).union(B.objects.filter(genre="scifi")).order_by(m.F("pages").desc())
+    ),
+    "union_order_by_values_alias": lambda B, S, m: (
+        B.objects.filter(pages__lt=300)
+        .values(size=m.F("pages"))
+        .union(B.objects.filter(genre="scifi").values(size=m.F("pages")))
+        .order_by("-size")
+    ),
+    "union_order_by_annotation": lambda B, S, m: (
+        B.objects.filter(pk__lt=3)
+        .annotate(twice=m.F("pages") * 2)
+        .values_list("title", "twice")
+        .union(B.objects.filter(pk=5).annotate(twice=m.F("pages") * 2).values_list("title", "twice"))
+        .order_by(m.F("twice").asc())
+    ),
     "filter_after_union": lambda B, S, m: B.objects.filter(pk=1).union(B.objects.filter(pk=2)).filter(pk=1),
     # -- distinct, only/defer ------------------------------------------------------------------
     "distinct": lambda B, S, m: B.objects.distinct().order_by("pk"),
