@@ -24,7 +24,8 @@ from typing import Any
 from relata.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from relata.models.deletion import DO_NOTHING
 from relata.models.fields import Field
-from relata.models.fields.related import ForeignObjectRel, PathStep
+from relata.models.fields.related import PathStep
+from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.registry import resolve_relation_key
 from relata.sql import nodes as n
 

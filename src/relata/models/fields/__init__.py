@@ -320,10 +320,10 @@ class Field(RegisterLookupMixin):
         attname = self.get_attname()
         return attname, self.db_column or attname
 
-    def contribute_to_class(self, cls: type, name: str) -> None:
+    def contribute_to_class(self, cls: type, name: str, private_only: bool = False) -> None:
         self.set_attributes_from_name(name)
         self.model = cls
-        cls._meta.add_field(self)
+        cls._meta.add_field(self, private=private_only)
         if self.column and self.concrete:
             setattr(cls, self.attname, self.descriptor_class(self))
         if self.choices is not None and f"get_{self.name}_display" not in cls.__dict__:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import FieldDoesNotExist, FieldError
-from relata.models.fields.related import ForeignObjectRel, PathStep
+from relata.models.fields.related import PathStep
+from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import steps_to_owner
 
 
@@ -100,13 +101,17 @@ def _next_is_field(opts: Any, rest: tuple[str, ...]) -> bool:
 
 def _through_forward(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     target_opts = field.related_model._meta
+    if len(field.to_fields) > 1 and _next_is_field(target_opts, rest):
+        return [*steps, *field.path_infos()], target_opts
     target = field.target_field
+    # The column holding the key: a ForeignKey's own, a ForeignObject's local field's.
+    local = field.local_related_fields[0]
     if not _next_is_field(target_opts, rest):
-        return ResolvedPath(tuple(steps), field, field.column, rest, target, field.related_model, field)
+        return ResolvedPath(tuple(steps), field, local.column, rest, target, field.related_model, field)
     next_name = target_opts.pk.name if rest[0] == "pk" else rest[0]
     if next_name == target.name and not _next_is_field(target_opts, rest[1:]) and not target.is_relation:
         # book__author__id reads book.author_id: no join needed; lookups and transforms are the target's.
-        return ResolvedPath(tuple(steps), target, field.column, rest[1:], target, null_column=field.null)
+        return ResolvedPath(tuple(steps), target, local.column, rest[1:], target, null_column=local.null)
     return [*steps, *field.path_infos()], target_opts
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from relata.exceptions import FieldError
-from relata.models.fields.descriptors import (
+from relata.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
     ManyToManyDescriptor,
     ReverseManyToOneDescriptor,

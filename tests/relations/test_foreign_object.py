@@ -1,0 +1,180 @@
+"""ForeignObject: a relation read through fields the model already has (from_fields -> to_fields).
+
+It has no column of its own; the objects it relates are found by the local fields' values,
+forward and reverse, in filters, select_related and deletion, as Django does.
+"""
+
+import pytest
+
+from relata import models
+from relata.exceptions import FieldError
+from relata.models.fields.related_descriptors import ForwardManyToOneDescriptor, ReverseManyToOneDescriptor
+from relata.testing import CaptureQueries, assert_num_queries
+from relata.testing.pytest_plugin import use_models
+
+
+class Country(models.Model):
+    code = models.CharField(max_length=2, unique=True)
+    name = models.CharField(max_length=30)
+
+    class Meta:
+        app_label = "rel_foreign_object"
+
+
+class City(models.Model):
+    name = models.CharField(max_length=30)
+    country_code = models.CharField(max_length=2, null=True)
+    country = models.ForeignObject(
+        Country,
+        models.CASCADE,
+        from_fields=["country_code"],
+        to_fields=["code"],
+        related_name="cities",
+        null=True,
+    )
+
+    class Meta:
+        app_label = "rel_foreign_object"
+
+
+use_models(Country, City)
+
+
+@pytest.fixture
+def places():
+    france = Country.objects.create(code="fr", name="France")
+    germany = Country.objects.create(code="de", name="Germany")
+    City.objects.create(name="Paris", country_code="fr")
+    City.objects.create(name="Lyon", country_code="fr")
+    City.objects.create(name="Berlin", country_code="de")
+    City.objects.create(name="Atlantis")
+    return france, germany
+
+
+def test_it_is_a_field_without_a_column():
+    field = City._meta.get_field("country")
+    assert (field.concrete, field.column, field.attname) == (False, None, "country")
+    assert field.many_to_one and field.is_relation and field.related_model is Country
+    assert field in City._meta.fields
+    assert field not in City._meta.concrete_fields
+    assert [f.name for f in field.local_related_fields] == ["country_code"]
+    assert [f.name for f in field.foreign_related_fields] == ["code"]
+    assert isinstance(City.__dict__["country"], ForwardManyToOneDescriptor)
+    assert isinstance(Country.__dict__["cities"], ReverseManyToOneDescriptor)
+
+
+def test_the_table_has_no_column_for_it():
+    from relata.db import connection
+
+    columns = [c.name for c in connection.introspection.get_columns(City._meta.db_table)]
+    assert sorted(columns) == ["country_code", "id", "name"]
+
+
+def test_a_foreign_key_is_a_foreign_object_over_itself():
+    fk = models.ForeignKey(Country, models.CASCADE)
+    assert isinstance(fk, models.ForeignObject)
+    assert fk.from_fields == ["self"] and fk.to_fields == [None]
+
+
+def test_forward_access_loads_by_the_local_field(places):
+    paris = City.objects.get(name="Paris")
+    with assert_num_queries(1):
+        assert paris.country.name == "France"
+    with assert_num_queries(0):
+        assert paris.country.name == "France"
+    atlantis = City.objects.get(name="Atlantis")
+    with assert_num_queries(0):
+        assert atlantis.country is None
+
+
+def test_changing_the_local_field_changes_the_object(places):
+    paris = City.objects.get(name="Paris")
+    assert paris.country.code == "fr"
+    paris.country_code = "de"
+    assert paris.country.name == "Germany"
+
+
+def test_assigning_sets_the_local_field(places):
+    _, germany = places
+    city = City(name="Bonn", country=germany)
+    assert city.country_code == "de"
+    city.save()
+    assert City.objects.get(name="Bonn").country == germany
+    city.country = None
+    assert city.country_code is None
+
+
+def test_assigning_another_model_is_refused():
+    with pytest.raises(ValueError, match=r'"City\.country" must be a "Country" instance'):
+        City(country=City())
+
+
+def test_filter_forward(places):
+    france, germany = places
+    assert sorted(c.name for c in City.objects.filter(country=france)) == ["Lyon", "Paris"]
+    assert [c.name for c in City.objects.filter(country__name="Germany")] == ["Berlin"]
+    assert sorted(c.name for c in City.objects.filter(country__in=[france, germany])) == ["Berlin", "Lyon", "Paris"]
+    assert [c.name for c in City.objects.filter(country__isnull=True)] == ["Atlantis"]
+
+
+def test_filter_reverse_by_the_query_name(places):
+    assert [c.name for c in Country.objects.filter(cities__name="Berlin")] == ["Germany"]
+    assert Country.objects.filter(cities__name__startswith="L").get().code == "fr"
+
+
+def test_reverse_manager(places):
+    france, _ = places
+    assert sorted(c.name for c in france.cities.all()) == ["Lyon", "Paris"]
+    assert france.cities.count() == 2
+
+
+def test_select_related_joins_on_the_local_field(places):
+    with CaptureQueries() as queries:
+        cities = list(City.objects.select_related("country").order_by("name"))
+        assert [c.country and c.country.name for c in cities] == [None, "Germany", "France", "France"]
+    assert len(queries) == 1
+    assert "country_code" in queries[0].sql
+
+
+def test_values_and_order_by_across_it(places):
+    names = City.objects.filter(country__isnull=False).order_by("country__name", "name").values_list("name", flat=True)
+    assert list(names) == ["Lyon", "Paris", "Berlin"]
+    assert sorted(City.objects.filter(name="Paris").values_list("country__name", flat=True)) == ["France"]
+
+
+def test_deleting_the_target_cascades(places):
+    france, _ = places
+    _, per_model = france.delete()
+    assert per_model == {"rel_foreign_object.City": 2, "rel_foreign_object.Country": 1}
+    assert sorted(City.objects.values_list("name", flat=True)) == ["Atlantis", "Berlin"]
+
+
+def test_deconstruct_names_the_field_pairs():
+    name, path, args, kwargs = City._meta.get_field("country").deconstruct()
+    assert (name, path, args) == ("country", "relata.models.ForeignObject", [])
+    assert kwargs["from_fields"] == ["country_code"] and kwargs["to_fields"] == ["code"]
+    assert kwargs["to"] == "rel_foreign_object.country" and kwargs["on_delete"] is models.CASCADE
+
+
+def test_from_and_to_fields_of_different_lengths_are_refused():
+    field = models.ForeignObject(Country, models.CASCADE, from_fields=["a", "b"], to_fields=["code"])
+    with pytest.raises(ValueError, match="same non-zero length"):
+        field.resolve_related_fields()
+
+
+def test_a_single_target_field_is_refused_for_several_pairs():
+    class Place(models.Model):
+        code = models.CharField(max_length=2)
+        name = models.CharField(max_length=30)
+        country = models.ForeignObject(
+            Country, models.CASCADE, from_fields=["code", "name"], to_fields=["code", "name"], related_name="+"
+        )
+
+        class Meta:
+            app_label = "rel_foreign_object_multi"
+
+    try:
+        with pytest.raises(FieldError, match="relates 2 fields of Country"):
+            _ = Place._meta.get_field("country").target_field
+    finally:
+        Place._meta.apps.unregister_model(Place)
