@@ -507,6 +507,7 @@ class Field(RegisterLookupMixin):
             max_digits=getattr(self, "max_digits", None),
             decimal_places=getattr(self, "decimal_places", None),
             comment=self.db_comment or None,
+            collation=getattr(self, "db_collation", None),
         )
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
@@ -746,8 +747,10 @@ class CharField(Field):
     #: The column is varchar(max_length): every supported database needs the length.
     requires_max_length: ClassVar[bool] = True
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, db_collation: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        #: The column's collation (COLLATE in its definition); None: the database's default.
+        self.db_collation = db_collation
         if self.max_length is not None:
             self._validators.append(v.MaxLengthValidator(self.max_length))
 
