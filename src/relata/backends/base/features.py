@@ -50,6 +50,9 @@ class BaseDatabaseFeatures:
     time_cast_precision = 6
     #: Collations Collate() can name on this database, by what they do ("ci", "cs", ...), for tests.
     test_collations: dict[str, str] = {}
+    #: A foreign key's column has exactly the type of the column it references (a key to a
+    #: PositiveIntegerField is unsigned too): the schema writes the target's type on every database.
+    related_fields_match_type = True
     #: A naive datetime comes back naive (SQLite keeps text); servers that store
     #: an instant take naive values as UTC and return them aware.
     can_return_naive_datetimes = True
