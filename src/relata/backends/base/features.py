@@ -30,6 +30,8 @@ class BaseDatabaseFeatures:
     #: does not support, cannot): values(<TextField>).annotate(...) groups by it.
     allows_group_by_lob = True
     supports_json_field = True
+    #: A JSONField holds a bare number, string, boolean or null as well as objects and arrays.
+    supports_primitives_in_json_field = True
     supports_select_intersection = True
     supports_select_difference = True
     supports_slicing_ordering_in_compound = True

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from relata import exceptions
+from relata.backends.base.operations import INTEGER_FIELD_RANGES
 from relata.models import validators as v
 from relata.models.fields.choices import CallableChoiceIterator, flatten_choices, normalize_choices
 from relata.sql.ddl import ColumnSpec
@@ -550,7 +551,7 @@ class IntegerField(Field):
     empty_strings_allowed = False
     default_error_messages: ClassVar[dict[str, str]] = {"invalid": "“%(value)s” value must be an integer."}
     #: Range the column holds on every supported database.
-    integer_range: ClassVar[tuple[int, int]] = (-2147483648, 2147483647)
+    integer_range: ClassVar[tuple[int, int]] = INTEGER_FIELD_RANGES["IntegerField"]
 
     @property
     def validators(self) -> list[Callable[[Any], None]]:
@@ -584,17 +585,17 @@ class IntegerField(Field):
 
 class SmallIntegerField(IntegerField):
     internal_type = "SmallIntegerField"
-    integer_range = (-32768, 32767)
+    integer_range = INTEGER_FIELD_RANGES["SmallIntegerField"]
 
 
 class BigIntegerField(IntegerField):
     internal_type = "BigIntegerField"
-    integer_range = (-9223372036854775808, 9223372036854775807)
+    integer_range = INTEGER_FIELD_RANGES["BigIntegerField"]
 
 
 class PositiveIntegerField(IntegerField):
     internal_type = "PositiveIntegerField"
-    integer_range = (0, 2147483647)
+    integer_range = INTEGER_FIELD_RANGES["PositiveIntegerField"]
 
     def column_spec(self) -> ColumnSpec:
         spec = super().column_spec()
@@ -603,12 +604,12 @@ class PositiveIntegerField(IntegerField):
 
 class PositiveSmallIntegerField(PositiveIntegerField):
     internal_type = "PositiveSmallIntegerField"
-    integer_range = (0, 32767)
+    integer_range = INTEGER_FIELD_RANGES["PositiveSmallIntegerField"]
 
 
 class PositiveBigIntegerField(PositiveIntegerField):
     internal_type = "PositiveBigIntegerField"
-    integer_range = (0, 9223372036854775807)
+    integer_range = INTEGER_FIELD_RANGES["PositiveBigIntegerField"]
 
 
 def _with_check(spec: ColumnSpec, check: str) -> ColumnSpec:
