@@ -37,9 +37,6 @@ class City(models.Model):
         app_label = "rel_foreign_object"
 
 
-use_models(Country, City)
-
-
 @pytest.fixture
 def places():
     france = Country.objects.create(code="fr", name="France")
@@ -178,3 +175,78 @@ def test_a_single_target_field_is_refused_for_several_pairs():
             _ = Place._meta.get_field("country").target_field
     finally:
         Place._meta.apps.unregister_model(Place)
+
+
+class Branch(models.Model):
+    company = models.CharField(max_length=1)
+    number = models.IntegerField()
+    name = models.CharField(max_length=30)
+
+    class Meta:
+        app_label = "rel_foreign_object"
+        unique_together = [("company", "number")]
+
+
+class Employee(models.Model):
+    name = models.CharField(max_length=30)
+    company = models.CharField(max_length=1)
+    branch_number = models.IntegerField(null=True)
+    branch = models.ForeignObject(
+        Branch,
+        models.CASCADE,
+        from_fields=["company", "branch_number"],
+        to_fields=["company", "number"],
+        related_name="staff",
+        null=True,
+    )
+
+    class Meta:
+        app_label = "rel_foreign_object"
+
+
+use_models(Country, City, Branch, Employee)
+
+
+@pytest.fixture
+def branches():
+    # Two companies number their branches alike: only both columns together name a branch.
+    a1 = Branch.objects.create(company="a", number=1, name="A one")
+    b1 = Branch.objects.create(company="b", number=1, name="B one")
+    Employee.objects.create(name="Ann", company="a", branch_number=1)
+    Employee.objects.create(name="Bob", company="b", branch_number=1)
+    Employee.objects.create(name="Cid", company="b", branch_number=1)
+    Employee.objects.create(name="Dan", company="a", branch_number=None)
+    return a1, b1
+
+
+def test_several_columns_forward_access(branches):
+    bob = Employee.objects.get(name="Bob")
+    with assert_num_queries(1):
+        assert bob.branch.name == "B one"
+    assert Employee.objects.get(name="Dan").branch is None
+
+
+def test_several_columns_filter_by_instance_and_across(branches):
+    a1, b1 = branches
+    assert [e.name for e in Employee.objects.filter(branch=a1)] == ["Ann"]
+    assert sorted(e.name for e in Employee.objects.filter(branch__name="B one")) == ["Bob", "Cid"]
+    assert sorted(e.name for e in Employee.objects.filter(branch__in=[a1, b1])) == ["Ann", "Bob", "Cid"]
+    assert [e.name for e in Employee.objects.exclude(branch__name="B one").order_by("name")] == ["Ann", "Dan"]
+
+
+def test_several_columns_reverse(branches):
+    _, b1 = branches
+    assert sorted(e.name for e in b1.staff.all()) == ["Bob", "Cid"]
+    assert [b.name for b in Branch.objects.filter(staff__name="Ann")] == ["A one"]
+    assert Branch.objects.filter(staff__name__in=["Bob", "Cid"]).distinct().get() == b1
+
+
+def test_several_columns_join_on_every_pair(branches):
+    with CaptureQueries() as queries:
+        names = [
+            (e.name, e.branch and e.branch.name) for e in Employee.objects.select_related("branch").order_by("name")
+        ]
+    assert names == [("Ann", "A one"), ("Bob", "B one"), ("Cid", "B one"), ("Dan", None)]
+    assert len(queries) == 1
+    on = queries[0].sql.split(" ON ", 1)[1]
+    assert "company" in on and "branch_number" in on and "number" in on

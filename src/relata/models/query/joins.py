@@ -101,8 +101,14 @@ def _next_is_field(opts: Any, rest: tuple[str, ...]) -> bool:
 
 def _through_forward(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     target_opts = field.related_model._meta
-    if len(field.to_fields) > 1 and _next_is_field(target_opts, rest):
-        return [*steps, *field.path_infos()], target_opts
+    if len(field.to_fields) > 1:
+        path = [*steps, *field.path_infos()]
+        if _next_is_field(target_opts, rest):
+            return path, target_opts
+        # A relation over several columns is compared through its join (ON every column pair),
+        # by the target's primary key: filter(person=bob) matches the rows whose pairs name bob's row.
+        pk = target_opts.pk
+        return ResolvedPath(tuple(path), pk, pk.column, rest, pk, field.related_model, field)
     target = field.target_field
     # The column holding the key: a ForeignKey's own, a ForeignObject's local field's.
     local = field.local_related_fields[0]
