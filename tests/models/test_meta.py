@@ -232,3 +232,19 @@ def test_app_label_defaults_to_package_of_models_module():
     assert _app_label_for("shop.models.orders", "Order") == "shop"
     with pytest.raises(exceptions.ImproperlyConfigured, match="app_label"):
         _app_label_for("__main__", "Thing")
+
+
+def test_verbose_name_raw_and_swapped():
+    class Named(models.Model):
+        class Meta:
+            app_label = "m_meta_raw"
+            verbose_name = "named thing"
+            swappable = "SOME_SETTING"
+
+    try:
+        assert Named._meta.verbose_name_raw == "named thing"
+        assert Publisher._meta.verbose_name_raw == "publisher"
+        # No settings name a replacement, so no model is swapped out.
+        assert Named._meta.swapped is None and Publisher._meta.swapped is None
+    finally:
+        Named._meta.apps.unregister_model(Named)

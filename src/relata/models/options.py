@@ -214,6 +214,16 @@ class Options:
     # -- names --------------------------------------------------------------------
 
     @property
+    def verbose_name_raw(self) -> str:
+        """The verbose name as a plain string (Django's name; relata does not translate it)."""
+        return str(self.verbose_name)
+
+    @property
+    def swapped(self) -> str | None:
+        """The model replacing this one, for a swappable model: None, as relata has no settings to swap by."""
+        return None
+
+    @property
     def label(self) -> str:
         return f"{self.app_label}.{self.object_name}"
 
