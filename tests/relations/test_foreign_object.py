@@ -4,6 +4,9 @@ It has no column of its own; the objects it relates are found by the local field
 forward and reverse, in filters, select_related and deletion, as Django does.
 """
 
+import copy
+import pickle
+
 import pytest
 
 from relata import models
@@ -250,3 +253,31 @@ def test_several_columns_join_on_every_pair(branches):
     assert len(queries) == 1
     on = queries[0].sql.split(" ON ", 1)[1]
     assert "company" in on and "branch_number" in on and "number" in on
+
+
+def test_joins_are_worked_out_once_and_not_copied():
+    field = Employee._meta.get_field("branch")
+    assert field.path_infos is field.path_infos
+    assert field.path_infos == field.get_path_info()
+    assert field.reverse_path_infos == field.get_reverse_path_info()
+    assert field.remote_field.path_infos == field.get_reverse_path_info()
+    step = field.path_infos[0]
+    assert (step.from_column, step.to_column, step.more_columns) == (
+        "company",
+        "company",
+        (("branch_number", "number"),),
+    )
+    # A copy is made for another model (abstract inheritance): it works its joins out again.
+    assert "path_infos" not in copy.copy(field).__dict__
+    assert "path_infos" not in copy.copy(field.remote_field).__dict__
+    clone = copy.deepcopy(field)
+    assert "path_infos" not in clone.__dict__ and "path_infos" not in clone.remote_field.__dict__
+
+
+def test_a_models_field_pickles_as_a_reference():
+    field = Employee._meta.get_field("branch")
+    assert pickle.loads(pickle.dumps(field)) is field
+    rel = pickle.loads(pickle.dumps(field.remote_field))
+    assert rel.field is field and rel.model is Branch
+    loose = pickle.loads(pickle.dumps(models.CharField(max_length=3, null=True)))
+    assert (type(loose), loose.max_length, loose.null) == (models.CharField, 3, True)

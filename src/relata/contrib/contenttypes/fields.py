@@ -366,7 +366,15 @@ class GenericRelation(Field):
 
     # -- joins ----------------------------------------------------------------------
 
+    @cached_property
     def path_infos(self) -> list[PathStep]:
+        return self.get_path_info()
+
+    @cached_property
+    def reverse_path_infos(self) -> list[PathStep]:
+        return self.get_reverse_path_info()
+
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         """From this model's rows to the target's rows whose (content type, object id) name them."""
         return [
             PathStep(
@@ -381,7 +389,7 @@ class GenericRelation(Field):
             )
         ]
 
-    def reverse_path_infos(self) -> list[PathStep]:
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         """From the target's rows to the object of this model each one points at (related_query_name)."""
         return [
             PathStep(

@@ -71,6 +71,16 @@ class DeferredAttribute:
         return instance.__dict__[name]
 
 
+def _new_field(cls: type) -> Field:
+    return cls.__new__(cls)
+
+
+def _load_field(app_label: str, object_name: str, name: str) -> Field:
+    from relata.models.registry import apps
+
+    return apps.get_model(app_label, object_name)._meta.get_field(name)
+
+
 class RegisterLookupMixin:
     """Lookups and transforms registered per field class, found along the MRO."""
 
@@ -253,6 +263,14 @@ class Field(RegisterLookupMixin):
                 and self.name == other.name
             )
         return NotImplemented
+
+    def __reduce__(self) -> Any:
+        # A model's field pickles as a reference to it: unpickled, it is that model's own field
+        # (with its caches and relations), as a model class pickles by reference.
+        model = self.model
+        if model is None or model._meta.abstract:
+            return _new_field, (type(self),), self.__dict__
+        return _load_field, (model._meta.app_label, model._meta.object_name, self.name)
 
     def __deepcopy__(self, memo: dict) -> Field:
         clone = copy.copy(self)

@@ -10,6 +10,7 @@ strings resolve when the target model is defined.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from relata import exceptions
@@ -27,6 +28,8 @@ from relata.models.registry import resolve_relation_key
 from relata.sql.ddl import ColumnSpec, Reference
 
 RECURSIVE_RELATIONSHIP_CONSTANT = "self"
+#: Per-field caches of the joins, dropped from copies.
+_PATH_CACHES = ("path_infos", "reverse_path_infos")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,32 @@ class RelatedField(FieldCacheMixin, Field):
                 cls._meta.remove_reverse_relation(related)
 
         owner._meta.apps.on_unregister(owner, undo)
+
+    # -- joins ------------------------------------------------------------------------
+
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
+        """The joins from this model's table to the target's (PathSteps); each relation kind says."""
+        raise NotImplementedError(f"{type(self).__name__} must say how it joins: define get_path_info().")
+
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
+        """The joins from the target's table back to this model's."""
+        raise NotImplementedError(f"{type(self).__name__} must say how it joins: define get_reverse_path_info().")
+
+    @cached_property
+    def path_infos(self) -> list[PathStep]:
+        return self.get_path_info()
+
+    @cached_property
+    def reverse_path_infos(self) -> list[PathStep]:
+        return self.get_reverse_path_info()
+
+    def __copy__(self) -> RelatedField:
+        # The joins name this field's model: a copy (made for another model) works them out again.
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        for name in _PATH_CACHES:
+            clone.__dict__.pop(name, None)
+        return clone
 
     def get_limit_choices_to(self) -> Any:
         """`limit_choices_to`, called first when it is a callable (as Django does)."""
@@ -288,7 +317,7 @@ class ForeignObject(RelatedField):
 
     # -- joins ------------------------------------------------------------------------
 
-    def path_infos(self) -> list[PathStep]:
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         pairs = [(local.column, remote.column) for local, remote in self.related_fields]
         return [
             PathStep(
@@ -302,7 +331,7 @@ class ForeignObject(RelatedField):
             )
         ]
 
-    def reverse_path_infos(self) -> list[PathStep]:
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         pairs = [(remote.column, local.column) for local, remote in self.related_fields]
         return [
             PathStep(
@@ -460,7 +489,7 @@ class ForeignKey(ForeignObject):
 
     # -- joins ------------------------------------------------------------------------
 
-    def path_infos(self) -> list[PathStep]:
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         return [
             PathStep(
                 self.model,
@@ -473,7 +502,7 @@ class ForeignKey(ForeignObject):
             )
         ]
 
-    def reverse_path_infos(self) -> list[PathStep]:
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         return [
             PathStep(
                 self.related_model,
@@ -637,11 +666,11 @@ class ManyToManyField(RelatedField):
     def m2m_reverse_field_name(self) -> str:
         return self._through_fields()[1].name
 
-    def path_infos(self) -> list[PathStep]:
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         source, target = self._through_fields()
         return self._through_path(self.model, source, target, self.related_model)
 
-    def reverse_path_infos(self) -> list[PathStep]:
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         source, target = self._through_fields()
         return self._through_path(self.related_model, target, source, self.model)
 

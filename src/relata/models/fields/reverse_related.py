@@ -8,6 +8,7 @@ hidden (`related_name="+"`), and where the target caches what it loads.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from relata.models.fields.mixins import FieldCacheMixin
@@ -102,8 +103,18 @@ class ForeignObjectRel(FieldCacheMixin):
     def get_cache_name(self) -> str:
         return self.get_accessor_name() or ("+" + self.field.name)
 
+    def get_path_info(self, filtered_relation: Any = None) -> list[Any]:
+        return self.field.get_reverse_path_info(filtered_relation)
+
+    @cached_property
     def path_infos(self) -> list[Any]:
-        return self.field.reverse_path_infos()
+        return self.get_path_info()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Copies and pickles work the joins out again (they name the field's models).
+        state = self.__dict__.copy()
+        state.pop("path_infos", None)
+        return state
 
     def get_joining_columns(self) -> tuple[str, str]:
         return self.field.target_field.column, self.field.column

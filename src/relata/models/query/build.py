@@ -711,7 +711,7 @@ class QueryBuilder:
                     f"Field {opts.object_name}.{field.name} cannot be both deferred and traversed using "
                     f"select_related at the same time."
                 )
-            steps = field.path_infos()
+            steps = field.path_infos
             target = steps[-1].to_model
             if opts.multi_table:
                 steps = [*steps_to_owner(opts, field), *steps]
@@ -944,7 +944,7 @@ def _select_related_field(opts: Any, name: str) -> Any:
     listed = ", ".join(choices) or "(none)"
     if not field.is_relation:
         raise FieldError(f"Non-relational field given in select_related: '{name}'. Choices are: {listed}")
-    if not hasattr(field, "path_infos"):  # a GenericForeignKey: its target's table depends on the row
+    if not hasattr(type(field), "path_infos"):  # a GenericForeignKey: its target's table depends on the row
         raise FieldError(
             f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
             f"'{name}' may point at any model: load it with prefetch_related('{name}')."

@@ -71,7 +71,7 @@ def resolve_names(model: Any, parts: list[str], annotations: tuple[str, ...] = (
         if isinstance(field, ForeignObjectRel) or field.one_to_many:
             # A reverse relation, or a forward field that reads like one (a GenericRelation).
             resolved = _through_reverse(field, steps, rest)
-        elif not hasattr(field, "path_infos"):
+        elif not hasattr(type(field), "path_infos"):
             raise FieldError(
                 f"Field '{name}' does not generate an automatic reverse relation and therefore cannot be used "
                 f"for reverse querying. If it is a GenericForeignKey, consider adding a GenericRelation."
@@ -102,7 +102,7 @@ def _next_is_field(opts: Any, rest: tuple[str, ...]) -> bool:
 def _through_forward(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     target_opts = field.related_model._meta
     if len(field.to_fields) > 1:
-        path = [*steps, *field.path_infos()]
+        path = [*steps, *field.path_infos]
         if _next_is_field(target_opts, rest):
             return path, target_opts
         # A relation over several columns is compared through its join (ON every column pair),
@@ -118,7 +118,7 @@ def _through_forward(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -
     if next_name == target.name and not _next_is_field(target_opts, rest[1:]) and not target.is_relation:
         # book__author__id reads book.author_id: no join needed; lookups and transforms are the target's.
         return ResolvedPath(tuple(steps), target, local.column, rest[1:], target, null_column=local.null)
-    return [*steps, *field.path_infos()], target_opts
+    return [*steps, *field.path_infos], target_opts
 
 
 def _names_target_pk(opts: Any, rest: tuple[str, ...]) -> bool:
@@ -128,7 +128,7 @@ def _names_target_pk(opts: Any, rest: tuple[str, ...]) -> bool:
 
 def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     related_opts = rel.related_model._meta
-    path = [*steps, *rel.path_infos()]
+    path = [*steps, *rel.path_infos]
     if rel.many_to_many:
         by_pk = _names_target_pk(related_opts, rest)
         if by_pk:
@@ -149,7 +149,7 @@ def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> 
 
 def _through_m2m(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     target_opts = field.related_model._meta
-    path = [*steps, *field.path_infos()]
+    path = [*steps, *field.path_infos]
     by_pk = _names_target_pk(target_opts, rest)
     if by_pk:
         rest = rest[1:]
