@@ -281,3 +281,33 @@ def test_a_models_field_pickles_as_a_reference():
     assert rel.field is field and rel.model is Branch
     loose = pickle.loads(pickle.dumps(models.CharField(max_length=3, null=True)))
     assert (type(loose), loose.max_length, loose.null) == (models.CharField, 3, True)
+
+
+def test_prefetch_forward_and_reverse_across_several_columns(branches):
+    with assert_num_queries(2):
+        staff = list(Employee.objects.prefetch_related("branch").order_by("name"))
+        assert [e.branch and e.branch.name for e in staff] == ["A one", "B one", "B one", None]
+    with CaptureQueries() as queries:
+        branches_loaded = list(Branch.objects.prefetch_related("staff").order_by("name"))
+    assert len(queries) == 2
+    assert " JOIN " not in queries[1].sql
+    with assert_num_queries(0):
+        found = {b.name: sorted(e.name for e in b.staff.all()) for b in branches_loaded}
+        # Each loaded employee already carries its branch.
+        assert all(e.branch is b for b in branches_loaded for e in b.staff.all())
+    assert found == {"A one": ["Ann"], "B one": ["Bob", "Cid"]}
+
+
+def test_prefetch_across_a_single_column(places):
+    with assert_num_queries(2):
+        countries = {
+            c.code: sorted(city.name for city in c.cities.all()) for c in Country.objects.prefetch_related("cities")
+        }
+    assert countries == {"de": ["Berlin"], "fr": ["Lyon", "Paris"]}
+    with assert_num_queries(2):
+        assert [c.country and c.country.code for c in City.objects.prefetch_related("country").order_by("name")] == [
+            None,
+            "de",
+            "fr",
+            "fr",
+        ]
