@@ -207,7 +207,32 @@ class Employee(models.Model):
         app_label = "rel_foreign_object"
 
 
-use_models(Country, City, Branch, Employee)
+class Project(models.Model):
+    company = models.CharField(max_length=1)
+    name = models.CharField(max_length=30)
+    staff = models.ManyToManyField(Employee, through="Assignment", related_name="projects")
+
+    class Meta:
+        app_label = "rel_foreign_object"
+
+
+class Assignment(models.Model):
+    # Both ends are named with the company: an assignment across companies links nothing.
+    company = models.CharField(max_length=1)
+    project_ref = models.IntegerField()
+    employee_ref = models.IntegerField()
+    project = models.ForeignObject(
+        Project, models.CASCADE, from_fields=["company", "project_ref"], to_fields=["company", "id"]
+    )
+    employee = models.ForeignObject(
+        Employee, models.CASCADE, from_fields=["company", "employee_ref"], to_fields=["company", "id"]
+    )
+
+    class Meta:
+        app_label = "rel_foreign_object"
+
+
+use_models(Country, City, Branch, Employee, Project, Assignment)
 
 
 @pytest.fixture
@@ -311,3 +336,33 @@ def test_prefetch_across_a_single_column(places):
             "fr",
             "fr",
         ]
+
+
+@pytest.fixture
+def projects(branches):
+    ann, bob = Employee.objects.get(name="Ann"), Employee.objects.get(name="Bob")
+    roads = Project.objects.create(company="a", name="Roads")
+    rails = Project.objects.create(company="b", name="Rails")
+    Assignment.objects.create(company="a", project_ref=roads.pk, employee_ref=ann.pk)
+    Assignment.objects.create(company="b", project_ref=rails.pk, employee_ref=bob.pk)
+    # Names Ann's id under company b: no employee of company b has it, so it links nothing.
+    Assignment.objects.create(company="b", project_ref=rails.pk, employee_ref=ann.pk)
+    return roads, rails
+
+
+def test_many_to_many_through_foreign_objects(projects):
+    roads, rails = projects
+    assert [e.name for e in roads.staff.all()] == ["Ann"]
+    assert [e.name for e in rails.staff.all()] == ["Bob"]
+    assert [p.name for p in Employee.objects.get(name="Ann").projects.all()] == ["Roads"]
+    assert [p.name for p in Project.objects.filter(staff__name="Bob")] == ["Rails"]
+    assert [e.name for e in Employee.objects.filter(projects=rails)] == ["Bob"]
+
+
+def test_prefetch_many_to_many_through_foreign_objects(projects):
+    with assert_num_queries(2):
+        staff = {p.name: [e.name for e in p.staff.all()] for p in Project.objects.prefetch_related("staff")}
+    assert staff == {"Roads": ["Ann"], "Rails": ["Bob"]}
+    with assert_num_queries(2):
+        found = {e.name: [p.name for p in e.projects.all()] for e in Employee.objects.prefetch_related("projects")}
+    assert found == {"Ann": ["Roads"], "Bob": ["Rails"], "Cid": [], "Dan": []}

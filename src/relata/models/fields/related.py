@@ -681,24 +681,26 @@ class ManyToManyField(RelatedField):
         (the through model's reverse FK) share the join to the through table, as in Django.
         """
         through = self.remote_field.through
+        near_pairs = [(remote.column, local.column) for local, remote in near.related_fields]
+        far_pairs = [(local.column, remote.column) for local, remote in far.related_fields]
         return [
             PathStep(
                 start,
                 through,
-                near.target_field.column,
-                near.column,
+                *near_pairs[0],
                 multivalued=True,
                 nullable=True,
                 key=(near, "reverse"),
+                more_columns=tuple(near_pairs[1:]),
             ),
             PathStep(
                 through,
                 end,
-                far.column,
-                far.target_field.column,
+                *far_pairs[0],
                 multivalued=False,
                 nullable=False,
                 key=(far, "forward"),
+                more_columns=tuple(far_pairs[1:]),
             ),
         ]
 

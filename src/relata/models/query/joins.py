@@ -136,6 +136,8 @@ def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> 
         elif _next_is_field(related_opts, rest):
             return path, related_opts
         source = rel.field._through_fields()[0]
+        if not source.concrete:
+            return _to_end_pk(path, rel.related_model, rest, None if by_pk else rel)
         # From Tag, book__id__<lookup> compares the through row's column by the target key's lookups.
         field, relation = (source.target_field, None) if by_pk else (source, rel)
         return ResolvedPath(
@@ -155,9 +157,18 @@ def _through_m2m(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> An
         rest = rest[1:]
     if not _next_is_field(target_opts, rest):
         target = field._through_fields()[1]
+        if not target.concrete:
+            return _to_end_pk(path, field.related_model, rest, None if by_pk else field)
         # book__tags__id__<lookup> compares the through row's column by the target key's lookups.
         lookup_field, relation = (target.target_field, None) if by_pk else (target, field)
         return ResolvedPath(
             tuple(path[:-1]), lookup_field, target.column, rest, target.target_field, field.related_model, relation
         )
     return path, target_opts
+
+
+def _to_end_pk(path: list[PathStep], model: Any, rest: tuple[str, ...], relation: Any) -> ResolvedPath:
+    """A many-to-many whose through model names its ends by a ForeignObject (no key column of its
+    own to compare): the condition reads the far end's primary key, through both joins."""
+    pk = model._meta.pk
+    return ResolvedPath(tuple(path), pk, pk.column, rest, pk, model, relation)

@@ -346,7 +346,9 @@ def _many_to_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
 
     sample_manager = descriptor.__get__(objs[0])
     model = sample_manager.model
-    source_key = sample_manager.source_field.target_field
+    source = sample_manager.source_field
+    # Through rows that name the objects by several columns (a ForeignObject): key by the objects' pk.
+    source_key = source.target_field if source.concrete else type(objs[0])._meta.pk
     lookup = f"{sample_manager.query_field_name}__{source_key.name}"
     base = queryset if queryset is not None else model._default_manager.db_manager(_db_of(objs)).all()
     marker = "_prefetch_related_val"
