@@ -248,3 +248,25 @@ def test_verbose_name_raw_and_swapped():
         assert Named._meta.swapped is None and Publisher._meta.swapped is None
     finally:
         Named._meta.apps.unregister_model(Named)
+
+
+def test_fields_leave_many_to_many_out_as_django():
+    class Tagged(models.Model):
+        code = models.CharField(max_length=5)
+        tags = models.ManyToManyField(Publisher)
+        publisher = models.ForeignObject(
+            Publisher, models.CASCADE, from_fields=["code"], to_fields=["name"], related_name="+"
+        )
+
+        class Meta:
+            app_label = "m_meta_fields"
+
+    try:
+        opts = Tagged._meta
+        assert [f.name for f in opts.fields] == ["id", "code", "publisher"]
+        assert [f.name for f in opts.many_to_many] == ["tags"]
+        assert [f.name for f in opts.concrete_fields] == ["id", "code"]
+        assert {f.name for f in opts.get_fields()} >= {"id", "code", "tags", "publisher"}
+        assert opts.get_field("tags").many_to_many
+    finally:
+        Tagged._meta.apps.unregister_model(Tagged)

@@ -31,7 +31,7 @@ def proxy_base(name: str, parents: list[type]) -> Any:
         if meta is None:
             continue
         if meta.abstract:
-            if meta.fields:
+            if meta.forward_fields:
                 raise TypeError(f"Abstract base class containing model fields not permitted for proxy model '{name}'.")
             continue
         if base is None:

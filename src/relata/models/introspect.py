@@ -38,7 +38,7 @@ def describe_relations(model: Any, include_columns: bool = True) -> list[Relatio
     """Forward fields (in declaration order) then reverse relations, hidden ones included."""
     opts = model._meta
     rows: list[RelationInfo] = []
-    for field in opts.fields:
+    for field in opts.forward_fields:
         if not field.is_relation and not include_columns:
             continue
         rows.append(_forward(model, field))
