@@ -270,3 +270,21 @@ def test_fields_leave_many_to_many_out_as_django():
         assert opts.get_field("tags").many_to_many
     finally:
         Tagged._meta.apps.unregister_model(Tagged)
+
+
+def test_get_fields_hides_hidden_reverse_relations_of_many_to_many_too():
+    class Linked(models.Model):
+        friends = models.ManyToManyField("self")  # symmetrical: its reverse side is hidden
+        quiet = models.ManyToManyField(Publisher, related_name="+")
+
+        class Meta:
+            app_label = "m_meta_hidden"
+
+    try:
+        shown = set(Linked._meta.get_fields())
+        every = set(Linked._meta.get_fields(include_hidden=True))
+        assert {f for f in every - shown} == {f for f in every if f.hidden}
+        assert any(f.hidden for f in every)
+        assert all(not f.hidden for f in shown)
+    finally:
+        Linked._meta.apps.unregister_model(Linked)

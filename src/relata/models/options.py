@@ -364,7 +364,9 @@ class Options:
     def get_fields(self, include_parents: bool = True, include_hidden: bool = False) -> tuple[Any, ...]:
         if include_parents is not True and include_parents is not False:
             raise TypeError(f"include_parents must be True or False, not {include_parents!r}.")
-        reverse = self.all_related_objects if include_hidden else self.related_objects
+        reverse = self.all_related_objects
+        if not include_hidden:  # hidden ones are left out, many-to-many included (unlike related_objects)
+            reverse = tuple(rel for rel in reverse if not rel.hidden)
         fields = self.forward_fields
         if not include_parents and self.parents:
             fields = tuple(f for f in fields if f.model is self.model)
