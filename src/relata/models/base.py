@@ -282,7 +282,7 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         refusal = take_refusal(self, name)
         if refusal is not None:
             raise refusal
-        from relata.models.fields.related import missing_accessor_hint
+        from relata.models.fields.reverse_related import missing_accessor_hint
 
         error = AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)
         hint = missing_accessor_hint(type(self), name)

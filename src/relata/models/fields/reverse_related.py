@@ -4,6 +4,7 @@ A relation field's `remote_field` is one of these. It describes the relation
 as its target model sees it: the accessor name on the target's instances
 (`book_set`, or `related_name`), the query name filter() uses, whether it is
 hidden (`related_name="+"`), and where the target caches what it loads.
+missing_accessor_hint() explains a default accessor name that related_name changed.
 """
 
 from __future__ import annotations
@@ -156,3 +157,41 @@ class ManyToManyRel(ForeignObjectRel):
         self.through = through
         self.through_fields = through_fields
         self.db_constraint = db_constraint
+
+
+def missing_accessor_hint(model: Any, name: str) -> tuple[bool, str] | None:
+    """Why `instance.<name>` is missing when it is a reverse accessor's default name.
+
+    Returns `(renamed, text)`: renamed when related_name gave the accessor
+    another name (the text names it), else hidden with '+'.
+    """
+    model_name = model._meta.model_name
+    for rel in model._meta.all_related_objects:
+        own = getattr(rel, "missing_accessor_hint", None)
+        if own is not None:  # a relation defined outside models (contenttypes) explains itself
+            found = own(model, name)
+            if found is not None:
+                return found
+            continue
+        field = rel.field
+        if field.model is None or field.model._meta.auto_created:
+            continue
+        default = field.model._meta.model_name + ("" if rel.one_to_one else "_set")
+        if default != name:
+            continue
+        where = f"{field.model.__name__}.{field.name}"
+        related_name = rel.related_name or ""
+        if rel.hidden:
+            return False, (
+                f"{where} sets related_name='{related_name}', which hides the reverse accessor; "
+                f"query {field.model.__name__}.objects.filter({field.name}={model_name}) instead."
+            )
+        accessor = rel.get_accessor_name()
+        if accessor and accessor != name:
+            return True, f"{where} sets related_name='{related_name}', use {model_name}.{accessor}"
+    for field in model._meta.private_fields:
+        own = getattr(field, "missing_accessor_hint", None)
+        found = None if own is None else own(model, name)
+        if found is not None:
+            return found
+    return None
