@@ -366,3 +366,15 @@ def test_prefetch_many_to_many_through_foreign_objects(projects):
     with assert_num_queries(2):
         found = {e.name: [p.name for p in e.projects.all()] for e in Employee.objects.prefetch_related("projects")}
     assert found == {"Ann": ["Roads"], "Bob": ["Rails"], "Cid": [], "Dan": []}
+
+
+def test_rows_from_the_reverse_manager_carry_the_instance(branches, places):
+    _, b1 = branches
+    with assert_num_queries(1):
+        staff = list(b1.staff.all())
+    france, _ = places
+    with assert_num_queries(1):
+        cities = list(france.cities.all())
+    with assert_num_queries(0):
+        assert all(e.branch is b1 for e in staff) and len(staff) == 2
+        assert all(c.country is france for c in cities) and len(cities) == 2

@@ -71,11 +71,14 @@ def narrow_to_instance(queryset: Any, field: Any, instance: Any) -> Any:
     `for a in authors: a.book_set.all()` loops and once per object in prefetches.
     The loaded rows get `instance` as their cached related object.
     """
-    if len(field.to_fields) > 1:
-        # A relation over several columns: the rows whose column pairs name this instance's row.
-        if None in field.get_foreign_related_value(instance):
+    if not field.concrete:
+        # A ForeignObject: the rows whose from_fields hold this instance's to_fields values.
+        key = field.get_foreign_related_value(instance)
+        if None in key:
             return queryset.none()
-        return queryset.filter(**{field.name: instance})
+        queryset = queryset.filter(**{field.name: instance})
+        queryset._known_related = (*queryset._known_related, (field, {key: instance}, False))
+        return queryset
     narrowing = field.__dict__.get("narrowing")  # kept on the field: hashing a field is a Python call
     if narrowing is None:
         narrowing = field.__dict__["narrowing"] = _Narrowing(field.target_field.attname)
