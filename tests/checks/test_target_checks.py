@@ -92,3 +92,32 @@ def test_a_relation_that_asks_for_no_unique_target_is_not_checked():
             app_label = "ck_target_optout"
 
     assert run(Page, Text) == []
+
+
+def test_a_foreign_keys_on_delete_and_unique_are_checked_like_django():
+    class Owner(models.Model):
+        class Meta:
+            app_label = "ck_fk_own"
+
+    class Pet(models.Model):
+        nullless = models.ForeignKey(Owner, models.SET_NULL, related_name="+")
+        defaultless = models.ForeignKey(Owner, models.SET_DEFAULT, related_name="+")
+        single = models.ForeignKey(Owner, models.CASCADE, unique=True, related_name="+")
+        fine = models.ForeignKey(Owner, models.SET_NULL, null=True, related_name="+")
+        one = models.OneToOneField(Owner, models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "ck_fk_own"
+
+    found = {(m.obj.name, m.id, m.level) for m in checks.run_checks(models=[Owner, Pet])}
+    assert found == {
+        ("nullless", "fields.E320", checks.ERROR),
+        ("defaultless", "fields.E321", checks.ERROR),
+        ("single", "fields.W342", checks.WARNING),
+    }
+    (e320,) = [m for m in checks.run_checks(models=[Pet]) if m.id == "fields.E320"]
+    assert "null=True on Pet.nullless" in e320.hint
+
+
+def test_foreign_key_class_subscription_gives_the_class():
+    assert models.ForeignKey["Owner"] is models.ForeignKey

@@ -1,9 +1,9 @@
-"""System checks of what a relation's key points at, with Django's ids.
+"""System checks of a relation's key and what it points at, with Django's ids.
 
 - fields.E312: a `to_fields` (or `to_field`) name the target model does not have.
-- fields.E311: a single target field that is not unique (a row must be named by it alone).
-- fields.E310: several target fields of which no subset is unique.
-Each hint names the model and fields and the unique declaration that fixes it.
+- fields.E311 / E310: target fields (one / several) that do not name a single row.
+- fields.E320 / E321: a ForeignKey whose on_delete (SET_NULL / SET_DEFAULT) it cannot carry out;
+  fields.W342: a unique ForeignKey, which is a OneToOneField. Each hint says what fixes it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from relata.exceptions import FieldDoesNotExist
-from relata.models.checks import CheckMessage, Error
+from relata.models.checks import CheckMessage, Error, Warning
 from relata.models.constraints import UniqueConstraint
 
 
@@ -82,3 +82,39 @@ def _check_unique_target(field: Any, opts: Any) -> list[CheckMessage]:
             id="fields.E310",
         )
     ]
+
+
+def check_foreign_key(field: Any) -> list[CheckMessage]:
+    """A ForeignKey's own: an on_delete it can carry out, and unique=True (a OneToOneField)."""
+    from relata.models.deletion import SET_DEFAULT, SET_NULL
+
+    messages = []
+    on_delete = field.remote_field.on_delete
+    if on_delete is SET_NULL and not field.null:
+        messages.append(
+            Error(
+                "Field specifies on_delete=SET_NULL, but cannot be null.",
+                hint=f"Set null=True on {field.model._meta.object_name}.{field.name}, or change the on_delete rule.",
+                obj=field,
+                id="fields.E320",
+            )
+        )
+    if on_delete is SET_DEFAULT and not field.has_default():
+        messages.append(
+            Error(
+                "Field specifies on_delete=SET_DEFAULT, but has no default value.",
+                hint=f"Give {field.model._meta.object_name}.{field.name} a default=, or change the on_delete rule.",
+                obj=field,
+                id="fields.E321",
+            )
+        )
+    if field.unique and not field.one_to_one:
+        messages.append(
+            Warning(
+                "Setting unique=True on a ForeignKey has the same effect as using a OneToOneField.",
+                hint="ForeignKey(unique=True) is usually better served by a OneToOneField.",
+                obj=field,
+                id="fields.W342",
+            )
+        )
+    return messages

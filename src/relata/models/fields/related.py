@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from relata import exceptions
-from relata.models.fields import Field
+from relata.models.fields import BLANK_CHOICE_DASH, Field
 from relata.models.fields.mixins import FieldCacheMixin
 from relata.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
@@ -23,7 +23,13 @@ from relata.models.fields.related_descriptors import (
     ReverseManyToOneDescriptor,
     ReverseOneToOneDescriptor,
 )
-from relata.models.fields.reverse_related import ForeignObjectRel, ManyToManyRel, ManyToOneRel, OneToOneRel
+from relata.models.fields.reverse_related import (
+    ForeignObjectRel,
+    ManyToManyRel,
+    ManyToOneRel,
+    OneToOneRel,
+    related_rows,
+)
 from relata.models.registry import resolve_relation_key
 from relata.sql.ddl import ColumnSpec, Reference
 
@@ -143,6 +149,21 @@ class RelatedField(FieldCacheMixin, Field):
         for name in _PATH_CACHES:
             clone.__dict__.pop(name, None)
         return clone
+
+    def get_choices(
+        self,
+        include_blank: bool = True,
+        blank_choice: list[tuple[Any, str]] = BLANK_CHOICE_DASH,
+        limit_choices_to: Any = None,
+        ordering: Any = (),
+    ) -> list[Any]:
+        """(key, str(row)) of each target row this relation may point at (its own choices when it has them)."""
+        if self.choices is not None:
+            return super().get_choices(include_blank, blank_choice, limit_choices_to, ordering)
+        targets = self.foreign_related_fields
+        key = targets[0].attname if len(targets) == 1 else "pk"
+        rows = related_rows(self.related_model, limit_choices_to or self.get_limit_choices_to(), ordering)
+        return (list(blank_choice) if include_blank else []) + [(getattr(row, key), str(row)) for row in rows]
 
     def get_limit_choices_to(self) -> Any:
         """`limit_choices_to`, called first when it is a callable (as Django does)."""
@@ -394,8 +415,8 @@ class ForeignKey(ForeignObject):
     ):
         if not isinstance(to, str | type):
             raise TypeError(
-                f"{type(self).__name__}({to!r}) is invalid. The first parameter to {type(self).__name__} "
-                f"must be either a model, a model name, or the string 'self'."
+                f"{type(self).__name__}({to!r}) is invalid. First parameter to {type(self).__name__} "
+                f"must be either a model, a model name, or the string 'self'"
             )
         if not callable(on_delete):
             raise TypeError(
@@ -425,6 +446,15 @@ class ForeignKey(ForeignObject):
 
     def get_internal_type(self) -> str:
         return "ForeignKey"
+
+    def check(self, **kwargs: Any) -> list[Any]:
+        from relata.models.target_checks import check_foreign_key
+
+        return [*super().check(**kwargs), *check_foreign_key(self)]
+
+    def __class_getitem__(cls, *args: Any, **kwargs: Any) -> type:
+        # ForeignKey["Author"] in annotations (as Django allows): the class itself.
+        return cls
 
     # -- values ---------------------------------------------------------------------
 
@@ -579,8 +609,8 @@ class ManyToManyField(RelatedField):
     ):
         if not isinstance(to, str | type):
             raise TypeError(
-                f"ManyToManyField({to!r}) is invalid. The first parameter to ManyToManyField must be "
-                f"either a model, a model name, or the string 'self'."
+                f"ManyToManyField({to!r}) is invalid. First parameter to ManyToManyField must be "
+                f"either a model, a model name, or the string 'self'"
             )
         if symmetrical is None:
             symmetrical = to == RECURSIVE_RELATIONSHIP_CONSTANT

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from relata.models.fields import BLANK_CHOICE_DASH
 from relata.models.fields.mixins import FieldCacheMixin
 
 
@@ -117,8 +118,25 @@ class ForeignObjectRel(FieldCacheMixin):
         state.pop("path_infos", None)
         return state
 
+    def get_choices(
+        self,
+        include_blank: bool = True,
+        blank_choice: list[tuple[Any, str]] = BLANK_CHOICE_DASH,
+        limit_choices_to: Any = None,
+        ordering: Any = (),
+    ) -> list[Any]:
+        """(pk, str(row)) of each row of the model on this side, as Django's forms list them."""
+        rows = related_rows(self.related_model, limit_choices_to or self.limit_choices_to, ordering)
+        return (list(blank_choice) if include_blank else []) + [(row.pk, str(row)) for row in rows]
+
     def get_joining_columns(self) -> tuple[str, str]:
         return self.field.target_field.column, self.field.column
+
+
+def related_rows(model: Any, limit_choices_to: Any, ordering: Any) -> Any:
+    """`model`'s rows a relation may point at: limited by a dict or Q, in `ordering` or Meta.ordering."""
+    rows = model._default_manager.complex_filter(limit_choices_to or {})
+    return rows.order_by(*ordering) if ordering else rows
 
 
 class ManyToOneRel(ForeignObjectRel):
