@@ -378,3 +378,36 @@ def test_rows_from_the_reverse_manager_carry_the_instance(branches, places):
     with assert_num_queries(0):
         assert all(e.branch is b1 for e in staff) and len(staff) == 2
         assert all(c.country is france for c in cities) and len(cities) == 2
+
+
+def test_a_to_field_inherited_from_a_parent_is_refused():
+    class Base(models.Model):
+        key = models.IntegerField(unique=True)
+
+        class Meta:
+            app_label = "rel_fo_nonlocal"
+
+    class Derived(Base):
+        class Meta:
+            app_label = "rel_fo_nonlocal"
+
+    class Pointer(models.Model):
+        derived = models.ForeignKey(Derived, models.CASCADE, to_field="key", related_name="+")
+
+        class Meta:
+            app_label = "rel_fo_nonlocal"
+
+    try:
+        with pytest.raises(FieldError, match="refers to field 'key' which is not local to model"):
+            _ = Pointer._meta.get_field("derived").related_fields
+    finally:
+        for model in (Pointer, Derived, Base):
+            model._meta.apps.unregister_model(model)
+
+
+def test_the_cache_mixin_needs_a_cache_name():
+    from relata.models.fields.mixins import FieldCacheMixin
+
+    with pytest.raises(NotImplementedError, match="define cache_name"):
+        _ = FieldCacheMixin().cache_name
+    assert City._meta.get_field("country").cache_name == "country"

@@ -21,7 +21,7 @@ class FieldCacheMixin:
         return self.get_cache_name()
 
     def get_cache_name(self) -> str:
-        return self.name  # type: ignore[attr-defined]
+        raise NotImplementedError(f"{type(self).__name__} must say where it caches: define cache_name.")
 
     def get_cached_value(self, instance: Any, default: Any = _NOT_GIVEN) -> Any:
         try:

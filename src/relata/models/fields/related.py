@@ -165,6 +165,9 @@ class RelatedField(FieldCacheMixin, Field):
         rows = related_rows(self.related_model, limit_choices_to or self.get_limit_choices_to(), ordering)
         return (list(blank_choice) if include_blank else []) + [(getattr(row, key), str(row)) for row in rows]
 
+    def get_cache_name(self) -> str:
+        return self.name
+
     def get_limit_choices_to(self) -> Any:
         """`limit_choices_to`, called first when it is a callable (as Django does)."""
         limit = self.remote_field.limit_choices_to
@@ -291,7 +294,14 @@ class ForeignObject(RelatedField):
         pairs = []
         for from_name, to_name in zip(self.from_fields, self.to_fields, strict=True):
             local = self if from_name == RECURSIVE_RELATIONSHIP_CONSTANT else self.model._meta.get_field(from_name)
-            pairs.append((local, target.pk if to_name is None else target.get_field(to_name)))
+            remote = target.pk if to_name is None else target.get_field(to_name)
+            if to_name is not None and remote.model is not target.concrete_model:
+                # A parent's field holds its value in the parent's table: the key could not reference it.
+                raise exceptions.FieldError(
+                    f"'{self.model._meta.label}.{self.name}' refers to field '{to_name}' which is not local to "
+                    f"model '{target.label}'."
+                )
+            pairs.append((local, remote))
         return pairs
 
     @property
