@@ -232,7 +232,16 @@ class Assignment(models.Model):
         app_label = "rel_foreign_object"
 
 
-use_models(Country, City, Branch, Employee, Project, Assignment)
+class Street(models.Model):
+    name = models.CharField(max_length=30)
+    city_name = models.CharField(max_length=30)
+    city = models.ForeignObject(City, models.CASCADE, from_fields=["city_name"], to_fields=["name"], related_name="+")
+
+    class Meta:
+        app_label = "rel_foreign_object"
+
+
+use_models(Country, City, Branch, Employee, Project, Assignment, Street)
 
 
 @pytest.fixture
@@ -411,3 +420,10 @@ def test_the_cache_mixin_needs_a_cache_name():
     with pytest.raises(NotImplementedError, match="define cache_name"):
         _ = FieldCacheMixin().cache_name
     assert City._meta.get_field("country").cache_name == "country"
+
+
+def test_plain_select_related_follows_a_non_null_foreign_object(places):
+    Street.objects.create(name="Rue de Rivoli", city_name="Paris")
+    with assert_num_queries(1):
+        street = Street.objects.select_related().get()
+        assert street.city.name == "Paris"

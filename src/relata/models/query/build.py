@@ -699,8 +699,8 @@ class QueryBuilder:
             # Every non-null key the query loads, as Django: parent links and deferred keys are not followed.
             chosen = [
                 (f, True)
-                for f in opts.concrete_fields
-                if f.is_relation and not f.null and not f.remote_field.parent_link and f in loaded
+                for f in opts.fields
+                if f.is_relation and not f.null and not f.remote_field.parent_link and _keys_loaded(f, loaded)
             ]
         else:
             chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
