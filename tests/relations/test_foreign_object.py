@@ -427,3 +427,12 @@ def test_plain_select_related_follows_a_non_null_foreign_object(places):
     with assert_num_queries(1):
         street = Street.objects.select_related().get()
         assert street.city.name == "Paris"
+
+
+def test_relations_listing_names_both_sides():
+    from relata.models.introspect import describe_relations
+
+    forward = {r.accessor: r for r in describe_relations(City)}["country"]
+    assert (forward.kind, forward.column, forward.returns) == ("ForeignObject", None, "Country instance")
+    reverse = {r.accessor: r for r in describe_relations(Country)}["cities"]
+    assert (reverse.kind, reverse.query_name, reverse.returns) == ("reverse ForeignObject", "cities", "manager of City")

@@ -90,7 +90,9 @@ def _reverse(rel: Any) -> RelationInfo:
     elif field.one_to_one:
         kind, returns = "reverse OneToOneField", f"{source.__name__} instance"
     else:
-        kind, returns = "reverse ForeignKey", f"manager of {source.__name__}"
+        # A ForeignObject reads its own columns, a ForeignKey has one: say which the reverse side is of.
+        kind = "reverse ForeignKey" if field.concrete else "reverse ForeignObject"
+        returns = f"manager of {source.__name__}"
     declared = "+" if hidden else field.remote_field.related_name
     return RelationInfo(
         "reverse",
