@@ -9,6 +9,8 @@
   and ReverseOneToOneDescriptor (a single object, or RelatedObjectDoesNotExist)
 - `pizza.toppings` / `topping.pizza_set` for a ManyToManyField: ManyToManyDescriptor
   on both sides, each a manager over the through table.
+- `membership.person` for a ForeignObject over (person_id, country_id): the same forward and
+  reverse descriptors, keyed by the tuple of the local fields' values instead of one column.
 
 The single-object descriptors are data descriptors, so they can keep the object
 they load in the instance's `__dict__` under their own name (see instance_state).
