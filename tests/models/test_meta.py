@@ -288,3 +288,38 @@ def test_get_fields_hides_hidden_reverse_relations_of_many_to_many_too():
         assert all(not f.hidden for f in shown)
     finally:
         Linked._meta.apps.unregister_model(Linked)
+
+
+def test_field_hash_is_fixed_and_abstract_copies_differ_and_sort():
+    loose = models.IntegerField()
+    before = hash(loose)
+
+    class Ranked(models.Model):
+        rank = loose
+
+        class Meta:
+            app_label = "m_meta_hash"
+
+    class Base(models.Model):
+        value = models.IntegerField()
+
+        class Meta:
+            abstract = True
+            app_label = "m_meta_hash"
+
+    class First(Base):
+        class Meta:
+            app_label = "m_meta_hash"
+
+    class Second(Base):
+        class Meta:
+            app_label = "m_meta_hash"
+
+    try:
+        assert hash(loose) == before
+        base, first, second = (m._meta.get_field("value") for m in (Base, First, Second))
+        assert base != first and first != second and base != second
+        assert base < first < second
+    finally:
+        for model in (Ranked, First, Second):
+            model._meta.apps.unregister_model(model)

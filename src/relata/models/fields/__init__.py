@@ -241,19 +241,21 @@ class Field(RegisterLookupMixin):
         return f"{self.model._meta.label}.{self.name}"
 
     def __lt__(self, other: Field) -> bool:
-        if isinstance(other, Field):
+        if not isinstance(other, Field):
+            return NotImplemented
+        if self.creation_counter != other.creation_counter or (self.model is None and other.model is None):
             return self.creation_counter < other.creation_counter
-        return NotImplemented
+        if (self.model is None) != (other.model is None):
+            return self.model is None  # a field not on a model yet sorts first
+        # Copies of one abstract field (same counter) sort by their models.
+        return (self.model._meta.app_label, self.model._meta.model_name) < (
+            other.model._meta.app_label,
+            other.model._meta.model_name,
+        )
 
     def __hash__(self) -> int:
-        # Fields key many caches; once the field belongs to a model its hash is fixed.
-        cached = self.__dict__.get("_hash")
-        if cached is not None:
-            return cached
-        value = hash((self.creation_counter, self.model, self.name))
-        if self.model is not None:
-            self.__dict__["_hash"] = value
-        return value
+        # The creation counter never changes, so neither does the hash (joining a model included).
+        return hash(self.creation_counter)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Field):
@@ -274,7 +276,6 @@ class Field(RegisterLookupMixin):
 
     def __deepcopy__(self, memo: dict) -> Field:
         clone = copy.copy(self)
-        clone.__dict__.pop("_hash", None)
         clone._validators = list(self._validators)
         if self.remote_field is not None:
             clone.remote_field = copy.copy(self.remote_field)
