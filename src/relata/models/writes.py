@@ -11,9 +11,10 @@ from typing import Any
 from relata import exceptions, transaction
 from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
-from relata.models.fastpaths import build_bulk_rows
+from relata.models.fastpaths import HoldsExpression, build_bulk_rows
 from relata.models.fields import DatabaseDefault
 from relata.models.inheritance import update_across_tables
+from relata.models.insert_expressions import insert_rows
 from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.joins import resolve_names
@@ -332,7 +333,11 @@ def _insert_group(
     size = (batch_size or len(group)) if pipelined else _batch_size(connection, len(fields), batch_size)
     for start in range(0, len(group), size):
         batch = group[start : start + size]
-        rows = read_rows(batch)
+        try:
+            rows = read_rows(batch)
+        except HoldsExpression:
+            _insert_with_expressions(connection, opts, tuple(fields), group[start:], size, returning, on_conflict)
+            return
         if pipelined:
             sql = _insert_sql(connection, opts, fields, 1, returning, on_conflict)
             ids = connection.executemany(sql, rows, returning=returning)
@@ -343,6 +348,25 @@ def _insert_group(
         if returning:
             for obj, value in zip(batch, ids, strict=True):
                 obj.__dict__[pk.attname] = converter(value) if converter else value
+
+
+def _insert_with_expressions(
+    connection: Any, opts: Any, fields: tuple[Any, ...], group: list[Any], size: int, returning: bool, on_conflict: Any
+) -> None:
+    """bulk_create() of rows holding expressions (`Lower(Value("x"))`, `Now()`): SQL built for this call."""
+    from relata.models.persistence import _forget_expressions, _insert_statement
+
+    read_values = _insert_statement(connection, opts, fields, False).values
+    pk, converter = opts.pk, opts.pk.from_db_converter(connection)
+    for start in range(0, len(group), size):
+        batch = group[start : start + size]
+        rows = [read_values(obj)[0] for obj in batch]
+        cursor = insert_rows(connection, opts, fields, rows, (pk.column,) if returning else (), on_conflict)
+        if returning:
+            for obj, (value,) in zip(batch, cursor.fetchall(), strict=True):
+                obj.__dict__[pk.attname] = converter(value) if converter else value
+        for obj, row in zip(batch, rows, strict=True):
+            _forget_expressions(obj, fields, row)
 
 
 class BulkRows(StatementKind):
