@@ -766,6 +766,8 @@ class CharField(Field):
     internal_type = "CharField"
     #: The column is varchar(max_length): every supported database needs the length.
     requires_max_length: ClassVar[bool] = True
+    #: `F("name")[:3]` takes characters (SUBSTR); other fields refuse slicing.
+    sliceable: ClassVar[bool] = True
 
     def __init__(self, *args: Any, db_collation: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
