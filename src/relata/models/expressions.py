@@ -702,11 +702,11 @@ class When(Expression):
             condition, lookups = Q(condition, **lookups) if condition is not None else Q(**lookups), {}
         if condition is None or lookups or not _is_condition(condition):
             raise TypeError(
-                "When() supports a Q object, a boolean expression, or lookups as a condition; "
-                f"got {condition!r}{' with lookups' if lookups else ''}."
+                "When() supports a Q object, a boolean expression, or lookups as a condition. "
+                f"Got {condition!r}{' with lookups' if lookups else ''}."
             )
         if isinstance(condition, Q) and not condition.children:
-            raise ValueError("An empty Q() can't be used as a When() condition: it would match every row.")
+            raise ValueError("An empty Q() can't be used as a When() condition. It would match every row.")
         self.condition = condition
         self.result = _to_expression(then)  # as Django: a string names a field (then="rating" is F("rating"))
 
@@ -725,7 +725,7 @@ def _is_condition(value: Any) -> bool:
 class Case(Expression):
     def __init__(self, *cases: When, default: Any = None, output_field: Any = None):
         if not all(isinstance(c, When) for c in cases):
-            raise TypeError("Positional arguments of Case() must all be When objects.")
+            raise TypeError("Positional arguments must all be When objects. Case() takes its default as default=.")
         self.cases = tuple(cases)
         self.default = _to_expression(default)
         self.output_field = output_field

@@ -429,7 +429,7 @@ class QuerySet(AsyncQuerySetMixin):
             parts = name.split("__")
             for index, part in enumerate(parts):
                 try:
-                    field = model._meta.get_field(part)
+                    field = model._meta.pk if part == "pk" else model._meta.get_field(part)
                 except exceptions.FieldDoesNotExist:
                     raise exceptions.FieldDoesNotExist(
                         f"{model.__name__} has no field named '{part}' (in {method}('{name}'))."
