@@ -65,6 +65,7 @@ from relata.models.fields.files import FileField, FilePathField, ImageField
 from relata.models.fields.generated import GeneratedField
 from relata.models.fields.related import (
     ForeignKey,
+    ForeignObject,
     ForeignObjectRel,
     ManyToManyField,
     ManyToManyRel,
@@ -74,6 +75,7 @@ from relata.models.fields.related import (
 )
 from relata.models.functions import Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, Upper
 from relata.models.indexes import Index
+from relata.models.lookups import Lookup, Transform
 from relata.models.manager import BaseManager, Manager
 from relata.models.order_wrt import OrderWrt
 from relata.models.q import Q
@@ -129,6 +131,7 @@ __all__ = [
     "FilePathField",
     "FloatField",
     "ForeignKey",
+    "ForeignObject",
     "ForeignObjectRel",
     "Func",
     "GeneratedField",
@@ -142,6 +145,7 @@ __all__ = [
     "JSONField",
     "Least",
     "Length",
+    "Lookup",
     "Lower",
     "Manager",
     "ManyToManyField",
@@ -178,6 +182,7 @@ __all__ = [
     "TextChoices",
     "TextField",
     "TimeField",
+    "Transform",
     "URLField",
     "UUIDField",
     "UniqueConstraint",

@@ -276,7 +276,43 @@ class RelatedField(Field):
         return (model._meta.get_field(field_name) if field_name else model._meta.pk,)
 
 
-class ForeignKey(RelatedField):
+class ForeignObject(RelatedField):
+    """Django's relation from some of a model's fields to some of another's; the base of ForeignKey.
+
+    Lookups registered on it apply to every foreign key, and a foreign key takes
+    no lookup registered on `Field` (only the relation lookups, as in Django).
+    Declared directly (`from_fields=`, `to_fields=`), it adds no column and no
+    reverse relation; relata cannot query across it yet.
+    """
+
+    def __init__(self, *args: Any, from_fields: Any = None, to_fields: Any = None, **kwargs: Any):
+        if from_fields is None:
+            super().__init__(*args, **kwargs)
+            return
+        to, on_delete = (list(args) + [None, None])[:2]
+        on_delete = kwargs.pop("on_delete", on_delete)
+        for name in ("related_name", "related_query_name", "limit_choices_to", "parent_link", "swappable"):
+            kwargs.pop(name, None)
+        super().__init__(**kwargs)
+        self.remote_field = ManyToOneRel(self, to, None, related_name="+", on_delete=on_delete)
+        self.from_fields, self.to_fields = list(from_fields), list(to_fields or ())
+
+    @classmethod
+    def lookup_bases(cls) -> tuple[type, ...]:
+        mro = cls.__mro__
+        return mro[: mro.index(ForeignObject) + 1]
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        if not hasattr(self, "from_fields"):
+            super().contribute_to_class(cls, name)
+            return
+        self.set_attributes_from_name(name)
+        self.model = cls
+        self.opts = cls._meta
+        cls._meta.add_field(self, private=True)
+
+
+class ForeignKey(ForeignObject):
     """Many-to-one: a column holding the target's key."""
 
     many_to_one = True

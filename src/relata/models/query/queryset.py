@@ -20,6 +20,7 @@ from relata.models import aggregation, writes
 from relata.models.aliases import check_alias
 from relata.models.asynchronous import AsyncQuerySetMixin
 from relata.models.expressions import Aggregate, check_annotation_name
+from relata.models.lookups.bridge import NeedsValues
 from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
@@ -157,7 +158,10 @@ class QuerySet(AsyncQuerySetMixin):
         pretokenized = self._pretokenized
         if pretokenized is not None and pretokenized[0] is self._state:
             values = pretokenized[2]
-            compiled = compile_statement(pretokenized[1], connection, values)
+            try:
+                compiled = compile_statement(pretokenized[1], connection, values)
+            except NeedsValues:  # a hand-written lookup on the relation: compiled with the values
+                compiled, values = compile_query(self._state, connection)
         else:
             compiled, values = compile_query(self._state, connection)
         if compiled is EMPTY:

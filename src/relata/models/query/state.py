@@ -27,6 +27,8 @@ class Token:
     #: A pattern lookup's text with no LIKE wildcard or escape character in
     #: it: the SQL can leave out the ESCAPE clause (measurably faster on SQLite).
     plain: bool = False
+    #: Not a value: a lookup that must read the value itself asks for a compilation with the values.
+    stands_for_values = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class SubqueryToken:
 
     state: QueryState
     fields: tuple[str, ...] | None
+    stands_for_values = True
 
 
 ONE = Token(1)

@@ -11,18 +11,20 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from relata.exceptions import FieldError
-from relata.models.query.build import _unsupported_lookup as unsupported_lookup
+from relata.models.expressions import Resolved
+from relata.models.fields.lookup_registry import LOOKUPS
+from relata.models.lookups.paths import ResolvedLookup, resolve_lookup
 from relata.models.query.joins import resolve_names
 
-#: How many valid (model, path) pairs are remembered; the least recently used go first.
+#: How many valid (model, path) pairs are remembered, each with the lookup registry's version it was
+#: checked at; the least recently used go first.
 VALID_LIMIT = 2048
-_VALID: OrderedDict[tuple[Any, str], None] = OrderedDict()
+_VALID: OrderedDict[tuple[Any, str], int] = OrderedDict()
 
 
 def _known(model: Any, path: str) -> bool:
     key = (model, path)
-    if key not in _VALID:
+    if _VALID.get(key) != LOOKUPS.version:  # unknown, or found valid before a lookup was (un)registered
         return False
     try:
         _VALID.move_to_end(key)
@@ -32,7 +34,7 @@ def _known(model: Any, path: str) -> bool:
 
 
 def _remember(model: Any, path: str) -> None:
-    _VALID[(model, path)] = None
+    _VALID[(model, path)] = LOOKUPS.version
     while len(_VALID) > VALID_LIMIT:
         try:
             _VALID.popitem(last=False)
@@ -44,48 +46,45 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
     """Raise FieldError for the first leaf of a where tree that names no field, transform or lookup."""
     kind = tree[0]
     if kind == "leaf":
-        check_lookup(model, tree[1], annotations)
+        value = tree[2]
+        needs_lookup = value is None or getattr(value, "_subquery_state", None) is not None
+        found = check_lookup(model, tree[1], annotations, needs_lookup)
         if tree[2] is None:
-            check_none_allowed(model, tree[1], annotations)
-        if tree[1].endswith("__in") and getattr(tree[2], "_subquery_state", None) is not None:
-            check_in_subquery(tree[2])
+            check_none_allowed(found, tree[1])
+        if getattr(tree[2], "_subquery_state", None) is not None:
+            if found is not None and found.bilateral():
+                raise NotImplementedError("Bilateral transformations on nested querysets are not implemented.")
+            if tree[1].endswith("__in"):
+                check_in_subquery(tree[2])
     elif kind != "expr":
         for child in tree[2]:
             check_where(model, child, annotations)
 
 
-def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
-    if _known(model, path):
-        return
+def check_lookup(model: Any, path: str, annotations: tuple[str, ...], resolve: bool = False) -> ResolvedLookup | None:
+    """The path's lookup, resolved (None for a path known valid unless `resolve`, or one starting at an annotation)."""
+    if not resolve and _known(model, path):
+        return None
     parts = path.split("__")
     if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
-        return  # annotations are resolved with the query
+        return None  # annotations are resolved with the query
     resolved = resolve_names(model, parts, annotations)
-    field = out_field = resolved.field
-    rest = resolved.rest
-    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        transform = out_field.get_transform(rest[0])
-        typed = getattr(transform, "transform_output_field", None)  # a function: typed by its input
-        out_field, rest = (typed(out_field) if typed else transform.output_field), rest[1:]
-    if len(rest) > 1 or (out_field is not None and out_field.get_lookup(rest[0] if rest else "exact") is None):
-        raise FieldError(unsupported_lookup(field, rest, path))
-    _remember(model, path)
+    found = resolve_lookup(Resolved(None, resolved.field), resolved.rest, path)
+    if not found.bilateral():
+        _remember(model, path)
+    return found
 
 
-def check_none_allowed(model: Any, path: str, annotations: tuple[str, ...]) -> None:
+def check_none_allowed(found: ResolvedLookup | None, path: str) -> None:
     """None means SQL NULL only for exact and iexact, as in Django; elsewhere it is a mistake."""
-    parts = path.split("__")
-    if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
+    if found is None or getattr(found.lookup, "can_use_none_as_rhs", False):
         return
-    resolved = resolve_names(model, parts, annotations)
-    out_field, rest = resolved.field, resolved.rest
-    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
-    name = rest[0] if rest else "exact"
+    name = found.name
     if name not in ("exact", "iexact", "isnull"):
+        prefix = path[: -len(name)] if path.endswith(name) else path + "__"
         raise ValueError(
             f"Cannot use None as a query value with the '{name}' lookup ({path}=None): None means NULL only "
-            f"for exact and iexact; use {'__'.join(parts[: len(parts) - len(rest)])}__isnull=True."
+            f"for exact and iexact; use {prefix}isnull=True."
         )
 
 
