@@ -44,14 +44,15 @@ def custom_condition(builder: Any, found: ResolvedLookup, value: Any) -> n.Node:
     return node
 
 
-def bilateral_rhs(builder: Any, found: ResolvedLookup, rhs: list[n.Node], value: Any) -> list[n.Node]:
+def bilateral_rhs(
+    builder: Any, transforms: list[Any], found: ResolvedLookup, rhs: list[n.Node], value: Any
+) -> list[n.Node]:
     """Each right-hand node through the path's bilateral transforms, in their order."""
     if getattr(value, "_subquery_state", None) is not None or any(isinstance(node, n.Subquery) for node in rhs):
         raise NotImplementedError("Bilateral transformations on nested querysets are not implemented.")
     field = found.lhs
     while not isinstance(field, Resolved):
         field = field.lhs
-    transforms = found.bilateral()
     nodes = []
     for node in rhs:
         expression: Any = Resolved(node, field.field)

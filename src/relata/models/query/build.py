@@ -338,10 +338,12 @@ class QueryBuilder:
             if none_node is None:
                 raise ValueError(f"Cannot use None as a query value with the '{name}' lookup; use isnull=True.")
             return none_node
-        prep = lookup.value_prep(self.value_preparer(value_field, value_model))
-        rhs = self.rhs_nodes(value, prep, lookup_class)
-        if found is not None and found.bilateral():
-            rhs = bilateral_rhs(self, found, rhs, value)
+        bilateral = found.bilateral() if found is not None else []
+        prep = self.value_preparer(value_field, value_model)
+        # A value a bilateral transform changes becomes a pattern after it (in SQL), not before.
+        rhs = self.rhs_nodes(value, prep if bilateral else lookup.value_prep(prep), lookup_class)
+        if bilateral:
+            rhs = bilateral_rhs(self, bilateral, found, rhs, value)
         if lookup_class.arity == 2 and len(rhs) != 2:
             raise ValueError(f"The '{name}' lookup needs exactly two values (start, end).")
         node = lookup.build(rhs)
