@@ -7,6 +7,9 @@ values gives two answers), and a registration changed later is obeyed.
 
 from __future__ import annotations
 
+import datetime
+from unittest import mock
+
 import pytest
 
 from relata import models
@@ -34,7 +37,15 @@ class Volume(models.Model):
         app_label = "q_custom_lookups"
 
 
-use_models(Shelf, Volume)
+class Published(models.Model):
+    title = models.CharField(max_length=30)
+    day = models.DateField()
+
+    class Meta:
+        app_label = "q_custom_lookups"
+
+
+use_models(Shelf, Volume, Published)
 
 
 class DivisibleBy(Lookup):
@@ -239,3 +250,50 @@ def test_a_hand_written_lookup_runs_one_query_per_evaluation(volumes, registered
             list(Volume.objects.filter(pages__divisible_by=divisor))
     assert len(captured) == 3
     assert all("%" in query.sql for query in captured.queries)
+
+
+class YearOf(Transform):
+    """`day__year_of`: the year, through the backend's own EXTRACT spelling (Django's ops hook)."""
+
+    lookup_name = "year_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        return connection.ops.date_extract_sql("year", lhs, params)
+
+    @property
+    def output_field(self):
+        return models.IntegerField()
+
+
+def test_a_transform_built_on_the_backends_date_extract_sql(registered):
+    Published.objects.create(title="old", day=datetime.date(1999, 5, 1))
+    Published.objects.create(title="new", day=datetime.date(2021, 5, 1))
+    registered(models.DateField, YearOf)
+    assert [p.title for p in Published.objects.filter(day__year_of__gt=2000)] == ["new"]
+    assert [p.title for p in Published.objects.filter(day__year_of=1999)] == ["old"]
+
+
+def test_a_float_compared_with_an_integer_column_is_rounded_up(volumes):
+    assert titles(Volume.objects.filter(pages__lt=202.5)) == ["Kim", "Ubik"]
+    assert titles(Volume.objects.filter(pages__gte=411.5)) == ["Dune", "Emma"]
+    # A lookup made over F() sends the float as it is, as Django does.
+    below = Volume.objects.annotate(below=LessThan(F("pages"), 202.5)).filter(below=True)
+    assert titles(below) == ["Kim", "Ubik"]
+
+
+def test_a_q_object_as_an_annotation(volumes):
+    flagged = Volume.objects.annotate(big=Q(pages__gt=400) | Q(title="Kim")).filter(big=True)
+    assert titles(flagged) == ["Dune", "Emma", "Kim"]
+
+
+def test_a_lookup_expression_shares_the_join_of_its_filter_call(volumes):
+    Volume.objects.create(title="Solaris", subtitle="solaris", pages=204, shelf=Shelf.objects.get(label="low"))
+    found = Shelf.objects.filter(Exact(F("volume__title"), "Emma"), volume__pages=204)
+    assert list(found) == []
+    found = Shelf.objects.filter(Exact(F("volume__title"), "Solaris"), volume__pages=204)
+    assert [s.label for s in found] == ["low"]
+
+
+def test_a_lookup_leaves_equality_with_other_objects_to_them():
+    assert GreaterThan(F("pages"), 3) == mock.ANY

@@ -20,6 +20,8 @@ from relata.sql.qualify import qualify_select
 
 #: `{0}`, `{1}` ... and `{args}` in a function template (see SQLCompiler.functions).
 _TEMPLATE_SLOT = re.compile(r"\{(\d+|args)\}")
+#: Nodes that are conditions: put in parentheses where they are compared.
+_CONDITIONS = (n.Lookup, n.IsNull, n.In, n.Between, n.And, n.Or, n.Not)
 #: In user-written SQL: a placeholder, or a percent sign written twice.
 _RAW_MARKS = re.compile(r"(%s|%%)")
 
@@ -332,9 +334,15 @@ class SQLCompiler:
 
     # -- conditions -----------------------------------------------------------
 
+    def operand(self, node: n.Node) -> str:
+        """A comparison's side; a condition there (a boolean annotation) in parentheses, as `a < b = c`
+        is no valid SQL on PostgreSQL and means something else elsewhere."""
+        sql = self.visit(node)
+        return f"({sql})" if isinstance(node, _CONDITIONS) else sql
+
     def visit_Lookup(self, node: n.Lookup) -> str:
-        lhs = self.visit(node.lhs)
-        rhs = self.visit(node.rhs)
+        lhs = self.operand(node.lhs)
+        rhs = self.operand(node.rhs)
         if node.name in self.pattern_lookups and not isinstance(node.rhs, n.Param | n.Slot):
             rhs = self.pattern_from_expression(node.name, rhs)
         try:

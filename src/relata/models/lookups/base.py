@@ -129,7 +129,9 @@ class Lookup(Expression):
         return (type(self), self.lhs, _hashable(self.rhs))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Lookup) and self.identity() == other.identity()
+        if not isinstance(other, Lookup):
+            return NotImplemented  # lets the other side decide (mock.ANY equals anything)
+        return self.identity() == other.identity()
 
     def __hash__(self) -> int:
         return hash(self.identity())
@@ -199,8 +201,13 @@ class Lookup(Expression):
             from relata.models.lookups.bridge import custom_node
 
             return custom_node(self, builder), self.output_field
+        rhs = self.rhs
+        if self.arity == 1 and rhs is not None and self.rhs_is_direct_value() and self.lhs.output_field is None:
+            # As in Django: a value compared with an expression whose type was unknown when the lookup was
+            # made (F("year")) is sent as it is, not converted to the column's type (1942.1 stays a float).
+            rhs = Value(rhs)
         lhs, field = self.lhs.resolve(builder)
-        return builder.lookup_node(type(self), lhs, field, None, self.rhs), self.output_field
+        return builder.lookup_node(type(self), lhs, field, None, rhs), self.output_field
 
     def value_prep(self, field_prep: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
         pattern = self.value_pattern

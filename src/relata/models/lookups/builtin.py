@@ -6,6 +6,7 @@ is the base Django offers for year comparisons written by hand.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -139,6 +140,30 @@ for _lookup in (
     IsNull,
 ):
     f.Field.register_lookup(_lookup)
+
+
+class IntegerFieldFloatRounding:
+    """A float compared with an integer column is rounded up first, so `n__lt=2.5` keeps n = 2 (as Django)."""
+
+    def value_prep(self, field_prep: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+        def prepare(value: Any) -> Any:
+            if isinstance(value, float):
+                value = math.ceil(value)
+            return field_prep(value) if field_prep is not None else value
+
+        return prepare
+
+
+class IntegerGreaterThanOrEqual(IntegerFieldFloatRounding, GreaterThanOrEqual):
+    pass
+
+
+class IntegerLessThan(IntegerFieldFloatRounding, LessThan):
+    pass
+
+
+f.IntegerField.register_lookup(IntegerGreaterThanOrEqual)
+f.IntegerField.register_lookup(IntegerLessThan)
 
 
 class YearLookup(Lookup):

@@ -240,7 +240,12 @@ class QueryBuilder:
     def condition_leaf(self, tree: tuple[Any, ...], scope: Any, negated: bool, in_or: bool, reuse_any: bool) -> n.Node:
         if tree[0] == "leaf":
             return self.leaf(tree[1], tree[2], scope, negated, in_or, reuse_any)
-        node, _ = tree[1].resolve(self)
+        # Its F()s join as a keyword lookup of the same filter() call does (one related row for both).
+        outer_scope, self.ref_scope = self.ref_scope, (scope, reuse_any)
+        try:
+            node, _ = tree[1].resolve(self)
+        finally:
+            self.ref_scope = outer_scope
         if getattr(tree[1], "contains_aggregate", False):
             self._touched_aggregate = True
         return node

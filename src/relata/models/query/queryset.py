@@ -19,7 +19,8 @@ from relata.db import connections
 from relata.models import aggregation, writes
 from relata.models.aliases import check_alias
 from relata.models.asynchronous import AsyncQuerySetMixin
-from relata.models.expressions import Aggregate, check_annotation_name
+from relata.models.expressions import Aggregate, ExpressionWrapper, check_annotation_name
+from relata.models.fields import BooleanField
 from relata.models.lookups.bridge import NeedsValues
 from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
@@ -437,6 +438,8 @@ class QuerySet(AsyncQuerySetMixin):
         for name, expression in kwargs.items():
             check_alias(name)
             check_annotation_name(name, self.model, name in defaults, picked)
+            if isinstance(expression, Q):  # a condition as a value: true or false per row (as Django takes it)
+                expression = kwargs[name] = ExpressionWrapper(expression, output_field=BooleanField())
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
             _refuse_aggregate_of_aggregate(expression, aggregated)
