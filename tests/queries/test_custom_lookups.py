@@ -297,3 +297,11 @@ def test_a_lookup_expression_shares_the_join_of_its_filter_call(volumes):
 
 def test_a_lookup_leaves_equality_with_other_objects_to_them():
     assert GreaterThan(F("pages"), 3) == mock.ANY
+
+
+def test_a_reverse_relation_takes_its_foreign_keys_lookups(volumes, registered):
+    registered(Volume._meta.get_field("shelf"), SameAs, "same_row")
+    dune = Volume.objects.get(title="Dune")
+    assert [s.label for s in Shelf.objects.filter(volume__same_row=dune.pk)] == ["top"]
+    with pytest.raises(FieldError, match=r"'same_rows' for ManyToOneRel .*perhaps you meant same_row"):
+        Shelf.objects.filter(volume__same_rows=dune.pk)

@@ -39,6 +39,23 @@ class ResolvedLookup:
         return below() if below is not None else []
 
 
+class ReverseResolved(Resolved):
+    """The left side of a path ending on a reverse relation (`article__...` from Author): the related
+    row's key, with the lookups and transforms of the relation's field (as in Django)."""
+
+    def __init__(self, node: Any, field: Any, relation: Any):
+        super().__init__(node, field)
+        self.lookup_registry = relation
+
+
+def lookup_start(node: Any, resolved: Any) -> Resolved:
+    """Where a lookup path's transforms and lookup start, for a path `resolve_names()` resolved."""
+    relation = resolved.relation
+    if relation is not None and getattr(relation, "one_to_many", False) and hasattr(relation, "get_lookup"):
+        return ReverseResolved(node, resolved.field, relation)
+    return Resolved(node, resolved.field)
+
+
 def output_field_of(expression: Any) -> Any:
     typed = getattr(expression, "transform_field", None)
     return typed() if typed is not None else expression.output_field
@@ -46,6 +63,9 @@ def output_field_of(expression: Any) -> Any:
 
 def _registry_of(expression: Any) -> Any:
     """Who is asked for the next name: the transform itself when it has a registry, else its field."""
+    relation = getattr(expression, "lookup_registry", None)
+    if relation is not None:
+        return relation
     if hasattr(expression, "get_lookups") and not isinstance(expression, Resolved | NodeTransform):
         return expression
     return output_field_of(expression)
@@ -94,7 +114,7 @@ def resolve_lookup(lhs: Resolved, names: tuple[str, ...], path: str) -> Resolved
 
 def unsupported_lookup(expression: Any, names: tuple[str, ...], path: str) -> str:
     """Django's message (with its suggestions), and for a relation the fields its target has."""
-    field = output_field_of(expression)
+    field = getattr(expression, "lookup_registry", None) or output_field_of(expression)
     kind = type(field).__name__ if field is not None else "expression"
     known = list(field.get_lookups()) if hasattr(field, "get_lookups") else []
     close = difflib.get_close_matches(names[0], known)

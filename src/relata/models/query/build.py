@@ -22,7 +22,7 @@ from relata.models.inheritance import select_columns as inherited_columns
 from relata.models.inheritance import steps_to_owner
 from relata.models.lookups.base import writes_own_sql
 from relata.models.lookups.conditions import apply_transform_names, bilateral_rhs, custom_condition
-from relata.models.lookups.paths import ResolvedLookup, output_field_of, resolve_lookup
+from relata.models.lookups.paths import ResolvedLookup, lookup_start, output_field_of, resolve_lookup
 from relata.models.query.joins import ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
@@ -278,7 +278,8 @@ class QueryBuilder:
             nullable = resolved.null_column or any(step.nullable for step in resolved.steps)
             nullable = nullable or getattr(field, "null", False)
         column = lhs
-        found = resolve_lookup(Resolved(lhs, field), rest, path)
+        start = Resolved(lhs, field) if annotation else lookup_start(lhs, resolved)
+        found = resolve_lookup(start, rest, path)
         lookup_name = found.lookup.sql_name if isinstance(found.lookup, type) else ""
         if found.transformed:
             lhs, _ = found.lhs.resolve(self)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from relata.models.expressions import Resolved
 from relata.models.fields.lookup_registry import LOOKUPS
-from relata.models.lookups.paths import ResolvedLookup, resolve_lookup
+from relata.models.lookups.paths import ResolvedLookup, lookup_start, resolve_lookup
 from relata.models.query.joins import resolve_names
 
 #: How many valid (model, path) pairs are remembered, each with the lookup registry's version it was
@@ -69,7 +68,7 @@ def check_lookup(model: Any, path: str, annotations: tuple[str, ...], resolve: b
     if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
         return None  # annotations are resolved with the query
     resolved = resolve_names(model, parts, annotations)
-    found = resolve_lookup(Resolved(None, resolved.field), resolved.rest, path)
+    found = resolve_lookup(lookup_start(None, resolved), resolved.rest, path)
     if not found.bilateral():
         _remember(model, path)
     return found
