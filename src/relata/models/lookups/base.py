@@ -215,9 +215,9 @@ class Lookup(Expression):
             return field_prep
         before, after = pattern
 
+        # The value is text whatever the column holds (as Django: `pub_date__startswith="2005"`), so the
+        # field's own conversion, which would parse it as a date, is not applied.
         def prepare(value: Any) -> Any:
-            if field_prep is not None:
-                value = field_prep(value)
             return f"{before}{escape_like(value)}{after}"
 
         return prepare

@@ -228,6 +228,9 @@ def _tokenize_value(path: str, value: Any, values: list[Any]) -> Any:
         return value
     if is_many_lookup(path):
         items = list(value)  # as Django, a string is iterated too: title__in="ab" means "a" or "b"
+        if path.endswith("__in"):
+            # NULL equals nothing: as Django, leave it out (`pk__in=[None]` then runs no query at all).
+            items = [item for item in items if item is not None]
         for item in items:
             if getattr(item, "_subquery_state", None) is not None or getattr(item, "resolves_in_query", False):
                 raise TypeError(f"A list for {path} must hold plain values or model instances.")

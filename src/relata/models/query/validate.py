@@ -55,6 +55,8 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
                 raise NotImplementedError("Bilateral transformations on nested querysets are not implemented.")
             if tree[1].endswith("__in"):
                 check_in_subquery(tree[2])
+            elif found is not None and getattr(found.lookup, "sql_name", "") == "exact":
+                check_exact_subquery(tree[2])
     elif kind != "expr":
         for child in tree[2]:
             check_where(model, child, annotations)
@@ -95,6 +97,20 @@ def check_in_subquery(queryset: Any) -> None:
     count = len(fields) if fields else len(sub_state.model._meta.concrete_fields)
     if count != 1:
         raise ValueError(f"The QuerySet value for the 'in' lookup must have 1 selected fields (received {count})")
+
+
+def check_exact_subquery(queryset: Any) -> None:
+    """`author=queryset` compares with one row of one column: the queryset must say so (as in Django)."""
+    sub_state, fields = queryset._subquery_state()
+    if fields is not None:
+        count = len(fields) if fields else len(sub_state.model._meta.concrete_fields)
+        if count != 1:
+            raise ValueError(f"The QuerySet value for the exact lookup must have 1 selected fields (received {count})")
+    if sub_state.high is None or sub_state.high - sub_state.low != 1:
+        raise ValueError(
+            "The QuerySet value for an exact lookup must be limited to one result using slicing: "
+            "add [:1] (or .filter() it down and slice) to the queryset."
+        )
 
 
 def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, ...]) -> None:
