@@ -1,5 +1,5 @@
 """How built-in lookups take their values, as Django takes them: patterns as text, NULL left out of IN,
-a queryset compared with `exact` limited to one row."""
+a queryset compared with `exact` limited to one row, a Q object as a true-or-false value."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime
 import pytest
 
 from relata import models
+from relata.models import Q
 from relata.testing import CaptureQueries
 from relata.testing.pytest_plugin import use_models
 
@@ -23,6 +24,7 @@ class Entry(models.Model):
     headline = models.CharField(max_length=30)
     published = models.DateTimeField()
     writer = models.ForeignKey(Writer, on_delete=models.CASCADE)
+    featured = models.BooleanField(default=False)
 
     class Meta:
         app_label = "q_lookup_values"
@@ -64,3 +66,14 @@ def test_exact_with_a_queryset_needs_one_row_of_one_column(entries):
         Entry.objects.filter(writer=Writer.objects.all()[1:])
     with pytest.raises(ValueError, match=r"must have 1 selected fields \(received 2\)"):
         Entry.objects.filter(writer=Writer.objects.values("id", "name")[:1])
+
+
+def test_a_condition_as_a_lookups_value(entries):
+    Entry.objects.filter(headline="spring").update(featured=True)
+    winter = Entry.objects.create(
+        headline="winter", published=datetime.datetime(2012, 1, 5), writer=Writer.objects.get(name="Bo"), featured=True
+    )
+    # featured == (published before 2010): spring (True, True) and autumn (False, False), not winter.
+    same = Entry.objects.filter(featured=Q(published__year__lt=2010))
+    assert headlines(same) == ["autumn", "spring"]
+    assert winter not in same
