@@ -30,7 +30,21 @@ class Entry(models.Model):
         app_label = "q_lookup_values"
 
 
-use_models(Writer, Entry)
+class Stamp(models.Model):
+    at = models.DateTimeField(primary_key=True)
+
+    class Meta:
+        app_label = "q_lookup_values"
+
+
+class Letter(models.Model):
+    stamp = models.ForeignKey(Stamp, on_delete=models.CASCADE)
+
+    class Meta:
+        app_label = "q_lookup_values"
+
+
+use_models(Writer, Entry, Stamp, Letter)
 
 
 @pytest.fixture
@@ -77,3 +91,30 @@ def test_a_condition_as_a_lookups_value(entries):
     same = Entry.objects.filter(featured=Q(published__year__lt=2010))
     assert headlines(same) == ["autumn", "spring"]
     assert winter not in same
+
+
+def test_a_queryset_of_another_model_is_refused_for_a_relation(entries):
+    with pytest.raises(ValueError, match=r'Cannot use QuerySet for "Entry": Use a QuerySet for "Writer"'):
+        Entry.objects.filter(writer__in=Entry.objects.all())
+    with pytest.raises(ValueError, match=r'Cannot use QuerySet for "Writer": Use a QuerySet for "Entry"'):
+        Writer.objects.filter(entry__in=Writer.objects.all())
+    assert headlines(Entry.objects.filter(writer__in=Writer.objects.filter(name="Ann"))) == ["spring"]
+
+
+@pytest.fixture
+def registered_stamps():
+    for moment in (datetime.datetime(2020, 11, 2, 8), datetime.datetime(2021, 3, 4, 9)):
+        Letter.objects.create(stamp=Stamp.objects.create(at=moment))
+
+
+def test_transforms_of_a_foreign_key_read_the_key_it_holds(registered_stamps):
+    from relata.models.functions import ExtractYear
+
+    months = Letter.objects.order_by("stamp__month").values_list("stamp__month", flat=True)
+    assert list(months) == [3, 11]
+    field = Letter._meta.get_field("stamp")
+    field.register_lookup(ExtractYear)
+    try:
+        assert Letter.objects.filter(stamp__year=2020).count() == 1
+    finally:
+        field._unregister_lookup(ExtractYear)

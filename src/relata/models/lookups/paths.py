@@ -14,6 +14,7 @@ from typing import Any
 
 from relata.exceptions import FieldError
 from relata.models.expressions import Resolved
+from relata.models.fields.related import ForeignObjectRel
 from relata.models.lookups.base import NodeTransform
 
 
@@ -39,9 +40,9 @@ class ResolvedLookup:
         return below() if below is not None else []
 
 
-class ReverseResolved(Resolved):
-    """The left side of a path ending on a reverse relation (`article__...` from Author): the related
-    row's key, with the lookups and transforms of the relation's field (as in Django)."""
+class RelationResolved(Resolved):
+    """The left side of a path ending on a relation: the key's column, typed as the key it holds (a
+    transform reads a date key as a date), with the lookups and transforms registered on the relation."""
 
     def __init__(self, node: Any, field: Any, relation: Any):
         super().__init__(node, field)
@@ -49,10 +50,18 @@ class ReverseResolved(Resolved):
 
 
 def lookup_start(node: Any, resolved: Any) -> Resolved:
-    """Where a lookup path's transforms and lookup start, for a path `resolve_names()` resolved."""
+    """Where a lookup path's transforms and lookup start, for a path `resolve_names()` resolved.
+
+    As in Django: `author__...` asks the foreign key for its lookups, `article__...` (a reverse
+    foreign key) asks that foreign key too.
+    """
     relation = resolved.relation
-    if relation is not None and getattr(relation, "one_to_many", False) and hasattr(relation, "get_lookup"):
-        return ReverseResolved(node, resolved.field, relation)
+    if relation is None or not hasattr(relation, "get_lookup"):
+        return Resolved(node, resolved.field)
+    if isinstance(relation, ForeignObjectRel) and relation.one_to_many:
+        return RelationResolved(node, resolved.field, relation)
+    if relation is resolved.field and resolved.value_field is not None and not relation.many_to_many:
+        return RelationResolved(node, resolved.value_field, relation)
     return Resolved(node, resolved.field)
 
 

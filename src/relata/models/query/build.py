@@ -181,7 +181,10 @@ class QueryBuilder:
         resolved = self.resolve_path(name)
         scope, reuse_any = self.ref_scope
         alias, _ = self.setup_steps(resolved.steps, scope, reuse_any)
-        node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), resolved.field, resolved.rest)
+        field = resolved.field
+        if resolved.rest and resolved.relation is field and resolved.value_field is not None:
+            field = resolved.value_field  # transforms of a foreign key read the key it holds (`date__month`)
+        node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), field, resolved.rest)
         if rest:
             raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a field or transform here.")
         return node, field

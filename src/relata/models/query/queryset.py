@@ -922,12 +922,15 @@ def _refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> Non
 
 def _check_path(model: Any, name: str) -> None:
     """A values() name must reach a field, then only transforms (`pub_date__year`), as in Django."""
+    from relata.models.expressions import Resolved
+    from relata.models.lookups.conditions import apply_transform_names
     from relata.models.query.joins import field_choices, resolve_names
 
     resolved = resolve_names(model, name.split("__"))
-    out_field, rest = resolved.field, resolved.rest
-    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
+    field = resolved.field
+    if resolved.rest and resolved.relation is field and resolved.value_field is not None:
+        field = resolved.value_field  # transforms of a foreign key read the key it holds (`date__month`)
+    _, rest = apply_transform_names(Resolved(None, field), resolved.rest)
     if not rest:
         return
     if resolved.value_model is not None:

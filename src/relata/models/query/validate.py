@@ -53,6 +53,8 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
         if getattr(tree[2], "_subquery_state", None) is not None:
             if found is not None and found.bilateral():
                 raise NotImplementedError("Bilateral transformations on nested querysets are not implemented.")
+            if found is not None:
+                check_queryset_model(tree[2], found)
             if tree[1].endswith("__in"):
                 check_in_subquery(tree[2])
             elif found is not None and getattr(found.lookup, "sql_name", "") == "exact":
@@ -97,6 +99,27 @@ def check_in_subquery(queryset: Any) -> None:
     count = len(fields) if fields else len(sub_state.model._meta.concrete_fields)
     if count != 1:
         raise ValueError(f"The QuerySet value for the 'in' lookup must have 1 selected fields (received {count})")
+
+
+def check_queryset_model(queryset: Any, found: ResolvedLookup) -> None:
+    """A model queryset compared with a relation must list that relation's model (or a parent or child)."""
+    sub_state, fields = queryset._subquery_state()
+    relation = getattr(found.lhs, "lookup_registry", None)
+    target = getattr(relation, "related_model", None) if relation is not None else None
+    if fields is not None or sub_state.values is not None or not isinstance(target, type):
+        return
+    model = sub_state.model
+    if _same_rows(model, target) or (getattr(relation, "primary_key", False) and _same_rows(model, relation.model)):
+        return
+    raise ValueError(
+        f'Cannot use QuerySet for "{model._meta.object_name}": Use a QuerySet for "{target._meta.object_name}".'
+    )
+
+
+def _same_rows(model: Any, target: Any) -> bool:
+    """Whether rows of `model` can stand for rows of `target`: the same concrete model, a parent or a child."""
+    concrete, target_concrete = model._meta.concrete_model, target._meta.concrete_model
+    return concrete is target_concrete or issubclass(concrete, target_concrete) or issubclass(target_concrete, concrete)
 
 
 def check_exact_subquery(queryset: Any) -> None:
