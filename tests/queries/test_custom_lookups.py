@@ -15,7 +15,7 @@ import pytest
 from relata import models
 from relata.exceptions import FieldError
 from relata.models import F, Q
-from relata.models.lookups import Exact, GreaterThan, LessThan, Lookup, Transform
+from relata.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, In, LessThan, Lookup, Transform
 from relata.testing import CaptureQueries
 from relata.testing.pytest_plugin import use_models
 
@@ -305,3 +305,23 @@ def test_a_reverse_relation_takes_its_foreign_keys_lookups(volumes, registered):
     assert [s.label for s in Shelf.objects.filter(volume__same_row=dune.pk)] == ["top"]
     with pytest.raises(FieldError, match=r"'same_rows' for ManyToOneRel .*perhaps you meant same_row"):
         Shelf.objects.filter(volume__same_rows=dune.pk)
+
+
+class OneOf(In):
+    """A many-valued lookup named `pick` on text fields."""
+
+    lookup_name = "pick"
+
+
+class AtLeast(GreaterThanOrEqual):
+    """A single-valued lookup with the same name on integer fields."""
+
+    lookup_name = "pick"
+
+
+def test_one_name_many_valued_on_one_field_single_valued_on_another(volumes, registered):
+    registered(models.CharField, OneOf)
+    registered(models.IntegerField, AtLeast)
+    assert titles(Volume.objects.filter(title__pick=["Dune", "Kim"])) == ["Dune", "Kim"]
+    assert titles(Volume.objects.filter(pages__pick=412)) == ["Dune", "Emma"]
+    assert titles(Volume.objects.filter(pages__pick=203, title__pick=["Ubik", "Emma"])) == ["Emma"]

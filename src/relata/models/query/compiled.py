@@ -16,10 +16,10 @@ from typing import Any
 from relata.backends.base.statements import settings, verify
 from relata.exceptions import EmptyResultSet, TransactionManagementError
 from relata.models.fields.lookup_registry import LOOKUPS
-from relata.models.lookups import SUFFIXES
 from relata.models.lookups.bridge import NeedsValues
 from relata.models.query.build import QueryBuilder
-from relata.models.query.state import QueryState, Shape, is_many_lookup, tokenize
+from relata.models.query.leaves import leaf_kind
+from relata.models.query.state import QueryState, Shape, tokenize
 from relata.sql import nodes as n
 
 
@@ -167,15 +167,11 @@ def one_value_select(
     key = (OneValueGet, model, name, LOOKUPS.version)
     entry = connection.statements.get(key)
     if entry is None or settings.check:
-        compiled, values = compile_query(make_state(), connection)
+        state = make_state()
+        compiled, values = compile_query(state, connection)
         template = compiled.template
-        if (
-            compiled is EMPTY
-            or len(template) != 1
-            or type(template[0]) is not n.Slot
-            or name.endswith(SUFFIXES.pattern)
-            or is_many_lookup(name)
-        ):
+        kind = leaf_kind(state, name)
+        if compiled is EMPTY or len(template) != 1 or type(template[0]) is not n.Slot or kind.pattern or kind.many:
             fresh = OneValueGet.NONE
         else:
             fresh = (compiled.sql, template[0].prep, compiled.plan)
