@@ -106,10 +106,10 @@ class Lookup(Expression):
             cls.sql_name = cls.lookup_name or ""
 
     def __init__(self, lhs: Any, rhs: Any):
-        self.lhs = lhs if getattr(lhs, "resolves_in_query", False) else Value(lhs)
-        self.rhs = rhs
+        self.lhs, self.rhs = lhs, rhs
         if not getattr(rhs, "stands_for_values", False):
             self.rhs = self.get_prep_lookup()
+        self.lhs = self.get_prep_lhs()
         transforms = getattr(self.lhs, "get_bilateral_transforms", None)
         self.bilateral_transforms: list[Any] = transforms() if transforms is not None else []
         #: Set by the query builder: how a plain right-hand value is converted before it is sent.
@@ -159,7 +159,8 @@ class Lookup(Expression):
         return self.rhs
 
     def get_prep_lhs(self) -> Any:
-        return self.lhs
+        """The left side as an expression: a plain value becomes a Value (`GreaterThan(2, 1)`)."""
+        return self.lhs if getattr(self.lhs, "resolves_in_query", False) else Value(self.lhs)
 
     def rhs_is_direct_value(self) -> bool:
         return not getattr(self.rhs, "resolves_in_query", False) and getattr(self.rhs, "_subquery_state", None) is None
