@@ -335,14 +335,13 @@ class SQLCompiler:
     # -- conditions -----------------------------------------------------------
 
     def operand(self, node: n.Node) -> str:
-        """A comparison's side; a condition there (a boolean annotation) in parentheses, as `a < b = c`
-        is no valid SQL on PostgreSQL and means something else elsewhere."""
+        """A comparison's side; a condition there (a boolean annotation) in parentheses: `a < b = c` is
+        no valid SQL on PostgreSQL, and NOT binds looser than `=` (MariaDB reads `a = NOT (b)` as an error)."""
         sql = self.visit(node)
         return f"({sql})" if isinstance(node, _CONDITIONS) else sql
 
     def visit_Lookup(self, node: n.Lookup) -> str:
-        lhs = self.operand(node.lhs)
-        rhs = self.operand(node.rhs)
+        lhs, rhs = self.operand(node.lhs), self.operand(node.rhs)
         if node.name in self.pattern_lookups and not isinstance(node.rhs, n.Param | n.Slot):
             rhs = self.pattern_from_expression(node.name, rhs)
         try:

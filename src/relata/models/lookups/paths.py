@@ -14,7 +14,7 @@ from typing import Any
 
 from relata.exceptions import FieldError
 from relata.models.expressions import Resolved
-from relata.models.fields.related import ForeignObjectRel
+from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.lookups.base import NodeTransform
 
 

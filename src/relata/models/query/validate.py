@@ -13,27 +13,31 @@ from typing import Any
 
 from relata.models.fields.lookup_registry import LOOKUPS
 from relata.models.lookups.paths import ResolvedLookup, lookup_start, resolve_lookup
+from relata.models.query.build import _relation_preparer as relation_preparer
 from relata.models.query.joins import resolve_names
 
 #: How many valid (model, path) pairs are remembered, each with the lookup registry's version it was
 #: checked at; the least recently used go first.
 VALID_LIMIT = 2048
-_VALID: OrderedDict[tuple[Any, str], int] = OrderedDict()
+_VALID: OrderedDict[tuple[Any, str], tuple[int, Any]] = OrderedDict()
 
 
-def _known(model: Any, path: str) -> bool:
+def _known(model: Any, path: str) -> Any:
+    """The resolved path remembered for `path` on `model`, or None."""
     key = (model, path)
-    if _VALID.get(key) != LOOKUPS.version:  # unknown, or found valid before a lookup was (un)registered
-        return False
+    known = _VALID.get(key)
+    if known is None or known[0] != LOOKUPS.version:  # unknown, or found valid before a lookup was (un)registered
+        return None
+    resolved = known[1]
     try:
         _VALID.move_to_end(key)
     except KeyError:  # dropped by another thread in between: still valid
         pass
-    return True
+    return resolved
 
 
-def _remember(model: Any, path: str) -> None:
-    _VALID[(model, path)] = LOOKUPS.version
+def _remember(model: Any, path: str, resolved: Any) -> None:
+    _VALID[(model, path)] = (LOOKUPS.version, resolved)
     while len(_VALID) > VALID_LIMIT:
         try:
             _VALID.popitem(last=False)
@@ -45,20 +49,18 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
     """Raise FieldError for the first leaf of a where tree that names no field, transform or lookup."""
     kind = tree[0]
     if kind == "leaf":
-        value = tree[2]
-        needs_lookup = value is None or getattr(value, "_subquery_state", None) is not None
-        found = check_lookup(model, tree[1], annotations, needs_lookup)
-        if tree[2] is None:
-            check_none_allowed(found, tree[1])
-        if getattr(tree[2], "_subquery_state", None) is not None:
-            if found is not None and found.bilateral():
-                raise NotImplementedError("Bilateral transformations on nested querysets are not implemented.")
-            if found is not None:
-                check_queryset_model(tree[2], found)
-            if tree[1].endswith("__in"):
-                check_in_subquery(tree[2])
-            elif found is not None and getattr(found.lookup, "sql_name", "") == "exact":
-                check_exact_subquery(tree[2])
+        path, value = tree[1], tree[2]
+        queryset = getattr(value, "_subquery_state", None) is not None
+        found = check_lookup(model, path, annotations, resolve=value is None or queryset)
+        if value is None:
+            check_none_allowed(found, path)
+        if queryset and found is not None and found.bilateral():
+            raise NotImplementedError("Bilateral transformations on nested querysets are not implemented.")
+        if queryset and path.endswith("__in"):
+            check_in_subquery(value)
+        check_related_value(model, path, value, annotations)
+        if queryset and found is not None and getattr(found.lookup, "sql_name", "") == "exact":
+            check_exact_subquery(value)
     elif kind != "expr":
         for child in tree[2]:
             check_where(model, child, annotations)
@@ -66,7 +68,7 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
 
 def check_lookup(model: Any, path: str, annotations: tuple[str, ...], resolve: bool = False) -> ResolvedLookup | None:
     """The path's lookup, resolved (None for a path known valid unless `resolve`, or one starting at an annotation)."""
-    if not resolve and _known(model, path):
+    if not resolve and _known(model, path) is not None:
         return None
     parts = path.split("__")
     if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
@@ -74,7 +76,7 @@ def check_lookup(model: Any, path: str, annotations: tuple[str, ...], resolve: b
     resolved = resolve_names(model, parts, annotations)
     found = resolve_lookup(lookup_start(None, resolved), resolved.rest, path)
     if not found.bilateral():
-        _remember(model, path)
+        _remember(model, path, resolved)
     return found
 
 
@@ -91,6 +93,51 @@ def check_none_allowed(found: ResolvedLookup | None, path: str) -> None:
         )
 
 
+#: Lookups on a relation whose value is one related object (or key) or several.
+_ONE_VALUE = frozenset(("exact", "gt", "gte", "lt", "lte"))
+_SEVERAL_VALUES = frozenset(("in", "range"))
+
+
+def check_related_value(model: Any, path: str, value: Any, annotations: tuple[str, ...]) -> None:
+    """A value compared with a relation must be a saved instance of its model, its key, or a queryset of
+    that model, as Django checks when filter() is called (not first when the rows are read)."""
+    if value is None or getattr(value, "resolves_in_query", False):
+        return
+    resolved = _known(model, path)
+    if resolved is None:
+        return  # an annotation's path: resolved with the query
+    target = resolved.value_model
+    lookup = resolved.rest[0] if resolved.rest else "exact"
+    if target is None or len(resolved.rest) > 1 or lookup not in _ONE_VALUE | _SEVERAL_VALUES:
+        return
+    if getattr(value, "_subquery_state", None) is not None:
+        _check_queryset_model(value, target)
+        return
+    if lookup not in _SEVERAL_VALUES:
+        values: Any = (value,)
+    elif isinstance(value, list | tuple | set | frozenset):
+        values = value
+    else:
+        return  # an iterator is read once, when the query is built: never consume it here
+    prepare = relation_preparer(resolved.value_field, target, resolved.value_field.get_prep_value)
+    for item in values:
+        if getattr(item, "resolves_in_query", False) or getattr(item, "_subquery_state", None) is not None:
+            continue
+        prepare(item)
+
+
+def _check_queryset_model(queryset: Any, target: Any) -> None:
+    _state, fields = queryset._subquery_state()
+    given = queryset.model
+    if fields is not None or given._meta.concrete_model is target._meta.concrete_model:
+        return
+    if issubclass(given, target) or issubclass(target, given):
+        return  # a parent or child of the target: the same primary keys
+    raise ValueError(
+        f'Cannot use QuerySet for "{given._meta.object_name}": Use a QuerySet for "{target._meta.object_name}".'
+    )
+
+
 def check_in_subquery(queryset: Any) -> None:
     """`__in` compares one column: a values() queryset must select exactly one."""
     sub_state, fields = queryset._subquery_state()
@@ -99,27 +146,6 @@ def check_in_subquery(queryset: Any) -> None:
     count = len(fields) if fields else len(sub_state.model._meta.concrete_fields)
     if count != 1:
         raise ValueError(f"The QuerySet value for the 'in' lookup must have 1 selected fields (received {count})")
-
-
-def check_queryset_model(queryset: Any, found: ResolvedLookup) -> None:
-    """A model queryset compared with a relation must list that relation's model (or a parent or child)."""
-    sub_state, fields = queryset._subquery_state()
-    relation = getattr(found.lhs, "lookup_registry", None)
-    target = getattr(relation, "related_model", None) if relation is not None else None
-    if fields is not None or sub_state.values is not None or not isinstance(target, type):
-        return
-    model = sub_state.model
-    if _same_rows(model, target) or (getattr(relation, "primary_key", False) and _same_rows(model, relation.model)):
-        return
-    raise ValueError(
-        f'Cannot use QuerySet for "{model._meta.object_name}": Use a QuerySet for "{target._meta.object_name}".'
-    )
-
-
-def _same_rows(model: Any, target: Any) -> bool:
-    """Whether rows of `model` can stand for rows of `target`: the same concrete model, a parent or a child."""
-    concrete, target_concrete = model._meta.concrete_model, target._meta.concrete_model
-    return concrete is target_concrete or issubclass(concrete, target_concrete) or issubclass(target_concrete, concrete)
 
 
 def check_exact_subquery(queryset: Any) -> None:
@@ -141,10 +167,9 @@ def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, .
         if not isinstance(name, str) or name == "?":
             continue
         path = name.lstrip("-+")
-        if path in annotations or _known(model, path):
+        if path in annotations or _known(model, path) is not None:
             continue
         parts = path.split("__")
         if any("__".join(parts[:size]) in annotations for size in range(len(parts) - 1, 0, -1)):
             continue  # transforms of an annotation are resolved with the query
-        resolve_names(model, path.split("__"), annotations)
-        _remember(model, path)
+        _remember(model, path, resolve_names(model, path.split("__"), annotations))
