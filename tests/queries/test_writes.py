@@ -20,6 +20,10 @@ class Account(models.Model):
     class Meta:
         app_label = "q_writes"
 
+    @property
+    def pk_plus(self):
+        return (self.pk or 0) + 1
+
 
 class dj:
     class Account(dm.Model):
@@ -30,6 +34,10 @@ class dj:
 
         class Meta(oracle.Meta("q_writes")):
             pass
+
+        @property
+        def pk_plus(self):
+            return (self.pk or 0) + 1
 
 
 use_models(Account)
@@ -149,6 +157,30 @@ def test_get_or_create_bad_field_and_multiple_results():
     with pytest.raises(Account.MultipleObjectsReturned):
         Account.objects.get_or_create(active=True)
     assert len(table()) == 3
+
+
+def test_get_or_create_reads_defaults_only_when_it_creates():
+    class Untouchable(dict):
+        def __getattribute__(self, name):
+            raise AssertionError(f"defaults read ({name}) though the row exists")
+
+        def __bool__(self):
+            raise AssertionError("defaults read (bool) though the row exists")
+
+    seed()
+    obj, created = Account.objects.get_or_create(email="a@x", defaults=Untouchable())
+    assert (obj.name, created) == ("A", False)
+    made = []
+    obj, created = Account.objects.get_or_create(email="n@x", defaults={"name": lambda: made.append(1) or "lazy"})
+    assert (obj.name, created, made) == ("lazy", True, [1])
+
+
+def test_a_property_without_a_setter_is_no_default():
+    theirs = oracle.error_of(dj.Account.objects.get_or_create, email="z@x", defaults={"pk_plus": 1})
+    ours = oracle.error_of(Account.objects.get_or_create, email="z@x", defaults={"pk_plus": 1})
+    assert type(ours).__name__ == type(theirs).__name__ == "FieldError"
+    assert str(ours) == str(theirs)
+    assert len(table()) == 0
 
 
 def test_get_or_create_integrity_error_propagates_when_no_row_matches():

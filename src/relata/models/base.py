@@ -323,6 +323,10 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
 
     pk = property(_get_pk_val, _set_pk_val)
 
+    def _is_pk_set(self, meta: Any = None) -> bool:
+        """Whether the primary key holds a value (0 counts; None does not), as Django 5.2 asks it."""
+        return self.__dict__.get((meta or self._meta).pk.attname) is not None
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self}>"
 

@@ -98,8 +98,8 @@ def _create_params(model: Any, lookup: dict[str, Any], defaults: dict[str, Any] 
             opts.get_field(name)
         except exceptions.FieldDoesNotExist:
             attr = getattr(model, name, None)
-            if not isinstance(attr, property):
-                invalid.append(name)
+            if not isinstance(attr, property) or attr.fset is None:
+                invalid.append(name)  # only a property that can be set takes a value, as in Django
     if invalid:
         raise exceptions.FieldError(
             f"Invalid field name(s) for model {opts.object_name}: '{', '.join(sorted(invalid))}'."
@@ -117,6 +117,8 @@ def get_or_create(queryset: Any, defaults: dict[str, Any] | None, lookup: dict[s
         return queryset.get(**lookup), False
     except queryset.model.DoesNotExist:
         pass
+    if defaults:  # read only now: a lazy `defaults` is never evaluated when the row exists, as in Django
+        queryset._refuse_reverse_one_to_one(defaults)
     params = _create_params(queryset.model, lookup, defaults)
     using = queryset.db_for_write()
     try:
