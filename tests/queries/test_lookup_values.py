@@ -44,7 +44,21 @@ class Letter(models.Model):
         app_label = "q_lookup_values"
 
 
-use_models(Writer, Entry, Stamp, Letter)
+class Site(models.Model):
+    name = models.CharField(max_length=30)
+
+    class Meta:
+        app_label = "q_lookup_values"
+
+
+class Shop(models.Model):
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True)
+
+    class Meta:
+        app_label = "q_lookup_values"
+
+
+use_models(Writer, Entry, Stamp, Letter, Site, Shop)
 
 
 @pytest.fixture
@@ -118,3 +132,10 @@ def test_transforms_of_a_foreign_key_read_the_key_it_holds(registered_stamps):
         assert Letter.objects.filter(stamp__year=2020).count() == 1
     finally:
         field._unregister_lookup(ExtractYear)
+
+
+def test_a_queryset_of_the_model_itself_for_a_relation_that_is_its_key():
+    shop = Shop.objects.create(site=Site.objects.create(name="corner"))
+    Site.objects.create(name="empty lot")
+    assert list(Shop.objects.filter(site_id__in=Shop.objects.filter(pk=shop.pk))) == [shop]
+    assert list(Shop.objects.filter(site__in=Site.objects.filter(name="corner"))) == [shop]

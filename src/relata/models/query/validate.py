@@ -111,7 +111,7 @@ def check_related_value(model: Any, path: str, value: Any, annotations: tuple[st
     if target is None or len(resolved.rest) > 1 or lookup not in _ONE_VALUE | _SEVERAL_VALUES:
         return
     if getattr(value, "_subquery_state", None) is not None:
-        _check_queryset_model(value, target)
+        _check_queryset_model(value, target, resolved.field)
         return
     if lookup not in _SEVERAL_VALUES:
         values: Any = (value,)
@@ -126,15 +126,24 @@ def check_related_value(model: Any, path: str, value: Any, annotations: tuple[st
         prepare(item)
 
 
-def _check_queryset_model(queryset: Any, target: Any) -> None:
+def _check_queryset_model(queryset: Any, target: Any, field: Any) -> None:
     _state, fields = queryset._subquery_state()
     given = queryset.model
-    if fields is not None or given._meta.concrete_model is target._meta.concrete_model:
+    if fields is not None or _same_keys(given, target):
         return
-    if issubclass(given, target) or issubclass(target, given):
-        return  # a parent or child of the target: the same primary keys
+    if getattr(field, "primary_key", False) and _same_keys(given, field.model):
+        return  # the relation is the model's own key (place_id__in=Restaurant rows): as Django allows
     raise ValueError(
         f'Cannot use QuerySet for "{given._meta.object_name}": Use a QuerySet for "{target._meta.object_name}".'
+    )
+
+
+def _same_keys(given: Any, target: Any) -> bool:
+    """The same concrete model, or a parent or child of it: rows with the same primary keys."""
+    return (
+        given._meta.concrete_model is target._meta.concrete_model
+        or issubclass(given, target)
+        or issubclass(target, given)
     )
 
 
