@@ -499,30 +499,25 @@ class Func(Expression):
             fields.append(field)
         return args, fields
 
-    @classmethod
-    def transform_output_field(cls, field: Any) -> Any:
-        """The output field of this function over a `field`, to check a lookup path before any SQL."""
-        if cls.output_field is not None:
-            return cls.output_field
-        return cls.resolve_output(cls, [field])  # type: ignore[arg-type]  # reads no instance state
-
-    @classmethod
-    def apply_transform(cls, builder: Any, lhs: n.Node, field: Any) -> tuple[n.Node, Any]:
-        """This function over `lhs`, when a lookup path names it as a transform (`name__lower`)."""
-        return cls(Resolved(lhs, field)).resolve(builder)
-
 
 class Resolved(Expression):
-    """A node already resolved, with its field: the left side a transform function is applied to."""
+    """A node already resolved, with its field: the left side a lookup path's transforms start from."""
 
-    def __init__(self, node: n.Node, field: Any):
+    def __init__(self, node: n.Node | None, field: Any):
         self.node, self.field = node, field
+
+    @property
+    def output_field(self) -> Any:  # type: ignore[override]
+        return self.field
 
     def identity(self) -> tuple[Any, ...]:
         return (Resolved, self.node, _field_key(self.field))
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
-        return self.node, self.field
+        return self.node, self.field  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"Col({self.node!r})"
 
 
 def _to_expression(value: Any) -> Any:
