@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime
 import decimal
+import uuid
 from typing import Any
 
 from relata.exceptions import FieldError, NotSupportedError
@@ -296,6 +297,8 @@ def _infer_field(value: Any) -> Any:
         (datetime.date, f.DateField),
         (datetime.time, f.TimeField),
         (datetime.timedelta, f.DurationField),
+        (uuid.UUID, f.UUIDField),
+        (bytes | bytearray | memoryview, f.BinaryField),
     ]
     for kind, field_class in kinds:
         if isinstance(value, kind):
