@@ -16,7 +16,7 @@ from typing import Any
 
 from relata.models.instance_state import db_of
 from relata.models.q import Q
-from relata.models.query.prefetch import Prefetch
+from relata.models.query.prefetch import Prefetch, check_prefetch_queryset
 
 
 class GenericPrefetch(Prefetch):
@@ -24,8 +24,7 @@ class GenericPrefetch(Prefetch):
 
     def __init__(self, lookup: str, querysets: Any, to_attr: str | None = None):
         for queryset in querysets:
-            if queryset is not None and getattr(queryset, "_iterable", "model") != "model":
-                raise ValueError("Prefetch querysets cannot use raw(), values(), and values_list().")
+            check_prefetch_queryset(queryset)
         super().__init__(lookup, to_attr=to_attr)
         self.querysets = list(querysets)
         # The last level's loader receives them (see prefetch_generic_foreign_key).

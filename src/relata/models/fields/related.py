@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from relata import exceptions
 from relata.models.fields import Field
+from relata.models.fields.descriptors import ForwardManyToOneDescriptor, ForwardOneToOneDescriptor
 from relata.models.registry import resolve_relation_key
 from relata.sql.ddl import ColumnSpec, Reference
 
@@ -333,8 +334,6 @@ class ForeignKey(RelatedField):
 
     def contribute_to_class(self, cls: type, name: str) -> None:
         super().contribute_to_class(cls, name)
-        from relata.models.fields.descriptors import ForwardManyToOneDescriptor, ForwardOneToOneDescriptor
-
         descriptor = ForwardOneToOneDescriptor if self.one_to_one else ForwardManyToOneDescriptor
         setattr(cls, self.name, descriptor(self))
 

@@ -25,8 +25,7 @@ class Prefetch:
     def __init__(self, lookup: str, queryset: Any = None, to_attr: str | None = None):
         self.prefetch_through = lookup
         self.prefetch_to = lookup if to_attr is None else "__".join([*lookup.split("__")[:-1], to_attr])
-        if queryset is not None and getattr(queryset, "_iterable", "model") != "model":
-            raise ValueError("Prefetch querysets cannot use raw(), values(), and values_list().")
+        check_prefetch_queryset(queryset)
         self.queryset = queryset
         self.to_attr = to_attr
 
@@ -38,6 +37,17 @@ class Prefetch:
 
     def __repr__(self) -> str:
         return f"<Prefetch: {self.prefetch_through}>"
+
+
+def check_prefetch_queryset(queryset: Any) -> None:
+    """A prefetch fills relations with model instances: a raw() or values() queryset cannot give them."""
+    if queryset is None:
+        return
+    from relata.models.query.iterables import ModelIterable
+
+    iterable_class = getattr(queryset, "_iterable_class", None)
+    if iterable_class is None or not issubclass(iterable_class, ModelIterable):
+        raise ValueError("Prefetch querysets cannot use raw(), values(), and values_list().")
 
 
 def _normalize(lookups: tuple[Any, ...]) -> list[Prefetch]:

@@ -24,6 +24,15 @@ from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
+from relata.models.query.iterables import (
+    ITERATOR_CHUNK_SIZE,
+    BaseIterable,
+    FlatValuesListIterable,
+    ModelIterable,
+    NamedValuesListIterable,
+    ValuesIterable,
+    ValuesListIterable,
+)
 from relata.models.query.state import Annotation, QueryState, RowLock
 from relata.models.routing import router
 
@@ -32,7 +41,12 @@ _EXPLAIN_OPTION = re.compile(r"[\w-]+")
 _NO_SHORTCUT = object()
 _PLAIN_VALUE_TYPES = frozenset({int, str, float, uuid.UUID})
 MAX_GET_RESULTS = 21
-ITERATOR_CHUNK_SIZE = 2000
+_VALUES_ITERABLES = {
+    "values": ValuesIterable,
+    "values_list": ValuesListIterable,
+    "flat": FlatValuesListIterable,
+    "named": NamedValuesListIterable,
+}
 
 
 class QuerySet(AsyncQuerySetMixin):
@@ -42,7 +56,8 @@ class QuerySet(AsyncQuerySetMixin):
     _result_cache: list[Any] | None = None
     _prefetch_lookups: tuple[Any, ...] = ()
     _prefetch_done = False
-    _iterable = "model"
+    #: What each row becomes (see iterables.py); a custom QuerySet may set its own subclass.
+    _iterable_class: type[BaseIterable] = ModelIterable
     #: ((relation field, {key value: object}, collect), ...): objects every loaded row may point at,
     #: cached as loaded; with collect, the dict holds (object, list) and each row joins its list.
     _known_related: tuple[tuple[Any, dict[Any, Any], bool], ...] = ()
@@ -117,7 +132,7 @@ class QuerySet(AsyncQuerySetMixin):
         )
 
     def _subquery_state(self) -> tuple[QueryState, tuple[str, ...] | None]:
-        return self._state, (self._fields if self._iterable != "model" else None)
+        return self._state, (None if self._yields_models else self._fields)
 
     def query_key(self) -> Any:
         """What a Subquery() of this queryset compares by: its state, values and all.
@@ -127,6 +142,10 @@ class QuerySet(AsyncQuerySetMixin):
         its queryset is gone, and would serve another queryset's SQL.
         """
         return self._state
+
+    @property
+    def _yields_models(self) -> bool:
+        return issubclass(self._iterable_class, ModelIterable)
 
     def _not_combined(self, method: str) -> None:
         if self._state.combinator is not None:
@@ -144,7 +163,9 @@ class QuerySet(AsyncQuerySetMixin):
         if self._result_cache is not None and (self._prefetch_done or not self._prefetch_lookups):
             return
         if self._result_cache is None:
-            results = self._iterate()
+            iterable = self._iterable_class(self)
+            # An iterable that keeps the base __iter__ hands over its list as is (no copy).
+            results = iterable.load() if type(iterable).__iter__ is BaseIterable.__iter__ else iterable
             self._result_cache = results if type(results) is list else list(results)
         if self._prefetch_lookups and not self._prefetch_done:
             from relata.models.query.prefetch import prefetch_related_objects
@@ -164,21 +185,6 @@ class QuerySet(AsyncQuerySetMixin):
             return None, None, connection
         run = connection.execute_streaming if streaming else connection.execute
         return run(compiled.sql, compiled.params(values)), compiled.plan, connection
-
-    def _iterate(self, chunked: bool = False) -> Iterator[Any]:
-        cursor, plan, connection = self._execute(streaming=chunked)
-        if cursor is None:
-            return iter(())
-        if chunked:
-            rows = connection.fetch_chunks(cursor, ITERATOR_CHUNK_SIZE)
-        else:
-            try:
-                rows = cursor.fetchall()
-            except Exception as error:  # SQLite computes rows as they are fetched
-                connection.raise_driver_error(error)
-        if self._iterable == "model":
-            return results.model_results(rows, plan, connection, self.db, self._known_related)
-        return results.value_results(rows, plan, connection, self._iterable, self._fields)
 
     def __iter__(self) -> Iterator[Any]:
         if self._result_cache is None or self._prefetch_lookups:
@@ -346,7 +352,7 @@ class QuerySet(AsyncQuerySetMixin):
 
     def select_related(self, *fields: str) -> QuerySet:
         self._not_combined("select_related")
-        if self._iterable != "model":
+        if not self._yields_models:
             raise TypeError("Cannot call select_related() after .values() or .values_list()")
         if fields == (None,):
             return self._clone(select_related=False)
@@ -429,7 +435,7 @@ class QuerySet(AsyncQuerySetMixin):
         aggregated = {a.name for a in state.annotations if getattr(a.expression, "contains_aggregate", False)}
         # As in Django, annotating a name again replaces the earlier expression.
         annotations = [a for a in state.annotations if a.name not in kwargs]
-        picked = None if self._iterable == "model" else self._fields
+        picked = None if self._yields_models else self._fields
         for name, expression in kwargs.items():
             check_alias(name)
             check_annotation_name(name, self.model, name in defaults, picked)
@@ -439,13 +445,13 @@ class QuerySet(AsyncQuerySetMixin):
             annotations.append(Annotation(name, expression, len(state.where), select))
         group_by = state.group_by
         if any(getattr(e, "contains_aggregate", False) for e in kwargs.values()):
-            if state.values is not None and self._iterable != "model":
+            if state.values is not None and not self._yields_models:
                 # An aggregate after values() groups by the values picked so far (aggregates aside).
                 group_by = tuple(name for name in state.values if name not in aggregated) if state.values else True
             elif group_by is None:
                 group_by = True
         values = state.values
-        if values and select and self._iterable != "model":
+        if values and select and not self._yields_models:
             values = values + tuple(kwargs)
         clone = self._clone(annotations=tuple(annotations), group_by=group_by, values=values)
         if values is not state.values:
@@ -483,7 +489,7 @@ class QuerySet(AsyncQuerySetMixin):
             if name not in {a.name for a in clone._state.annotations}:
                 _check_path(self.model, name)
         clone = clone._clone(values=names, select_related=False)
-        clone._iterable = kind
+        clone._iterable_class = _VALUES_ITERABLES[kind]
         clone._fields = names
         return clone
 
@@ -525,7 +531,7 @@ class QuerySet(AsyncQuerySetMixin):
             not args
             and len(kwargs) == 1
             and self._state is self.model._meta.base_state
-            and self._iterable == "model"
+            and self._iterable_class is ModelIterable  # a custom one must see the rows
             and not self._prefetch_lookups
         ):
             found = self._get_by_one_value(kwargs)
@@ -608,7 +614,7 @@ class QuerySet(AsyncQuerySetMixin):
     def contains(self, obj: Any) -> bool:
         from relata.models.base import Model
 
-        if self._iterable != "model":
+        if not self._yields_models:
             raise TypeError("Cannot call QuerySet.contains() after .values() or .values_list().")
         if not isinstance(obj, Model):
             raise TypeError(f"'obj' must be a model instance, not {type(obj).__name__}.")
@@ -711,13 +717,14 @@ class QuerySet(AsyncQuerySetMixin):
         return self._iterator_rows(chunk_size)
 
     def _iterator_rows(self, chunk_size: int | None) -> Iterator[Any]:
+        rows = self._iterable_class(self, chunked_fetch=True, chunk_size=chunk_size or ITERATOR_CHUNK_SIZE)
         if not self._prefetch_lookups:
-            yield from self._iterate(chunked=True)
+            yield from rows
             return
         from relata.models.query.prefetch import prefetch_related_objects
 
         batch: list[Any] = []
-        for obj in self._iterate(chunked=True):
+        for obj in rows:
             batch.append(obj)
             if len(batch) >= chunk_size:  # type: ignore[operator]  # not None with prefetch lookups
                 prefetch_related_objects(batch, *self._prefetch_lookups)
@@ -795,7 +802,7 @@ class QuerySet(AsyncQuerySetMixin):
         self._not_combined("delete")
         if self._state.distinct_fields:
             raise TypeError("Cannot call delete() after .distinct(*fields).")
-        if self._iterable != "model":
+        if not self._yields_models:
             raise TypeError("Cannot call delete() after .values() or .values_list()")
         from relata.models.deletion import delete_collected
 
