@@ -137,4 +137,11 @@ def row_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tuple[An
 
 
 def named_row_class(names: tuple[str, ...]) -> type:
-    return namedtuple("Row", names, rename=True)
+    """The namedtuple of values_list(named=True) rows; a row pickles as its names and values."""
+    row_class = namedtuple("Row", names, rename=True)
+    row_class.__reduce__ = lambda row: (_unpickled_row, (names, tuple(row)))  # type: ignore[method-assign]
+    return row_class
+
+
+def _unpickled_row(names: tuple[str, ...], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return named_row_class(names)(*values)

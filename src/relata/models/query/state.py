@@ -132,6 +132,10 @@ class QueryState:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("QueryState is immutable; use evolve().")
 
+    def __reduce__(self) -> Any:
+        # The values only: the cached hash and shape belong to this process (string hashes differ per process).
+        return _rebuilt_state, (type(self), dict(self.__dict__))
+
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.__dict__ == other.__dict__
 
@@ -151,6 +155,13 @@ class QueryState:
     @property
     def is_sliced(self) -> bool:
         return self.low != 0 or self.high is not None
+
+
+def _rebuilt_state(cls: type, values: dict[str, Any]) -> QueryState:
+    """A pickled state back, its caches to be made again."""
+    state = object.__new__(cls)
+    object.__setattr__(state, "__dict__", values)
+    return state
 
 
 def is_many_lookup(path: str) -> bool:
