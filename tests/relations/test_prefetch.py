@@ -318,5 +318,5 @@ def test_values_queryset_in_prefetch_is_value_error():
 
 def test_to_attr_clashing_with_a_field_is_value_error():
     load(R)
-    with pytest.raises(ValueError, match="to_attr=name conflicts with a field on the Author model"):
-        list(R.Author.objects.prefetch_related(R.Prefetch("books", to_attr="name")))
+    with pytest.raises(ValueError, match="to_attr=tags conflicts with a field on the Book model"):
+        list(R.Book.objects.prefetch_related(R.Prefetch("tags", queryset=R.Tag.objects.all(), to_attr="tags")))

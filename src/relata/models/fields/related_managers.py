@@ -18,6 +18,8 @@ from relata.models.asynchronous import AsyncRelatedManagerMixin
 from relata.models.instance_state import db_of
 from relata.models.manager import BaseManager
 from relata.models.q import Q
+from relata.models.query import prefetch_relations
+from relata.models.query.prefetch_relations import PrefetchableRelation
 from relata.models.query.state import tokenize
 from relata.models.routing import router
 from relata.models.signals import m2m_changed
@@ -99,7 +101,7 @@ class _Narrowing:
         self.shape: Any = None
 
 
-class ReverseManyToOneManager(AsyncRelatedManagerMixin):
+class ReverseManyToOneManager(PrefetchableRelation, AsyncRelatedManagerMixin):
     """`author.book_set`: the books whose foreign key points at this author.
 
     Mixed in before the related model's default manager class by
@@ -116,6 +118,9 @@ class ReverseManyToOneManager(AsyncRelatedManagerMixin):
     model: Any
     field: Any
     cache_name: str
+
+    querysets_function = prefetch_relations.reverse_many_querysets
+    loader_function = prefetch_relations.load_reverse_many
 
     def __init__(self, instance: Any):
         # An unsaved instance may have the manager (`obj.book_set.model`); using it raises (get_queryset, add...).
@@ -142,7 +147,8 @@ class ReverseManyToOneManager(AsyncRelatedManagerMixin):
         items = _prefetched(instance, self.cache_name)
         if items is None:
             return self._apply_filters(super().get_queryset())
-        queryset = super().get_queryset()
+        source = getattr(items, "queryset", None)  # the Prefetch queryset the rows came from
+        queryset = super().get_queryset() if source is None else source._clone()
         db = self._db or db_of(instance)
         if db:
             queryset._db = db
@@ -283,7 +289,7 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
     return type("RelatedManager", (mixin, superclass), attrs)
 
 
-class ManyToManyManager(AsyncRelatedManagerMixin):
+class ManyToManyManager(PrefetchableRelation, AsyncRelatedManagerMixin):
     """Both ends of a many-to-many: rows live in the through table.
 
     Mixed in before the target model's default manager class by
@@ -292,6 +298,8 @@ class ManyToManyManager(AsyncRelatedManagerMixin):
 
     _rel: Any
     _reverse_side: bool
+    querysets_function = prefetch_relations.m2m_querysets
+    loader_function = prefetch_relations.load_m2m
 
     def __init__(self, instance: Any):
         super().__init__()
@@ -331,8 +339,9 @@ class ManyToManyManager(AsyncRelatedManagerMixin):
         return queryset.using(self._db_alias).filter(**{lookup: self.source_value})
 
     def get_queryset(self) -> Any:
-        queryset = self._apply_filters(super().get_queryset())
         items = _prefetched(self.instance, self.prefetch_cache_name)
+        source = getattr(items, "queryset", None)  # the Prefetch queryset the rows came from
+        queryset = self._apply_filters(super().get_queryset() if source is None else source._clone())
         return queryset if items is None else _serve(queryset, items)
 
     def count(self) -> int:
