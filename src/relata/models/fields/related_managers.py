@@ -250,11 +250,15 @@ class NullableReverseManyToOneManager(ReverseManyToOneManager):
         for obj in objs:
             if obj.__dict__.get(self.field.attname) != target_value:
                 raise self.field.remote_field.model.DoesNotExist(f"{obj!r} is not related to {self.instance!r}.")
-        self._clear(self.model._base_manager.filter(pk__in=[o.pk for o in objs]), bulk, objs)
+        self._clear(self._visible().filter(pk__in=[o.pk for o in objs]), bulk, objs)
 
     def clear(self, *, bulk: bool = True) -> None:
         self._check_usable()
-        self._clear(self.model._base_manager.all(), bulk, None)
+        self._clear(self._visible(), bulk, None)
+
+    def _visible(self) -> Any:
+        """The rows this manager's class shows: a custom manager's filter also limits what it removes (as Django)."""
+        return super(ReverseManyToOneManager, self).get_queryset()
 
     def _clear(self, queryset: Any, bulk: bool, objs: Any) -> None:
         _forget_prefetched(self.instance, self.cache_name)
@@ -262,8 +266,10 @@ class NullableReverseManyToOneManager(ReverseManyToOneManager):
         queryset = self._apply_filters(queryset.using(db))
         if bulk:
             queryset.update(**{self.field.name: None})
-            for obj in objs or ():
-                setattr(obj, self.field.name, None)
+            # The objects given follow the rows, unless a custom manager may have hidden some of them.
+            if super(ReverseManyToOneManager, self).get_queryset.__func__ is BaseManager.get_queryset:
+                for obj in objs or ():
+                    setattr(obj, self.field.name, None)
             return
         with transaction.atomic(using=db, savepoint=False):
             for obj in queryset:
@@ -435,9 +441,22 @@ class ManyToManyManager(PrefetchableRelation, AsyncRelatedManagerMixin):
         if announce:
             action, pk_set = ("clear", None) if ids is None else ("remove", set(ids))
             self._announce(f"pre_{action}", pk_set)
-        self._through_rows().filter(self._links(ids)).delete()
+        self._through_rows().filter(self._links(self._visible_ids(ids))).delete()
         if announce:
             self._announce(f"post_{action}", pk_set)
+
+    def _visible_ids(self, ids: list[Any] | None) -> Any:
+        """`ids` (all when None) narrowed to the targets this manager's class shows, as a subquery.
+
+        A custom manager's filter limits what remove() and clear() unlink (as Django).
+        """
+        visible = super().get_queryset()
+        if not visible._state.where:
+            return ids
+        key = self.target_field.target_field.attname
+        if ids is not None:
+            visible = visible.filter(**{f"{key}__in": ids})
+        return visible.using(self._db_alias).values(key)
 
     def remove(self, *objs: Any) -> None:
         _forget_prefetched(self.instance, self.prefetch_cache_name)
