@@ -671,6 +671,13 @@ class Subquery(Expression):
     def __init__(self, queryset: Any, output_field: Any = None):
         self.queryset, self.output_field = queryset, output_field
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        as_query = getattr(self.queryset, "as_query", None)
+        if as_query is not None:
+            state["queryset"] = as_query()  # pickled as a query: its rows would mean nothing alone
+        return state
+
     def identity(self) -> tuple[Any, ...]:
         return (type(self), self.queryset.query_key(), _field_key(self.output_field))
 

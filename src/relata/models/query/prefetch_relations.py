@@ -131,6 +131,16 @@ class PrefetchedRows(list):
 
     queryset: Any = None
 
+    def __reduce__(self) -> Any:
+        # The queryset travels as a query: pickling it must not run it.
+        return _rows_back, (list(self), None if self.queryset is None else self.queryset.as_query())
+
+
+def _rows_back(rows: list[Any], queryset: Any) -> PrefetchedRows:
+    loaded = PrefetchedRows(rows)
+    loaded.queryset = queryset
+    return loaded
+
 
 def without_lookups(queryset: Any) -> Any:
     """`queryset` minus its own prefetch_related() lookups: the caller follows them as nested lookups."""

@@ -119,6 +119,22 @@ class QuerySet(AsyncQuerySetMixin):
     def query(self) -> Any:
         return QueryInfo(self)
 
+    @query.setter
+    def query(self, value: QueryInfo) -> None:
+        """`qs.query = other.query` (a pickled query loaded back): this queryset now runs that query.
+
+        As in Django, a query that picks values gives dicts (values_list() comes back as values()).
+        """
+        source = value.queryset
+        self._state = source._state
+        self._result_cache = None
+        self._prefetch_done = False
+        if source._state.values is not None:
+            self._iterable_class = ValuesIterable
+            self._fields = source._fields
+        else:
+            self._iterable_class = ModelIterable
+
     @property
     def ordered(self) -> bool:
         state = self._state
@@ -273,13 +289,22 @@ class QuerySet(AsyncQuerySetMixin):
         return clone
 
     def __getstate__(self) -> dict[str, Any]:
-        self._fetch_all()
+        # A queryset pickles with its rows (as Django), unless it is part of another query (see as_query()).
+        if not self.__dict__.get("_as_query", False):
+            self._fetch_all()
         self._state  # noqa: B018 (a served queryset is narrowed before it is pickled)
         state = dict(self.__dict__)
+        state.pop("_as_query", None)
         # Shortcuts for loading rows in this process, holding fields and instances: not data.
         state.pop("_known_related", None)
         state.pop("_pretokenized", None)
         return state
+
+    def as_query(self) -> QuerySet:
+        """A copy that stands for the query alone: pickling it (inside a Subquery, an `__in`) runs nothing."""
+        clone = self._clone()
+        clone._as_query = True
+        return clone
 
     # -- narrowing ----------------------------------------------------------------
 
@@ -840,10 +865,20 @@ class QuerySet(AsyncQuerySetMixin):
 
 
 class QueryInfo:
-    """`qs.query`: prints the SQL with parameters inlined for reading (never for running)."""
+    """`qs.query`: prints the SQL with parameters inlined for reading (never for running).
+
+    It also stands for its queryset's query: as an `__in` value, pickled, or
+    assigned to another queryset's `query`.
+    """
 
     def __init__(self, queryset: QuerySet):
         self.queryset = queryset
+
+    def __reduce__(self) -> Any:
+        return QueryInfo, (self.queryset.as_query(),)
+
+    def _subquery_state(self) -> tuple[QueryState, tuple[str, ...] | None]:
+        return self.queryset._subquery_state()
 
     def sql_with_params(self) -> tuple[str, tuple[Any, ...]]:
         connection = self.queryset._connection

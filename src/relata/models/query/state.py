@@ -134,7 +134,10 @@ class QueryState:
 
     def __reduce__(self) -> Any:
         # The values only: the cached hash and shape belong to this process (string hashes differ per process).
-        return _rebuilt_state, (type(self), dict(self.__dict__))
+        # A queryset among the filter values is part of the query: it pickles as one, not as its rows.
+        values = dict(self.__dict__)
+        values["where"] = tuple(_as_queries(tree) for tree in self.where)
+        return _rebuilt_state, (type(self), values)
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.__dict__ == other.__dict__
@@ -155,6 +158,19 @@ class QueryState:
     @property
     def is_sliced(self) -> bool:
         return self.low != 0 or self.high is not None
+
+
+def _as_queries(tree: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A where tree whose querysets (`pk__in=qs`) pickle as queries (QuerySet.as_query)."""
+    kind = tree[0]
+    if kind == "leaf":
+        value = tree[2]
+        as_query = getattr(value, "as_query", None)
+        return tree if as_query is None else ("leaf", tree[1], as_query())
+    if kind == "expr":
+        return tree
+    connector, negated, children = tree
+    return (connector, negated, tuple(_as_queries(child) for child in children))
 
 
 def _rebuilt_state(cls: type, values: dict[str, Any]) -> QueryState:
