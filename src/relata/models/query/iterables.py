@@ -96,3 +96,23 @@ class FlatValuesListIterable(BaseIterable):
 def _names(plan: Any, fields: tuple[str, ...]) -> tuple[str, ...]:
     """The keys of a values() row: the names asked for, or the plan's when they do not match one to one."""
     return plan.names if not fields or len(fields) != len(plan.names) else fields
+
+
+def chunked_results(queryset: Any, chunk_size: int | None) -> Iterator[Any]:
+    """QuerySet.iterator(): rows fetched in chunks; with prefetch lookups, prefetched every `chunk_size` objects."""
+    rows = queryset._iterable_class(queryset, chunked_fetch=True, chunk_size=chunk_size or ITERATOR_CHUNK_SIZE)
+    if not queryset._prefetch_lookups:
+        yield from rows
+        return
+    from relata.models.query.prefetch import prefetch_related_objects
+
+    batch: list[Any] = []
+    for obj in rows:
+        batch.append(obj)
+        if len(batch) >= chunk_size:  # type: ignore[operator]  # not None with prefetch lookups
+            prefetch_related_objects(batch, *queryset._prefetch_lookups)
+            yield from batch
+            batch = []
+    if batch:
+        prefetch_related_objects(batch, *queryset._prefetch_lookups)
+        yield from batch

@@ -16,7 +16,7 @@ from typing import Any
 
 from relata import exceptions
 from relata.db import connections
-from relata.models import aggregation, writes
+from relata.models import aggregation
 from relata.models.aliases import check_alias
 from relata.models.asynchronous import AsyncQuerySetMixin
 from relata.models.expressions import Aggregate, check_annotation_name
@@ -25,14 +25,16 @@ from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
 from relata.models.query.iterables import (
-    ITERATOR_CHUNK_SIZE,
     BaseIterable,
     FlatValuesListIterable,
     ModelIterable,
     NamedValuesListIterable,
     ValuesIterable,
     ValuesListIterable,
+    chunked_results,
 )
+from relata.models.query.query_info import QueryInfo
+from relata.models.query.queryset_writes import WritingMethods
 from relata.models.query.state import Annotation, QueryState, RowLock
 from relata.models.routing import router
 
@@ -49,7 +51,7 @@ _VALUES_ITERABLES = {
 }
 
 
-class QuerySet(AsyncQuerySetMixin):
+class QuerySet(WritingMethods, AsyncQuerySetMixin):
     # Defaults on the class: a queryset is made for every manager access, so
     # __init__ sets only what differs. Every change replaces a value, never mutates one.
     _hints: Mapping[str, Any] = MappingProxyType({})
@@ -466,7 +468,7 @@ class QuerySet(AsyncQuerySetMixin):
             check_annotation_name(name, self.model, name in defaults, picked)
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
-            _refuse_aggregate_of_aggregate(expression, aggregated)
+            validate.refuse_aggregate_of_aggregate(expression, aggregated)
             annotations.append(Annotation(name, expression, len(state.where), select))
         group_by = state.group_by
         if any(getattr(e, "contains_aggregate", False) for e in kwargs.values()):
@@ -512,7 +514,7 @@ class QuerySet(AsyncQuerySetMixin):
             )
         for name in names:
             if name not in {a.name for a in clone._state.annotations}:
-                _check_path(self.model, name)
+                validate.check_values_path(self.model, name)
         clone = clone._clone(values=names, select_related=False)
         clone._iterable_class = _VALUES_ITERABLES[kind]
         clone._fields = names
@@ -663,7 +665,7 @@ class QuerySet(AsyncQuerySetMixin):
         self._not_sliced("use 'limit' or 'offset' with in_bulk")
         opts = self.model._meta
         field = opts.pk if field_name == "pk" else opts.get_field(field_name)
-        if field_name != "pk" and not field.unique and not _unique_by_constraint(opts, field_name):
+        if field_name != "pk" and not field.unique and not validate.unique_by_constraint(opts, field_name):
             raise ValueError(f"in_bulk()'s field_name must be a unique field but '{field_name}' isn't.")
         if id_list is not None:
             ids = list(id_list)
@@ -739,108 +741,7 @@ class QuerySet(AsyncQuerySetMixin):
         if self._prefetch_lookups and chunk_size is None:
             raise ValueError("chunk_size must be provided when using QuerySet.iterator() after prefetch_related().")
         # The arguments are checked when called; the query runs at the first next().
-        return self._iterator_rows(chunk_size)
-
-    def _iterator_rows(self, chunk_size: int | None) -> Iterator[Any]:
-        rows = self._iterable_class(self, chunked_fetch=True, chunk_size=chunk_size or ITERATOR_CHUNK_SIZE)
-        if not self._prefetch_lookups:
-            yield from rows
-            return
-        from relata.models.query.prefetch import prefetch_related_objects
-
-        batch: list[Any] = []
-        for obj in rows:
-            batch.append(obj)
-            if len(batch) >= chunk_size:  # type: ignore[operator]  # not None with prefetch lookups
-                prefetch_related_objects(batch, *self._prefetch_lookups)
-                yield from batch
-                batch = []
-        if batch:
-            prefetch_related_objects(batch, *self._prefetch_lookups)
-            yield from batch
-
-    # -- writing ------------------------------------------------------------------
-
-    def create(self, **kwargs: Any) -> Any:
-        self._refuse_reverse_one_to_one(kwargs)
-        obj = self.model(**kwargs)
-        obj.save(force_insert=True, using=self.db_for_write())
-        return obj
-
-    def db_for_write(self) -> str:
-        if self._db is not None:
-            return self._db
-        return router.db_for_write(self.model, **self._hints)
-
-    def get_or_create(self, defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
-        self._refuse_reverse_one_to_one({**kwargs, **(defaults or {})})
-        return writes.get_or_create(self, defaults, kwargs)
-
-    def update_or_create(
-        self, defaults: dict[str, Any] | None = None, create_defaults: dict[str, Any] | None = None, **kwargs: Any
-    ) -> tuple[Any, bool]:
-        self._refuse_reverse_one_to_one({**kwargs, **(defaults or {}), **(create_defaults or {})})
-        return writes.update_or_create(self, defaults, create_defaults, kwargs)
-
-    def _refuse_reverse_one_to_one(self, values: dict[str, Any]) -> None:
-        """`Place.objects.create(restaurant=r)`: the key lives in the other table, so no row here can hold it."""
-        if not values:
-            return
-        accessors = {rel.get_accessor_name() for rel in self.model._meta.related_objects if rel.one_to_one}
-        reverse = [name for name in values if name in accessors]
-        if reverse:
-            raise ValueError(
-                f"The following fields do not exist in this model: {', '.join(reverse)}. They are the reverse side "
-                "of one-to-one relations: save this object first, then set the relation from the other model."
-            )
-
-    def bulk_create(
-        self,
-        objs: Any,
-        batch_size: int | None = None,
-        ignore_conflicts: bool = False,
-        update_conflicts: bool = False,
-        update_fields: Any = None,
-        unique_fields: Any = None,
-    ) -> list[Any]:
-        return writes.bulk_create(
-            self, list(objs), batch_size, ignore_conflicts, update_conflicts, update_fields, unique_fields
-        )
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        return writes.bulk_update(self, list(objs), list(fields), batch_size)
-
-    def update(self, **kwargs: Any) -> int:
-        self._not_sliced("update")
-        self._not_combined("update")
-        if not kwargs:
-            raise TypeError("update() needs at least one field=value argument.")
-        count = writes.update(self, kwargs)
-        self._result_cache = None  # the rows it held are stale now
-        return count
-
-    update.alters_data = True  # type: ignore[attr-defined]
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        if self._state.is_sliced:
-            raise TypeError("Cannot use 'limit' or 'offset' with delete().")
-        self._not_combined("delete")
-        if self._state.distinct_fields:
-            raise TypeError("Cannot call delete() after .distinct(*fields).")
-        if not self._yields_models:
-            raise TypeError("Cannot call delete() after .values() or .values_list()")
-        from relata.models.deletion import delete_collected
-
-        # A plain distinct() picks the same rows: the DELETE has no use for it (as Django).
-        queryset = self._clone(order_by=(), default_ordering=False, select_related=False, distinct=False)
-        deleted = delete_collected(
-            self.db_for_write(), lambda collector: collector.collect_queryset(queryset), origin=self
-        )
-        self._result_cache = None  # evaluating it again must not show the deleted rows
-        return deleted
-
-    delete.alters_data = True  # type: ignore[attr-defined]
-    delete.queryset_only = True  # type: ignore[attr-defined]
+        return chunked_results(self, chunk_size)
 
     def as_manager(cls) -> Any:  # type: ignore[misc]
         from relata.models.manager import Manager
@@ -862,41 +763,6 @@ class QuerySet(AsyncQuerySetMixin):
         compiled, values = compile_query(self._state, connection)
         rows = connection.execute(f"{prefix} {compiled.sql}", compiled.params(values)).fetchall()
         return "\n".join(" ".join(str(c) for c in row) for row in rows)
-
-
-class QueryInfo:
-    """`qs.query`: prints the SQL with parameters inlined for reading (never for running).
-
-    It also stands for its queryset's query: as an `__in` value, pickled, or
-    assigned to another queryset's `query`.
-    """
-
-    def __init__(self, queryset: QuerySet):
-        self.queryset = queryset
-
-    def __reduce__(self) -> Any:
-        return QueryInfo, (self.queryset.as_query(),)
-
-    def _subquery_state(self) -> tuple[QueryState, tuple[str, ...] | None]:
-        return self.queryset._subquery_state()
-
-    def sql_with_params(self) -> tuple[str, tuple[Any, ...]]:
-        connection = self.queryset._connection
-        compiled, values = compile_query(self.queryset._state, connection)
-        if compiled is EMPTY:
-            raise exceptions.EmptyResultSet
-        return compiled.sql, tuple(compiled.params(values))
-
-    def __str__(self) -> str:
-        sql, params = self.sql_with_params()
-        placeholder = self.queryset._connection.ops.compiler_class.placeholder
-        for param in params:
-            sql = sql.replace(placeholder, repr(param), 1)
-        return sql
-
-    @property
-    def model(self) -> Any:
-        return self.queryset.model
 
 
 class EmptyQuerySet:
@@ -939,43 +805,3 @@ def _where_xor(left: Q, right: Q) -> tuple[Any, ...] | None:
     if left.children or right.children:
         return ((~(left if left.children else right)).as_tree(),)  # every row XOR B: the rows outside B
     return None  # every row XOR every row: none
-
-
-def _refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> None:
-    """`annotate(Max("id")).annotate(Sum("id__max"))`: SQL cannot nest aggregates; say so at the call."""
-    if not getattr(expression, "contains_aggregate", False) or not aggregated:
-        return
-    from relata.models.expressions import Aggregate, F
-
-    for source in getattr(expression, "source", ()):
-        if isinstance(source, F) and source.name in aggregated and isinstance(expression, Aggregate):
-            raise exceptions.FieldError(
-                f"Cannot compute {expression.name}('{source.name}'): '{source.name}' is an aggregate. "
-                "An aggregate cannot contain another: aggregate() the annotated queryset instead."
-            )
-
-
-def _check_path(model: Any, name: str) -> None:
-    """A values() name must reach a field, then only transforms (`pub_date__year`), as in Django."""
-    from relata.models.query.joins import field_choices, resolve_names
-
-    resolved = resolve_names(model, name.split("__"))
-    out_field, rest = resolved.field, resolved.rest
-    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
-    if not rest:
-        return
-    if resolved.value_model is not None:
-        choices = field_choices(resolved.value_model._meta, ())
-        raise exceptions.FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Choices are: {choices}")
-    raise exceptions.FieldError(
-        f"Cannot resolve keyword '{rest[0]}' into field. Join on '{resolved.field.name}' not permitted."
-    )
-
-
-def _unique_by_constraint(opts: Any, name: str) -> bool:
-    for constraint in opts.constraints:
-        fields = getattr(constraint, "fields", ())
-        if tuple(fields) == (name,) and getattr(constraint, "condition", None) is None:
-            return True
-    return (name,) in opts.unique_together

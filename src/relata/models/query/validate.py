@@ -111,3 +111,41 @@ def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, .
             continue  # transforms of an annotation are resolved with the query
         resolve_names(model, path.split("__"), annotations)
         _remember(model, path)
+
+
+def refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> None:
+    """`annotate(Max("id")).annotate(Sum("id__max"))`: SQL cannot nest aggregates; say so at the call."""
+    if not getattr(expression, "contains_aggregate", False) or not aggregated:
+        return
+    from relata.models.expressions import Aggregate, F
+
+    for source in getattr(expression, "source", ()):
+        if isinstance(source, F) and source.name in aggregated and isinstance(expression, Aggregate):
+            raise FieldError(
+                f"Cannot compute {expression.name}('{source.name}'): '{source.name}' is an aggregate. "
+                "An aggregate cannot contain another: aggregate() the annotated queryset instead."
+            )
+
+
+def check_values_path(model: Any, name: str) -> None:
+    """A values() name must reach a field, then only transforms (`pub_date__year`), as in Django."""
+    from relata.models.query.joins import field_choices, resolve_names
+
+    resolved = resolve_names(model, name.split("__"))
+    out_field, rest = resolved.field, resolved.rest
+    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
+        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
+    if not rest:
+        return
+    if resolved.value_model is not None:
+        choices = field_choices(resolved.value_model._meta, ())
+        raise FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Choices are: {choices}")
+    raise FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Join on '{resolved.field.name}' not permitted.")
+
+
+def unique_by_constraint(opts: Any, name: str) -> bool:
+    for constraint in opts.constraints:
+        fields = getattr(constraint, "fields", ())
+        if tuple(fields) == (name,) and getattr(constraint, "condition", None) is None:
+            return True
+    return (name,) in opts.unique_together
