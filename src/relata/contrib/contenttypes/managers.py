@@ -128,8 +128,9 @@ class GenericRelatedManager(AsyncRelatedManagerMixin):
 
     def get_queryset(self) -> Any:
         self._check_saved()
-        queryset = self._apply_filters(super().get_queryset())
         items = _prefetched(self.instance, self.prefetch_cache_name)
+        source = getattr(items, "queryset", None)  # the Prefetch queryset the rows came from
+        queryset = self._apply_filters(super().get_queryset() if source is None else source._clone())
         if items is not None:
             queryset._result_cache = items
             queryset._prefetch_done = True

@@ -141,9 +141,10 @@ def generic_relation_querysets(manager: Any, instances: list[Any], querysets: An
 def prefetch_generic_relation(manager: Any, objs: list[Any], querysets: Any, to_attr: str | None) -> list[Any]:
     """Fill `<obj>.<GenericRelation>.all()` for every object, of whatever model: one query."""
     field = manager.field
-    related, groups, ct_of_obj = _load_generic_related(field, objs, without_lookups(check_querysets(querysets)))
+    queryset = check_querysets(querysets)
+    related, groups, ct_of_obj = _load_generic_related(field, objs, without_lookups(queryset))
     for obj, ct_id in zip(objs, ct_of_obj, strict=True):
-        store_many(obj, field.name, groups.get((ct_id, obj.pk), []), to_attr)
+        store_many(obj, field.name, groups.get((ct_id, obj.pk), []), to_attr, queryset)
     return related
 
 
