@@ -493,3 +493,16 @@ def test_a_copied_instance_has_its_own_state():
     twin.author = R.Author.objects.get(name="Sam")
     assert book.author.name == "Alex" and twin.author.name == "Sam"
     assert twin._state.fields_cache["author"].name == "Sam"
+
+
+def test_djangos_deprecated_singular_methods_still_work_and_warn():
+    from relata.deprecation import RemovedInDjango60Warning
+
+    load(R)
+    books = list(R.Book.objects.all())
+    with pytest.warns(RemovedInDjango60Warning, match=r"get_prefetch_queryset\(\) is deprecated") as caught:
+        rows, *_ = R.Book.author.get_prefetch_queryset(books)
+    assert caught[0].filename == __file__
+    assert sorted(a.name for a in rows) == ["Alex", "Sam"]
+    with pytest.warns(RemovedInDjango60Warning, match=r"get_current_queryset\(\) is deprecated"):
+        assert R.Prefetch("books", R.Book.objects.all()).get_current_queryset(0) is not None

@@ -15,6 +15,7 @@ import warnings
 from functools import cached_property
 from typing import Any
 
+from relata.deprecation import RemovedInDjango60Warning
 from relata.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from relata.models.query.prefetch_relations import store_many
 
@@ -61,7 +62,7 @@ class Prefetch:
     def get_current_queryset(self, level: int) -> Any:
         warnings.warn(
             "Prefetch.get_current_queryset() is deprecated. Use get_current_querysets() instead.",
-            DeprecationWarning,
+            RemovedInDjango60Warning,
             stacklevel=2,
         )
         querysets = self.get_current_querysets(level)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from operator import attrgetter
 from typing import Any
 
+from relata.deprecation import RemovedInDjango60Warning
 from relata.exceptions import FieldError, NotSupportedError
 from relata.models.instance_state import db_of
 
@@ -31,7 +32,7 @@ def warn_singular(method: Any, instances: list[Any], queryset: Any) -> Any:
     """Django 5.0's deprecated get_prefetch_queryset(): the plural method with a one-item list."""
     warnings.warn(
         "get_prefetch_queryset() is deprecated. Use get_prefetch_querysets() instead.",
-        DeprecationWarning,
+        RemovedInDjango60Warning,
         stacklevel=3,
     )
     return method(instances, None if queryset is None else [queryset])
