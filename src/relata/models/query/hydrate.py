@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from relata.models.query.plan import ModelPlan, SelectPlan
@@ -136,6 +137,7 @@ def row_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tuple[An
     return convert
 
 
+@lru_cache(maxsize=256)  # bounded: names come from queries; one class per shape, not per query or row
 def named_row_class(names: tuple[str, ...]) -> type:
     """The namedtuple of values_list(named=True) rows; a row pickles as its names and values."""
     row_class = namedtuple("Row", names, rename=True)
