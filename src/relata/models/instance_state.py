@@ -141,12 +141,13 @@ class ModelStateDescriptor:
             state = cache["_state"] = ModelState(DEFAULT_DB_ALIAS, adding=False)
         elif state is None:
             state = cache["_state"] = ModelState()
-        owner = state.owner
-        if owner is None or owner() is not instance:
+        if state.owner is None:  # bound once: a state belongs to one instance (a copy gets its own)
             state.owner = weakref.ref(instance)
         return state
 
     def __set__(self, instance: Any, value: Any) -> None:
+        if type(value) is ModelState:
+            value.owner = weakref.ref(instance)
         instance.__dict__["_state"] = value
 
 

@@ -30,21 +30,34 @@ class BaseIterable:
 
     def load(self) -> Any:
         """The results: a list when all rows were fetched at once, else an iterator over chunks."""
-        queryset = self.queryset
-        cursor, plan, connection = queryset._execute(streaming=self.chunked_fetch)
-        if cursor is None:
-            return []
-        if self.chunked_fetch:
-            rows = connection.fetch_chunks(cursor, self.chunk_size)
-        else:
-            try:
-                rows = cursor.fetchall()
-            except Exception as error:  # SQLite computes rows as they are fetched
-                connection.raise_driver_error(error)
-        return self.from_rows(rows, plan, connection)
+        fetched = fetch_rows(self.queryset, self.chunked_fetch, self.chunk_size)
+        return [] if fetched is None else self.from_rows(*fetched)
 
     def from_rows(self, rows: Any, plan: Any, connection: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define from_rows(rows, plan, connection).")
+
+
+def fetch_rows(queryset: Any, chunked_fetch: bool = False, chunk_size: int = ITERATOR_CHUNK_SIZE) -> Any:
+    """(rows, plan, connection) for the queryset's statement, or None when it can match no row."""
+    cursor, plan, connection = queryset._execute(streaming=chunked_fetch)
+    if cursor is None:
+        return None
+    if chunked_fetch:
+        return connection.fetch_chunks(cursor, chunk_size), plan, connection
+    try:
+        rows = cursor.fetchall()
+    except Exception as error:  # SQLite computes rows as they are fetched
+        connection.raise_driver_error(error)
+    return rows, plan, connection
+
+
+def model_instances(queryset: Any) -> list[Any]:
+    """What ModelIterable gives, without making one: evaluating a plain queryset, the common case."""
+    fetched = fetch_rows(queryset)
+    if fetched is None:
+        return []
+    rows, plan, connection = fetched
+    return results.model_results(rows, plan, connection, queryset.db, queryset._known_related)
 
 
 class ModelIterable(BaseIterable):

@@ -32,6 +32,7 @@ from relata.models.query.iterables import (
     ValuesIterable,
     ValuesListIterable,
     chunked_results,
+    model_instances,
 )
 from relata.models.query.query_info import QueryInfo
 from relata.models.query.queryset_writes import WritingMethods
@@ -181,9 +182,13 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
         if self._result_cache is not None and (self._prefetch_done or not self._prefetch_lookups):
             return
         if self._result_cache is None:
-            iterable = self._iterable_class(self)
-            # An iterable that keeps the base __iter__ hands over its list as is (no copy).
-            results = iterable.load() if type(iterable).__iter__ is BaseIterable.__iter__ else iterable
+            iterable_class = self._iterable_class
+            if iterable_class is ModelIterable:
+                results = model_instances(self)
+            else:
+                iterable = iterable_class(self)
+                # An iterable that keeps the base __iter__ hands over its list as is (no copy).
+                results = iterable.load() if type(iterable).__iter__ is BaseIterable.__iter__ else iterable
             self._result_cache = results if type(results) is list else list(results)
         if self._prefetch_lookups and not self._prefetch_done:
             from relata.models.query.prefetch import prefetch_related_objects
