@@ -33,11 +33,13 @@ def rows(_relata_clean_rows, _django_clean_rows):
 
 
 def fn(m, name):
-    """A database function: relata.models has them all; Django keeps most in models.functions."""
+    """A database function: from the models module where it is exported, else from that side's functions module."""
     if hasattr(m, name):
         return getattr(m, name)
-    from django.db.models import functions
-
+    if m is models:
+        from relata.models import functions
+    else:
+        from django.db.models import functions
     return getattr(functions, name)
 
 
@@ -280,6 +282,32 @@ CASES = {
     "difference": lambda B, S, m: (
         B.objects.filter(genre="scifi").difference(B.objects.filter(in_print=True)).order_by("pk")
     ),
+    "difference_with_none": lambda B, S, m: B.objects.filter(pages__gt=300).difference(B.objects.none()).count(),
+    "difference_with_empty_in": lambda B, S, m: B.objects.difference(
+        B.objects.filter(pk__in=[]), B.objects.filter(genre="scifi")
+    ).order_by("pk"),
+    "difference_of_none": lambda B, S, m: B.objects.none().difference(B.objects.all()).count(),
+    "difference_of_empty_in": lambda B, S, m: B.objects.filter(pk__in=[]).difference(B.objects.all()).count(),
+    "intersection_with_empty_in": lambda B, S, m: B.objects.intersection(B.objects.filter(pk__in=[])).count(),
+    "or_with_union": lambda B, S, m: B.objects.all() | B.objects.filter(pk=1).union(B.objects.filter(pk=2)),
+    "and_with_difference": lambda B, S, m: B.objects.all().difference(B.objects.filter(pk=1)) & B.objects.all(),
+    "xor_with_intersection": lambda B, S, m: B.objects.all() ^ B.objects.all().intersection(B.objects.all()),
+    "union_order_by_f_desc": lambda B, S, m: (
+        B.objects.filter(pages__lt=300).union(B.objects.filter(genre="scifi")).order_by(m.F("pages").desc())
+    ),
+    "union_order_by_values_alias": lambda B, S, m: (
+        B.objects.filter(pages__lt=300)
+        .values(size=m.F("pages"))
+        .union(B.objects.filter(genre="scifi").values(size=m.F("pages")))
+        .order_by("-size")
+    ),
+    "union_order_by_annotation": lambda B, S, m: (
+        B.objects.filter(pk__lt=3)
+        .annotate(twice=m.F("pages") * 2)
+        .values_list("title", "twice")
+        .union(B.objects.filter(pk=5).annotate(twice=m.F("pages") * 2).values_list("title", "twice"))
+        .order_by(m.F("twice").asc())
+    ),
     "filter_after_union": lambda B, S, m: B.objects.filter(pk=1).union(B.objects.filter(pk=2)).filter(pk=1),
     # -- distinct, only/defer ------------------------------------------------------------------
     "distinct": lambda B, S, m: B.objects.distinct().order_by("pk"),
@@ -331,6 +359,32 @@ CASES = {
         .order_by("pk")
         .values_list("longest", flat=True)
     ),
+    "outer_ref_two_levels_out": lambda B, S, m: (
+        B.objects.annotate(
+            rival=m.Subquery(
+                S.objects.filter(
+                    m.Exists(
+                        B.objects.filter(genre=m.OuterRef(m.OuterRef("genre")), pages__lt=m.OuterRef("rank") * 100)
+                    )
+                )
+                .order_by("name")
+                .values("name")[:1]
+            )
+        )
+        .order_by("pk")
+        .values_list("title", "rival")
+    ),
+    "outer_ref_two_levels_out_in_function": lambda B, S, m: B.objects.filter(
+        m.Exists(
+            S.objects.filter(
+                m.Exists(
+                    B.objects.filter(title__startswith=fn(m, "Left")(m.OuterRef(m.OuterRef("title")), 1)).exclude(
+                        pages=m.OuterRef("rank")
+                    )
+                )
+            )
+        )
+    ),
     "f_between_fields": lambda B, S, m: B.objects.filter(pages__gt=m.F("price") * 30),
     "value_string": lambda B, S, m: B.objects.annotate(s=m.Value("x")).values_list("s", flat=True)[:1],
     "expression_wrapper": lambda B, S, m: (
@@ -361,6 +415,14 @@ CASES = {
     "get_after_union_with_filter": lambda B, S, m: B.objects.filter(pk=1).union(B.objects.filter(pk=2)).get(pk=1),
     "in_bulk_after_slice": lambda B, S, m: B.objects.all()[:2].in_bulk([1]),
     "reverse_after_slice": lambda B, S, m: B.objects.all()[:2].reverse(),
+    "latest_after_slice": lambda B, S, m: B.objects.all()[:2].latest("pages"),
+    "latest_without_field_or_meta": lambda B, S, m: B.objects.latest(),
+    "first_of_unordered_grouping": lambda B, S, m: B.objects.values("genre").annotate(n=m.Count("pk")).first(),
+    "last_of_unordered_grouping": lambda B, S, m: B.objects.values("genre").annotate(n=m.Count("pk")).last(),
+    "first_of_grouping_by_key": lambda B, S, m: B.objects.values("pk").annotate(n=m.Count("pk")).first(),
+    "first_of_ordered_grouping": lambda B, S, m: (
+        B.objects.values("genre").annotate(n=m.Count("pk")).order_by("genre").first()
+    ),
 }
 
 
@@ -408,3 +470,13 @@ def test_contains_and_startswith_are_case_sensitive_on_every_backend():
     assert titles(title__startswith="The") == ["The Hobbit"]
     assert titles(title__endswith="ROAD") == []
     assert titles(title__icontains="THE") == ["The Hobbit", "the road"]
+
+
+@pytest.mark.parametrize(
+    "case", ["latest_after_slice", "latest_without_field_or_meta", "first_of_unordered_grouping", "update_after_slice"]
+)
+def test_refusals_say_what_django_says(case):
+    ours = oracle.error_of(CASES[case], Book, Shelf, models)
+    theirs = oracle.error_of(CASES[case], DBook, DShelf, oracle.models)
+    assert type(ours).__name__ == type(theirs).__name__
+    assert str(theirs).rstrip(".") in str(ours)

@@ -118,10 +118,14 @@ def _write_row(
             if fields is opts.concrete_fields
             else [f for f in fields if not f.primary_key and not f.generated]
         )
-        if non_pk:
-            rows = update_row(connection, obj, non_pk, pk_value)
-        else:
+        if not non_pk or (opts.select_on_save and not force_update):
+            # Meta.select_on_save: ask whether the row exists before updating it, for databases (or
+            # triggers) whose UPDATE does not tell how many rows it matched, as in Django.
             rows = int(type(obj)._base_manager.using(using).filter(pk=pk_value).exists())
+            if rows and non_pk:
+                update_row(connection, obj, non_pk, pk_value)
+        else:
+            rows = update_row(connection, obj, non_pk, pk_value)
         if force_update and not rows:
             raise exceptions.DatabaseError("Forced update did not affect any rows.")
         if update_fields is not None and not rows:

@@ -98,8 +98,8 @@ def _create_params(model: Any, lookup: dict[str, Any], defaults: dict[str, Any] 
             opts.get_field(name)
         except exceptions.FieldDoesNotExist:
             attr = getattr(model, name, None)
-            if not isinstance(attr, property):
-                invalid.append(name)
+            if not isinstance(attr, property) or attr.fset is None:
+                invalid.append(name)  # only a property that can be set takes a value, as in Django
     if invalid:
         raise exceptions.FieldError(
             f"Invalid field name(s) for model {opts.object_name}: '{', '.join(sorted(invalid))}'."
@@ -117,6 +117,8 @@ def get_or_create(queryset: Any, defaults: dict[str, Any] | None, lookup: dict[s
         return queryset.get(**lookup), False
     except queryset.model.DoesNotExist:
         pass
+    if defaults:  # read only now: a lazy `defaults` is never evaluated when the row exists, as in Django
+        queryset._refuse_reverse_one_to_one(defaults)
     params = _create_params(queryset.model, lookup, defaults)
     using = queryset.db_for_write()
     try:
@@ -408,7 +410,7 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     connection = connections[using]
     per_row = 2 * len(fields) + 1
     size = _batch_size(connection, per_row, batch_size)
-    if queryset._state.where:
+    if queryset._state.where or _holds_expressions(objs, fields):
         return _bulk_update_within(queryset, objs, fields, size, using)
     pk = opts.pk
     pk_prep = pk.db_preparer(connection)
@@ -422,8 +424,6 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
                 whens = []
                 for obj in batch:
                     value = obj.__dict__.get(field.attname)
-                    if getattr(value, "resolves_in_query", False):
-                        raise TypeError("bulk_update() takes plain values, not expressions.")
                     if value is not None and prep is not None:
                         value = prep(value)
                     pk_value = pk_prep(obj.pk) if pk_prep else obj.pk
@@ -440,8 +440,13 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     return total
 
 
+def _holds_expressions(objs: list[Any], fields: list[Any]) -> bool:
+    return any(getattr(obj.__dict__.get(f.attname), "resolves_in_query", False) for obj in objs for f in fields)
+
+
 def _bulk_update_within(queryset: Any, objs: list[Any], fields: list[Any], size: int, using: str) -> int:
-    """bulk_update() on a filtered queryset: only rows that match the filter change, as in Django."""
+    """bulk_update() through update(): on a filtered queryset only rows that match the filter change, as in
+    Django, and a value may be an expression (`F("n") + 1`, `Lower("name")`) computed from the row itself."""
     from relata.models.expressions import Case, F, Value, When
 
     total = 0
@@ -453,9 +458,9 @@ def _bulk_update_within(queryset: Any, objs: list[Any], fields: list[Any], size:
                 whens = []
                 for obj in batch:
                     value = obj.__dict__.get(field.attname)
-                    if getattr(value, "resolves_in_query", False):
-                        raise TypeError("bulk_update() takes plain values, not expressions.")
-                    whens.append(When(pk=obj.pk, then=Value(value, output_field=field)))
+                    if not getattr(value, "resolves_in_query", False):
+                        value = Value(value, output_field=field)
+                    whens.append(When(pk=obj.pk, then=value))
                 changes[field.attname] = Case(*whens, default=F(field.attname), output_field=field)
             total += queryset.filter(pk__in=[obj.pk for obj in batch]).update(**changes)
     return total

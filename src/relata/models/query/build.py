@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
-from relata.models.expressions import OuterRef, Value
-from relata.models.fields.related import ForeignObjectRel
+from relata.models.expressions import F, OrderBy, OuterRef, Value
+from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import select_columns as inherited_columns
 from relata.models.inheritance import steps_to_owner
 from relata.models.lookups import Lookup
@@ -148,9 +148,12 @@ class QueryBuilder:
             else:
                 kind = "INNER"
             kinds[join.alias] = kind
-            on = n.Lookup("exact", n.Col(join.alias, join.step.to_column), n.Col(join.parent, join.step.from_column))
-            if join.step.condition is not None:
-                on = n.And((on, join.step.condition.node(join.parent, join.alias)))
+            step = join.step
+            pairs = ((step.from_column, step.to_column), *step.more_columns)
+            ons = [n.Lookup("exact", n.Col(join.alias, to), n.Col(join.parent, frm)) for frm, to in pairs]
+            if step.condition is not None:
+                ons.append(step.condition.node(join.parent, join.alias))
+            on = ons[0] if len(ons) == 1 else n.And(tuple(ons))
             nodes.append(n.Join(n.Table(join.table, join.alias), on, kind))
         return tuple(nodes)
 
@@ -583,28 +586,44 @@ class QueryBuilder:
     def build_compound(self) -> tuple[n.Compound, SelectPlan]:
         op, all_, parts = self.state.combinator
         selects, plan = [], None
-        for part in parts:
+        for index, part in enumerate(parts):
             builder = QueryBuilder(part, self.connection, aliases=self.aliases, slots=self.slots)
             try:
                 select, part_plan = builder.build()
             except EmptyResultSet:
-                if op == "UNION":
+                # A part with no row adds nothing to a UNION and takes nothing from an EXCEPT (after the
+                # first); it empties an INTERSECT, or an EXCEPT it starts.
+                if op == "UNION" or (op == "EXCEPT" and index > 0):
                     continue
                 raise
             selects.append(select)
             plan = plan or part_plan
         if not selects:
             raise EmptyResultSet
-        order = []
-        for item in self.state.order_by or ():
-            name = item.lstrip("-") if isinstance(item, str) else None
-            if name is None:
-                raise FieldError("Ordering a combined query takes field names only.")
-            column = self.opts.get_field(name).column if name != "pk" else self.opts.pk.column
-            order.append(n.OrderBy(n.Col(None, column), item.startswith("-")))
+        if self.state.order_by:
+            selects[0] = _name_outputs(selects[0], plan)
+        outputs = _output_names(selects[0], plan)
+        order = [self.compound_order(item, outputs) for item in self.state.order_by or ()]
         low, high = self.state.low, self.state.high
         compound = n.Compound(op, tuple(selects), all_, tuple(order), None if high is None else high - low, low or None)
         return compound, plan
+
+    def compound_order(self, item: Any, outputs: dict[str, str]) -> n.OrderBy:
+        """An ORDER BY term of a combined query: a name the first query outputs, or a field's column."""
+        descending, nulls = False, None
+        if isinstance(item, OrderBy):
+            item, descending, nulls = item.expression, item.descending, item.nulls
+        if isinstance(item, str):
+            descending = descending != item.startswith("-")
+            item = F(item.lstrip("-"))
+        if type(item) is not F:
+            raise FieldError(
+                f"Ordering a combined query takes the names of its columns (or F() of them), not {item!r}."
+            )
+        name = outputs.get(item.name)
+        if name is None:  # not an output name: a field's column, which the database may still refuse
+            name = self.opts.pk.column if item.name == "pk" else self.opts.get_field(item.name).column
+        return n.OrderBy(n.Col(None, name), descending, nulls)
 
     # -- select list --------------------------------------------------------------
 
@@ -696,19 +715,19 @@ class QueryBuilder:
             # Every non-null key the query loads, as Django: parent links and deferred keys are not followed.
             chosen = [
                 (f, True)
-                for f in opts.concrete_fields
-                if f.is_relation and not f.null and not f.remote_field.parent_link and f in loaded
+                for f in opts.fields
+                if f.is_relation and not f.null and not f.remote_field.parent_link and _keys_loaded(f, loaded)
             ]
         else:
             chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
         for field, sub in chosen:
             is_reverse = isinstance(field, ForeignObjectRel)
-            if not is_reverse and field not in loaded:
+            if not is_reverse and not _keys_loaded(field, loaded):
                 raise FieldError(
                     f"Field {opts.object_name}.{field.name} cannot be both deferred and traversed using "
                     f"select_related at the same time."
                 )
-            steps = field.path_infos()
+            steps = field.path_infos
             target = steps[-1].to_model
             if opts.multi_table:
                 steps = [*steps_to_owner(opts, field), *steps]
@@ -827,6 +846,28 @@ def _combine(connector: str, parts: list[n.Node]) -> n.Node:
     return kept[0] if len(kept) == 1 else n.Or(tuple(kept))
 
 
+def _name_outputs(select: Any, plan: Any) -> Any:
+    """The first query of a combined one with each unnamed values() expression named, so ORDER BY can say it."""
+    if not isinstance(select, n.Select) or plan is None or plan.kind != "values":
+        return select
+    columns = tuple(
+        (node, alias if alias or isinstance(node, n.Col) else name)
+        for (node, alias), name in zip(select.columns, plan.names, strict=False)
+    )
+    return dataclasses.replace(select, columns=columns + select.columns[len(columns) :])
+
+
+def _output_names(select: Any, plan: Any) -> dict[str, str]:
+    """Name in the query (values() name or annotation) -> the column name the combined query outputs."""
+    columns = [alias or getattr(node, "column", None) for node, alias in getattr(select, "columns", ())]
+    names: dict[str, str] = {}
+    if plan is not None and plan.kind == "values":
+        names.update((name, column) for name, column in zip(plan.names, columns, strict=False) if column)
+    elif plan is not None:
+        names.update((name, columns[index]) for name, index, _field in plan.annotations if columns[index])
+    return names
+
+
 def _negate(node: n.Node) -> n.Node:
     if isinstance(node, n.Nothing):
         return n.Everything()
@@ -920,10 +961,17 @@ def _paths_tree(paths: tuple[str, ...]) -> dict[str, Any]:
     return tree
 
 
+def _keys_loaded(field: Any, loaded: list[Any]) -> bool:
+    """The query loads the field's key: its column, or a ForeignObject's local fields."""
+    if field.concrete:
+        return field in loaded
+    return all(local in loaded for local in field.local_related_fields)
+
+
 def _select_related_field(opts: Any, name: str) -> Any:
     from relata.exceptions import FieldDoesNotExist
 
-    choices = sorted(f.name for f in opts.concrete_fields if f.is_relation)
+    choices = sorted(f.name for f in opts.fields if f.is_relation and not f.many_to_many)
     choices += sorted(rel.name for rel in opts.related_objects if rel.one_to_one)
     try:
         field = opts.get_field(name)
@@ -934,7 +982,7 @@ def _select_related_field(opts: Any, name: str) -> Any:
     listed = ", ".join(choices) or "(none)"
     if not field.is_relation:
         raise FieldError(f"Non-relational field given in select_related: '{name}'. Choices are: {listed}")
-    if not hasattr(field, "path_infos"):  # a GenericForeignKey: its target's table depends on the row
+    if not hasattr(type(field), "path_infos"):  # a GenericForeignKey: its target's table depends on the row
         raise FieldError(
             f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
             f"'{name}' may point at any model: load it with prefetch_related('{name}')."

@@ -109,6 +109,28 @@ def _batched_in(queryset: Any, lookup: str, values: list[Any], partition: str | 
     return rows
 
 
+def _by_keys(queryset: Any, attnames: tuple[str, ...], keys: list[tuple[Any, ...]]) -> list[Any]:
+    """The rows whose `attnames` hold one of `keys` (tuples): IN for one column, OR-ed pairs for several."""
+    from relata.models.q import Q
+
+    if len(attnames) == 1:
+        return _batched_in(queryset, attnames[0], [key[0] for key in keys])
+    limit = queryset._connection.features.max_query_params or 10000
+    size = max(1, (limit - 50) // len(attnames))
+    rows: list[Any] = []
+    for start in range(0, len(keys), size):
+        condition = Q()
+        for key in keys[start : start + size]:
+            condition |= Q(**dict(zip(attnames, key, strict=True)))
+        rows.extend(queryset.filter(condition))
+    return rows
+
+
+def _keys(objs: list[Any], values: Any) -> list[tuple[Any, ...]]:
+    """Each object's key (a tuple from `values(obj)`), once, leaving out those holding a NULL."""
+    return list(dict.fromkeys(key for key in map(values, objs) if None not in key))
+
+
 def store_many(obj: Any, cache_name: str, items: list[Any], to_attr: str | None, source: Any = None) -> None:
     """Give `obj` its share: a list on `to_attr`, or the list behind its manager's querysets.
 
@@ -158,6 +180,12 @@ def forward_querysets(descriptor: Any, instances: list[Any], querysets: Any) -> 
     queryset = check_querysets(querysets)
     if queryset is None:
         queryset = field.related_model._base_manager.db_manager(_db_of(instances)).all()
+    if not field.concrete:  # a ForeignObject: keyed by the tuples of its from_fields and to_fields
+        attnames = tuple(f.attname for f in field.foreign_related_fields)
+        keys = _keys(instances, field.get_local_related_value)
+        rows = Evaluated(_by_keys(_unordered(queryset), attnames, keys) if keys else [])
+        rows._prefetch_lookups = queryset._prefetch_lookups
+        return rows, field.get_foreign_related_value, field.get_local_related_value, True, field.name, False
     target = field.target_field.attname
     values = _unique(obj.__dict__.get(field.attname) for obj in instances)
     rows = filter_in(_unordered(queryset), target, values)
@@ -169,9 +197,11 @@ def forward_querysets(descriptor: Any, instances: list[Any], querysets: Any) -> 
 def load_forward(descriptor: Any, instances: list[Any], querysets: Any, to_attr: str | None) -> list[Any]:
     queryset = check_querysets(querysets)
     field = descriptor.field
-    target = field.target_field.attname
     if queryset is None:
         queryset = field.related_model._base_manager.db_manager(_db_of(instances)).all()
+    if not field.concrete:
+        return _load_forward_by_fields(field, instances, _unordered(without_lookups(queryset)), to_attr)
+    target = field.target_field.attname
     values = _unique(obj.__dict__.get(field.attname) for obj in instances)
     related = _batched_in(_unordered(without_lookups(queryset)), target, values) if values else []
     by_value = {r.__dict__.get(target): r for r in related}
@@ -185,6 +215,21 @@ def load_forward(descriptor: Any, instances: list[Any], querysets: Any, to_attr:
         if found is not None and back is not None:
             found.__dict__[back] = obj
     return related
+
+
+def _load_forward_by_fields(field: Any, objs: list[Any], queryset: Any, to_attr: str | None) -> list[Any]:
+    """A ForeignObject: the targets whose to_fields hold the objects' from_fields values."""
+    keys = _keys(objs, field.get_local_related_value)
+    attnames = tuple(f.attname for f in field.foreign_related_fields)
+    related = _by_keys(queryset, attnames, keys) if keys else []
+    by_key = {field.get_foreign_related_value(r): r for r in related}
+    for obj in objs:
+        found = by_key.get(field.get_local_related_value(obj))
+        if to_attr:
+            setattr(obj, to_attr, found)
+        else:
+            obj.__dict__[field.name] = found
+    return list(by_key.values())
 
 
 def _caching_back(rows: Any, back: str, instances: list[Any], key: str, target: str) -> list[Any]:
@@ -272,6 +317,13 @@ def reverse_many_querysets(manager: Any, instances: list[Any], querysets: Any) -
     queryset = check_querysets(querysets)
     if queryset is None:
         queryset = manager.model._default_manager.db_manager(_db_of(instances)).all()
+    if not field.concrete:  # the reverse of a ForeignObject: keyed by tuples
+        attnames = tuple(f.attname for f in field.local_related_fields)
+        keys = _keys(instances, field.get_foreign_related_value)
+        rows = Evaluated(_by_keys(queryset, attnames, keys) if keys else [])
+        rows._prefetch_lookups = queryset._prefetch_lookups
+        key_of_row, key_of_instance = field.get_local_related_value, field.get_foreign_related_value
+        return rows, key_of_row, key_of_instance, False, manager.cache_name, False
     target = field.target_field.attname
     owners = {getattr(obj, target): obj for obj in instances}
     owners.pop(None, None)
@@ -287,8 +339,10 @@ def reverse_many_querysets(manager: Any, instances: list[Any], querysets: Any) -
 def load_reverse_many(manager: Any, instances: list[Any], querysets: Any, to_attr: str | None) -> list[Any]:
     queryset = check_querysets(querysets)
     field = manager.field
-    target = field.target_field.attname
     base = queryset if queryset is not None else manager.model._default_manager.db_manager(_db_of(instances)).all()
+    if not field.concrete:
+        return _load_reverse_many_by_fields(manager, instances, without_lookups(base), to_attr)
+    target = field.target_field.attname
     # key value -> (owner, its rows): the loader caches the owner on each row and adds the row to the list.
     entries = {getattr(obj, target): (obj, []) for obj in instances}
     entries.pop(None, None)
@@ -312,6 +366,23 @@ def load_reverse_many(manager: Any, instances: list[Any], querysets: Any, to_att
     return related
 
 
+def _load_reverse_many_by_fields(manager: Any, objs: list[Any], queryset: Any, to_attr: str | None) -> list[Any]:
+    """The reverse of a ForeignObject: rows whose from_fields hold an object's to_fields values."""
+    field = manager.field
+    keys = _keys(objs, field.get_foreign_related_value)
+    attnames = tuple(f.attname for f in field.local_related_fields)
+    related = _by_keys(queryset, attnames, keys) if keys else []
+    owners = {field.get_foreign_related_value(obj): obj for obj in objs}
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for item in related:
+        key = field.get_local_related_value(item)
+        item.__dict__[field.name] = owners.get(key)
+        groups[key].append(item)
+    for obj in objs:
+        store_many(obj, manager.cache_name, groups.get(field.get_foreign_related_value(obj), []), to_attr)
+    return related
+
+
 def _grouped(items: list[Any], attname: str) -> dict[Any, list[Any]]:
     groups: dict[Any, list[Any]] = defaultdict(list)
     for item in items:
@@ -326,7 +397,9 @@ def _m2m_base(manager: Any, instances: list[Any], queryset: Any) -> tuple[Any, s
     """(the marked, filtered queryset, the through lookup, the instances' key field)."""
     from relata.models.expressions import F
 
-    source_key = manager.source_field.target_field
+    source = manager.source_field
+    # Through rows that name the objects by several columns (a ForeignObject): key by the objects' pk.
+    source_key = source.target_field if source.concrete else type(instances[0])._meta.pk
     lookup = f"{manager.query_field_name}__{source_key.name}"
     base = queryset if queryset is not None else manager.model._default_manager.db_manager(_db_of(instances)).all()
     if any(a.name == M2M_MARKER for a in base._state.annotations):

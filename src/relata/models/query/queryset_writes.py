@@ -31,7 +31,7 @@ class WritingMethods:
         return router.db_for_write(self.model, **self._hints)
 
     def get_or_create(self, defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
-        self._refuse_reverse_one_to_one({**kwargs, **(defaults or {})})
+        self._refuse_reverse_one_to_one(kwargs)
         return writes.get_or_create(self, defaults, kwargs)
 
     def update_or_create(
