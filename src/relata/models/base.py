@@ -232,7 +232,10 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         cls = type(self)
         opts = cls._meta
         if opts.abstract:
-            raise TypeError(f"Abstract models cannot be instantiated: {cls.__name__}.")
+            raise TypeError(
+                f"Abstract models cannot be instantiated. {cls.__name__} has Meta.abstract = True: "
+                f"create an instance of a model that subclasses it."
+            )
         state = self.__dict__
         state["_state"] = None  # new and unsaved (see instance_state)
         fields = opts.insertable_fields

@@ -14,7 +14,7 @@ from typing import Any
 from relata import exceptions
 from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
-from relata.models import order_wrt
+from relata.models import insert_expressions, order_wrt
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import DatabaseDefault, Field
 from relata.models.inheritance import TableChainSave, check_force_insert
@@ -323,8 +323,13 @@ def insert_row(
     statement = _insert_statement(connection, opts, tuple(fields), returning, read_back)
     values, expression = statement.values(obj)
     if expression:
-        raise ValueError("Expressions such as F() cannot be saved into a new row; save a plain value first.")
-    cursor = connection.execute(statement.sql, values)
+        returned = (opts.pk.column,) if statement.returning else ()
+        cursor = insert_expressions.insert_rows(
+            connection, opts, statement.fields, [values], returned + tuple(f.column for f in read_back)
+        )
+        _forget_expressions(obj, statement.fields, values)
+    else:
+        cursor = connection.execute(statement.sql, values)
     row = cursor.fetchone() if statement.returning or read_back else ()
     if returning:
         pk_value = row[0] if statement.returning else cursor.lastrowid
@@ -333,6 +338,13 @@ def insert_row(
     for field, value in zip(read_back, row[len(row) - len(read_back) :], strict=True):
         converter = field.from_db_converter(connection)
         obj.__dict__[field.attname] = converter(value) if converter and value is not None else value
+
+
+def _forget_expressions(obj: Any, fields: tuple[Field, ...], values: list[Any]) -> None:
+    """An expression's result is only known to the database: the attribute loads it on first access."""
+    for field, value in zip(fields, values, strict=True):
+        if getattr(value, "resolves_in_query", False):
+            obj.__dict__.pop(field.attname, None)
 
 
 def update_row(
