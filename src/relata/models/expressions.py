@@ -795,9 +795,9 @@ class Subquery(Expression):
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        as_query = getattr(self.queryset, "as_query", None)
-        if as_query is not None:
-            state["queryset"] = as_query()  # pickled as a query: its rows would mean nothing alone
+        query_only = getattr(self.queryset, "_query_only", None)
+        if query_only is not None:
+            state["queryset"] = query_only()  # pickled as a query: its rows would mean nothing alone
         return state
 
     def identity(self) -> tuple[Any, ...]:

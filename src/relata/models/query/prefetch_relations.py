@@ -156,7 +156,7 @@ class PrefetchedRows(list):
 
     def __reduce__(self) -> Any:
         # The queryset travels as a query: pickling it must not run it.
-        return _rows_back, (list(self), None if self.queryset is None else self.queryset.as_query())
+        return _rows_back, (list(self), None if self.queryset is None else self.queryset._query_only())
 
 
 def _rows_back(rows: list[Any], queryset: Any) -> PrefetchedRows:

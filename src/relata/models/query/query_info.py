@@ -27,7 +27,7 @@ class QueryInfo:
         self.queryset = queryset
 
     def __reduce__(self) -> Any:
-        return QueryInfo, (self.queryset.as_query(),)
+        return QueryInfo, (self.queryset._query_only(),)
 
     def _subquery_state(self) -> tuple[QueryState, tuple[str, ...] | None]:
         return self.queryset._subquery_state()

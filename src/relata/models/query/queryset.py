@@ -316,7 +316,7 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
         return clone
 
     def __getstate__(self) -> dict[str, Any]:
-        # A queryset pickles with its rows (as Django), unless it is part of another query (see as_query()).
+        # A queryset pickles with its rows (as Django), unless it is part of another query (see _query_only()).
         if not self.__dict__.get("_as_query", False):
             self._fetch_all()
         self._state  # noqa: B018 (a served queryset is narrowed before it is pickled)
@@ -327,7 +327,7 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
         state.pop("_pretokenized", None)
         return state
 
-    def as_query(self) -> QuerySet:
+    def _query_only(self) -> QuerySet:
         """A copy that stands for the query alone: pickling it (inside a Subquery, an `__in`) runs nothing."""
         clone = self._clone()
         clone._as_query = True

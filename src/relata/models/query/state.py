@@ -161,12 +161,12 @@ class QueryState:
 
 
 def _as_queries(tree: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A where tree whose querysets (`pk__in=qs`) pickle as queries (QuerySet.as_query)."""
+    """A where tree whose querysets (`pk__in=qs`) pickle as queries (QuerySet._query_only)."""
     kind = tree[0]
     if kind == "leaf":
         value = tree[2]
-        as_query = getattr(value, "as_query", None)
-        return tree if as_query is None else ("leaf", tree[1], as_query())
+        query_only = getattr(value, "_query_only", None)
+        return tree if query_only is None else ("leaf", tree[1], query_only())
     if kind == "expr":
         return tree
     connector, negated, children = tree
