@@ -791,6 +791,13 @@ class Subquery(Expression):
     def __init__(self, queryset: Any, output_field: Any = None):
         self.queryset, self.output_field = queryset, output_field
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        query_only = getattr(self.queryset, "_query_only", None)
+        if query_only is not None:
+            state["queryset"] = query_only()  # pickled as a query: its rows would mean nothing alone
+        return state
+
     def identity(self) -> tuple[Any, ...]:
         return (type(self), self.queryset.query_key(), _field_key(self.output_field))
 
