@@ -51,10 +51,8 @@ def field_type(db_type: str) -> tuple[str, dict[str, object], list[str]]:
     lowered = db_type.lower().strip()
     if lowered.endswith("]"):
         return "TextField", {}, [f"This field type is a guess: {db_type} is an array."]
-    for pattern, name in TYPES:
-        if re.search(pattern, lowered):
-            break
-    else:
+    name = next((field for pattern, field in TYPES if re.search(pattern, lowered)), None)
+    if name is None:
         return "TextField", {}, [f"This field type is a guess: {db_type} is not a type relata knows."]
     if "unsigned" in lowered and name in UNSIGNED:
         return UNSIGNED[name], {}, []
