@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from relata.cli.cmd_check import add_skip_checks, errors_stop
 from relata.cli.cmd_makemigrations import pending_changes
 from relata.cli.project import load_project
 from relata.migrations.executor import MigrationExecutor
@@ -21,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("migration_name", nargs="?", help="target migration (name or number prefix), or zero")
     parser.add_argument("--database", default="default", help="database alias (default: default)")
     parser.add_argument("--plan", action="store_true", help="show the plan without running it")
+    add_skip_checks(parser)
 
 
 class Progress:
@@ -57,6 +59,8 @@ class Progress:
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.settings, args.apps, alias=args.database)
     project.connection()
+    if not args.skip_checks and errors_stop(project.labels):
+        return 1
     loader = MigrationLoader(project.apps, project.alias)
     executor = MigrationExecutor(loader, Progress(args.verbosity))
     if args.app_label:
