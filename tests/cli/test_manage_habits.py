@@ -94,3 +94,63 @@ def test_warnings_are_shown_and_do_not_stop(project):
     made = relata(project, "makemigrations", "--dry-run")
     assert made.returncode == 0, made.stderr
     assert "fields.W342" in made.stderr and "SystemCheckError" not in made.stderr
+
+
+RUN_PYTHON = """from relata import migrations
+
+
+def add_author(apps, schema_editor):
+    apps.get_model("booktracker", "Author").objects.create(name="From code")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("booktracker", "0001_initial")]
+    operations = [migrations.RunPython(add_author, migrations.RunPython.noop)]
+"""
+
+
+def test_run_python_is_reported_as_python_code(project):
+    (project / "booktracker" / "migrations" / "0002_data.py").write_text(RUN_PYTHON)
+    migrated = relata(project, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Applying booktracker.0002_data... OK (ran Python code)" in migrated.stdout
+    assert "Applying booktracker.0001_initial... OK\n" in migrated.stdout
+
+
+def test_an_unknown_setting_names_the_nearest_one(project):
+    settings = project / "pyproject.toml"
+    settings.write_text(settings.read_text().replace("apps =", "app ="))
+    checked = relata(project, "check")
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert "Unknown setting 'app' under [tool.relata]" in checked.stderr
+    assert "did you mean 'apps'?" in checked.stderr
+
+
+def test_a_closed_pipe_ends_quietly(project):
+    import subprocess
+    import sys
+
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "relata.cli", "sqlmigrate", "booktracker", "0001"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    reader.stdout.close()  # as `| head` does once it has read enough
+    stderr = reader.stderr.read()
+    reader.wait()
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
+def test_relations_without_columns_says_none(project):
+    shown = relata(project, "relations", "Author", "--no-columns")
+    assert shown.returncode == 0, shown.stderr
+    assert "Forward fields:\n  (none)\n" in shown.stdout
+
+
+def test_a_database_in_a_missing_folder_names_the_path(project):
+    result = relata(project, "inspectdb", env={"RELATA_DATABASE_URL": "sqlite:///no/such/folder/db.sqlite3"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    missing = project / "no" / "such" / "folder"
+    assert f"the folder {missing.resolve()} does not exist" in result.stderr

@@ -46,7 +46,10 @@ class Progress:
         elif event == "done":
             seconds, statements = detail
             notes = []
-            if statements == 0:
+            if any(not operation.reduces_to_sql for operation in migration.operations):
+                # Python code may write through the ORM, so "no SQL" could be untrue.
+                notes.append("ran Python code")
+            elif statements == 0:
                 notes.append("no SQL")
             elif self.verbosity >= 2:
                 notes.append(f"{statements} SQL statement{'s' if statements != 1 else ''}")
