@@ -129,3 +129,11 @@ def test_the_quick_start_runs_the_demo(tmp_path):
         result, cwd = run(command.replace("../.venv/bin/", ""), cwd)
         ran.append(result)
     assert [r.args[1:] for r in ran if r is not None] == [["demo"]]
+
+
+def test_the_speed_command_runs_shrunk(tmp_path):
+    (script,) = [body for language, body in blocks(section("Speed")) if language == "bash"]
+    (command,) = commands(script)
+    # The same command at a hundredth of the data and one round: the README's takes minutes.
+    result, _cwd = run(f"{command.replace('.venv/bin/', '')} --scale 0.01 --reps 1", ROOT)
+    assert "relata" in result.stdout and "total run time" in result.stdout
