@@ -2,7 +2,8 @@
 
 Needs no database: it compares the state the migration files build with the
 models. `--check` exits 1 when changes are pending, `--dry-run` prints
-without writing, `--empty` writes a migration with no operations to fill in.
+without writing, `--empty` writes a migration with no operations to fill in,
+`--merge` joins two leaf migrations of one app (cli/merge.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from typing import Any
 
 from relata.cli.cmd_check import add_skip_checks, errors_stop
+from relata.cli.merge import merge
 from relata.cli.project import load_project
 from relata.exceptions import ImproperlyConfigured
 from relata.migrations.autodetector import MigrationAutodetector
@@ -47,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="ask nothing: renames are taken as remove + add",
     )
     parser.add_argument("--yes", action="store_true", help="answer yes to every rename question")
+    parser.add_argument("--merge", action="store_true", help="join an app's two (or more) leaf migrations")
     add_skip_checks(parser)
 
 
@@ -97,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         questioner = PipedQuestioner(answer_renames=args.yes, warn=warn)
     loader = MigrationLoader(project.apps, project.alias, read_applied=False)
+    if args.merge:
+        return merge(args, project, loader, questioner)
+    loader.refuse_conflicts()
     if args.empty:
         return _write_empty(args, project, loader)
     to_state = ProjectState.from_apps(registry, project.labels)

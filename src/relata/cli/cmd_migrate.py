@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.skip_checks and errors_stop(project.labels):
         return 1
     loader = MigrationLoader(project.apps, project.alias)
+    loader.refuse_conflicts()
     executor = MigrationExecutor(loader, Progress(args.verbosity))
     if args.app_label:
         project.require_app(args.app_label)

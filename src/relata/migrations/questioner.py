@@ -39,6 +39,10 @@ class MigrationQuestioner:
     def ask_rename_field(self, model_name: str, old_name: str, new_name: str, field: Any) -> bool:
         return self.answer_renames
 
+    def ask_merge(self, app_label: str) -> bool:
+        """Whether to write a merge migration for the branches just shown; unasked, yes (as Django)."""
+        return True
+
     def ask_not_null_addition(self, model_name: str, field_name: str) -> Any:
         raise ImproperlyConfigured(
             f"It is impossible to add the non-nullable field {field_name!r} to {model_name} without a "
@@ -101,6 +105,12 @@ class InteractiveQuestioner(MigrationQuestioner):
     def ask_rename_field(self, model_name: str, old_name: str, new_name: str, field: Any) -> bool:
         kind = type(field).__name__
         return self._yes_no(f"Was {model_name}.{old_name} renamed to {model_name}.{new_name} (a {kind})?")
+
+    def ask_merge(self, app_label: str) -> bool:
+        return self._yes_no(
+            "Merging will only work if the operations printed above do not conflict with each other "
+            "(working on different fields or models).\nShould these migration branches be merged?"
+        )
 
     def ask_not_null_addition(self, model_name: str, field_name: str) -> Any:
         self.stdout.write(
@@ -167,6 +177,9 @@ class PipedQuestioner(InteractiveQuestioner):
 
     def ask_rename_field(self, model_name: str, old_name: str, new_name: str, field: Any) -> bool:
         return self._answer("ask_rename_field", model_name, old_name, new_name, field)
+
+    def ask_merge(self, app_label: str) -> bool:
+        return self._answer("ask_merge", app_label)
 
     def ask_not_null_addition(self, model_name: str, field_name: str) -> Any:
         return self._answer("ask_not_null_addition", model_name, field_name)
