@@ -22,6 +22,9 @@ from relata.sql import nodes as n
 class Combinable:
     """Arithmetic operators that build `CombinedExpression`s."""
 
+    # The connectors, by Django's names.
+    ADD, SUB, MUL, DIV, MOD = "+", "-", "*", "/", "%"
+
     def _combine(self, other: Any, op: str, reverse: bool) -> CombinedExpression:
         if not getattr(other, "resolves_in_query", False):
             other = Value(other)
@@ -80,6 +83,10 @@ class Expression(Combinable):
     contains_aggregate = False
     conditional = False
     output_field: Any = None
+
+    def __init__(self, output_field: Any = None):
+        if output_field is not None:
+            self.output_field = output_field
 
     def identity(self) -> tuple[Any, ...]:
         return (type(self), tuple(sorted(vars(self).items(), key=lambda kv: kv[0])))
@@ -299,17 +306,29 @@ def _infer_field(value: Any) -> Any:
 class CombinedExpression(Expression):
     def __init__(self, lhs: Any, connector: str, rhs: Any, output_field: Any = None):
         self.lhs, self.connector, self.rhs = lhs, connector, rhs
-        self.output_field = output_field
+        self.explicit_output = output_field
+
+    @property
+    def output_field(self) -> Any:  # type: ignore[override]
+        """The given output field, else what the operands' known fields combine to (FieldError when they cannot).
+
+        Compiling never reads this: it combines the fields the operands resolve to in the query.
+        """
+        if self.explicit_output is not None:
+            return self.explicit_output
+        if any(_known_field(side) is None and not isinstance(side, Value) for side in (self.lhs, self.rhs)):
+            return None  # an F() or the like: only the query knows its field
+        return combined_field(_known_field(self.lhs), self.connector, _known_field(self.rhs))
 
     def __repr__(self) -> str:
         return f"{self.lhs} {self.connector} {self.rhs}"
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        kwargs = {"output_field": self.output_field} if self.output_field is not None else {}
+        kwargs = {"output_field": self.explicit_output} if self.explicit_output is not None else {}
         return self.import_path(), (self.lhs, self.connector, self.rhs), kwargs
 
     def identity(self) -> tuple[Any, ...]:
-        return (CombinedExpression, self.lhs, self.connector, self.rhs, _field_key(self.output_field))
+        return (CombinedExpression, self.lhs, self.connector, self.rhs, _field_key(self.explicit_output))
 
     @property
     def contains_aggregate(self) -> bool:  # type: ignore[override]
@@ -321,12 +340,19 @@ class CombinedExpression(Expression):
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         lhs, lhs_field = self.lhs.resolve(builder)
         rhs, rhs_field = self.rhs.resolve(builder)
-        field = self.output_field or combined_field(lhs_field, self.connector, rhs_field)
+        field = self.explicit_output or combined_field(lhs_field, self.connector, rhs_field)
         kinds = (value_kind(lhs_field), value_kind(rhs_field))
         if kinds[0] in _TEMPORAL or kinds[1] in _TEMPORAL:
             # Dates, times and durations: each database computes these its own way (see visit_temporal).
             return n.BinOp(self.connector, lhs, rhs, kinds), field
         return n.BinOp(self.connector, lhs, rhs), field
+
+
+def _known_field(operand: Any) -> Any:
+    """An operand's field before any query resolves it: None where only the query knows (an F())."""
+    if isinstance(operand, Value):
+        return operand.output_field or _infer_field(operand.value)
+    return getattr(operand, "output_field", None)
 
 
 def _q_leaves(q: Q) -> list[tuple[str, Any]]:
@@ -672,9 +698,9 @@ class Variance(Aggregate):
 
 class When(Expression):
     def __init__(self, condition: Any = None, then: Any = None, **lookups: Any):
-        if lookups and (condition is None or getattr(condition, "conditional", False)):
+        if lookups and (condition is None or _is_condition(condition)):
             condition, lookups = Q(condition, **lookups) if condition is not None else Q(**lookups), {}
-        if condition is None or lookups or not getattr(condition, "conditional", False):
+        if condition is None or lookups or not _is_condition(condition):
             raise TypeError(
                 "When() supports a Q object, a boolean expression, or lookups as a condition; "
                 f"got {condition!r}{' with lookups' if lookups else ''}."
@@ -689,6 +715,11 @@ class When(Expression):
 
     def source_expressions(self) -> list[Any]:
         return [self.result]
+
+
+def _is_condition(value: Any) -> bool:
+    """A Q, a boolean expression, or a lookup used as an expression (`GreaterThan(F("a"), 1)`)."""
+    return bool(getattr(value, "conditional", False) or getattr(type(value), "lookup_name", None))
 
 
 class Case(Expression):
