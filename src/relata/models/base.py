@@ -13,7 +13,7 @@ import inspect
 from typing import Any, ClassVar
 
 from relata import exceptions
-from relata.models import inheritance, order_wrt
+from relata.models import inheritance, order_wrt, save_arguments
 from relata.models import unique_checks as unique_checks_module
 from relata.models.asynchronous import AsyncModelMixin
 from relata.models.fastpaths import build_class_init, field_setters
@@ -376,12 +376,15 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
 
     def save(
         self,
-        *,
+        *args: Any,
         force_insert: bool = False,
         force_update: bool = False,
         using: str | None = None,
         update_fields: Any = None,
     ) -> None:
+        if args:  # Django 5.2's deprecated positional form
+            given = (force_insert, force_update, using, update_fields)
+            force_insert, force_update, using, update_fields = save_arguments.from_positional("save", args, given, 2)
         save_instance(
             self, force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields
         )
