@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections import Counter
 from decimal import Decimal
 from typing import Any
 
 import diff_oracle
 import pytest
-from diff_query import Agg, Call, Hole, Leaf, Node, Order, Ref, Shape, render, walk
+from diff_query import Agg, Call, Hole, Leaf, Node, Ref, Shape, render, walk
 from diff_schema import crosses_many, dataset, declare, kind_of, load, table_models
 from diff_strategies import shapes, values_for
 from django.db import connections as django_connections
@@ -129,36 +128,6 @@ def _crosses_many(shape: Shape, node: Any) -> bool:
     return any(crosses_many(shape.root, leaf.path) for leaf in _leaves(node))
 
 
-def rejoined_multi_valued(shape: Shape, values: list[Any]) -> bool:
-    """A multi-valued relation joined by two calls (filter().filter(), annotate().filter()), then named again.
-
-    Django's later reference (values, order_by, annotate, aggregate) uses the newest join; relata's the first.
-    """
-    joins: Counter[str] = Counter()
-    for call in shape.calls:
-        hops = {
-            path.lstrip("-").split("__")[0]
-            for node in walk(call)
-            for path in _paths_of(node)
-            if crosses_many(shape.root, path)
-        }
-        if call.method in ("order_by", "values", "values_list", "annotate", "aggregate") and any(
-            joins[h] >= 2 for h in hops
-        ):
-            return True
-        if call.method in ("filter", "annotate"):
-            joins.update(hops)
-    return False
-
-
-def _paths_of(node: Any) -> list[str]:
-    if isinstance(node, Leaf | Ref | Agg | Order):
-        return [node.path]
-    if isinstance(node, Call) and node.method in ("values", "values_list", "order_by"):
-        return [a for a in node.args if isinstance(a, str)]
-    return []
-
-
 #: Features relata still answers wrongly, each naming its issue item; the generator avoids them.
 #: An entry stays only while it fails (each has a reproduction in /work/briefs/diff-findings.md).
 KNOWN_GAPS: dict[str, tuple[str, Any]] = {
@@ -186,11 +155,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
     "having_with_f": (
         "issue 10 item 2 (found here): filter(<annotation>__lt=F(<column>)) after values().annotate()",
         having_with_f,
-    ),
-    "rejoined_multi_valued": (
-        "issue 10 item 12 (found here): after two joins of one multi-valued relation (filter().filter(), "
-        "annotate().filter()), Django's later references use the newest join, relata's the first",
-        rejoined_multi_valued,
     ),
 }
 

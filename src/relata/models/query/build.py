@@ -130,7 +130,9 @@ class QueryBuilder:
         return parent, path_aliases
 
     def _find_join(self, parent: str, step: Any, scope: Any, reuse_any: bool) -> JoinInfo | None:
-        for join in self.joins:
+        # The newest match: a reference outside the filter() calls (values, order_by, annotate) follows
+        # the latest join of a relation that two calls joined, as Django's does.
+        for join in reversed(self.joins):
             if join.parent != parent or join.step.key != step.key:
                 continue
             if not step.multivalued or reuse_any or join.scope == scope:
