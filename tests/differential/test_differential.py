@@ -21,7 +21,7 @@ from typing import Any
 import diff_oracle
 import pytest
 from diff_query import Agg, Call, Hole, Leaf, Node, Ref, Shape, render, walk
-from diff_schema import crosses_many, dataset, declare, kind_of, load, table_models
+from diff_schema import crosses_many, dataset, declare, load, table_models
 from diff_strategies import shapes, values_for
 from django.db import connections as django_connections
 from django.db import transaction as django_transaction
@@ -70,18 +70,6 @@ def _is_not(node: Any) -> bool:
     return isinstance(node, Node) and node.connector == "not"
 
 
-def having_on_decimal_aggregate(shape: Shape, values: list[Any]) -> bool:
-    """filter() on Max/Min/Sum/Avg of a DecimalField (SQLite compares the aggregate with a text param)."""
-    decimal_aggregates = {
-        name
-        for call in shape.calls
-        if call.method == "annotate"
-        for name, v in call.kwargs
-        if isinstance(v, Agg) and v.func != "Count" and kind_of(shape.root, v.path) == "dec"
-    }
-    return any(leaf.path in decimal_aggregates for leaf in _leaves(shape.calls))
-
-
 def double_negation_across_relation(shape: Shape, values: list[Any]) -> bool:
     """A ~Q() over a relation inside exclude() or inside another ~Q() (NULLs of the join are lost)."""
     for call in shape.calls:
@@ -90,17 +78,6 @@ def double_negation_across_relation(shape: Shape, values: list[Any]) -> bool:
             if any(_is_not(n) and any("__" in leaf.path for leaf in _leaves(n)) for n in walk(node)):
                 return True
     return False
-
-
-def decimal_arithmetic_places(shape: Shape, values: list[Any]) -> bool:
-    """Arithmetic on a DecimalField whose result can carry more places than the field (the result is rounded)."""
-
-    def extra_places(ref: Ref) -> bool:
-        operand = values[ref.operand.index] if isinstance(ref.operand, Hole) else None
-        many_places = isinstance(operand, Decimal) and operand != operand.quantize(Decimal("0.01"))
-        return kind_of(shape.root, ref.path) == "dec" and (ref.op == "*" or many_places)
-
-    return any(isinstance(ref, Ref) and ref.op is not None and extra_places(ref) for ref in walk(shape.calls))
 
 
 def negated_many_in_aggregate_filter(shape: Shape, values: list[Any]) -> bool:
@@ -135,18 +112,9 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "issue 10 item 12: exclude()/~Q() with F() across another multi-valued relation (partly fixed)",
         negated_multi_valued_f,
     ),
-    "having_on_decimal_aggregate": (
-        "issue 10 item 12 (found here): filter(<Max/Sum of a DecimalField>__gt=...) matches nothing on SQLite",
-        having_on_decimal_aggregate,
-    ),
     "double_negation_across_relation": (
         "issue 10 item 12 (found here): exclude(~Q(rel__x=...) & Q(...)) drops rows whose relation is NULL",
         double_negation_across_relation,
-    ),
-    "decimal_arithmetic_places": (
-        "issue 10 item 12 (found here): F(<decimal>) * Decimal('2.25') (or + Decimal('9.995')) is rounded "
-        "to the field's places",
-        decimal_arithmetic_places,
     ),
     "negated_many_in_aggregate_filter": (
         "issue 10 item 2 (found here): filter= of an aggregate across a multi-valued relation",

@@ -34,6 +34,28 @@ CASES: dict[str, tuple[str, bool]] = {
         ".order_by('authors__age', 'id').values_list('id', 'authors__age')",
         True,
     ),
+    # A decimal aggregate compares with a decimal as a number (on SQLite the parameter is text).
+    "having_on_decimal_max": (
+        "Book.objects.values('publisher').annotate(m=Max('price')).filter(m__gt=Decimal('9.99'))"
+        ".values_list('publisher', 'm')",
+        False,
+    ),
+    "having_on_decimal_sum": (
+        "Book.objects.annotate(s=Sum('price')).filter(s__gt=Decimal('2.2')).values_list('id', 's')",
+        False,
+    ),
+    "having_on_decimal_avg": (
+        "Author.objects.annotate(s=Avg('rating')).filter(s__lte=Decimal('9.99')).values_list('id', 's')",
+        False,
+    ),
+    "filter_on_decimal_arithmetic": (
+        "Book.objects.annotate(x=F('price') * 2).filter(x__lt=Decimal('4.5')).values_list('id', flat=True)",
+        False,
+    ),
+    # Arithmetic on a decimal keeps the places it computes; only a column is rounded to its field's.
+    "decimal_product_places": ("Book.objects.annotate(x=F('price') * Decimal('2.25')).values_list('id', 'x')", False),
+    "decimal_sum_places": ("Book.objects.annotate(x=F('price') + Decimal('9.995')).values_list('id', 'x')", False),
+    "decimal_aggregate_places": ("Book.objects.aggregate(x=Sum(F('price') * Decimal('0.125')))", False),
 }
 
 #: The campaign's fixture: both ORMs' models over the same rows.

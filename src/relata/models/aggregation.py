@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.models.expressions import F
+from relata.models.output_types import result_field
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.state import Annotation
@@ -207,7 +208,8 @@ def _convert(expressions: dict[str, Any], fields: Any, row: Any, connection: Any
         if value is None:
             value = _empty_value(expression) if expression.empty_result_set_value is not None else expression.default
         elif field is not None:
-            converter = field.from_db_converter(connection)
+            # An aggregate is computed, never a column: its decimals keep every place.
+            converter = result_field(field).from_db_converter(connection)
             if converter is not None:
                 value = converter(value)
             elif isinstance(value, decimal.Decimal) and field.get_internal_type().endswith("IntegerField"):

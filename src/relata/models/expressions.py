@@ -275,7 +275,7 @@ class CombinedExpression(Expression):
         if kinds[0] in _TEMPORAL or kinds[1] in _TEMPORAL:
             # Dates, times and durations: each database computes these its own way (see visit_temporal).
             return n.BinOp(self.connector, lhs, rhs, kinds), field
-        return n.BinOp(self.connector, lhs, rhs), field
+        return n.BinOp(self.connector, lhs, rhs, output=value_kind(field)), field
 
 
 def _q_leaves(q: Q) -> list[tuple[str, Any]]:
@@ -498,10 +498,11 @@ class Aggregate(Func):
         if condition is not None and not builder.connection.features.supports_filtered_aggregates:
             args = [n.Case((n.When(condition, args[0] if args else n.Param(1)),), None)]
             condition = None
-        node: n.Node = n.Func(self.function, tuple(args), self.distinct, condition)
+        output = value_kind(field)
+        node: n.Node = n.Func(self.function, tuple(args), self.distinct, condition, output=output)
         if self.default is not None:
             default, _ = _to_expression(self.default).resolve(builder)
-            node = n.Func("COALESCE", (node, default))
+            node = n.Func("COALESCE", (node, default), output=output)
         return node, field
 
     def output_for(self, source_field: Any) -> Any:

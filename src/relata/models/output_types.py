@@ -8,6 +8,7 @@ to infer: a FieldError asks for output_field= before any SQL runs.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from relata.exceptions import FieldError
@@ -111,3 +112,17 @@ def value_kind(field: Any) -> str | None:
     if isinstance(field, f.CharField):
         return "text"
     return _KINDS.get(field.get_internal_type())
+
+
+def result_field(field: Any, column: bool = False) -> Any:
+    """The field converting a selected value: a decimal computed by an expression keeps every place.
+
+    Only a column's value is rounded to its field's decimal_places (as Django's):
+    `F("price") * Decimal("2.25")` or `Max("price")` read back as the database answers.
+    """
+    if column or not isinstance(field, f.DecimalField) or field.decimal_places is None:
+        return field
+    unrounded = copy.copy(field)
+    unrounded.__dict__.pop("_hash", None)
+    unrounded.decimal_places = None
+    return unrounded

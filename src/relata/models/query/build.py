@@ -21,6 +21,7 @@ from relata.models.fields.related import ForeignObjectRel
 from relata.models.inheritance import select_columns as inherited_columns
 from relata.models.inheritance import steps_to_owner
 from relata.models.lookups import Lookup
+from relata.models.output_types import result_field
 from relata.models.query.joins import ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
@@ -624,7 +625,7 @@ class QueryBuilder:
             if not annotation.selected:
                 continue
             node, field, is_aggregate = self.annotations[annotation.name]
-            annotations.append((annotation.name, len(columns), field))
+            annotations.append((annotation.name, len(columns), result_field(field, isinstance(node, n.Col))))
             columns.append((node, annotation.name))
             if not is_aggregate and annotation.name not in self.windows:  # a window is per row, never grouped
                 group_candidates.append(node)
@@ -647,7 +648,7 @@ class QueryBuilder:
         for name in names:
             node, field = self.resolve_ref(name)
             columns.append((node, None))
-            fields.append(field)
+            fields.append(result_field(field, isinstance(node, n.Col)))
             if name not in self.annotations or not (self.annotations[name][2] or name in self.windows):
                 group_candidates.append(node)
         plan = SelectPlan("values", None, tuple(names), tuple(fields))
