@@ -70,16 +70,6 @@ def _is_not(node: Any) -> bool:
     return isinstance(node, Node) and node.connector == "not"
 
 
-def double_negation_across_relation(shape: Shape, values: list[Any]) -> bool:
-    """A ~Q() over a relation inside exclude() or inside another ~Q() (NULLs of the join are lost)."""
-    for call in shape.calls:
-        outer = [call.args] if call.method == "exclude" else [n.children for n in walk(call.args) if _is_not(n)]
-        for node in outer:
-            if any(_is_not(n) and any("__" in leaf.path for leaf in _leaves(n)) for n in walk(node)):
-                return True
-    return False
-
-
 def negated_many_in_aggregate_filter(shape: Shape, values: list[Any]) -> bool:
     return any(
         isinstance(agg, Agg)
@@ -111,10 +101,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
     "negated_multi_valued_f": (
         "issue 10 item 12: exclude()/~Q() with F() across another multi-valued relation (partly fixed)",
         negated_multi_valued_f,
-    ),
-    "double_negation_across_relation": (
-        "issue 10 item 12 (found here): exclude(~Q(rel__x=...) & Q(...)) drops rows whose relation is NULL",
-        double_negation_across_relation,
     ),
     "negated_many_in_aggregate_filter": (
         "issue 10 item 2 (found here): filter= of an aggregate across a multi-valued relation",

@@ -56,6 +56,19 @@ CASES: dict[str, tuple[str, bool]] = {
     "decimal_product_places": ("Book.objects.annotate(x=F('price') * Decimal('2.25')).values_list('id', 'x')", False),
     "decimal_sum_places": ("Book.objects.annotate(x=F('price') + Decimal('9.995')).values_list('id', 'x')", False),
     "decimal_aggregate_places": ("Book.objects.aggregate(x=Sum(F('price') * Decimal('0.125')))", False),
+    # A negation inside a negation keeps the rows whose relation is NULL (the join stays LEFT OUTER).
+    "double_negation_nullable_fk": (
+        "Book.objects.exclude(~Q(editor__name='a') & Q(pages__gt=1)).values_list('id', flat=True)",
+        False,
+    ),
+    "double_negation_two_hops": (
+        "Author.objects.exclude(~Q(publisher__city='a') & Q(age__gte=0)).values_list('id', flat=True)",
+        False,
+    ),
+    "double_negation_or": (
+        "Book.objects.filter(~Q(~Q(editor__age__gt=3) | Q(pages=1))).values_list('id', flat=True)",
+        False,
+    ),
 }
 
 #: The campaign's fixture: both ORMs' models over the same rows.

@@ -234,7 +234,10 @@ class QueryBuilder:
                 return n.Nothing()
         connector, node_negated, children = tree
         child_negated = negated != node_negated
-        child_in_or = in_or or (connector == "OR" and len(children) > 1)
+        # Under a NOT, AND joins its children as OR does (De Morgan): NOT (NOT a AND b) is (a OR NOT b),
+        # so `a` no longer needs its join to match: the join a row may lack stays LEFT OUTER.
+        effective = connector if not child_negated else {"AND": "OR", "OR": "AND"}.get(connector, connector)
+        child_in_or = in_or or (effective == "OR" and len(children) > 1)
         self.nots += node_negated
         try:
             parts = [self.where_node(child, scope, child_negated, child_in_or, reuse_any) for child in children]
