@@ -70,15 +70,6 @@ def _is_not(node: Any) -> bool:
     return isinstance(node, Node) and node.connector == "not"
 
 
-def negated_many_in_aggregate_filter(shape: Shape, values: list[Any]) -> bool:
-    return any(
-        isinstance(agg, Agg)
-        and agg.filter is not None
-        and any(crosses_many(shape.root, leaf.path) for leaf in _leaves(agg.filter))
-        for agg in walk(shape.calls)
-    )
-
-
 def having_with_f(shape: Shape, values: list[Any]) -> bool:
     """A filter on an annotation compared with F() of a column (Django groups by that column)."""
     return any(
@@ -101,10 +92,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
     "negated_multi_valued_f": (
         "issue 10 item 12: exclude()/~Q() with F() across another multi-valued relation (partly fixed)",
         negated_multi_valued_f,
-    ),
-    "negated_many_in_aggregate_filter": (
-        "issue 10 item 2 (found here): filter= of an aggregate across a multi-valued relation",
-        negated_many_in_aggregate_filter,
     ),
     "having_with_f": (
         "issue 10 item 2 (found here): filter(<annotation>__lt=F(<column>)) after values().annotate()",

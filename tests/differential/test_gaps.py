@@ -69,6 +69,22 @@ CASES: dict[str, tuple[str, bool]] = {
         "Book.objects.filter(~Q(~Q(editor__age__gt=3) | Q(pages=1))).values_list('id', flat=True)",
         False,
     ),
+    # In an aggregate's filter=, a negated condition across a multi-valued relation joins (no subquery).
+    "negated_many_in_filter_count_id": (
+        "Book.objects.annotate(c=Count('id', filter=~Q(authors__age__gt=3))).values_list('id', 'c')",
+        False,
+    ),
+    "negated_many_in_filter_two_hops": (
+        "Publisher.objects.annotate(c=Count('books', filter=~Q(books__authors__age__gt=3))).values_list('id', 'c')",
+        False,
+    ),
+    "negated_many_in_filter_max": (
+        "Publisher.objects.annotate(c=Max('founded', filter=~Q(books__pages=1))).values_list('id', 'c')",
+        False,
+    ),
+    "negated_many_in_aggregate": ("Book.objects.aggregate(c=Count('authors', filter=~Q(authors__age__gt=3)))", False),
+    # Over distinct(), the filter= reads the inner rows' columns; the condition is tested outside.
+    "filter_over_distinct": ("Publisher.objects.distinct().aggregate(x=Count('id', filter=Q(books__id__gt=0)))", False),
 }
 
 #: The campaign's fixture: both ORMs' models over the same rows.

@@ -186,7 +186,15 @@ class _DerivedTable:
     def condition_node(self, condition: Any) -> n.Node:
         builder = self.builder
         node, aggregated = builder.reading_aggregates(lambda: builder.condition_node(condition))
-        return self._add(node, aggregated)
+        if aggregated:
+            return self._add(node, aggregated)
+        # As Django: the columns the condition reads come out of the derived table and the condition
+        # is tested outside, so DISTINCT inside sees those columns (not one true/false per row).
+        own = {builder.base_alias, *(join.alias for join in builder.joins)}
+        try:
+            return _map_columns(node, lambda col: self._add(col, False) if col.alias in own else col)
+        except _HoldsSubquery:
+            return self._add(node, aggregated)  # a subquery may name the inner tables: tested inside
 
     def _add(self, node: n.Node, aggregated: bool) -> n.Node:
         alias = f"__col{len(self.extra) + 1}"
@@ -194,6 +202,29 @@ class _DerivedTable:
         if self.grouped and not aggregated:
             self.extra_group_by.append(node)
         return n.Col("subquery", alias)
+
+
+class _HoldsSubquery(Exception):
+    pass
+
+
+def _map_columns(node: Any, replace: Any) -> Any:
+    """`node` with each column replaced by `replace(column)`; _HoldsSubquery if it contains a query."""
+    if isinstance(node, n.Col):
+        return replace(node)
+    if isinstance(node, n.Select | n.Compound | n.Subquery | n.Exists):
+        raise _HoldsSubquery
+    if isinstance(node, tuple):
+        return tuple(_map_columns(item, replace) for item in node)
+    if not isinstance(node, n.Node):
+        return node
+    changes = {}
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        mapped = _map_columns(value, replace)
+        if mapped is not value:
+            changes[field.name] = mapped
+    return dataclasses.replace(node, **changes) if changes else node
 
 
 def _empty_value(expression: Any) -> Any:

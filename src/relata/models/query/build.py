@@ -110,6 +110,9 @@ class QueryBuilder:
         #: How many NOTs enclose the condition being built; under any (even two), a condition
         #: across a multi-valued relation is a subquery, so it never repeats the query's rows.
         self.nots = 0
+        #: False while building an expression's condition (aggregate filter=, When): there, as in
+        #: Django, a negated condition across a multi-valued relation joins instead of a subquery.
+        self.split_negated = True
         #: ORDER BY expressions holding an aggregate: never added to GROUP BY.
         self.aggregate_orderings: list[n.Node] = []
 
@@ -257,7 +260,11 @@ class QueryBuilder:
     def condition_node(self, condition: Any) -> n.Node:
         """A Q or boolean expression inside an expression (aggregate filter=, When)."""
         tree = condition.as_tree() if hasattr(condition, "as_tree") else ("expr", condition)
-        return self.where_node(tree, SELECT_SCOPE, in_or=True, reuse_any=True)
+        outer, self.split_negated = self.split_negated, False
+        try:
+            return self.where_node(tree, SELECT_SCOPE, in_or=True, reuse_any=True)
+        finally:
+            self.split_negated = outer
 
     def leaf(self, path: str, value: Any, scope: Any, negated: bool, in_or: bool, reuse_any: bool) -> n.Node:
         parts = path.split("__")
@@ -274,7 +281,7 @@ class QueryBuilder:
             value_field = field
         else:
             resolved = resolve_names(self.model, parts, tuple(self.annotations))
-            if self.nots and resolved.multivalued:
+            if self.nots and resolved.multivalued and self.split_negated:
                 return self.negated_subquery(path, value, resolved.steps, scope)
             alias, path_aliases = self.setup_steps(resolved.steps, scope, reuse_any)
             lhs, field, rest = n.Col(alias, resolved.column), resolved.field, resolved.rest
