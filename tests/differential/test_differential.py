@@ -70,14 +70,6 @@ def _is_not(node: Any) -> bool:
     return isinstance(node, Node) and node.connector == "not"
 
 
-def having_with_f(shape: Shape, values: list[Any]) -> bool:
-    """A filter on an annotation compared with F() of a column (Django groups by that column)."""
-    return any(
-        isinstance(leaf.rhs, Ref) and leaf.path.startswith("a") and leaf.path[1:].isdigit()
-        for leaf in _leaves(shape.calls)
-    )
-
-
 def _negates_many(shape: Shape, node: Any) -> bool:
     return _is_not(node) and _crosses_many(shape, node)
 
@@ -92,10 +84,6 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
     "negated_multi_valued_f": (
         "issue 10 item 12: exclude()/~Q() with F() across another multi-valued relation (partly fixed)",
         negated_multi_valued_f,
-    ),
-    "having_with_f": (
-        "issue 10 item 2 (found here): filter(<annotation>__lt=F(<column>)) after values().annotate()",
-        having_with_f,
     ),
 }
 

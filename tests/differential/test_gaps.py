@@ -85,6 +85,36 @@ CASES: dict[str, tuple[str, bool]] = {
     "negated_many_in_aggregate": ("Book.objects.aggregate(c=Count('authors', filter=~Q(authors__age__gt=3)))", False),
     # Over distinct(), the filter= reads the inner rows' columns; the condition is tested outside.
     "filter_over_distinct": ("Publisher.objects.distinct().aggregate(x=Count('id', filter=Q(books__id__gt=0)))", False),
+    # A HAVING condition's columns join the GROUP BY; a plain conjunct beside it stays in WHERE.
+    "having_with_f_column": (
+        "Book.objects.values('publisher').annotate(a0=Count('id')).filter(a0__lt=F('pages'))"
+        ".values_list('publisher', 'a0')",
+        False,
+    ),
+    "having_with_f_across_many": (
+        "Book.objects.values('publisher').annotate(a0=Count('id')).filter(a0__lt=F('authors__age'))"
+        ".values_list('publisher', 'a0')",
+        False,
+    ),
+    "having_with_f_arithmetic": (
+        "Book.objects.values('title').annotate(a0=Sum('pages')).filter(a0__gt=F('pages') * 2)"
+        ".values_list('title', 'a0')",
+        False,
+    ),
+    "having_with_f_plus_zero": (
+        "Publisher.objects.values('name').annotate(a0=Count('id', distinct=True)).filter(a0=F('id') + 0)"
+        ".values_list('name', 'a0')",
+        False,
+    ),
+    "having_with_f_count": (
+        "Book.objects.values('publisher').annotate(a0=Count('id')).filter(a0__lt=F('pages')).count()",
+        False,
+    ),
+    "having_beside_where": (
+        "Book.objects.values('publisher').annotate(a0=Count('id')).filter(Q(a0__gt=1) | Q(pages=1), pages__gt=2)"
+        ".values_list('publisher', 'a0')",
+        False,
+    ),
 }
 
 #: The campaign's fixture: both ORMs' models over the same rows.
@@ -101,5 +131,7 @@ def outcome(sides: Any, code: str, ordered: bool) -> tuple[Any, Any]:
 def test_same_answer_as_django(sides: Any, case: str) -> None:
     code, ordered = CASES[case]
     ours, theirs = outcome(sides, code, ordered)
+    if theirs[0] == "raises" and theirs[1] in campaign.DATABASE_ERRORS:
+        pytest.skip(f"the database refuses Django's query too ({theirs[1]}): nothing to compare")
     assert ours[0] == "ok", ours
     assert ours == theirs

@@ -17,19 +17,15 @@ from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
 from relata.models.expressions import OuterRef, Value
-from relata.models.fields.related import ForeignObjectRel
 from relata.models.inheritance import select_columns as inherited_columns
-from relata.models.inheritance import steps_to_owner
 from relata.models.lookups import Lookup
 from relata.models.output_types import result_field
-from relata.models.query.joins import ResolvedPath, resolve_names
+from relata.models.query.joins import SELECT_SCOPE, ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
-from relata.models.query.state import QueryState, Shape, SubqueryToken, Token
+from relata.models.query.select_related import loaded_fields, related_plans
+from relata.models.query.state import Shape, SubqueryToken, Token
 from relata.sql import nodes as n
-
-MAX_SELECT_RELATED_DEPTH = 5
-SELECT_SCOPE = "select"
 
 
 class AliasCounter:
@@ -115,6 +111,10 @@ class QueryBuilder:
         self.split_negated = True
         #: ORDER BY expressions holding an aggregate: never added to GROUP BY.
         self.aggregate_orderings: list[n.Node] = []
+        #: The non-aggregate sides of the conditions being built, and those of the HAVING conditions:
+        #: as in Django, HAVING's columns join the GROUP BY (`a0__lt=F("pages")` groups by pages too).
+        self.group_refs: list[n.Node] = []
+        self.having_group_by: list[n.Node] = []
 
     # -- joins --------------------------------------------------------------------
 
@@ -301,6 +301,8 @@ class QueryBuilder:
             node = self.lookup_node(lookup_class, lhs, value_field, value_model, value)
         finally:
             self.ref_scope = outer_scope
+        if not (annotation and self.annotations[annotation_name][2]):
+            self.group_refs.append(lhs)
         is_null_match = (lookup_name == "isnull" and value) or (value is None and lookup_name in ("exact", "iexact"))
         if not annotation and not negated and not in_or and not is_null_match:
             self.required.update(path_aliases)
@@ -375,7 +377,9 @@ class QueryBuilder:
         if isinstance(value, SubqueryToken):
             return [n.Subquery(self.sub_select(value.state, value.fields))]
         if getattr(value, "resolves_in_query", False):
-            node, _ = value.resolve(self)
+            (node, _), aggregated = self.reading_aggregates(lambda: value.resolve(self))
+            if not aggregated:
+                self.group_refs.append(node)
             return [node]
         state_of = getattr(value, "_subquery_state", None)
         if state_of is not None:
@@ -474,14 +478,20 @@ class QueryBuilder:
         for position, tree in enumerate(state.where):
             while pending and pending[0].after_filters <= position:
                 self.add_annotation(pending.pop(0))
-            self._touched_aggregate = self._touched_window = False
-            if tree[0] == "expr" and getattr(tree[1], "contains_over_clause", False):
-                self._touched_window = True
-            node = self.where_node(tree, position)
-            if self._touched_window:
-                qualify_parts.append(node)
-            else:
-                (having_parts if self._touched_aggregate else where_parts).append(node)
+            # Each conjunct goes to WHERE, HAVING or QUALIFY by what it reads, as in Django.
+            for conjunct in _conjuncts(tree):
+                self._touched_aggregate = self._touched_window = False
+                self.group_refs = []
+                if conjunct[0] == "expr" and getattr(conjunct[1], "contains_over_clause", False):
+                    self._touched_window = True
+                node = self.where_node(conjunct, position)
+                if self._touched_window:
+                    qualify_parts.append(node)
+                elif self._touched_aggregate:
+                    having_parts.append(node)
+                    self.having_group_by += self.group_by_refs(self.group_refs)
+                else:
+                    where_parts.append(node)
         self.qualify = _combine("AND", qualify_parts) if qualify_parts else None
         for annotation in pending:
             self.add_annotation(annotation)
@@ -492,6 +502,21 @@ class QueryBuilder:
         if isinstance(where, n.Nothing) or isinstance(having, n.Nothing):
             raise EmptyResultSet
         return where, having
+
+    def group_by_refs(self, refs: list[n.Node]) -> list[n.Node]:
+        """What HAVING's non-aggregate sides add to GROUP BY: each one that reads a column."""
+        grouped = []
+        by_expression = self.connection.features.can_group_by_parameterized_expressions
+        for ref in refs:
+            parts = list(_parts(ref))
+            columns = [part for part in parts if isinstance(part, n.Col)]
+            if not columns:
+                continue  # a constant adds nothing
+            if by_expression or not any(isinstance(part, n.Param | n.Slot) for part in parts):
+                grouped.append(ref)
+            else:
+                grouped += columns
+        return grouped
 
     def add_annotation(self, annotation: Any) -> None:
         expression = annotation.expression
@@ -541,6 +566,7 @@ class QueryBuilder:
         group_by: tuple[n.Node, ...] = ()
         if state.group_by is not None:
             group_by = self.group_by_nodes(group_candidates)
+            group_by += tuple(dict.fromkeys(ref for ref in self.having_group_by if ref not in group_by))
         order_by = self.order_by_nodes()
         if group_by and order_by:
             group_by = group_by + tuple(
@@ -646,7 +672,7 @@ class QueryBuilder:
         return tuple(columns), SelectPlan("model", model_plan, annotations=tuple(annotations)), group_candidates
 
     def model_fields(self) -> list[Any]:
-        return _loaded_fields(self.opts, self.state, "")
+        return loaded_fields(self.opts, self.state, "")
 
     def values_columns(self) -> tuple[tuple[tuple[n.Node, str | None], ...], SelectPlan, list[n.Node]]:
         state = self.state
@@ -686,57 +712,7 @@ class QueryBuilder:
         return tuple(unique)
 
     def select_related_plans(self, columns: list[Any], group_candidates: list[n.Node]) -> tuple[Any, ...]:
-        requested = self.state.select_related
-        tree = _paths_tree(requested) if requested is not True else True
-        top = (self.model, self.base_alias, "", self.model_fields())
-        return self._related_plans(top, tree, columns, group_candidates, 0)
-
-    def _related_plans(
-        self,
-        parent: tuple[Any, str, str, list[Any]],
-        tree: Any,
-        columns: list[Any],
-        group_candidates: list[n.Node],
-        depth: int,
-    ) -> tuple[Any, ...]:
-        """Plans for the relations in `tree` below `parent` (model, alias, only/defer prefix, loaded fields)."""
-        model, alias, prefix, loaded = parent
-        opts = model._meta
-        plans = []
-        if tree is True:
-            if depth >= MAX_SELECT_RELATED_DEPTH:
-                return ()
-            # Every non-null key the query loads, as Django: parent links and deferred keys are not followed.
-            chosen = [
-                (f, True)
-                for f in opts.concrete_fields
-                if f.is_relation and not f.null and not f.remote_field.parent_link and f in loaded
-            ]
-        else:
-            chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
-        for field, sub in chosen:
-            is_reverse = isinstance(field, ForeignObjectRel)
-            if not is_reverse and field not in loaded:
-                raise FieldError(
-                    f"Field {opts.object_name}.{field.name} cannot be both deferred and traversed using "
-                    f"select_related at the same time."
-                )
-            steps = field.path_infos()
-            target = steps[-1].to_model
-            if opts.multi_table:
-                steps = [*steps_to_owner(opts, field), *steps]
-            join_alias, _ = self.setup_steps(tuple(steps), SELECT_SCOPE, reuse_any=True, parent=alias)
-            start = len(columns)
-            sub_prefix = f"{prefix}{field.name}__"
-            self.related_aliases[sub_prefix[:-2]] = join_alias
-            fields = _loaded_fields(target._meta, self.state, sub_prefix)
-            for node in self.field_columns(join_alias, target._meta, fields):
-                columns.append((node, None))
-                group_candidates.append(node)
-            below = (target, join_alias, sub_prefix, fields)
-            nested = self._related_plans(below, sub, columns, group_candidates, depth + 1) if sub else ()
-            plans.append((field, is_reverse, ModelPlan(target, tuple(fields), start, nested)))
-        return tuple(plans)
+        return related_plans(self, columns, group_candidates)
 
     # -- ordering -----------------------------------------------------------------
 
@@ -840,6 +816,24 @@ def _combine(connector: str, parts: list[n.Node]) -> n.Node:
     return kept[0] if len(kept) == 1 else n.Or(tuple(kept))
 
 
+def _conjuncts(tree: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """The parts of a where tree that must all hold (the children of nested plain ANDs)."""
+    if tree[0] != "AND" or tree[1]:
+        return [tree]
+    return [part for child in tree[2] for part in _conjuncts(child)]
+
+
+def _parts(node: Any) -> Any:
+    """`node` and every node inside it, not entering subqueries (their columns are their own)."""
+    if isinstance(node, tuple):
+        for item in node:
+            yield from _parts(item)
+    elif isinstance(node, n.Node) and not isinstance(node, n.Select | n.Compound):
+        yield node
+        for field in dataclasses.fields(node):
+            yield from _parts(getattr(node, field.name))
+
+
 def _negate(node: n.Node) -> n.Node:
     if isinstance(node, n.Nothing):
         return n.Everything()
@@ -903,60 +897,3 @@ def _unsupported_lookup(field: Any, rest: tuple[str, ...], path: str) -> str:
             f"{field_choices(target._meta)}."
         )
     return message
-
-
-def _loaded_fields(opts: Any, state: QueryState, prefix: str) -> list[Any]:
-    """The concrete fields only()/defer() leave loaded on the model reached by `prefix` ("", "author__").
-
-    As in Django, only("title", "author__name") keeps the author_id column and,
-    with select_related("author"), loads the author's pk and name only.
-    """
-    fields = list(opts.concrete_fields)
-    if state.only is not None:
-        names = [name[len(prefix) :] for name in state.only if name.startswith(prefix)]
-        if names or not prefix:
-            kept = {name.split("__", 1)[0] for name in names}
-            fields = [f for f in fields if f is opts.pk or f.name in kept or f.attname in kept]
-    if state.deferred:
-        deferred = {name[len(prefix) :] for name in state.deferred if name.startswith(prefix)}
-        deferred = {name for name in deferred if "__" not in name}
-        fields = [f for f in fields if f is opts.pk or (f.name not in deferred and f.attname not in deferred)]
-    return fields
-
-
-def _paths_tree(paths: tuple[str, ...]) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
-    for path in paths:
-        node = tree
-        for part in path.split("__"):
-            node = node.setdefault(part, {})
-    return tree
-
-
-def _select_related_field(opts: Any, name: str) -> Any:
-    from relata.exceptions import FieldDoesNotExist
-
-    choices = sorted(f.name for f in opts.concrete_fields if f.is_relation)
-    choices += sorted(rel.name for rel in opts.related_objects if rel.one_to_one)
-    try:
-        field = opts.get_field(name)
-    except FieldDoesNotExist:
-        raise FieldError(
-            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {', '.join(choices) or '(none)'}"
-        ) from None
-    listed = ", ".join(choices) or "(none)"
-    if not field.is_relation:
-        raise FieldError(f"Non-relational field given in select_related: '{name}'. Choices are: {listed}")
-    if not hasattr(field, "path_infos"):  # a GenericForeignKey: its target's table depends on the row
-        raise FieldError(
-            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
-            f"'{name}' may point at any model: load it with prefetch_related('{name}')."
-        )
-    if field.many_to_many or getattr(field, "one_to_many", False):
-        # Django's wording, plus what to use instead.
-        accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else field.name
-        raise FieldError(
-            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
-            f"'{name}' is many-valued: load it with prefetch_related('{accessor}')."
-        )
-    return field

@@ -14,6 +14,10 @@ from relata.exceptions import FieldDoesNotExist, FieldError
 from relata.models.fields.related import ForeignObjectRel, PathStep
 from relata.models.inheritance import steps_to_owner
 
+#: The join scope of references made outside filter() calls (values, order_by, select_related, F() in
+#: annotations): their multi-valued joins are shared by all of them.
+SELECT_SCOPE = "select"
+
 
 @dataclass(frozen=True, slots=True)
 class ResolvedPath:
