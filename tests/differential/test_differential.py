@@ -20,8 +20,8 @@ from typing import Any
 
 import diff_oracle
 import pytest
-from diff_query import Agg, Call, Hole, Leaf, Node, Ref, Shape, render, walk
-from diff_schema import crosses_many, dataset, declare, load, table_models
+from diff_query import Agg, Call, Hole, Leaf, Node, Ref, Shape, render
+from diff_schema import dataset, declare, load, table_models
 from diff_strategies import shapes, values_for
 from django.db import connections as django_connections
 from django.db import transaction as django_transaction
@@ -51,41 +51,9 @@ EXAMPLES = settings(
 )
 
 
-def _leaves(node: Any) -> list[Leaf]:
-    return [n for n in walk(node) if isinstance(n, Leaf)]
-
-
-def negated_multi_valued_f(shape: Shape, values: list[Any]) -> bool:
-    """exclude() or ~Q() comparing with F() of a path across a multi-valued relation."""
-    negated = [
-        leaf
-        for call in shape.calls
-        for node in ([call.args] if call.method == "exclude" else [n for n in walk(call.args) if _is_not(n)])
-        for leaf in _leaves(node)
-    ]
-    return any(isinstance(leaf.rhs, Ref) and crosses_many(shape.root, leaf.rhs.path) for leaf in negated)
-
-
-def _is_not(node: Any) -> bool:
-    return isinstance(node, Node) and node.connector == "not"
-
-
-def _negates_many(shape: Shape, node: Any) -> bool:
-    return _is_not(node) and _crosses_many(shape, node)
-
-
-def _crosses_many(shape: Shape, node: Any) -> bool:
-    return any(crosses_many(shape.root, leaf.path) for leaf in _leaves(node))
-
-
 #: Features relata still answers wrongly, each naming its issue item; the generator avoids them.
 #: An entry stays only while it fails (each has a reproduction in /work/briefs/diff-findings.md).
-KNOWN_GAPS: dict[str, tuple[str, Any]] = {
-    "negated_multi_valued_f": (
-        "issue 10 item 12: exclude()/~Q() with F() across another multi-valued relation (partly fixed)",
-        negated_multi_valued_f,
-    ),
-}
+KNOWN_GAPS: dict[str, tuple[str, Any]] = {}
 
 
 def known_gap(shape: Shape, values: list[Any]) -> str | None:

@@ -115,6 +115,27 @@ CASES: dict[str, tuple[str, bool]] = {
         ".values_list('publisher', 'a0')",
         False,
     ),
+    # exclude() with F() across a multi-valued relation: a plain F() names the outer row's join; any other
+    # expression is computed in the subquery; the subquery keeps to the outer related row only when this
+    # call made the outer query's first join to that table.
+    "negated_f_plain": (
+        "Tag.objects.filter(books__id__gt=0).exclude(books__publisher__founded=F('books__id'))"
+        ".values_list('id', flat=True)",
+        False,
+    ),
+    "negated_f_expression_after_join": (
+        "Tag.objects.filter(books__id=F('id')).exclude(books__publisher__founded=F('books__id') + 1)"
+        ".values_list('id', flat=True)",
+        False,
+    ),
+    "negated_f_expression_first_join": (
+        "Tag.objects.exclude(books__publisher__founded=F('books__id') + 1).values_list('id', flat=True)",
+        False,
+    ),
+    "negated_f_other_relation": (
+        "Book.objects.exclude(authors__age__lt=F('tags__tagging__weight')).values_list('id', flat=True)",
+        False,
+    ),
 }
 
 #: The campaign's fixture: both ORMs' models over the same rows.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
-from relata.models.expressions import OuterRef, Value
+from relata.models.expressions import F, OuterRef, Value
 from relata.models.inheritance import select_columns as inherited_columns
 from relata.models.lookups import Lookup
 from relata.models.output_types import result_field
@@ -392,16 +392,20 @@ class QueryBuilder:
     def negated_subquery(self, path: str, value: Any, steps: tuple[Any, ...], scope: Any) -> n.Node:
         """`pk IN (subquery)` for a condition across a multi-valued relation that a NOT surrounds.
 
-        As in Django, F() in the value names this query's row (its joins made in
-        this filter() call), and when this call already joined the relation the
-        subquery stays on that related row.
+        As in Django, a plain F() in the value names this query's row (its joins
+        made in this filter() call); any other expression is computed inside the
+        subquery, though its joins are still made here (where they repeat rows, as
+        in Django). When this call made the query's first join to the relation's
+        table, the subquery stays on that related row (Django's rule: it compares
+        alias names, and only a table's first alias is named after the table).
         """
         if getattr(value, "resolves_in_query", False) and value.refs() and not isinstance(value, OuterRef):
             outer_scope, self.ref_scope = self.ref_scope, (scope, False)
             try:
-                value = ResolvedValue(*value.resolve(self))
+                resolved = ResolvedValue(*value.resolve(self))
             finally:
                 self.ref_scope = outer_scope
+            value = resolved if type(value) is F else value
         sub_state = Shape(self.model, where=(("AND", False, (("leaf", path, value),)),))
         builder = QueryBuilder(
             sub_state, self.connection, aliases=self.aliases, slots=self.slots, outer=self.outer, subquery=True
@@ -409,7 +413,7 @@ class QueryBuilder:
         pk = self.opts.pk
         select = builder.build_filtered_select(((n.Col(builder.base_alias, pk.column), None),))
         shared = self.first_multivalued_join(steps, scope)
-        if shared is not None:
+        if shared is not None and shared is next(j for j in self.joins if j.table == shared.table):
             inner = builder.first_multivalued_join(steps, 0)
             column = shared.step.to_model._meta.pk.column
             same_row = n.Lookup("exact", n.Col(inner.alias, column), n.Col(shared.alias, column))
