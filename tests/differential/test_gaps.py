@@ -136,6 +136,23 @@ CASES: dict[str, tuple[str, bool]] = {
         "Book.objects.exclude(authors__age__lt=F('tags__tagging__weight')).values_list('id', flat=True)",
         False,
     ),
+    # values() makes its joins when it is called: a later filter() across the relation joins it again, and
+    # every selected non-aggregate groups (a name picked again later, on the newer join, too).
+    "values_then_having_f_across_many": (
+        "Book.objects.values('authors').annotate(a0=Min('id')).annotate(a1=Count('id', distinct=True))"
+        ".filter(a0=F('authors__mentor__age'))",
+        False,
+    ),
+    "values_then_filter_then_values": (
+        "Book.objects.values('authors__name').annotate(c=Count('id')).filter(authors__age__gt=3)"
+        ".values_list('authors__name', 'c')",
+        False,
+    ),
+    "values_then_having_on_other_join": (
+        "Book.objects.values('tags__name').annotate(m=Max('tags__tagging__weight')).filter(m__gt=F('tags__id'))"
+        ".values_list('tags__name', 'm')",
+        False,
+    ),
 }
 
 #: The campaign's fixture: both ORMs' models over the same rows.

@@ -114,6 +114,9 @@ class QueryBuilder:
         #: The non-aggregate sides of the conditions being built, and those of the HAVING conditions:
         #: as in Django, HAVING's columns join the GROUP BY (`a0__lt=F("pages")` groups by pages too).
         self.group_refs: list[n.Node] = []
+        #: The field paths values() picked ("values"), and those GROUP BY names ("group_by"), resolved at
+        #: the point of the values() call that picked them.
+        self.named_refs: dict[str, dict[str, tuple[n.Node, Any]]] = {}
         self.having_group_by: list[n.Node] = []
 
     # -- joins --------------------------------------------------------------------
@@ -480,8 +483,7 @@ class QueryBuilder:
         qualify_parts: list[n.Node] = []
         pending = list(state.annotations)
         for position, tree in enumerate(state.where):
-            while pending and pending[0].after_filters <= position:
-                self.add_annotation(pending.pop(0))
+            self.catch_up(pending, position)
             # Each conjunct goes to WHERE, HAVING or QUALIFY by what it reads, as in Django.
             for conjunct in _conjuncts(tree):
                 self._touched_aggregate = self._touched_window = False
@@ -497,8 +499,7 @@ class QueryBuilder:
                 else:
                     where_parts.append(node)
         self.qualify = _combine("AND", qualify_parts) if qualify_parts else None
-        for annotation in pending:
-            self.add_annotation(annotation)
+        self.catch_up(pending, len(state.where))
         if state.empty:
             raise EmptyResultSet
         where = _combine("AND", where_parts) if where_parts else None
@@ -506,6 +507,32 @@ class QueryBuilder:
         if isinstance(where, n.Nothing) or isinstance(having, n.Nothing):
             raise EmptyResultSet
         return where, having
+
+    def catch_up(self, pending: list[Any], position: int) -> None:
+        """Resolve what was added before the filter() call at `position`: annotations, values() names."""
+        state = self.state
+        while True:
+            added = len(state.annotations) - len(pending)
+            for kind, after, names in (
+                ("values", state.values_after, state.values),
+                ("group_by", state.group_by_after, state.group_by),
+            ):
+                due = after is not None and isinstance(names, tuple) and after[0] <= position and after[1] <= added
+                if due and kind not in self.named_refs:
+                    self.named_refs[kind] = self.refs_now(names)
+            if not pending or pending[0].after_filters > position:
+                return
+            self.add_annotation(pending.pop(0))
+
+    def refs_now(self, names: Any) -> dict[str, tuple[n.Node, Any]]:
+        """The field paths among `names` resolved with the joins made so far (annotations resolve later)."""
+        annotated = {a.name for a in self.state.annotations}
+        return {name: self.resolve_ref(name) for name in names if name not in annotated}
+
+    def values_ref(self, name: str, kind: str = "values") -> tuple[n.Node, Any]:
+        """A name values() picked, resolved where values() was called (see catch_up)."""
+        resolved = self.named_refs.get(kind, {}).get(name)
+        return resolved if resolved is not None else self.resolve_ref(name)
 
     def group_by_refs(self, refs: list[n.Node]) -> list[n.Node]:
         """What HAVING's non-aggregate sides add to GROUP BY: each one that reads a column."""
@@ -555,7 +582,7 @@ class QueryBuilder:
         where, having = self.build_conditions()
         for name in self.state.values or ():
             # values() joins stay, as in Django: across a multi-valued relation they multiply the rows counted.
-            self.resolve_ref(name)
+            self.values_ref(name)
         select = n.Select(
             columns, n.Table(self.opts.db_table, self.base_alias), self.join_nodes(), where, having=having
         )
@@ -686,7 +713,7 @@ class QueryBuilder:
             names += [a.name for a in state.annotations if a.selected]
         columns, fields, group_candidates = [], [], []
         for name in names:
-            node, field = self.resolve_ref(name)
+            node, field = self.values_ref(name)
             columns.append((node, None))
             fields.append(result_field(field, isinstance(node, n.Col)))
             if name not in self.annotations or not (self.annotations[name][2] or name in self.windows):
@@ -704,11 +731,11 @@ class QueryBuilder:
                 nodes = self.field_columns(self.base_alias, self.opts, self.opts.concrete_fields) + nodes
         else:
             for name in group_by:
-                node, _ = self.resolve_ref(name)
+                node, _ = self.values_ref(name, "group_by")
                 nodes.append(node)
-            for name, (node, _field, is_aggregate) in self.annotations.items():
-                if not is_aggregate and name not in self.windows and node in candidates:
-                    nodes.append(node)
+            # Then every selected non-aggregate, as Django's: a name values() picks again after the
+            # grouping (on a newer join) groups too.
+            nodes += candidates
         unique: list[n.Node] = []
         for node in nodes:
             if node not in unique:

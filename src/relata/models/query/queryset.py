@@ -437,17 +437,20 @@ class QuerySet(AsyncQuerySetMixin):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
             _refuse_aggregate_of_aggregate(expression, aggregated)
             annotations.append(Annotation(name, expression, len(state.where), select))
-        group_by = state.group_by
+        group_by, group_by_after = state.group_by, state.group_by_after
         if any(getattr(e, "contains_aggregate", False) for e in kwargs.values()):
             if state.values is not None and self._iterable != "model":
                 # An aggregate after values() groups by the values picked so far (aggregates aside).
                 group_by = tuple(name for name in state.values if name not in aggregated) if state.values else True
+                group_by_after = state.values_after
             elif group_by is None:
                 group_by = True
         values = state.values
         if values and select and self._iterable != "model":
             values = values + tuple(kwargs)
-        clone = self._clone(annotations=tuple(annotations), group_by=group_by, values=values)
+        clone = self._clone(
+            annotations=tuple(annotations), group_by=group_by, group_by_after=group_by_after, values=values
+        )
         if values is not state.values:
             clone._fields = tuple(values)
         return clone
@@ -482,7 +485,9 @@ class QuerySet(AsyncQuerySetMixin):
         for name in names:
             if name not in {a.name for a in clone._state.annotations}:
                 _check_path(self.model, name)
-        clone = clone._clone(values=names, select_related=False)
+        state = clone._state
+        after = (len(state.where), len(state.annotations))
+        clone = clone._clone(values=names, select_related=False, values_after=after)
         clone._iterable = kind
         clone._fields = names
         return clone
