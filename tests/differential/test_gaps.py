@@ -132,6 +132,10 @@ CASES: dict[str, tuple[str, bool]] = {
         "Tag.objects.exclude(books__publisher__founded=F('books__id') + 1).values_list('id', flat=True)",
         False,
     ),
+    "negated_f_same_table_other_path": (
+        "Book.objects.exclude(authors__mentor__id=F('editor__books__id')).values_list('id', flat=True)",
+        False,
+    ),
     "negated_f_other_relation": (
         "Book.objects.exclude(authors__age__lt=F('tags__tagging__weight')).values_list('id', flat=True)",
         False,
@@ -147,6 +151,11 @@ CASES: dict[str, tuple[str, bool]] = {
         "Book.objects.values('authors__name').annotate(c=Count('id')).filter(authors__age__gt=3)"
         ".values_list('authors__name', 'c')",
         False,
+    ),
+    "values_then_having_then_order_by": (
+        "Book.objects.values('authors__age').annotate(a0=Min('id')).filter(a0=F('authors__id'))"
+        ".order_by('authors__age')",
+        True,
     ),
     "values_then_having_on_other_join": (
         "Book.objects.values('tags__name').annotate(m=Max('tags__tagging__weight')).filter(m__gt=F('tags__id'))"

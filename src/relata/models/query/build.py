@@ -398,9 +398,10 @@ class QueryBuilder:
         As in Django, a plain F() in the value names this query's row (its joins
         made in this filter() call); any other expression is computed inside the
         subquery, though its joins are still made here (where they repeat rows, as
-        in Django). When this call made the query's first join to the relation's
-        table, the subquery stays on that related row (Django's rule: it compares
-        alias names, and only a table's first alias is named after the table).
+        in Django). When this call made the query's first join to the table of the
+        relation's first multi-valued step (by any path), the subquery stays on
+        that row of it: Django's rule, which compares alias names, and only a
+        table's first alias is named after the table.
         """
         if getattr(value, "resolves_in_query", False) and value.refs() and not isinstance(value, OuterRef):
             outer_scope, self.ref_scope = self.ref_scope, (scope, False)
@@ -415,10 +416,10 @@ class QueryBuilder:
         )
         pk = self.opts.pk
         select = builder.build_filtered_select(((n.Col(builder.base_alias, pk.column), None),))
-        shared = self.first_multivalued_join(steps, scope)
-        if shared is not None and shared is next(j for j in self.joins if j.table == shared.table):
-            inner = builder.first_multivalued_join(steps, 0)
-            column = shared.step.to_model._meta.pk.column
+        inner = builder.first_multivalued_join(steps, 0)
+        shared = next((join for join in self.joins if join.table == inner.table), None) if inner else None
+        if shared is not None and shared.scope == scope:
+            column = inner.step.to_model._meta.pk.column
             same_row = n.Lookup("exact", n.Col(inner.alias, column), n.Col(shared.alias, column))
             select = dataclasses.replace(select, where=_combine("AND", [select.where, same_row]))
         return n.In(n.Col(self.base_alias, pk.column), select)
@@ -801,7 +802,8 @@ class QueryBuilder:
             target_nodes = None if selected else self.target_ordering(name, descending, seen)
             if target_nodes is not None:
                 return target_nodes
-            node, _ = self.resolve_ref(name)
+            # A name values() picked sorts by the very column it selects, as Django's ORDER BY <position>.
+            node, _ = self.values_ref(name) if selected else self.resolve_ref(name)
             if isinstance(node, n.JSONPath):
                 node = n.JSONPath(node.expr, node.keys, "value")  # a JSON key sorts by its value
             return [n.OrderBy(node, descending)]
