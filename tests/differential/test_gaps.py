@@ -85,6 +85,15 @@ CASES: dict[str, tuple[str, bool]] = {
     "negated_many_in_aggregate": ("Book.objects.aggregate(c=Count('authors', filter=~Q(authors__age__gt=3)))", False),
     # Over distinct(), the filter= reads the inner rows' columns; the condition is tested outside.
     "filter_over_distinct": ("Publisher.objects.distinct().aggregate(x=Count('id', filter=Q(books__id__gt=0)))", False),
+    "filter_over_distinct_empty_in": (
+        "Book.objects.distinct().aggregate(x=Count('authors', filter=Q(title__isnull=False) | "
+        "Q(publisher__books__id__in=[])))",
+        False,
+    ),
+    "filter_over_distinct_nothing_matches": (
+        "Publisher.objects.distinct().aggregate(x=Min('name', filter=Q(id__in=[])))",
+        False,
+    ),
     # A HAVING condition's columns join the GROUP BY; a plain conjunct beside it stays in WHERE.
     "having_with_f_column": (
         "Book.objects.values('publisher').annotate(a0=Count('id')).filter(a0__lt=F('pages'))"
@@ -134,6 +143,11 @@ CASES: dict[str, tuple[str, bool]] = {
     ),
     "negated_f_same_table_other_path": (
         "Book.objects.exclude(authors__mentor__id=F('editor__books__id')).values_list('id', flat=True)",
+        False,
+    ),
+    "negated_isnull_beside_f": (
+        "Publisher.objects.filter(id=1).filter(~(Q(name=F('books__title')) & Q(books__score__isnull=True)))"
+        ".values_list('id', flat=True)",
         False,
     ),
     "negated_f_other_relation": (

@@ -185,14 +185,30 @@ class _DerivedTable:
 
     def condition_node(self, condition: Any) -> n.Node:
         builder = self.builder
-        node, aggregated = builder.reading_aggregates(lambda: builder.condition_node(condition))
+        outer_refs, builder.group_refs = builder.group_refs, []
+        try:
+            node, aggregated = builder.reading_aggregates(lambda: builder.condition_node(condition))
+            read = builder.group_refs
+        finally:
+            builder.group_refs = outer_refs
         if aggregated:
             return self._add(node, aggregated)
-        # As Django: the columns the condition reads come out of the derived table and the condition
-        # is tested outside, so DISTINCT inside sees those columns (not one true/false per row).
+        # As Django: the columns the condition's lookups read come out of the derived table (also those
+        # of a lookup that matches nothing) and the condition is tested outside, so DISTINCT inside
+        # sees those columns, not one true/false per row.
         own = {builder.base_alias, *(join.alias for join in builder.joins)}
+        exported: dict[n.Col, n.Node] = {}
+
+        def export(col: n.Col) -> n.Node:
+            if col.alias not in own:
+                return col
+            if col not in exported:
+                exported[col] = self._add(col, False)
+            return exported[col]
+
         try:
-            return _map_columns(node, lambda col: self._add(col, False) if col.alias in own else col)
+            _map_columns(tuple(read), export)
+            return _map_columns(node, export)
         except _HoldsSubquery:
             return self._add(node, aggregated)  # a subquery may name the inner tables: tested inside
 

@@ -299,13 +299,13 @@ class QueryBuilder:
         if len(rest) > 1 or (out_field is not None and out_field.get_lookup(lookup_name) is None):
             raise FieldError(_unsupported_lookup(field, rest, path))
         lookup_class = out_field.get_lookup(lookup_name)
+        if not (annotation and self.annotations[annotation_name][2]):
+            self.group_refs.append(lhs)  # also when the lookup turns out empty (`in=[]`), as Django's
         outer_scope, self.ref_scope = self.ref_scope, (scope, reuse_any)
         try:
             node = self.lookup_node(lookup_class, lhs, value_field, value_model, value)
         finally:
             self.ref_scope = outer_scope
-        if not (annotation and self.annotations[annotation_name][2]):
-            self.group_refs.append(lhs)
         is_null_match = (lookup_name == "isnull" and value) or (value is None and lookup_name in ("exact", "iexact"))
         if not annotation and not negated and not in_or and not is_null_match:
             self.required.update(path_aliases)
@@ -418,7 +418,9 @@ class QueryBuilder:
         select = builder.build_filtered_select(((n.Col(builder.base_alias, pk.column), None),))
         inner = builder.first_multivalued_join(steps, 0)
         shared = next((join for join in self.joins if join.table == inner.table), None) if inner else None
-        if shared is not None and shared.scope == scope:
+        # A LEFT OUTER join inside (`isnull=True` matches a missing row) is not trimmed by Django, which
+        # then ties nothing to the outer related row.
+        if shared is not None and shared.scope == scope and inner.alias in builder.required:
             column = inner.step.to_model._meta.pk.column
             same_row = n.Lookup("exact", n.Col(inner.alias, column), n.Col(shared.alias, column))
             select = dataclasses.replace(select, where=_combine("AND", [select.where, same_row]))
