@@ -59,29 +59,65 @@ def _negated_leaves(call: Call) -> list[Leaf]:
     return [n for node in nots for n in walk(node) if isinstance(n, Leaf)]
 
 
-def _many_prefix(model: str, path: str) -> str:
-    """The path up to and including its first multi-valued relation ("author__mentees")."""
-    hops = []
+def _tables_repeat(model: str, path: str) -> bool:
+    """Whether the lookup path joins a model's table twice, counting the root (author__mentees from Profile)."""
+    seen = [model]
     for hop in path.split("__"):
-        hops.append(hop)
         relation = RELATIONS[model].get(hop)
-        if relation is None or relation[1]:
+        if relation is None:
             break
         model = relation[0]
-    return "__".join(hops)
+        seen.append(model)
+    return len(seen) != len(set(seen))
 
 
 def alias_name_coincidence(shape: Shape, values: list[Any]) -> bool:
-    """A NOT across a multi-valued relation in a call whose F() joins along another path."""
+    """A NOT across a multi-valued relation that joins a table twice, in a call that joins along other paths.
+
+    Django names the subquery's second alias of a table T<n>, and ties the subquery to any outer
+    join of this call that happens to bear the same name.
+    """
     for call in shape.calls:
-        refs = [n.path for n in walk(call.args) if isinstance(n, Ref) and "__" in n.path]
+        paths = [n.path for n in walk(call.args) if isinstance(n, Leaf | Ref) and "__" in n.path]
         for leaf in _negated_leaves(call):
-            if not crosses_many(shape.root, leaf.path):
-                continue
-            prefix = _many_prefix(shape.root, leaf.path)
-            if any(ref != prefix and not ref.startswith(prefix + "__") for ref in refs):
+            repeats = crosses_many(shape.root, leaf.path) and _tables_repeat(shape.root, leaf.path)
+            if repeats and any(path != leaf.path for path in paths):
                 return True
     return False
+
+
+def _matches_nothing(node: Any, values: list[Any]) -> bool:
+    """Whether a Q tree is empty before any SQL runs (`in=[]` where every branch needs it)."""
+    if isinstance(node, Leaf):
+        return node.lookup == "in" and isinstance(node.rhs, Hole) and not values[node.rhs.index]
+    if isinstance(node, Node) and node.connector != "not":
+        parts = [_matches_nothing(child, values) for child in node.children]
+        return any(parts) if node.connector == "and" else all(parts)
+    return False
+
+
+def empty_filter_over_derived_table(shape: Shape, values: list[Any]) -> bool:
+    """aggregate() over distinct()/a grouping/a slice where one aggregate's filter= matches nothing."""
+    wrapped = any(
+        call.method in ("distinct", "[]")
+        or (call.method == "annotate" and any(isinstance(v, Agg) for _, v in call.kwargs))
+        for call in shape.calls
+    )
+    aggregates = [agg for call in shape.calls if call.method == "aggregate" for _, agg in call.kwargs]
+    return wrapped and any(agg.filter is not None and _matches_nothing(agg.filter, values) for agg in aggregates)
+
+
+def having_on_empty_filter(shape: Shape, values: list[Any]) -> bool:
+    """A filter() on an aggregate annotation whose filter= matches nothing."""
+    empty = {
+        name
+        for call in shape.calls
+        if call.method == "annotate"
+        for name, agg in call.kwargs
+        if isinstance(agg, Agg) and agg.filter is not None and _matches_nothing(agg.filter, values)
+    }
+    leaves = [n for call in shape.calls if call.method == "filter" for n in walk(call.args) if isinstance(n, Leaf)]
+    return any(leaf.path in empty for leaf in leaves)
 
 
 #: Shapes the generator avoids, each with its reason. Today only where Django's answer is wrong: relata
@@ -91,8 +127,22 @@ KNOWN_GAPS: dict[str, tuple[str, Any]] = {
         "Django is wrong here: its exclude() subquery is tied to an outer join whose generated alias "
         "name merely equals the subquery's (T3 and T3), so Profile.objects.exclude(author__mentees__name="
         "F('author__mentor__name')) compares each mentee with the mentor's own row, and "
-        "Tagging.objects.exclude(Q(id=F('book__tags__id')) | Q(tag__books__id=1)) loses its correlation",
+        "Tagging.objects.exclude(Q(id=F('book__tags__id')) | Q(tag__books__id=1)) loses its correlation "
+        "(the long profile's SQLite finding exclude((Q(author__profile__id=F('id')) | Q(bio__in=[])) & "
+        "Q(author__mentees__name__iexact='b')) is one more)",
         alias_name_coincidence,
+    ),
+    "empty_filter_over_derived_table": (
+        "Django is wrong here: Publisher.objects.distinct().aggregate(n=Count('id'), "
+        "none=Count('id', filter=Q(id__in=[]))) gives n=0 (it answers every aggregate's empty value "
+        "without a query); relata counts",
+        empty_filter_over_derived_table,
+    ),
+    "having_on_empty_filter": (
+        "Django is wrong here, where the database has FILTER (SQLite, PostgreSQL): "
+        "values('id').annotate(n=Count('id', filter=Q(id__in=[]))).filter(n=0) matches no row (the "
+        "empty filter= empties the whole HAVING); relata compares n, 0 here",
+        having_on_empty_filter,
     ),
 }
 

@@ -115,14 +115,30 @@ def value_kind(field: Any) -> str | None:
 
 
 def result_field(field: Any, column: bool = False) -> Any:
-    """The field converting a selected value: a decimal computed by an expression keeps every place.
+    """The field converting a selected value, as Django's expressions convert theirs.
 
-    Only a column's value is rounded to its field's decimal_places (as Django's):
-    `F("price") * Decimal("2.25")` or `Max("price")` read back as the database answers.
+    Only a column's decimal is rounded to its field's decimal_places:
+    `F("price") * Decimal("2.25")` or `Max("price")` read back as the database
+    answers. A computed integer or float is made one (MySQL answers `id / 2`
+    with a decimal, which Django truncates to an int).
     """
-    if column or not isinstance(field, f.DecimalField) or field.decimal_places is None:
+    if column or field is None:
         return field
-    unrounded = copy.copy(field)
-    unrounded.__dict__.pop("_hash", None)
-    unrounded.decimal_places = None
-    return unrounded
+    if isinstance(field, f.DecimalField) and field.decimal_places is not None:
+        computed = _copy(field)
+        computed.decimal_places = None
+        return computed
+    cast = {"FloatField": float}.get(field.get_internal_type())
+    if field.get_internal_type().endswith("IntegerField") and not field.is_relation:
+        cast = int
+    if cast is None:
+        return field
+    computed = _copy(field)
+    computed.computed_type = cast
+    return computed
+
+
+def _copy(field: Any) -> Any:
+    clone = copy.copy(field)
+    clone.__dict__.pop("_hash", None)
+    return clone

@@ -444,7 +444,14 @@ class Field(RegisterLookupMixin):
 
     def db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
         """The backend's converter for this field's internal type (None for values the driver already gives right)."""
-        return connection.ops.converter_for(self.get_internal_type(), self)
+        converter = connection.ops.converter_for(self.get_internal_type(), self)
+        # A computed value read back as this field's type (see output_types.result_field).
+        cast = self.__dict__.get("computed_type")
+        if cast is None:
+            return converter
+        if converter is None:
+            return cast
+        return lambda value: cast(converter(value))
 
     def pre_save(self, instance: Any, add: bool) -> Any:
         return instance.__dict__.get(self.attname)
