@@ -277,3 +277,14 @@ def test_a_foreign_key_lookup_beyond_the_range_matches_no_row():
     Piece.objects.create(title="a", writer=Writer.objects.create(name="w"))
     assert list(Piece.objects.filter(writer=2**70)) == []
     assert list(Piece.objects.exclude(writer_id=-(2**70)).values_list("title", flat=True)) == ["a"]
+
+
+# -- aggregate() over an alias() -----------------------------------------------------
+
+
+def test_aggregate_over_an_alias_is_refused_and_names_the_fix():
+    error = refused_like_django(
+        lambda: Piece.objects.alias(twice=models.F("n") * 2).aggregate(models.Sum("twice")),
+        lambda: dj.Piece.objects.alias(twice=dm.F("n") * 2).aggregate(dm.Sum("twice")),
+    )
+    assert "annotate()" in str(error)

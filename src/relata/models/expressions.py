@@ -691,14 +691,12 @@ class Exists(Subquery):
         return n.Exists(select), f.BooleanField()
 
 
-def check_annotation_name(name: str, model: Any, default_alias: bool = False, picked: Any = None) -> None:
-    """Refuse names that would read as a lookup path or hide a column; default aliases ('pages__max') are Django's.
+def check_annotation_name(name: str, model: Any, picked: Any = None) -> None:
+    """Refuse names that would hide a column; a name may hold '__' (Django's default aliases do: 'pages__max').
 
     After values(), only the names it picked are taken (`picked`), as in Django: values("title")
     may annotate a "pages" count, which then stands for the count in that queryset.
     """
-    if "__" in name and not default_alias:
-        raise ValueError(f"The annotation name '{name}' contains '__'; choose a name without double underscores.")
     if picked is not None:
         if name in picked:
             raise ValueError(

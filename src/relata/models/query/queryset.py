@@ -418,13 +418,11 @@ class QuerySet(AsyncQuerySetMixin):
 
     def _annotate(self, args: tuple[Any, ...], kwargs: dict[str, Any], select: bool) -> QuerySet:
         self._not_combined("annotate")
-        defaults = set()
         for arg in args:
             try:
-                defaults.add(arg.default_alias)
+                kwargs[arg.default_alias] = arg
             except (AttributeError, TypeError):
                 raise TypeError("Complex annotations require an alias") from None
-            kwargs[arg.default_alias] = arg
         state = self._state
         aggregated = {a.name for a in state.annotations if getattr(a.expression, "contains_aggregate", False)}
         # As in Django, annotating a name again replaces the earlier expression.
@@ -432,7 +430,7 @@ class QuerySet(AsyncQuerySetMixin):
         picked = None if self._iterable == "model" else self._fields
         for name, expression in kwargs.items():
             check_alias(name)
-            check_annotation_name(name, self.model, name in defaults, picked)
+            check_annotation_name(name, self.model, picked)
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
             _refuse_aggregate_of_aggregate(expression, aggregated)
@@ -670,10 +668,17 @@ class QuerySet(AsyncQuerySetMixin):
                 kwargs[arg.default_alias] = arg
             except (AttributeError, TypeError):
                 raise TypeError("Complex aggregates require an alias") from None
+        aliases = {a.name for a in self._state.annotations if not a.selected}
         for name, expression in kwargs.items():
             check_alias(name)
             if not getattr(expression, "contains_aggregate", False):
                 raise TypeError(f"{name} is not an aggregate expression")
+            for ref in sorted(expression.refs()):
+                if ref in aliases:
+                    # Django's words, which name the fix.
+                    raise exceptions.FieldError(
+                        f"Cannot aggregate over the '{ref}' alias. Use annotate() to promote it."
+                    )
         return aggregation.aggregate(self, kwargs)
 
     def extra(
