@@ -279,6 +279,73 @@ def test_a_foreign_key_lookup_beyond_the_range_matches_no_row():
     assert list(Piece.objects.exclude(writer_id=-(2**70)).values_list("title", flat=True)) == ["a"]
 
 
+# -- values compared with a relation, checked when filter() is called ----------------------------
+
+
+def _related_value_cases(W, P, w, p):
+    """Each case given the models and a saved writer `w` and piece `p` of that side."""
+    return {
+        "unsaved_instance": lambda: P.objects.filter(writer=W(name="new")),
+        "unsaved_in_list": lambda: P.objects.exclude(writer__in=[w, W(name="new")]),
+        "unsaved_reverse": lambda: W.objects.filter(piece=P(title="new")),
+        "wrong_model_instance": lambda: P.objects.filter(writer=p),
+        "wrong_model_in_list": lambda: P.objects.filter(writer__in=[w, p]),
+        "wrong_model_m2m": lambda: P.objects.filter(fans=p),
+        "wrong_model_queryset": lambda: P.objects.filter(writer__in=P.objects.all()),
+        "key_of_wrong_type": lambda: P.objects.filter(writer="abc"),
+        "key_of_wrong_type_in_list": lambda: P.objects.filter(writer__in=[1, "abc"]),
+        "q_options_as_lookups": lambda: P.objects.filter(title="p", _negated=True, _connector="OR"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_related_value_cases(None, None, None, None)))
+def test_a_bad_related_value_is_refused_at_the_filter_call(case):
+    sides = []
+    for W, P in ((Writer, Piece), (dj.Writer, dj.Piece)):
+        w = W.objects.create(id=7, name="w")  # explicit keys: the messages name the objects
+        sides.append(_related_value_cases(W, P, w, P.objects.create(id=9, title="p", writer=w))[case])
+    refused_like_django(*sides)
+
+
+def test_good_related_values_still_match():
+    for W, P in ((Writer, Piece), (dj.Writer, dj.Piece)):
+        P.objects.create(title="p", writer=W.objects.create(name="w"))
+
+    def matches(W, P):
+        w = W.objects.get()
+        return [
+            P.objects.filter(writer=w).count(),
+            P.objects.filter(writer__in=[w.pk, str(w.pk)]).count(),
+            P.objects.filter(writer__in=W.objects.all()).count(),
+            P.objects.filter(writer__in=W.objects.values("pk")).count(),
+            W.objects.filter(piece__in=P.objects.all()).count(),
+        ]
+
+    assert matches(Writer, Piece) == matches(dj.Writer, dj.Piece) == [1, 1, 1, 1, 1]
+
+
+# -- defer()/only() paths and annotation names ------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["defer", "only"])
+@pytest.mark.parametrize("path", ["missing", "title__missing", "writer__missing"])
+def test_defer_and_only_paths_are_checked(method, path):
+    ours = oracle.error_of(lambda: list(getattr(Piece.objects, method)(path)))
+    theirs = oracle.error_of(lambda: list(getattr(dj.Piece.objects, method)(path)))
+    assert type(ours).__name__ == type(theirs).__name__
+    assert "missing" in str(ours)
+
+
+def test_a_named_annotation_may_not_take_a_default_name():
+    def annotate(m, P):
+        return lambda: P.objects.annotate(m.Max("writer__id"), writer__id__max=m.Max("writer__id"))
+
+    ours = oracle.error_of(annotate(models, Piece))
+    theirs = oracle.error_of(annotate(dm, dj.Piece))
+    assert type(ours) is ValueError and type(theirs) is ValueError
+    assert str(theirs).rstrip(".") in str(ours)
+
+
 # -- aggregate() over an alias() -----------------------------------------------------
 
 

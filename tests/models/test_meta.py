@@ -232,3 +232,94 @@ def test_app_label_defaults_to_package_of_models_module():
     assert _app_label_for("shop.models.orders", "Order") == "shop"
     with pytest.raises(exceptions.ImproperlyConfigured, match="app_label"):
         _app_label_for("__main__", "Thing")
+
+
+def test_verbose_name_raw_and_swapped():
+    class Named(models.Model):
+        class Meta:
+            app_label = "m_meta_raw"
+            verbose_name = "named thing"
+            swappable = "SOME_SETTING"
+
+    try:
+        assert Named._meta.verbose_name_raw == "named thing"
+        assert Publisher._meta.verbose_name_raw == "publisher"
+        # No settings name a replacement, so no model is swapped out.
+        assert Named._meta.swapped is None and Publisher._meta.swapped is None
+    finally:
+        Named._meta.apps.unregister_model(Named)
+
+
+def test_fields_leave_many_to_many_out_as_django():
+    class Tagged(models.Model):
+        code = models.CharField(max_length=5)
+        tags = models.ManyToManyField(Publisher)
+        publisher = models.ForeignObject(
+            Publisher, models.CASCADE, from_fields=["code"], to_fields=["name"], related_name="+"
+        )
+
+        class Meta:
+            app_label = "m_meta_fields"
+
+    try:
+        opts = Tagged._meta
+        assert [f.name for f in opts.fields] == ["id", "code", "publisher"]
+        assert [f.name for f in opts.many_to_many] == ["tags"]
+        assert [f.name for f in opts.concrete_fields] == ["id", "code"]
+        assert {f.name for f in opts.get_fields()} >= {"id", "code", "tags", "publisher"}
+        assert opts.get_field("tags").many_to_many
+    finally:
+        Tagged._meta.apps.unregister_model(Tagged)
+
+
+def test_get_fields_hides_hidden_reverse_relations_of_many_to_many_too():
+    class Linked(models.Model):
+        friends = models.ManyToManyField("self")  # symmetrical: its reverse side is hidden
+        quiet = models.ManyToManyField(Publisher, related_name="+")
+
+        class Meta:
+            app_label = "m_meta_hidden"
+
+    try:
+        shown = set(Linked._meta.get_fields())
+        every = set(Linked._meta.get_fields(include_hidden=True))
+        assert {f for f in every - shown} == {f for f in every if f.hidden}
+        assert any(f.hidden for f in every)
+        assert all(not f.hidden for f in shown)
+    finally:
+        Linked._meta.apps.unregister_model(Linked)
+
+
+def test_field_hash_is_fixed_and_abstract_copies_differ_and_sort():
+    loose = models.IntegerField()
+    before = hash(loose)
+
+    class Ranked(models.Model):
+        rank = loose
+
+        class Meta:
+            app_label = "m_meta_hash"
+
+    class Base(models.Model):
+        value = models.IntegerField()
+
+        class Meta:
+            abstract = True
+            app_label = "m_meta_hash"
+
+    class First(Base):
+        class Meta:
+            app_label = "m_meta_hash"
+
+    class Second(Base):
+        class Meta:
+            app_label = "m_meta_hash"
+
+    try:
+        assert hash(loose) == before
+        base, first, second = (m._meta.get_field("value") for m in (Base, First, Second))
+        assert base != first and first != second and base != second
+        assert base < first < second
+    finally:
+        for model in (Ranked, First, Second):
+            model._meta.apps.unregister_model(model)

@@ -159,3 +159,17 @@ def test_validation_error_shapes():
     mapped = exceptions.ValidationError({"f": ["a"], "g": "b"})
     assert mapped.message_dict == {"f": ["a"], "g": ["b"]}
     assert str(mapped) == "{'f': ['a'], 'g': ['b']}"
+
+
+def test_decimal_messages_agree_with_the_number():
+    from relata.models.validators import DecimalValidator
+
+    one_place = models.DecimalField(max_digits=5, decimal_places=1)
+    with pytest.raises(exceptions.ValidationError, match=r"no more than 1 decimal place\.']$"):
+        one_place.clean(decimal.Decimal("0.99"), None)
+    two_digits = models.DecimalField(max_digits=2, decimal_places=0)
+    with pytest.raises(exceptions.ValidationError, match="no more than 2 digits in total"):
+        two_digits.clean(100, None)
+    assert DecimalValidator.messages["max_whole_digits"] % {"max": 1} == (
+        "Ensure that there are no more than 1 digit before the decimal point."
+    )

@@ -33,11 +33,13 @@ def rows(_relata_clean_rows, _django_clean_rows):
 
 
 def fn(m, name):
-    """A database function: relata.models has them all; Django keeps most in models.functions."""
+    """A database function: from the models module where it is exported, else from that side's functions module."""
     if hasattr(m, name):
         return getattr(m, name)
-    from django.db.models import functions
-
+    if m is models:
+        from relata.models import functions
+    else:
+        from django.db.models import functions
     return getattr(functions, name)
 
 
@@ -294,6 +296,32 @@ CASES = {
     "difference": lambda B, S, m: (
         B.objects.filter(genre="scifi").difference(B.objects.filter(in_print=True)).order_by("pk")
     ),
+    "difference_with_none": lambda B, S, m: B.objects.filter(pages__gt=300).difference(B.objects.none()).count(),
+    "difference_with_empty_in": lambda B, S, m: B.objects.difference(
+        B.objects.filter(pk__in=[]), B.objects.filter(genre="scifi")
+    ).order_by("pk"),
+    "difference_of_none": lambda B, S, m: B.objects.none().difference(B.objects.all()).count(),
+    "difference_of_empty_in": lambda B, S, m: B.objects.filter(pk__in=[]).difference(B.objects.all()).count(),
+    "intersection_with_empty_in": lambda B, S, m: B.objects.intersection(B.objects.filter(pk__in=[])).count(),
+    "or_with_union": lambda B, S, m: B.objects.all() | B.objects.filter(pk=1).union(B.objects.filter(pk=2)),
+    "and_with_difference": lambda B, S, m: B.objects.all().difference(B.objects.filter(pk=1)) & B.objects.all(),
+    "xor_with_intersection": lambda B, S, m: B.objects.all() ^ B.objects.all().intersection(B.objects.all()),
+    "union_order_by_f_desc": lambda B, S, m: (
+        B.objects.filter(pages__lt=300).union(B.objects.filter(genre="scifi")).order_by(m.F("pages").desc())
+    ),
+    "union_order_by_values_alias": lambda B, S, m: (
+        B.objects.filter(pages__lt=300)
+        .values(size=m.F("pages"))
+        .union(B.objects.filter(genre="scifi").values(size=m.F("pages")))
+        .order_by("-size")
+    ),
+    "union_order_by_annotation": lambda B, S, m: (
+        B.objects.filter(pk__lt=3)
+        .annotate(twice=m.F("pages") * 2)
+        .values_list("title", "twice")
+        .union(B.objects.filter(pk=5).annotate(twice=m.F("pages") * 2).values_list("title", "twice"))
+        .order_by(m.F("twice").asc())
+    ),
     "filter_after_union": lambda B, S, m: B.objects.filter(pk=1).union(B.objects.filter(pk=2)).filter(pk=1),
     # -- distinct, only/defer ------------------------------------------------------------------
     "distinct": lambda B, S, m: B.objects.distinct().order_by("pk"),
@@ -344,6 +372,32 @@ CASES = {
         )
         .order_by("pk")
         .values_list("longest", flat=True)
+    ),
+    "outer_ref_two_levels_out": lambda B, S, m: (
+        B.objects.annotate(
+            rival=m.Subquery(
+                S.objects.filter(
+                    m.Exists(
+                        B.objects.filter(genre=m.OuterRef(m.OuterRef("genre")), pages__lt=m.OuterRef("rank") * 100)
+                    )
+                )
+                .order_by("name")
+                .values("name")[:1]
+            )
+        )
+        .order_by("pk")
+        .values_list("title", "rival")
+    ),
+    "outer_ref_two_levels_out_in_function": lambda B, S, m: B.objects.filter(
+        m.Exists(
+            S.objects.filter(
+                m.Exists(
+                    B.objects.filter(title__startswith=fn(m, "Left")(m.OuterRef(m.OuterRef("title")), 1)).exclude(
+                        pages=m.OuterRef("rank")
+                    )
+                )
+            )
+        )
     ),
     "f_between_fields": lambda B, S, m: B.objects.filter(pages__gt=m.F("price") * 30),
     "value_string": lambda B, S, m: B.objects.annotate(s=m.Value("x")).values_list("s", flat=True)[:1],

@@ -246,6 +246,33 @@ def test_bulk_update_in_one_query():
     assert table() == [("a@x", "a", 11, True), ("b@x", "b", 21, False), ("c@x", "c", 31, True)]
 
 
+@pytest.mark.parametrize("bump", [1, 5])
+def test_bulk_update_with_expressions_matches_django(bump):
+    """Each object's value may be an expression over its own row (F, arithmetic, functions), mixed with plain
+    values; run twice with different values so a cached statement cannot serve the first call's."""
+    from django.db.models.functions import Upper as DUpper
+
+    from relata.models.functions import Upper
+
+    for model, m, upper in ((Account, models, Upper), (dj.Account, dm, DUpper)):
+        seed(model)
+        objs = list(model.objects.order_by("email"))
+        objs[0].balance, objs[1].balance, objs[2].balance = m.F("balance") + bump, 7 * bump, m.F("balance") * bump
+        objs[0].name, objs[1].name, objs[2].name = upper(m.F("email")), "plain", m.F("name")
+        model.objects.bulk_update(objs, ["balance", "name"])
+    assert table() == table(dj.Account)
+    assert table()[0] == ("a@x", "A@X", 10 + bump, True)
+
+
+def test_bulk_update_with_expressions_on_a_filtered_queryset_changes_matching_rows_only():
+    seed()
+    objs = list(Account.objects.order_by("email"))
+    for obj in objs:
+        obj.balance = models.F("balance") + 100
+    Account.objects.filter(active=True).bulk_update(objs, ["balance"])
+    assert [row[2] for row in table()] == [110, 20, 130]
+
+
 def test_bulk_update_bad_input_changes_nothing():
     seed()
     objs = list(Account.objects.all())

@@ -107,7 +107,7 @@ def test_self_target_round_trip(alex):
 
 
 def test_target_that_is_not_a_model_or_string_is_a_type_error():
-    with pytest.raises(TypeError, match="first parameter to ForeignKey must be either a model"):
+    with pytest.raises(TypeError, match="First parameter to ForeignKey must be either a model"):
         models.ForeignKey(42, on_delete=models.CASCADE)
 
 

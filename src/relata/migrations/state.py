@@ -168,7 +168,7 @@ class ModelState:
 
 
 def _order(opts: Any, name: str) -> int:
-    for position, field in enumerate(opts.fields):
+    for position, field in enumerate(opts.forward_fields):
         if field.name == name:
             return position
     return 0

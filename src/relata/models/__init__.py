@@ -63,15 +63,8 @@ from relata.models.fields import (
 )
 from relata.models.fields.files import FileField, FilePathField, ImageField
 from relata.models.fields.generated import GeneratedField
-from relata.models.fields.related import (
-    ForeignKey,
-    ForeignObjectRel,
-    ManyToManyField,
-    ManyToManyRel,
-    ManyToOneRel,
-    OneToOneField,
-    OneToOneRel,
-)
+from relata.models.fields.related import ForeignKey, ForeignObject, ManyToManyField, OneToOneField
+from relata.models.fields.reverse_related import ForeignObjectRel, ManyToManyRel, ManyToOneRel, OneToOneRel
 from relata.models.functions import Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, Upper
 from relata.models.indexes import Index
 from relata.models.manager import BaseManager, Manager
@@ -129,6 +122,7 @@ __all__ = [
     "FilePathField",
     "FloatField",
     "ForeignKey",
+    "ForeignObject",
     "ForeignObjectRel",
     "Func",
     "GeneratedField",

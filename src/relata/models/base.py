@@ -118,7 +118,7 @@ class ModelBase(type):
             opts.local_fields.sort(key=lambda f: (not f.auto_created, f.creation_counter))
             opts.expire_cache()
         if not opts.managers:
-            if any(f.name == "objects" for f in opts.fields):
+            if any(f.name == "objects" for f in opts.forward_fields):
                 raise ValueError(
                     f"Model {cls.__name__} must specify a custom Manager, because it has a field named 'objects'."
                 )
@@ -195,7 +195,7 @@ def _shadowed(cls: type, base: type, name: str) -> bool:
         if klass is cls or not isinstance(meta, Options):
             if name in vars(klass):
                 return True
-        elif not meta.abstract and any(f.name == name for f in meta.fields):
+        elif not meta.abstract and any(f.name == name for f in meta.forward_fields):
             return True
     return False
 
@@ -271,7 +271,7 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
             listed = ", ".join(f"'{n}'" for n in unexpected)
             raise TypeError(
                 f"{cls.__name__}() got unexpected keyword arguments: {listed}. "
-                f"Valid fields are: {', '.join(f.name for f in cls._meta.fields)}."
+                f"Valid fields are: {', '.join(f.name for f in cls._meta.forward_fields)}."
             )
 
     def __getattr__(self, name: str) -> Any:
@@ -282,7 +282,7 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         refusal = take_refusal(self, name)
         if refusal is not None:
             raise refusal
-        from relata.models.fields.related import missing_accessor_hint
+        from relata.models.fields.reverse_related import missing_accessor_hint
 
         error = AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)
         hint = missing_accessor_hint(type(self), name)

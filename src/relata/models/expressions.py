@@ -7,11 +7,12 @@ the connection; the expression itself never writes SQL text.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
 from typing import Any
 
-from relata.exceptions import FieldError
+from relata.exceptions import FieldError, NotSupportedError
 from relata.models import fields as f
 from relata.models.output_types import combined_field, common_field, value_kind
 from relata.models.q import Q
@@ -66,9 +67,11 @@ class Combinable:
             return Q(self) | Q(other)
         raise NotImplementedError("Use .bitand() and .bitor() for bitwise operations.")
 
-    def __invert__(self) -> Q:
+    def __invert__(self) -> Any:
         if getattr(self, "conditional", False):
             return ~Q(self)
+        if isinstance(self, Expression):
+            return NegatedExpression(self)  # a boolean field or value: checked when resolved
         raise TypeError(f"Cannot negate {type(self).__name__}; only boolean expressions can be negated.")
 
 
@@ -150,6 +153,16 @@ class F(Expression):
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
         return self.import_path(), (self.name,), {}
 
+    def __getitem__(self, subscript: Any) -> Sliced:
+        return Sliced(self, subscript)
+
+    # With __getitem__, Python would iterate (and test `in`) by indexing 0, 1, 2... without end.
+    def __iter__(self) -> Any:
+        raise TypeError(f"'{type(self).__name__}' object is not iterable")
+
+    def __contains__(self, item: Any) -> bool:
+        raise TypeError(f"argument of type '{type(self).__name__}' is not iterable")
+
 
 class OuterRef(F):
     """A reference to a field of the enclosing query, inside a Subquery."""
@@ -157,10 +170,48 @@ class OuterRef(F):
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         if builder.outer is None:
             raise ValueError("OuterRef() can only be used inside a Subquery or Exists.")
+        if isinstance(self.name, Expression):
+            return self.name.resolve(builder.outer)  # OuterRef(OuterRef("x")): two queries out
         return builder.outer.resolve_ref(self.name)
 
     def refs(self) -> set[str]:
         return set()
+
+
+class Sliced(Expression):
+    """`F("name")[2:5]`: characters of a text field, 0-based as Python slices (SQL's SUBSTR is 1-based)."""
+
+    def __init__(self, expression: F, subscript: Any):
+        if isinstance(subscript, int):
+            start, stop = subscript, subscript + 1
+        elif isinstance(subscript, slice):
+            if subscript.step is not None:
+                raise ValueError("Step argument is not supported.")
+            start, stop = subscript.start or 0, subscript.stop
+        else:
+            raise TypeError("Argument to slice must be either int or slice instance.")
+        if start < 0 or (stop is not None and stop < 0):
+            raise ValueError("Negative indexing is not supported.")
+        if stop is not None and stop <= start:
+            raise ValueError("Slice stop must be greater than slice start.")
+        self.expression, self.start, self.length = expression, start, None if stop is None else stop - start
+
+    def __repr__(self) -> str:
+        stop = "" if self.length is None else self.start + self.length
+        return f"{self.expression!r}[{self.start}:{stop}]"
+
+    def source_expressions(self) -> list[Any]:
+        return [self.expression]
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        node, field = self.expression.resolve(builder)
+        if not getattr(field, "sliceable", False):
+            raise NotSupportedError(
+                f"This field does not support slicing. {self.expression!r} is a {type(field).__name__}; "
+                "only text fields (CharField, TextField) can be sliced."
+            )
+        bounds = (Value(self.start + 1),) if self.length is None else (Value(self.start + 1), Value(self.length))
+        return Func(Resolved(node, field), *bounds, function="SUBSTR", output_field=field).resolve(builder)
 
 
 class Value(Expression):
@@ -324,6 +375,41 @@ class ExpressionWrapper(Expression):
             return builder.condition_node(self.expression), self.output_field
         node, _ = self.expression.resolve(builder)
         return node, self.output_field
+
+
+class NegatedExpression(Expression):
+    """`~F("is_active")`: NOT of a boolean field, value or annotation, usable in filter(), annotate() and update()."""
+
+    conditional = True
+    output_field = f.BooleanField()
+
+    def __init__(self, expression: Expression):
+        self.expression = expression
+
+    def __repr__(self) -> str:
+        return f"~{self.expression!r}"
+
+    def __invert__(self) -> Expression:
+        return copy.copy(self.expression)
+
+    def identity(self) -> tuple[Any, ...]:
+        return (NegatedExpression, self.expression)
+
+    @property
+    def contains_aggregate(self) -> bool:  # type: ignore[override]
+        return _aggregates(self.expression)
+
+    def source_expressions(self) -> list[Any]:
+        return [self.expression]
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        node, field = self.expression.resolve(builder)
+        if not isinstance(field, f.BooleanField):
+            raise TypeError(
+                f"Cannot negate non-conditional expressions: {self.expression!r} is a {type(field).__name__}, "
+                "not a BooleanField."
+            )
+        return n.Not(node), self.output_field
 
 
 class Func(Expression):
@@ -587,10 +673,15 @@ class Variance(Aggregate):
 
 class When(Expression):
     def __init__(self, condition: Any = None, then: Any = None, **lookups: Any):
-        if lookups:
-            condition = Q(condition, **lookups) if condition is not None else Q(**lookups)
-        if condition is None:
-            raise TypeError("When() needs a condition: a Q object, a boolean expression or lookups.")
+        if lookups and (condition is None or getattr(condition, "conditional", False)):
+            condition, lookups = Q(condition, **lookups) if condition is not None else Q(**lookups), {}
+        if condition is None or lookups or not getattr(condition, "conditional", False):
+            raise TypeError(
+                "When() supports a Q object, a boolean expression, or lookups as a condition; "
+                f"got {condition!r}{' with lookups' if lookups else ''}."
+            )
+        if isinstance(condition, Q) and not condition.children:
+            raise ValueError("An empty Q() can't be used as a When() condition: it would match every row.")
         self.condition = condition
         self.result = _to_expression(then)  # as Django: a string names a field (then="rating" is F("rating"))
 

@@ -31,7 +31,7 @@ def proxy_base(name: str, parents: list[type]) -> Any:
         if meta is None:
             continue
         if meta.abstract:
-            if meta.fields:
+            if meta.forward_fields:
                 raise TypeError(f"Abstract base class containing model fields not permitted for proxy model '{name}'.")
             continue
         if base is None:
@@ -147,7 +147,7 @@ def path_to_ancestor(opts: Any, ancestor: Any) -> tuple[Any, ...]:
         steps: list[Any] = []
         model = concrete
         for parent in concrete._meta.get_base_chain(target):
-            steps.extend(model._meta.parents[parent].path_infos())
+            steps.extend(model._meta.parents[parent].path_infos)
             model = parent
         if not steps:
             raise exceptions.FieldError(f"{target._meta.object_name} is not an ancestor of {opts.object_name}.")

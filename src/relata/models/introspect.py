@@ -38,7 +38,7 @@ def describe_relations(model: Any, include_columns: bool = True) -> list[Relatio
     """Forward fields (in declaration order) then reverse relations, hidden ones included."""
     opts = model._meta
     rows: list[RelationInfo] = []
-    for field in opts.fields:
+    for field in opts.forward_fields:
         if not field.is_relation and not include_columns:
             continue
         rows.append(_forward(model, field))
@@ -90,7 +90,9 @@ def _reverse(rel: Any) -> RelationInfo:
     elif field.one_to_one:
         kind, returns = "reverse OneToOneField", f"{source.__name__} instance"
     else:
-        kind, returns = "reverse ForeignKey", f"manager of {source.__name__}"
+        # A ForeignObject reads its own columns, a ForeignKey has one: say which the reverse side is of.
+        kind = "reverse ForeignKey" if field.concrete else "reverse ForeignObject"
+        returns = f"manager of {source.__name__}"
     declared = "+" if hidden else field.remote_field.related_name
     return RelationInfo(
         "reverse",

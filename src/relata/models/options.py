@@ -43,6 +43,7 @@ META_OPTIONS = frozenset(
     }
 )
 _CACHED = (
+    "forward_fields",
     "fields",
     "concrete_fields",
     "local_concrete_fields",
@@ -214,6 +215,16 @@ class Options:
     # -- names --------------------------------------------------------------------
 
     @property
+    def verbose_name_raw(self) -> str:
+        """The verbose name as a plain string (Django's name; relata does not translate it)."""
+        return str(self.verbose_name)
+
+    @property
+    def swapped(self) -> str | None:
+        """The model replacing this one, for a swappable model: None, as relata has no settings to swap by."""
+        return None
+
+    @property
     def label(self) -> str:
         return f"{self.app_label}.{self.object_name}"
 
@@ -230,10 +241,15 @@ class Options:
     # -- field lists --------------------------------------------------------------
 
     @cached_property
-    def fields(self) -> tuple[Any, ...]:
-        """Forward fields, concrete and many-to-many: the parents' first, then this model's in declaration order."""
+    def forward_fields(self) -> tuple[Any, ...]:
+        """Every forward field, many-to-many included: the parents' first, then this model's in declaration order."""
         local = tuple(sorted(self.local_fields + self.local_many_to_many, key=lambda f: f.creation_counter))
-        return self._from_parents("fields") + local if self.parents else local
+        return self._from_parents("forward_fields") + local if self.parents else local
+
+    @cached_property
+    def fields(self) -> tuple[Any, ...]:
+        """The forward fields that are not many-to-many (Django's `_meta.fields`), ForeignObjects included."""
+        return tuple(f for f in self.forward_fields if not f.many_to_many)
 
     @cached_property
     def concrete_fields(self) -> tuple[Any, ...]:
@@ -289,7 +305,7 @@ class Options:
 
     @cached_property
     def many_to_many(self) -> tuple[Any, ...]:
-        return tuple(f for f in self.fields if f.many_to_many)
+        return tuple(f for f in self.forward_fields if f.many_to_many)
 
     @cached_property
     def all_related_objects(self) -> tuple[Any, ...]:
@@ -308,7 +324,7 @@ class Options:
     @cached_property
     def _forward_map(self) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
-        for field in self.fields:
+        for field in self.forward_fields:
             mapping[field.name] = field
             mapping.setdefault(field.attname, field)
         for field in self.private_fields:
@@ -348,8 +364,10 @@ class Options:
     def get_fields(self, include_parents: bool = True, include_hidden: bool = False) -> tuple[Any, ...]:
         if include_parents is not True and include_parents is not False:
             raise TypeError(f"include_parents must be True or False, not {include_parents!r}.")
-        reverse = self.all_related_objects if include_hidden else self.related_objects
-        fields = self.fields
+        reverse = self.all_related_objects
+        if not include_hidden:  # hidden ones are left out, many-to-many included (unlike related_objects)
+            reverse = tuple(rel for rel in reverse if not rel.hidden)
+        fields = self.forward_fields
         if not include_parents and self.parents:
             fields = tuple(f for f in fields if f.model is self.model)
             reverse = tuple(rel for rel in reverse if rel.model._meta.concrete_model is self.concrete_model)
@@ -400,7 +418,7 @@ class Options:
 
     def query_names(self) -> list[str]:
         """Names usable in filter(): for 'Choices are: ...' in error messages."""
-        names = {f.name for f in self.fields} | {f.name for f in self.private_fields} | set(self._reverse_map)
+        names = {f.name for f in self.forward_fields} | {f.name for f in self.private_fields} | set(self._reverse_map)
         return sorted(names)
 
     @cached_property

@@ -15,10 +15,15 @@ XOR = "XOR"
 
 
 class Q:
+    AND = AND
+    OR = OR
+    XOR = XOR
     conditional = True
     contains_aggregate = False
 
     def __init__(self, *args: Any, _connector: str | None = None, _negated: bool = False, **kwargs: Any):
+        if _connector not in (None, AND, OR, XOR):
+            raise ValueError(f"_connector must be one of {AND!r}, {OR!r}, {XOR!r}, or None; got {_connector!r}.")
         self.children: list[Any] = [*args, *sorted(kwargs.items())]
         self.connector = _connector or AND
         self.negated = _negated
@@ -26,7 +31,7 @@ class Q:
     def _combine(self, other: Any, connector: str) -> Q:
         if getattr(other, "conditional", False) is False:
             raise TypeError(
-                f"Cannot combine Q with {type(other).__name__}; use Q objects or "
+                f"Cannot combine Q with {other!r} ({type(other).__name__}); use Q objects or "
                 f"boolean expressions on both sides of & and |."
             )
         if not self.children:
@@ -34,7 +39,12 @@ class Q:
         if isinstance(other, Q) and not other.children:
             return self.copy()
         combined = Q(_connector=connector)
-        combined.children = [self, other]
+        for side in (self, other):
+            # (a & b) & c is one AND of three, as Django builds it: deconstruct() and equality see that.
+            if isinstance(side, Q) and not side.negated and (side.connector == connector or len(side.children) == 1):
+                combined.children.extend(side.children)
+            else:
+                combined.children.append(side)
         return combined
 
     def __or__(self, other: Any) -> Q:
@@ -56,16 +66,15 @@ class Q:
         clone.children = list(self.children)
         return clone
 
+    def identity(self) -> tuple[Any, ...]:
+        """What equality and hashing compare: a list and a tuple of the same values are one value."""
+        return (self.connector, self.negated, tuple(_hashable(child) for child in self.children))
+
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Q)
-            and self.connector == other.connector
-            and self.negated == other.negated
-            and self.children == other.children
-        )
+        return isinstance(other, Q) and self.identity() == other.identity()
 
     def __hash__(self) -> int:
-        return hash(self.as_tree())
+        return hash(self.identity())
 
     def __str__(self) -> str:
         # Django's spelling, which reprs of indexes and constraints quote: "(AND: ('pages__gt', 400))".
@@ -106,6 +115,17 @@ class Q:
         if self.negated:
             kwargs["_negated"] = True
         return "relata.models.Q", tuple(self.children), kwargs
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, Q):
+        return value.identity()
+    if isinstance(value, dict):
+        return tuple(sorted((key, _hashable(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple | set | frozenset) or type(value).__name__ in ("dict_keys", "dict_values"):
+        items = tuple(_hashable(item) for item in value)
+        return frozenset(items) if isinstance(value, set | frozenset) else items
+    return value  # unhashable and unknown: hash() refuses it, so no cache is keyed by it
 
 
 def where_as_q(where: tuple[Any, ...]) -> Q:

@@ -107,14 +107,48 @@ class RegexValidator:
         return hash(self.regex.pattern)
 
 
+class PluralMessage:
+    """A message in a singular and a plural form, picked by the number `% {"max": n}` gives it."""
+
+    def __init__(self, singular: str, plural: str):
+        self.singular, self.plural = singular, plural
+
+    def pick(self, count: int) -> str:
+        return self.singular if count == 1 else self.plural
+
+    def __mod__(self, params: dict[str, Any]) -> str:
+        return self.pick(params["max"]) % params
+
+
 class DecimalValidator:
+    #: Django's names for the messages; each takes {"max": n}.
+    messages: dict[str, Any] = {
+        "invalid": "Enter a number.",
+        "max_digits": PluralMessage(
+            "Ensure that there are no more than %(max)s digit in total.",
+            "Ensure that there are no more than %(max)s digits in total.",
+        ),
+        "max_decimal_places": PluralMessage(
+            "Ensure that there are no more than %(max)s decimal place.",
+            "Ensure that there are no more than %(max)s decimal places.",
+        ),
+        "max_whole_digits": PluralMessage(
+            "Ensure that there are no more than %(max)s digit before the decimal point.",
+            "Ensure that there are no more than %(max)s digits before the decimal point.",
+        ),
+    }
+
     def __init__(self, max_digits: int | None, decimal_places: int | None):
         self.max_digits, self.decimal_places = max_digits, decimal_places
+
+    def _error(self, code: str, limit: int, value: Any) -> ValidationError:
+        message = self.messages[code].pick(limit)
+        return ValidationError(message, code=code, params={"max": limit, "value": value})
 
     def __call__(self, value: decimal.Decimal) -> None:
         if not isinstance(value, decimal.Decimal) or not value.is_finite():
             if isinstance(value, decimal.Decimal):
-                raise ValidationError("Enter a number.", code="invalid", params={"value": value})
+                raise ValidationError(self.messages["invalid"], code="invalid", params={"value": value})
             return
         _sign, digit_tuple, exponent = value.as_tuple()
         if exponent >= 0:
@@ -125,27 +159,15 @@ class DecimalValidator:
             decimals = -exponent
         whole = digits - decimals
         if self.max_digits is not None and digits > self.max_digits:
-            raise ValidationError(
-                "Ensure that there are no more than %(max)s digits in total.",
-                code="max_digits",
-                params={"max": self.max_digits, "value": value},
-            )
+            raise self._error("max_digits", self.max_digits, value)
         if self.decimal_places is not None and decimals > self.decimal_places:
-            raise ValidationError(
-                "Ensure that there are no more than %(max)s decimal places.",
-                code="max_decimal_places",
-                params={"max": self.decimal_places, "value": value},
-            )
+            raise self._error("max_decimal_places", self.decimal_places, value)
         if (
             self.max_digits is not None
             and self.decimal_places is not None
             and whole > (self.max_digits - self.decimal_places)
         ):
-            raise ValidationError(
-                "Ensure that there are no more than %(max)s digits before the decimal point.",
-                code="max_whole_digits",
-                params={"max": self.max_digits - self.decimal_places, "value": value},
-            )
+            raise self._error("max_whole_digits", self.max_digits - self.decimal_places, value)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DecimalValidator) and vars(self) == vars(other)

@@ -408,7 +408,7 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     connection = connections[using]
     per_row = 2 * len(fields) + 1
     size = _batch_size(connection, per_row, batch_size)
-    if queryset._state.where:
+    if queryset._state.where or _holds_expressions(objs, fields):
         return _bulk_update_within(queryset, objs, fields, size, using)
     pk = opts.pk
     pk_prep = pk.db_preparer(connection)
@@ -422,8 +422,6 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
                 whens = []
                 for obj in batch:
                     value = obj.__dict__.get(field.attname)
-                    if getattr(value, "resolves_in_query", False):
-                        raise TypeError("bulk_update() takes plain values, not expressions.")
                     if value is not None and prep is not None:
                         value = prep(value)
                     pk_value = pk_prep(obj.pk) if pk_prep else obj.pk
@@ -440,8 +438,13 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     return total
 
 
+def _holds_expressions(objs: list[Any], fields: list[Any]) -> bool:
+    return any(getattr(obj.__dict__.get(f.attname), "resolves_in_query", False) for obj in objs for f in fields)
+
+
 def _bulk_update_within(queryset: Any, objs: list[Any], fields: list[Any], size: int, using: str) -> int:
-    """bulk_update() on a filtered queryset: only rows that match the filter change, as in Django."""
+    """bulk_update() through update(): on a filtered queryset only rows that match the filter change, as in
+    Django, and a value may be an expression (`F("n") + 1`, `Lower("name")`) computed from the row itself."""
     from relata.models.expressions import Case, F, Value, When
 
     total = 0
@@ -453,9 +456,9 @@ def _bulk_update_within(queryset: Any, objs: list[Any], fields: list[Any], size:
                 whens = []
                 for obj in batch:
                     value = obj.__dict__.get(field.attname)
-                    if getattr(value, "resolves_in_query", False):
-                        raise TypeError("bulk_update() takes plain values, not expressions.")
-                    whens.append(When(pk=obj.pk, then=Value(value, output_field=field)))
+                    if not getattr(value, "resolves_in_query", False):
+                        value = Value(value, output_field=field)
+                    whens.append(When(pk=obj.pk, then=value))
                 changes[field.attname] = Case(*whens, default=F(field.attname), output_field=field)
             total += queryset.filter(pk__in=[obj.pk for obj in batch]).update(**changes)
     return total

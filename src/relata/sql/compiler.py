@@ -333,8 +333,7 @@ class SQLCompiler:
     # -- conditions -----------------------------------------------------------
 
     def visit_Lookup(self, node: n.Lookup) -> str:
-        lhs = self.visit(node.lhs)
-        rhs = self.visit(node.rhs)
+        lhs, rhs = self.operand(node.lhs), self.operand(node.rhs)
         if node.name in self.pattern_lookups and not isinstance(node.rhs, n.Param | n.Slot):
             rhs = self.pattern_from_expression(node.name, rhs)
         try:
@@ -344,6 +343,11 @@ class SQLCompiler:
         if node.escape:
             return template.format(lhs=lhs, rhs=rhs, escape=self.like_escape)
         return template.format(lhs=lhs, rhs=rhs, escape="").rstrip()
+
+    def operand(self, node: n.Node) -> str:
+        """A comparison operand; NOT binds looser than `=` (MariaDB reads `a = NOT (b)` as an error)."""
+        sql = self.visit(node)
+        return f"({sql})" if isinstance(node, n.Not) else sql
 
     def pattern_from_expression(self, lookup: str, rhs: str) -> str:
         before, after = self.pattern_lookups[lookup]

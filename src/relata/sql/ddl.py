@@ -48,6 +48,8 @@ class ColumnSpec:
     generated_stored: bool = False
     #: The column's SQL type as a custom field's db_type() gave it; None: from internal_type.
     db_type: str | None = None
+    #: COLLATE for a text column (a CharField's db_collation); None: the database's default.
+    collation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ class BaseDatabaseFeatures:
     #: the two never match and such an expression is grouped by the columns it reads instead.
     can_group_by_parameterized_expressions = True
     supports_json_field = True
+    #: A JSONField holds a bare number, string, boolean or null as well as objects and arrays.
+    supports_primitives_in_json_field = True
     supports_select_intersection = True
     supports_select_difference = True
     supports_slicing_ordering_in_compound = True
@@ -54,6 +56,9 @@ class BaseDatabaseFeatures:
     time_cast_precision = 6
     #: Collations Collate() can name on this database, by what they do ("ci", "cs", ...), for tests.
     test_collations: dict[str, str] = {}
+    #: A foreign key's column has exactly the type of the column it references (a key to a
+    #: PositiveIntegerField is unsigned too): the schema writes the target's type on every database.
+    related_fields_match_type = True
     #: A naive datetime comes back naive (SQLite keeps text); servers that store
     #: an instant take naive values as UTC and return them aware.
     can_return_naive_datetimes = True

@@ -29,6 +29,25 @@ def _duration_to_micros(value: datetime.timedelta) -> int:
     return (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
 
 
+_INT32 = (-2147483648, 2147483647)
+_INT64 = (-9223372036854775808, 9223372036854775807)
+
+#: Per integer field type, the values its column holds. relata keeps one range per type for every
+#: database (the narrowest they share), so a value one database accepts, all accept; the integer
+#: fields validate by this table.
+INTEGER_FIELD_RANGES: dict[str, tuple[int, int]] = {
+    "SmallIntegerField": (-32768, 32767),
+    "IntegerField": _INT32,
+    "BigIntegerField": _INT64,
+    "PositiveSmallIntegerField": (0, 32767),
+    "PositiveIntegerField": (0, _INT32[1]),
+    "PositiveBigIntegerField": (0, _INT64[1]),
+    "SmallAutoField": (-32768, 32767),
+    "AutoField": _INT32,
+    "BigAutoField": _INT64,
+}
+
+
 class BaseDatabaseOperations:
     compiler_class: type = None  # set by each backend
     #: The type Cast() uses for a CharField without max_length: the database's unbounded text.
@@ -37,6 +56,15 @@ class BaseDatabaseOperations:
     explain_prefix = "EXPLAIN"
     #: Output formats explain(format=...) may name (upper case); none where the database has one only.
     explain_formats: frozenset[str] = frozenset()
+
+    def integer_field_range(self, internal_type: str) -> tuple[int, int]:
+        """(lowest, highest) value a column of this integer field type holds (Django's name)."""
+        try:
+            return INTEGER_FIELD_RANGES[internal_type]
+        except KeyError:
+            raise ValueError(
+                f"{internal_type!r} is not an integer field type; use one of {', '.join(INTEGER_FIELD_RANGES)}."
+            ) from None
 
     def __init__(self, connection):
         self.connection = connection

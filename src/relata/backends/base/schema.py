@@ -78,6 +78,8 @@ class BaseDatabaseSchemaEditor:
 
     def column_sql(self, spec: ColumnSpec, inline_fk: bool | None = None) -> str:
         parts = [self.quote(spec.name), self.column_type(spec)]
+        if spec.collation:
+            parts.append("COLLATE " + self.quote(spec.collation))
         if spec.generated is not None:
             # The database fills it: no NULL/NOT NULL, no default, no key of its own.
             parts.append(self.generated_column_sql(spec))

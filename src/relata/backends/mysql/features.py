@@ -14,6 +14,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
         "ci": "utf8mb4_general_ci",
         "non_default": "utf8mb4_esperanto_ci",
         "swedish_ci": "utf8mb4_swedish_ci",
+        "virtual": "utf8mb4_esperanto_ci",
     }
     can_rollback_ddl = False
     supports_filtered_aggregates = False

@@ -12,7 +12,7 @@ from relata.backends.base.features import BaseDatabaseFeatures
 
 class DatabaseFeatures(BaseDatabaseFeatures):
     #: Collations Collate() can name here, by what they do (for tests, as Django lists them).
-    test_collations = {"deterministic": "C", "non_default": "sv-x-icu", "swedish_ci": "sv-x-icu"}
+    test_collations = {"deterministic": "C", "non_default": "sv-x-icu", "swedish_ci": "sv-x-icu", "virtual": "sv-x-icu"}
     can_return_columns_from_insert = True
     insert_id_via_lastrowid = False
     can_return_rows_from_bulk_insert = True

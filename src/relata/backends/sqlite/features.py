@@ -7,7 +7,7 @@ from relata.backends.base.features import BaseDatabaseFeatures
 
 class DatabaseFeatures(BaseDatabaseFeatures):
     #: Collations Collate() can name here, by what they do (for tests, as Django lists them).
-    test_collations = {"ci": "nocase", "cs": "binary", "non_default": "nocase"}
+    test_collations = {"ci": "nocase", "cs": "binary", "non_default": "nocase", "virtual": "nocase"}
     can_return_columns_from_insert = True
     can_return_rows_from_bulk_insert = True
     can_rollback_ddl = True

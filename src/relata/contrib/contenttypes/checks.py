@@ -111,7 +111,7 @@ def _check_query_name_clashes(field: Any) -> list[Any]:
     query_name = field.related_query_name()
     me = f"{field.model._meta.label}.{field.name}"
     messages = []
-    for other in (*target_opts.fields, *target_opts.private_fields):
+    for other in (*target_opts.forward_fields, *target_opts.private_fields):
         if other.name == query_name:
             other_name = f"{target_opts.label}.{other.name}"
             messages.append(

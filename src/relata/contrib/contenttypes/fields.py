@@ -24,7 +24,8 @@ from typing import Any
 from relata.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from relata.models.deletion import DO_NOTHING
 from relata.models.fields import Field
-from relata.models.fields.related import ForeignObjectRel, PathStep
+from relata.models.fields.related import PathStep
+from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.registry import resolve_relation_key
 from relata.sql import nodes as n
 
@@ -365,7 +366,15 @@ class GenericRelation(Field):
 
     # -- joins ----------------------------------------------------------------------
 
+    @cached_property
     def path_infos(self) -> list[PathStep]:
+        return self.get_path_info()
+
+    @cached_property
+    def reverse_path_infos(self) -> list[PathStep]:
+        return self.get_reverse_path_info()
+
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         """From this model's rows to the target's rows whose (content type, object id) name them."""
         return [
             PathStep(
@@ -380,7 +389,7 @@ class GenericRelation(Field):
             )
         ]
 
-    def reverse_path_infos(self) -> list[PathStep]:
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         """From the target's rows to the object of this model each one points at (related_query_name)."""
         return [
             PathStep(

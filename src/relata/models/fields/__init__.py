@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from relata import exceptions
+from relata.backends.base.operations import INTEGER_FIELD_RANGES
 from relata.models import validators as v
 from relata.models.fields.choices import CallableChoiceIterator, flatten_choices, normalize_choices
 from relata.sql.ddl import ColumnSpec
@@ -68,6 +69,16 @@ class DeferredAttribute:
                 raise AttributeError(f"'{type(instance).__name__}' object has no attribute '{name}'")
             instance.refresh_from_db(fields=[name])
         return instance.__dict__[name]
+
+
+def _new_field(cls: type) -> Field:
+    return cls.__new__(cls)
+
+
+def _load_field(app_label: str, object_name: str, name: str) -> Field:
+    from relata.models.registry import apps
+
+    return apps.get_model(app_label, object_name)._meta.get_field(name)
 
 
 class RegisterLookupMixin:
@@ -230,19 +241,21 @@ class Field(RegisterLookupMixin):
         return f"{self.model._meta.label}.{self.name}"
 
     def __lt__(self, other: Field) -> bool:
-        if isinstance(other, Field):
+        if not isinstance(other, Field):
+            return NotImplemented
+        if self.creation_counter != other.creation_counter or (self.model is None and other.model is None):
             return self.creation_counter < other.creation_counter
-        return NotImplemented
+        if (self.model is None) != (other.model is None):
+            return self.model is None  # a field not on a model yet sorts first
+        # Copies of one abstract field (same counter) sort by their models.
+        return (self.model._meta.app_label, self.model._meta.model_name) < (
+            other.model._meta.app_label,
+            other.model._meta.model_name,
+        )
 
     def __hash__(self) -> int:
-        # Fields key many caches; once the field belongs to a model its hash is fixed.
-        cached = self.__dict__.get("_hash")
-        if cached is not None:
-            return cached
-        value = hash((self.creation_counter, self.model, self.name))
-        if self.model is not None:
-            self.__dict__["_hash"] = value
-        return value
+        # The creation counter never changes, so neither does the hash (joining a model included).
+        return hash(self.creation_counter)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Field):
@@ -253,9 +266,16 @@ class Field(RegisterLookupMixin):
             )
         return NotImplemented
 
+    def __reduce__(self) -> Any:
+        # A model's field pickles as a reference to it: unpickled, it is that model's own field
+        # (with its caches and relations), as a model class pickles by reference.
+        model = self.model
+        if model is None or model._meta.abstract:
+            return _new_field, (type(self),), self.__dict__
+        return _load_field, (model._meta.app_label, model._meta.object_name, self.name)
+
     def __deepcopy__(self, memo: dict) -> Field:
         clone = copy.copy(self)
-        clone.__dict__.pop("_hash", None)
         clone._validators = list(self._validators)
         if self.remote_field is not None:
             clone.remote_field = copy.copy(self.remote_field)
@@ -320,10 +340,10 @@ class Field(RegisterLookupMixin):
         attname = self.get_attname()
         return attname, self.db_column or attname
 
-    def contribute_to_class(self, cls: type, name: str) -> None:
+    def contribute_to_class(self, cls: type, name: str, private_only: bool = False) -> None:
         self.set_attributes_from_name(name)
         self.model = cls
-        cls._meta.add_field(self)
+        cls._meta.add_field(self, private=private_only)
         if self.column and self.concrete:
             setattr(cls, self.attname, self.descriptor_class(self))
         if self.choices is not None and f"get_{self.name}_display" not in cls.__dict__:
@@ -514,6 +534,7 @@ class Field(RegisterLookupMixin):
             max_digits=getattr(self, "max_digits", None),
             decimal_places=getattr(self, "decimal_places", None),
             comment=self.db_comment or None,
+            collation=getattr(self, "db_collation", None),
         )
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
@@ -556,7 +577,7 @@ class IntegerField(Field):
     empty_strings_allowed = False
     default_error_messages: ClassVar[dict[str, str]] = {"invalid": "“%(value)s” value must be an integer."}
     #: Range the column holds on every supported database.
-    integer_range: ClassVar[tuple[int, int]] = (-2147483648, 2147483647)
+    integer_range: ClassVar[tuple[int, int]] = INTEGER_FIELD_RANGES["IntegerField"]
 
     @property
     def validators(self) -> list[Callable[[Any], None]]:
@@ -590,17 +611,17 @@ class IntegerField(Field):
 
 class SmallIntegerField(IntegerField):
     internal_type = "SmallIntegerField"
-    integer_range = (-32768, 32767)
+    integer_range = INTEGER_FIELD_RANGES["SmallIntegerField"]
 
 
 class BigIntegerField(IntegerField):
     internal_type = "BigIntegerField"
-    integer_range = (-9223372036854775808, 9223372036854775807)
+    integer_range = INTEGER_FIELD_RANGES["BigIntegerField"]
 
 
 class PositiveIntegerField(IntegerField):
     internal_type = "PositiveIntegerField"
-    integer_range = (0, 2147483647)
+    integer_range = INTEGER_FIELD_RANGES["PositiveIntegerField"]
 
     def column_spec(self) -> ColumnSpec:
         spec = super().column_spec()
@@ -609,12 +630,12 @@ class PositiveIntegerField(IntegerField):
 
 class PositiveSmallIntegerField(PositiveIntegerField):
     internal_type = "PositiveSmallIntegerField"
-    integer_range = (0, 32767)
+    integer_range = INTEGER_FIELD_RANGES["PositiveSmallIntegerField"]
 
 
 class PositiveBigIntegerField(PositiveIntegerField):
     internal_type = "PositiveBigIntegerField"
-    integer_range = (0, 9223372036854775807)
+    integer_range = INTEGER_FIELD_RANGES["PositiveBigIntegerField"]
 
 
 def _with_check(spec: ColumnSpec, check: str) -> ColumnSpec:
@@ -752,9 +773,13 @@ class CharField(Field):
     internal_type = "CharField"
     #: The column is varchar(max_length): every supported database needs the length.
     requires_max_length: ClassVar[bool] = True
+    #: `F("name")[:3]` takes characters (SUBSTR); other fields refuse slicing.
+    sliceable: ClassVar[bool] = True
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, db_collation: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        #: The column's collation (COLLATE in its definition); None: the database's default.
+        self.db_collation = db_collation
         if self.max_length is not None:
             self._validators.append(v.MaxLengthValidator(self.max_length))
 

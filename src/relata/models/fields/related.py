@@ -10,14 +10,32 @@ strings resolve when the target model is defined.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from relata import exceptions
-from relata.models.fields import Field
+from relata.models.fields import BLANK_CHOICE_DASH, Field
+from relata.models.fields.mixins import FieldCacheMixin
+from relata.models.fields.related_descriptors import (
+    ForwardManyToOneDescriptor,
+    ForwardOneToOneDescriptor,
+    ManyToManyDescriptor,
+    ReverseManyToOneDescriptor,
+    ReverseOneToOneDescriptor,
+)
+from relata.models.fields.reverse_related import (
+    ForeignObjectRel,
+    ManyToManyRel,
+    ManyToOneRel,
+    OneToOneRel,
+    related_rows,
+)
 from relata.models.registry import resolve_relation_key
 from relata.sql.ddl import ColumnSpec, Reference
 
 RECURSIVE_RELATIONSHIP_CONSTANT = "self"
+#: Per-field caches of the joins, dropped from copies.
+_PATH_CACHES = ("path_infos", "reverse_path_infos")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,144 +53,12 @@ class PathStep:
     #: A further condition the join needs besides the key columns (a generic relation's content
     #: type): an object whose `node(parent_alias, alias)` returns it as a SQL node, or None.
     condition: Any = None
+    #: (from_column, to_column) pairs after the first, for a relation over several columns.
+    more_columns: tuple[tuple[str, str], ...] = ()
 
 
-class ForeignObjectRel:
-    """The reverse side of a relation, as seen from its target model."""
-
-    auto_created = True
-    concrete = False
-    editable = False
-    is_relation = True
-    null = True
-    empty_strings_allowed = False
-
-    def __init__(
-        self,
-        field: Any,
-        to: Any,
-        related_name: str | None = None,
-        related_query_name: str | None = None,
-        limit_choices_to: Any = None,
-        parent_link: bool = False,
-        on_delete: Any = None,
-    ):
-        self.field = field
-        self.model = to
-        self.related_name = related_name
-        self.related_query_name = related_query_name
-        self.limit_choices_to = {} if limit_choices_to is None else limit_choices_to
-        self.parent_link = parent_link
-        self.on_delete = on_delete
-        self.symmetrical = False
-        self.multiple = True
-
-    def __repr__(self) -> str:
-        if self.field.model is None:
-            return f"<{type(self).__name__}>"
-        return f"<{type(self).__name__}: {self.field.model._meta.label_lower}.{self.field.name}>"
-
-    @property
-    def related_model(self) -> Any:
-        return self.field.model
-
-    @property
-    def remote_field(self) -> Any:
-        return self.field
-
-    @property
-    def target_field(self) -> Any:
-        return self.field.target_field
-
-    @property
-    def hidden(self) -> bool:
-        return bool(self.related_name) and self.related_name[-1] == "+"
-
-    @property
-    def name(self) -> str:
-        return self.field.related_query_name()
-
-    @property
-    def many_to_many(self) -> bool:
-        return self.field.many_to_many
-
-    @property
-    def many_to_one(self) -> bool:
-        return self.field.one_to_many
-
-    @property
-    def one_to_many(self) -> bool:
-        return self.field.many_to_one
-
-    @property
-    def one_to_one(self) -> bool:
-        return self.field.one_to_one
-
-    def get_accessor_name(self, model: Any = None) -> str | None:
-        """The attribute on the target's instances; None when hidden."""
-        opts = (model or self.field.model)._meta
-        model_ = model or self.model
-        if self.symmetrical and model_ == self.field.model:
-            return None
-        if self.related_name:
-            return None if self.hidden else self.related_name
-        return opts.model_name + ("" if self.one_to_one else "_set")
-
-    @property
-    def accessor_name(self) -> str | None:
-        """Django's spelling: for a hidden relation, the related_name ("+"...), which no attribute has."""
-        return self.get_accessor_name() or self.related_name
-
-    def get_cache_name(self) -> str:
-        return self.get_accessor_name() or ("+" + self.field.name)
-
-    def path_infos(self) -> list[PathStep]:
-        return self.field.reverse_path_infos()
-
-    def get_joining_columns(self) -> tuple[str, str]:
-        return self.field.target_field.column, self.field.column
-
-
-class ManyToOneRel(ForeignObjectRel):
-    def __init__(self, field: Any, to: Any, field_name: str | None, **kwargs: Any):
-        super().__init__(field, to, **kwargs)
-        self.field_name = field_name
-
-
-class OneToOneRel(ManyToOneRel):
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.multiple = False
-
-
-class ManyToManyRel(ForeignObjectRel):
-    def __init__(
-        self,
-        field: Any,
-        to: Any,
-        related_name: str | None = None,
-        related_query_name: str | None = None,
-        limit_choices_to: Any = None,
-        symmetrical: bool = True,
-        through: Any = None,
-        through_fields: Any = None,
-        db_constraint: bool = True,
-    ):
-        super().__init__(
-            field,
-            to,
-            related_name=related_name,
-            related_query_name=related_query_name,
-            limit_choices_to=limit_choices_to,
-        )
-        self.symmetrical = symmetrical
-        self.through = through
-        self.through_fields = through_fields
-        self.db_constraint = db_constraint
-
-
-class RelatedField(Field):
-    """What FK, O2O and M2M share: target resolution and reverse naming."""
+class RelatedField(FieldCacheMixin, Field):
+    """What every relation field shares: target resolution and reverse naming."""
 
     is_relation = True
     rel_class: ClassVar[type] = ForeignObjectRel
@@ -182,8 +68,8 @@ class RelatedField(Field):
         model = self.remote_field.model
         return model if isinstance(model, type) else None
 
-    def contribute_to_class(self, cls: type, name: str) -> None:
-        super().contribute_to_class(cls, name)
+    def contribute_to_class(self, cls: type, name: str, private_only: bool = False) -> None:
+        super().contribute_to_class(cls, name, private_only)
         self.opts = cls._meta
         if cls._meta.abstract:
             return
@@ -238,6 +124,50 @@ class RelatedField(Field):
 
         owner._meta.apps.on_unregister(owner, undo)
 
+    # -- joins ------------------------------------------------------------------------
+
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
+        """The joins from this model's table to the target's (PathSteps); each relation kind says."""
+        raise NotImplementedError(f"{type(self).__name__} must say how it joins: define get_path_info().")
+
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
+        """The joins from the target's table back to this model's."""
+        raise NotImplementedError(f"{type(self).__name__} must say how it joins: define get_reverse_path_info().")
+
+    @cached_property
+    def path_infos(self) -> list[PathStep]:
+        return self.get_path_info()
+
+    @cached_property
+    def reverse_path_infos(self) -> list[PathStep]:
+        return self.get_reverse_path_info()
+
+    def __copy__(self) -> RelatedField:
+        # The joins name this field's model: a copy (made for another model) works them out again.
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        for name in _PATH_CACHES:
+            clone.__dict__.pop(name, None)
+        return clone
+
+    def get_choices(
+        self,
+        include_blank: bool = True,
+        blank_choice: list[tuple[Any, str]] = BLANK_CHOICE_DASH,
+        limit_choices_to: Any = None,
+        ordering: Any = (),
+    ) -> list[Any]:
+        """(key, str(row)) of each target row this relation may point at (its own choices when it has them)."""
+        if self.choices is not None:
+            return super().get_choices(include_blank, blank_choice, limit_choices_to, ordering)
+        targets = self.foreign_related_fields
+        key = targets[0].attname if len(targets) == 1 else "pk"
+        rows = related_rows(self.related_model, limit_choices_to or self.get_limit_choices_to(), ordering)
+        return (list(blank_choice) if include_blank else []) + [(getattr(row, key), str(row)) for row in rows]
+
+    def get_cache_name(self) -> str:
+        return self.name
+
     def get_limit_choices_to(self) -> Any:
         """`limit_choices_to`, called first when it is a callable (as Django does)."""
         limit = self.remote_field.limit_choices_to
@@ -261,26 +191,220 @@ class RelatedField(Field):
         # Read on every forward access: cache it once the target model is known.
         cached = self.__dict__.get("_target_field")
         if cached is None:
-            cached = self.foreign_related_fields[0]
-            self.__dict__["_target_field"] = cached
+            targets = self.foreign_related_fields
+            if len(targets) > 1:
+                raise exceptions.FieldError(
+                    f"{self} relates {len(targets)} fields of {self.related_model.__name__}, but only a single "
+                    f"target field was asked for: read foreign_related_fields instead."
+                )
+            cached = self.__dict__["_target_field"] = targets[0]
         return cached
 
     @property
     def foreign_related_fields(self) -> tuple[Any, ...]:
+        model = self._resolved_target()
+        field_name = getattr(self.remote_field, "field_name", None)
+        return (model._meta.get_field(field_name) if field_name else model._meta.pk,)
+
+    def _resolved_target(self) -> Any:
         model = self.related_model
         if model is None:
             raise exceptions.ImproperlyConfigured(
                 f"{self}: the related model {self.remote_field.model!r} is not defined (yet)."
             )
-        field_name = getattr(self.remote_field, "field_name", None)
-        return (model._meta.get_field(field_name) if field_name else model._meta.pk,)
+        return model
 
 
-class ForeignKey(RelatedField):
-    """Many-to-one: a column holding the target's key."""
+class ForeignObject(RelatedField):
+    """A many-to-one relation read through fields the model already has.
+
+    `from_fields` of this model equal `to_fields` of the target (several pairs make a
+    multi-column relation). It has no column of its own, so it is not concrete: rows are
+    saved and loaded through the local fields. A ForeignKey is the special case whose one
+    local field is itself ("self").
+    """
 
     many_to_one = True
+    requires_unique_target = True
+    rel_class = ForeignObjectRel
+    forward_related_accessor_class: ClassVar[type] = ForwardManyToOneDescriptor
+    related_accessor_class: ClassVar[type] = ReverseManyToOneDescriptor
+    #: The constructor's positional parameters after self, as deconstruct() names them.
+    _positional = ("to", "on_delete", "from_fields", "to_fields")
+
+    def __init__(
+        self,
+        to: Any,
+        on_delete: Any,
+        from_fields: Any,
+        to_fields: Any,
+        rel: Any = None,
+        related_name: str | None = None,
+        related_query_name: str | None = None,
+        limit_choices_to: Any = None,
+        parent_link: bool = False,
+        swappable: bool = True,
+        **kwargs: Any,
+    ):
+        if rel is None:
+            rel = self.rel_class(
+                self,
+                to,
+                related_name=related_name,
+                related_query_name=related_query_name,
+                limit_choices_to=limit_choices_to,
+                parent_link=parent_link,
+                on_delete=on_delete,
+            )
+        super().__init__(**kwargs)
+        self.remote_field = rel
+        self.from_fields = list(from_fields)
+        self.to_fields = list(to_fields)
+        self.swappable = swappable
+
+    def get_attname_column(self) -> tuple[str, str | None]:
+        return self.get_attname(), None
+
+    def contribute_to_class(self, cls: type, name: str, private_only: bool = False) -> None:
+        self.__dict__.pop("related_fields", None)  # a copy made for a subclass resolves its own fields
+        super().contribute_to_class(cls, name, private_only)
+        setattr(cls, self.name, self.forward_related_accessor_class(self))
+
+    def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
+        return self.related_accessor_class(related)
+
+    def check(self, **kwargs: Any) -> list[Any]:
+        from relata.models.target_checks import check_target_fields
+
+        messages = super().check(**kwargs)
+        if not any(message.id == "fields.E300" for message in messages):
+            messages = [*messages, *check_target_fields(self)]
+        return messages
+
+    # -- the field pairs ------------------------------------------------------------
+
+    def resolve_related_fields(self) -> list[tuple[Any, Any]]:
+        """(local field, target field) per pair of from_fields/to_fields; "self" is this field."""
+        if not self.from_fields or len(self.from_fields) != len(self.to_fields):
+            raise ValueError(
+                f"{self}: from_fields {self.from_fields!r} and to_fields {self.to_fields!r} must be lists "
+                f"of the same non-zero length (one target field per local field)."
+            )
+        target = self._resolved_target()._meta
+        pairs = []
+        for from_name, to_name in zip(self.from_fields, self.to_fields, strict=True):
+            local = self if from_name == RECURSIVE_RELATIONSHIP_CONSTANT else self.model._meta.get_field(from_name)
+            remote = target.pk if to_name is None else target.get_field(to_name)
+            if to_name is not None and remote.model is not target.concrete_model:
+                # A parent's field holds its value in the parent's table: the key could not reference it.
+                raise exceptions.FieldError(
+                    f"'{self.model._meta.label}.{self.name}' refers to field '{to_name}' which is not local to "
+                    f"model '{target.label}'."
+                )
+            pairs.append((local, remote))
+        return pairs
+
+    @property
+    def related_fields(self) -> list[tuple[Any, Any]]:
+        cached = self.__dict__.get("related_fields")
+        if cached is None:
+            cached = self.__dict__["related_fields"] = self.resolve_related_fields()
+        return cached
+
+    @property
+    def reverse_related_fields(self) -> list[tuple[Any, Any]]:
+        return [(remote, local) for local, remote in self.related_fields]
+
+    @property
+    def local_related_fields(self) -> tuple[Any, ...]:
+        return tuple(local for local, _ in self.related_fields)
+
+    @property
+    def foreign_related_fields(self) -> tuple[Any, ...]:
+        return tuple(remote for _, remote in self.related_fields)
+
+    def get_local_related_value(self, instance: Any) -> tuple[Any, ...]:
+        return self.get_instance_value_for_fields(instance, self.local_related_fields)
+
+    def get_foreign_related_value(self, instance: Any) -> tuple[Any, ...]:
+        return self.get_instance_value_for_fields(instance, self.foreign_related_fields)
+
+    @staticmethod
+    def get_instance_value_for_fields(instance: Any, fields: Any) -> tuple[Any, ...]:
+        values = []
+        for field in fields:
+            if field.primary_key:
+                # A multi-table child's key may be reached through its parent link: read it as pk does.
+                values.append(instance.pk if field is instance._meta.pk else getattr(instance, field.attname))
+            else:
+                values.append(getattr(instance, field.attname))
+        return tuple(values)
+
+    def get_joining_fields(self, reverse_join: bool = False) -> tuple[tuple[Any, Any], ...]:
+        return tuple(self.reverse_related_fields if reverse_join else self.related_fields)
+
+    def get_reverse_joining_fields(self) -> tuple[tuple[Any, Any], ...]:
+        return self.get_joining_fields(reverse_join=True)
+
+    def get_extra_descriptor_filter(self, instance: Any) -> Any:
+        """More conditions for loading the related object from `instance` (a dict or a Q); none by default."""
+        return {}
+
+    def get_extra_restriction(self, alias: str, related_alias: str) -> Any:
+        """A further condition on the join; none by default."""
+        return None
+
+    # -- joins ------------------------------------------------------------------------
+
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
+        pairs = [(local.column, remote.column) for local, remote in self.related_fields]
+        return [
+            PathStep(
+                self.model,
+                self.related_model,
+                *pairs[0],
+                multivalued=False,
+                nullable=self.null or any(local.null for local in self.local_related_fields),
+                key=(self, "forward"),
+                more_columns=tuple(pairs[1:]),
+            )
+        ]
+
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
+        pairs = [(remote.column, local.column) for local, remote in self.related_fields]
+        return [
+            PathStep(
+                self.related_model,
+                self.model,
+                *pairs[0],
+                multivalued=not self.one_to_one and not self.unique,
+                nullable=True,
+                key=(self, "reverse"),
+                more_columns=tuple(pairs[1:]),
+            )
+        ]
+
+    def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(zip(self._positional, args, strict=False))
+        kwargs["to"] = self.model_reference(kwargs["to"])
+        return name, path, [], kwargs
+
+
+class ForeignKey(ForeignObject):
+    """Many-to-one: a column holding the target's key."""
+
     empty_strings_allowed = False
+    _positional = (
+        "to",
+        "on_delete",
+        "related_name",
+        "related_query_name",
+        "limit_choices_to",
+        "parent_link",
+        "to_field",
+        "db_constraint",
+    )
     internal_type = "ForeignKey"
     rel_class = ManyToOneRel
     default_error_messages: ClassVar[dict[str, str]] = {
@@ -301,8 +425,8 @@ class ForeignKey(RelatedField):
     ):
         if not isinstance(to, str | type):
             raise TypeError(
-                f"{type(self).__name__}({to!r}) is invalid. The first parameter to {type(self).__name__} "
-                f"must be either a model, a model name, or the string 'self'."
+                f"{type(self).__name__}({to!r}) is invalid. First parameter to {type(self).__name__} "
+                f"must be either a model, a model name, or the string 'self'"
             )
         if not callable(on_delete):
             raise TypeError(
@@ -310,8 +434,7 @@ class ForeignKey(RelatedField):
                 "SET_DEFAULT, SET(...) or DO_NOTHING, e.g. on_delete=models.CASCADE."
             )
         kwargs.setdefault("db_index", True)
-        super().__init__(**kwargs)
-        self.remote_field = self.rel_class(
+        rel = self.rel_class(
             self,
             to,
             to_field,
@@ -321,30 +444,27 @@ class ForeignKey(RelatedField):
             parent_link=parent_link,
             on_delete=on_delete,
         )
+        super().__init__(to, on_delete, [RECURSIVE_RELATIONSHIP_CONSTANT], [to_field], rel=rel, **kwargs)
         self.db_constraint = db_constraint
-        self.to_fields = [to_field]
 
     def get_attname(self) -> str:
         return f"{self.name}_id"
 
-    def get_attname_column(self) -> tuple[str, str]:
+    def get_attname_column(self) -> tuple[str, str | None]:
         attname = self.get_attname()
         return attname, self.db_column or attname
 
-    def contribute_to_class(self, cls: type, name: str) -> None:
-        super().contribute_to_class(cls, name)
-        from relata.models.fields.descriptors import ForwardManyToOneDescriptor, ForwardOneToOneDescriptor
-
-        descriptor = ForwardOneToOneDescriptor if self.one_to_one else ForwardManyToOneDescriptor
-        setattr(cls, self.name, descriptor(self))
-
-    def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
-        from relata.models.fields.descriptors import ReverseManyToOneDescriptor
-
-        return ReverseManyToOneDescriptor(related)
-
     def get_internal_type(self) -> str:
         return "ForeignKey"
+
+    def check(self, **kwargs: Any) -> list[Any]:
+        from relata.models.target_checks import check_foreign_key
+
+        return [*super().check(**kwargs), *check_foreign_key(self)]
+
+    def __class_getitem__(cls, *args: Any, **kwargs: Any) -> type:
+        # ForeignKey["Author"] in annotations (as Django allows): the class itself.
+        return cls
 
     # -- values ---------------------------------------------------------------------
 
@@ -417,7 +537,7 @@ class ForeignKey(RelatedField):
 
     # -- joins ------------------------------------------------------------------------
 
-    def path_infos(self) -> list[PathStep]:
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         return [
             PathStep(
                 self.model,
@@ -430,7 +550,7 @@ class ForeignKey(RelatedField):
             )
         ]
 
-    def reverse_path_infos(self) -> list[PathStep]:
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         return [
             PathStep(
                 self.related_model,
@@ -445,12 +565,6 @@ class ForeignKey(RelatedField):
 
     def deconstruct(self) -> tuple[str | None, str, list[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
-        if args:
-            kwargs["to"], *rest = args
-            if rest:
-                kwargs["on_delete"] = rest[0]
-            args = []
-        kwargs["to"] = self.model_reference(kwargs["to"])
         if self.db_index:
             kwargs.pop("db_index", None)
         else:
@@ -465,15 +579,13 @@ class OneToOneField(ForeignKey):
     one_to_one = True
     internal_type = "OneToOneField"
     rel_class = OneToOneRel
+    forward_related_accessor_class = ForwardOneToOneDescriptor
+    related_accessor_class = ReverseOneToOneDescriptor
+    _positional = ("to", "on_delete", "to_field")
 
     def __init__(self, to: Any, on_delete: Any = None, to_field: str | None = None, **kwargs: Any):
         kwargs["unique"] = True
         super().__init__(to, on_delete, to_field=to_field, **kwargs)
-
-    def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
-        from relata.models.fields.descriptors import ReverseOneToOneDescriptor
-
-        return ReverseOneToOneDescriptor(related)
 
     def get_internal_type(self) -> str:
         return "OneToOneField"
@@ -507,8 +619,8 @@ class ManyToManyField(RelatedField):
     ):
         if not isinstance(to, str | type):
             raise TypeError(
-                f"ManyToManyField({to!r}) is invalid. The first parameter to ManyToManyField must be "
-                f"either a model, a model name, or the string 'self'."
+                f"ManyToManyField({to!r}) is invalid. First parameter to ManyToManyField must be "
+                f"either a model, a model name, or the string 'self'"
             )
         if symmetrical is None:
             symmetrical = to == RECURSIVE_RELATIONSHIP_CONSTANT
@@ -540,8 +652,6 @@ class ManyToManyField(RelatedField):
             # Give every hidden many-to-many its own internal name so they never clash.
             rel.related_name = f"_{cls._meta.app_label}_{cls.__name__.lower()}_{name}_+"
         super().contribute_to_class(cls, name)
-        from relata.models.fields.descriptors import ManyToManyDescriptor
-
         setattr(cls, name, ManyToManyDescriptor(rel, reverse=False))
         if cls._meta.abstract:
             return
@@ -562,8 +672,6 @@ class ManyToManyField(RelatedField):
             cls._meta.apps.lazy_model_operation(set_through, _key(cls, through))
 
     def reverse_descriptor(self, related: ForeignObjectRel) -> Any:
-        from relata.models.fields.descriptors import ManyToManyDescriptor
-
         return ManyToManyDescriptor(related, reverse=True)
 
     def get_internal_type(self) -> str:
@@ -606,11 +714,11 @@ class ManyToManyField(RelatedField):
     def m2m_reverse_field_name(self) -> str:
         return self._through_fields()[1].name
 
-    def path_infos(self) -> list[PathStep]:
+    def get_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         source, target = self._through_fields()
         return self._through_path(self.model, source, target, self.related_model)
 
-    def reverse_path_infos(self) -> list[PathStep]:
+    def get_reverse_path_info(self, filtered_relation: Any = None) -> list[PathStep]:
         source, target = self._through_fields()
         return self._through_path(self.related_model, target, source, self.model)
 
@@ -621,24 +729,26 @@ class ManyToManyField(RelatedField):
         (the through model's reverse FK) share the join to the through table, as in Django.
         """
         through = self.remote_field.through
+        near_pairs = [(remote.column, local.column) for local, remote in near.related_fields]
+        far_pairs = [(local.column, remote.column) for local, remote in far.related_fields]
         return [
             PathStep(
                 start,
                 through,
-                near.target_field.column,
-                near.column,
+                *near_pairs[0],
                 multivalued=True,
                 nullable=True,
                 key=(near, "reverse"),
+                more_columns=tuple(near_pairs[1:]),
             ),
             PathStep(
                 through,
                 end,
-                far.column,
-                far.target_field.column,
+                *far_pairs[0],
                 multivalued=False,
                 nullable=False,
                 key=(far, "forward"),
+                more_columns=tuple(far_pairs[1:]),
             ),
         ]
 
@@ -703,41 +813,3 @@ def _create_through_model(field: ManyToManyField, source: Any, target: Any) -> A
     through = type(name, (Model,), attrs)
     through._meta.auto_created = source
     return through
-
-
-def missing_accessor_hint(model: Any, name: str) -> tuple[bool, str] | None:
-    """Why `instance.<name>` is missing when it is a reverse accessor's default name.
-
-    Returns `(renamed, text)`: renamed when related_name gave the accessor
-    another name (the text names it), else hidden with '+'.
-    """
-    model_name = model._meta.model_name
-    for rel in model._meta.all_related_objects:
-        own = getattr(rel, "missing_accessor_hint", None)
-        if own is not None:  # a relation defined outside models (contenttypes) explains itself
-            found = own(model, name)
-            if found is not None:
-                return found
-            continue
-        field = rel.field
-        if field.model is None or field.model._meta.auto_created:
-            continue
-        default = field.model._meta.model_name + ("" if rel.one_to_one else "_set")
-        if default != name:
-            continue
-        where = f"{field.model.__name__}.{field.name}"
-        related_name = rel.related_name or ""
-        if rel.hidden:
-            return False, (
-                f"{where} sets related_name='{related_name}', which hides the reverse accessor; "
-                f"query {field.model.__name__}.objects.filter({field.name}={model_name}) instead."
-            )
-        accessor = rel.get_accessor_name()
-        if accessor and accessor != name:
-            return True, f"{where} sets related_name='{related_name}', use {model_name}.{accessor}"
-    for field in model._meta.private_fields:
-        own = getattr(field, "missing_accessor_hint", None)
-        found = None if own is None else own(model, name)
-        if found is not None:
-            return found
-    return None

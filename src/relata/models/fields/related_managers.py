@@ -71,6 +71,14 @@ def narrow_to_instance(queryset: Any, field: Any, instance: Any) -> Any:
     `for a in authors: a.book_set.all()` loops and once per object in prefetches.
     The loaded rows get `instance` as their cached related object.
     """
+    if not field.concrete:
+        # A ForeignObject: the rows whose from_fields hold this instance's to_fields values.
+        key = field.get_foreign_related_value(instance)
+        if None in key:
+            return queryset.none()
+        queryset = queryset.filter(**{field.name: instance})
+        queryset._known_related = (*queryset._known_related, (field, {key: instance}, False))
+        return queryset
     narrowing = field.__dict__.get("narrowing")  # kept on the field: hashing a field is a Python call
     if narrowing is None:
         narrowing = field.__dict__["narrowing"] = _Narrowing(field.target_field.attname)
@@ -311,12 +319,16 @@ class ManyToManyManager(AsyncRelatedManagerMixin):
         self.through = rel.through
         source, target = field._through_fields()
         self.source_field, self.target_field = (target, source) if reverse else (source, target)
-        self.source_value = getattr(instance, self.source_field.target_field.attname)
-        if self.source_value is None:
-            raise ValueError(
-                f'"{instance!r}" needs to have a value for field '
-                f'"{self.source_field.target_field.attname}" before this many-to-many relationship can be used.'
-            )
+        keys = self.source_field.foreign_related_fields
+        values = tuple(getattr(instance, key.attname) for key in keys)
+        for key, value in zip(keys, values, strict=True):
+            if value is None:
+                raise ValueError(
+                    f'"{instance!r}" needs to have a value for field "{key.attname}" before this '
+                    "many-to-many relationship can be used."
+                )
+        #: The value the through rows hold for this instance (a tuple when they name it by several columns).
+        self.source_value = values[0] if self.source_field.concrete else values
 
     def __call__(self, *, manager: str) -> Any:
         other = getattr(self.model, manager)
@@ -327,6 +339,9 @@ class ManyToManyManager(AsyncRelatedManagerMixin):
         return self._db or self.instance._state.db or "default"
 
     def _apply_filters(self, queryset: Any) -> Any:
+        if not self.source_field.concrete:
+            # Through rows that name this instance by other fields (a ForeignObject): through the join.
+            return queryset.using(self._db_alias).filter(**{self.query_field_name: self.instance})
         lookup = f"{self.query_field_name}__{self.source_field.target_field.name}"
         return queryset.using(self._db_alias).filter(**{lookup: self.source_value})
 
@@ -354,6 +369,8 @@ class ManyToManyManager(AsyncRelatedManagerMixin):
         if super().get_queryset.__func__ is not BaseManager.get_queryset:
             return None  # a custom manager may filter the targets
         target = self.target_field
+        if not (target.concrete and self.source_field.concrete):
+            return None  # no constraint makes a link reach a row when the columns are a ForeignObject's
         db = self._db_alias
         if not target.db_constraint or not connections[db].features.supports_foreign_keys:
             return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
-from relata.models.expressions import F, OuterRef, Value
+from relata.models.expressions import F, OrderBy, OuterRef, Value
 from relata.models.inheritance import select_columns as inherited_columns
 from relata.models.lookups import Lookup
 from relata.models.output_types import result_field
@@ -157,9 +157,12 @@ class QueryBuilder:
             else:
                 kind = "INNER"
             kinds[join.alias] = kind
-            on = n.Lookup("exact", n.Col(join.alias, join.step.to_column), n.Col(join.parent, join.step.from_column))
-            if join.step.condition is not None:
-                on = n.And((on, join.step.condition.node(join.parent, join.alias)))
+            step = join.step
+            pairs = ((step.from_column, step.to_column), *step.more_columns)
+            ons = [n.Lookup("exact", n.Col(join.alias, to), n.Col(join.parent, frm)) for frm, to in pairs]
+            if step.condition is not None:
+                ons.append(step.condition.node(join.parent, join.alias))
+            on = ons[0] if len(ons) == 1 else n.And(tuple(ons))
             nodes.append(n.Join(n.Table(join.table, join.alias), on, kind))
         return tuple(nodes)
 
@@ -656,28 +659,44 @@ class QueryBuilder:
     def build_compound(self) -> tuple[n.Compound, SelectPlan]:
         op, all_, parts = self.state.combinator
         selects, plan = [], None
-        for part in parts:
+        for index, part in enumerate(parts):
             builder = QueryBuilder(part, self.connection, aliases=self.aliases, slots=self.slots)
             try:
                 select, part_plan = builder.build()
             except EmptyResultSet:
-                if op == "UNION":
+                # A part with no row adds nothing to a UNION and takes nothing from an EXCEPT (after the
+                # first); it empties an INTERSECT, or an EXCEPT it starts.
+                if op == "UNION" or (op == "EXCEPT" and index > 0):
                     continue
                 raise
             selects.append(select)
             plan = plan or part_plan
         if not selects:
             raise EmptyResultSet
-        order = []
-        for item in self.state.order_by or ():
-            name = item.lstrip("-") if isinstance(item, str) else None
-            if name is None:
-                raise FieldError("Ordering a combined query takes field names only.")
-            column = self.opts.get_field(name).column if name != "pk" else self.opts.pk.column
-            order.append(n.OrderBy(n.Col(None, column), item.startswith("-")))
+        if self.state.order_by:
+            selects[0] = _name_outputs(selects[0], plan)
+        outputs = _output_names(selects[0], plan)
+        order = [self.compound_order(item, outputs) for item in self.state.order_by or ()]
         low, high = self.state.low, self.state.high
         compound = n.Compound(op, tuple(selects), all_, tuple(order), None if high is None else high - low, low or None)
         return compound, plan
+
+    def compound_order(self, item: Any, outputs: dict[str, str]) -> n.OrderBy:
+        """An ORDER BY term of a combined query: a name the first query outputs, or a field's column."""
+        descending, nulls = False, None
+        if isinstance(item, OrderBy):
+            item, descending, nulls = item.expression, item.descending, item.nulls
+        if isinstance(item, str):
+            descending = descending != item.startswith("-")
+            item = F(item.lstrip("-"))
+        if type(item) is not F:
+            raise FieldError(
+                f"Ordering a combined query takes the names of its columns (or F() of them), not {item!r}."
+            )
+        name = outputs.get(item.name)
+        if name is None:  # not an output name: a field's column, which the database may still refuse
+            name = self.opts.pk.column if item.name == "pk" else self.opts.get_field(item.name).column
+        return n.OrderBy(n.Col(None, name), descending, nulls)
 
     # -- select list --------------------------------------------------------------
 
@@ -867,6 +886,28 @@ def _parts(node: Any) -> Any:
         yield node
         for field in dataclasses.fields(node):
             yield from _parts(getattr(node, field.name))
+
+
+def _name_outputs(select: Any, plan: Any) -> Any:
+    """The first query of a combined one with each unnamed values() expression named, so ORDER BY can say it."""
+    if not isinstance(select, n.Select) or plan is None or plan.kind != "values":
+        return select
+    columns = tuple(
+        (node, alias if alias or isinstance(node, n.Col) else name)
+        for (node, alias), name in zip(select.columns, plan.names, strict=False)
+    )
+    return dataclasses.replace(select, columns=columns + select.columns[len(columns) :])
+
+
+def _output_names(select: Any, plan: Any) -> dict[str, str]:
+    """Name in the query (values() name or annotation) -> the column name the combined query outputs."""
+    columns = [alias or getattr(node, "column", None) for node, alias in getattr(select, "columns", ())]
+    names: dict[str, str] = {}
+    if plan is not None and plan.kind == "values":
+        names.update((name, column) for name, column in zip(plan.names, columns, strict=False) if column)
+    elif plan is not None:
+        names.update((name, columns[index]) for name, index, _field in plan.annotations if columns[index])
+    return names
 
 
 def _negate(node: n.Node) -> n.Node:

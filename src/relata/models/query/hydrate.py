@@ -36,8 +36,10 @@ def model_loader(
     source = _LoaderSource(connection, db)
     if known is not None:
         field = plan.model._meta.get_field(known)
-        if any(f is field for f in plan.fields):  # else the key column was deferred: nothing to compare
-            source.known = (known, field.attname, collect)
+        # The key's columns: a ForeignObject's local fields (a tuple key), else the field's own.
+        keys = field.local_related_fields if not field.concrete else (field,)
+        if all(any(f is key for f in plan.fields) for key in keys):  # else a key column was deferred
+            source.known = (known, field.attname if field.concrete else tuple(k.attname for k in keys), collect)
     source.emit(plan, annotations, back=None, indent="    ")
     signature = "row" if known is None else "row, known_objects"
     code = f"def load({signature}):\n" + "\n".join(source.lines) + "\n    return o0\n"
@@ -56,7 +58,8 @@ class _LoaderSource:
         self.namespace: dict[str, Any] = {"State": ModelState, "db": db}
         self.lines: list[str] = []
         self.count = 0
-        self.known: tuple[str, str, bool] | None = None
+        #: (relation name, key attname or a tuple of them, collect) of the known relation, or None.
+        self.known: tuple[str, Any, bool] | None = None
 
     def value(self, index: int, field: Any) -> str:
         converter = _converter(field, self.connection)
@@ -101,8 +104,9 @@ class _LoaderSource:
         self.lines.append(f"{indent}{target} = {{{', '.join(items)}}}")
         if known:
             name, attname, collect = known
-            # Keyed by the converted value, as the known objects are.
-            self.lines.append(f"{indent}target = known_objects.get(d[{attname!r}])")
+            # Keyed by the converted value, as the known objects are (a tuple of them for a ForeignObject).
+            key = f"d[{attname!r}]" if isinstance(attname, str) else "(" + "".join(f"d[{a!r}], " for a in attname) + ")"
+            self.lines.append(f"{indent}target = known_objects.get({key})")
             self.lines.append(f"{indent}if target is not None:")
             if collect:
                 self.lines.append(f"{indent}    d[{name!r}] = target[0]")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import FieldDoesNotExist, FieldError
-from relata.models.fields.related import ForeignObjectRel, PathStep
+from relata.models.fields.related import PathStep
+from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import steps_to_owner
 
 #: The join scope of references made outside filter() calls (values, order_by, select_related, F() in
@@ -74,7 +75,7 @@ def resolve_names(model: Any, parts: list[str], annotations: tuple[str, ...] = (
         if isinstance(field, ForeignObjectRel) or field.one_to_many:
             # A reverse relation, or a forward field that reads like one (a GenericRelation).
             resolved = _through_reverse(field, steps, rest)
-        elif not hasattr(field, "path_infos"):
+        elif not hasattr(type(field), "path_infos"):
             raise FieldError(
                 f"Field '{name}' does not generate an automatic reverse relation and therefore cannot be used "
                 f"for reverse querying. If it is a GenericForeignKey, consider adding a GenericRelation."
@@ -104,14 +105,24 @@ def _next_is_field(opts: Any, rest: tuple[str, ...]) -> bool:
 
 def _through_forward(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     target_opts = field.related_model._meta
+    if len(field.to_fields) > 1:
+        path = [*steps, *field.path_infos]
+        if _next_is_field(target_opts, rest):
+            return path, target_opts
+        # A relation over several columns is compared through its join (ON every column pair),
+        # by the target's primary key: filter(person=bob) matches the rows whose pairs name bob's row.
+        pk = target_opts.pk
+        return ResolvedPath(tuple(path), pk, pk.column, rest, pk, field.related_model, field)
     target = field.target_field
+    # The column holding the key: a ForeignKey's own, a ForeignObject's local field's.
+    local = field.local_related_fields[0]
     if not _next_is_field(target_opts, rest):
-        return ResolvedPath(tuple(steps), field, field.column, rest, target, field.related_model, field)
+        return ResolvedPath(tuple(steps), field, local.column, rest, target, field.related_model, field)
     next_name = target_opts.pk.name if rest[0] == "pk" else rest[0]
     if next_name == target.name and not _next_is_field(target_opts, rest[1:]) and not target.is_relation:
         # book__author__id reads book.author_id: no join needed; lookups and transforms are the target's.
-        return ResolvedPath(tuple(steps), target, field.column, rest[1:], target, null_column=field.null)
-    return [*steps, *field.path_infos()], target_opts
+        return ResolvedPath(tuple(steps), target, local.column, rest[1:], target, null_column=local.null)
+    return [*steps, *field.path_infos], target_opts
 
 
 def _names_target_pk(opts: Any, rest: tuple[str, ...]) -> bool:
@@ -121,7 +132,7 @@ def _names_target_pk(opts: Any, rest: tuple[str, ...]) -> bool:
 
 def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     related_opts = rel.related_model._meta
-    path = [*steps, *rel.path_infos()]
+    path = [*steps, *rel.path_infos]
     if rel.many_to_many:
         by_pk = _names_target_pk(related_opts, rest)
         if by_pk:
@@ -129,6 +140,8 @@ def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> 
         elif _next_is_field(related_opts, rest):
             return path, related_opts
         source = rel.field._through_fields()[0]
+        if not source.concrete:
+            return _to_end_pk(path, rel.related_model, rest, None if by_pk else rel)
         # From Tag, book__id__<lookup> compares the through row's column by the target key's lookups.
         field, relation = (source.target_field, None) if by_pk else (source, rel)
         return ResolvedPath(
@@ -142,15 +155,24 @@ def _through_reverse(rel: Any, steps: list[PathStep], rest: tuple[str, ...]) -> 
 
 def _through_m2m(field: Any, steps: list[PathStep], rest: tuple[str, ...]) -> Any:
     target_opts = field.related_model._meta
-    path = [*steps, *field.path_infos()]
+    path = [*steps, *field.path_infos]
     by_pk = _names_target_pk(target_opts, rest)
     if by_pk:
         rest = rest[1:]
     if not _next_is_field(target_opts, rest):
         target = field._through_fields()[1]
+        if not target.concrete:
+            return _to_end_pk(path, field.related_model, rest, None if by_pk else field)
         # book__tags__id__<lookup> compares the through row's column by the target key's lookups.
         lookup_field, relation = (target.target_field, None) if by_pk else (target, field)
         return ResolvedPath(
             tuple(path[:-1]), lookup_field, target.column, rest, target.target_field, field.related_model, relation
         )
     return path, target_opts
+
+
+def _to_end_pk(path: list[PathStep], model: Any, rest: tuple[str, ...], relation: Any) -> ResolvedPath:
+    """A many-to-many whose through model names its ends by a ForeignObject (no key column of its
+    own to compare): the condition reads the far end's primary key, through both joins."""
+    pk = model._meta.pk
+    return ResolvedPath(tuple(path), pk, pk.column, rest, pk, model, relation)

@@ -12,13 +12,14 @@ from collections import defaultdict
 from typing import Any
 
 from relata.exceptions import FieldError
-from relata.models.fields.descriptors import (
+from relata.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
     ManyToManyDescriptor,
     ReverseManyToOneDescriptor,
     ReverseOneToOneDescriptor,
 )
 from relata.models.instance_state import db_of
+from relata.models.q import Q
 
 
 class Prefetch:
@@ -198,8 +199,48 @@ def _unique(values: Any) -> list[Any]:
     return list(dict.fromkeys(v for v in values if v is not None))
 
 
+def _by_keys(queryset: Any, attnames: tuple[str, ...], keys: list[tuple[Any, ...]]) -> list[Any]:
+    """The rows whose `attnames` hold one of `keys` (tuples): IN for one column, OR-ed pairs for several."""
+    if len(attnames) == 1:
+        return _batched_in(queryset, attnames[0], [key[0] for key in keys])
+    limit = queryset._connection.features.max_query_params or 10000
+    size = max(1, (limit - 50) // len(attnames))
+    results: list[Any] = []
+    for start in range(0, len(keys), size):
+        condition = Q()
+        for key in keys[start : start + size]:
+            condition |= Q(**dict(zip(attnames, key, strict=True)))
+        results.extend(queryset.filter(condition))
+    return results
+
+
+def _keys(objs: list[Any], values: Any) -> list[tuple[Any, ...]]:
+    """Each object's key (a tuple from `values(obj)`), once, leaving out those holding a NULL."""
+    return list(dict.fromkeys(key for key in map(values, objs) if None not in key))
+
+
+def _forward_by_fields(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
+    """A ForeignObject: the targets whose to_fields hold the objects' from_fields values."""
+    field = descriptor.field
+    model = field.related_model
+    base = queryset if queryset is not None else model._base_manager.db_manager(_db_of(objs)).all()
+    keys = _keys(objs, field.get_local_related_value)
+    attnames = tuple(f.attname for f in field.foreign_related_fields)
+    related = _by_keys(base, attnames, keys) if keys else []
+    by_key = {field.get_foreign_related_value(r): r for r in related}
+    for obj in objs:
+        found = by_key.get(field.get_local_related_value(obj))
+        if to_attr:
+            setattr(obj, to_attr, found)
+        else:
+            obj.__dict__[field.name] = found
+    return list(by_key.values())
+
+
 def _forward(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
     field = descriptor.field
+    if not field.concrete:
+        return _forward_by_fields(objs, descriptor, queryset, to_attr)
     target = field.target_field
     model = field.related_model
     base = queryset if queryset is not None else model._base_manager.db_manager(_db_of(objs)).all()
@@ -247,9 +288,31 @@ def _store(obj: Any, cache_name: str, items: list[Any], to_attr: str | None) -> 
     cache[cache_name] = items
 
 
+def _reverse_many_by_fields(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
+    """The reverse of a ForeignObject: rows whose from_fields hold an object's to_fields values."""
+    rel = descriptor.rel
+    field = rel.field
+    base = queryset if queryset is not None else rel.related_model._default_manager.db_manager(_db_of(objs)).all()
+    keys = _keys(objs, field.get_foreign_related_value)
+    attnames = tuple(f.attname for f in field.local_related_fields)
+    related = _by_keys(base, attnames, keys) if keys else []
+    owners = {field.get_foreign_related_value(obj): obj for obj in objs}
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    for item in related:
+        key = field.get_local_related_value(item)
+        item.__dict__[field.name] = owners.get(key)
+        groups[key].append(item)
+    cache_name = rel.get_cache_name()
+    for obj in objs:
+        _store(obj, cache_name, groups.get(field.get_foreign_related_value(obj), []), to_attr)
+    return related
+
+
 def _reverse_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str | None) -> list[Any]:
     rel = descriptor.rel
     field = rel.field
+    if not field.concrete:
+        return _reverse_many_by_fields(objs, descriptor, queryset, to_attr)
     model = rel.related_model
     target_attname = field.target_field.attname
     base = queryset if queryset is not None else model._default_manager.db_manager(_db_of(objs)).all()
@@ -283,7 +346,9 @@ def _many_to_many(objs: list[Any], descriptor: Any, queryset: Any, to_attr: str 
 
     sample_manager = descriptor.__get__(objs[0])
     model = sample_manager.model
-    source_key = sample_manager.source_field.target_field
+    source = sample_manager.source_field
+    # Through rows that name the objects by several columns (a ForeignObject): key by the objects' pk.
+    source_key = source.target_field if source.concrete else type(objs[0])._meta.pk
     lookup = f"{sample_manager.query_field_name}__{source_key.name}"
     base = queryset if queryset is not None else model._default_manager.db_manager(_db_of(objs)).all()
     marker = "_prefetch_related_val"

@@ -35,6 +35,10 @@ MAX_GET_RESULTS = 21
 ITERATOR_CHUNK_SIZE = 2000
 
 
+#: Q()'s own keyword options: as filter() keywords they would be taken as options, not lookups.
+_Q_OPTIONS = frozenset(("_connector", "_negated"))
+
+
 class QuerySet(AsyncQuerySetMixin):
     # Defaults on the class: a queryset is made for every manager access, so
     # __init__ sets only what differs. Every change replaces a value, never mutates one.
@@ -224,21 +228,27 @@ class QuerySet(AsyncQuerySetMixin):
         return cls
 
     def __and__(self, other: QuerySet) -> QuerySet:
-        self._merge_check(other)
+        self._merge_check(other, "&")
         if other._state.empty:
             return other._clone()
         return self._with_known_of(other, self._clone(where=self._state.where + other._state.where))
 
     def __or__(self, other: QuerySet) -> QuerySet:
-        return self._combine_where(other, _where_or)
+        return self._combine_where(other, _where_or, "|")
 
     def __xor__(self, other: QuerySet) -> QuerySet:
         """Rows in exactly one of the two; a queryset without conditions stands for every row."""
-        return self._combine_where(other, _where_xor)
+        return self._combine_where(other, _where_xor, "^")
 
-    def _combine_where(self, other: QuerySet, combine: Callable[[Q, Q], tuple[Any, ...] | None]) -> QuerySet:
-        """`self | other` or `self ^ other`: `combine(left, right)` is the new where (None: no row)."""
-        self._merge_check(other)
+    def _combine_where(
+        self, other: QuerySet, combine: Callable[[Q, Q], tuple[Any, ...] | None], operator: str
+    ) -> QuerySet:
+        """`self | other` or `self ^ other`: `combine(left, right)` is the new where (None: no row).
+
+        A sliced side stands for the rows its slice picks: `pk__in` its own primary keys, as Django does.
+        """
+        self._merge_check(other, operator)
+        self, other = self._as_filterable(), other._as_filterable()
         if self._state.empty:
             return other._clone()
         if other._state.empty:
@@ -248,6 +258,11 @@ class QuerySet(AsyncQuerySetMixin):
             return self.none()
         return self._with_known_of(other, self._clone(where=where))
 
+    def _as_filterable(self) -> QuerySet:
+        if not self._state.is_sliced or self._state.empty:
+            return self
+        return self._with_known_of(self, self.model._base_manager.filter(pk__in=self.values("pk")))
+
     def _with_known_of(self, other: QuerySet, combined: QuerySet) -> QuerySet:
         """Objects either side already knows (`t1.pool_set.all() | t2.pool_set.all()`) stay known."""
         extra = tuple(entry for entry in other._known_related if entry not in combined._known_related)
@@ -255,10 +270,15 @@ class QuerySet(AsyncQuerySetMixin):
             combined._known_related = (*combined._known_related, *extra)
         return combined
 
-    def _merge_check(self, other: QuerySet) -> None:
+    def _merge_check(self, other: QuerySet, operator: str) -> None:
         if not isinstance(other, QuerySet) or other.model is not self.model:
             raise TypeError("Cannot combine queries on two different base models.")
-        if self._state.is_sliced or other._state.is_sliced:
+        if self._state.combinator is not None or other._state.combinator is not None:
+            raise TypeError(
+                f"Cannot use {operator} operator with combined queryset (union(), intersection() or "
+                "difference()): filter the querysets before combining them."
+            )
+        if operator == "&" and (self._state.is_sliced or other._state.is_sliced):
             raise TypeError("Cannot combine queries once a slice has been taken.")
 
     def __deepcopy__(self, memo: dict) -> QuerySet:
@@ -295,6 +315,9 @@ class QuerySet(AsyncQuerySetMixin):
         for arg in args:
             if not isinstance(arg, Q) and not getattr(arg, "conditional", False):
                 raise TypeError(f"{method}() takes Q objects, boolean expressions or keyword lookups; got {arg!r}.")
+        if reserved := sorted(_Q_OPTIONS.intersection(kwargs)):
+            # Q() would take them as its own options: a client-chosen key must never negate or reconnect a filter.
+            raise TypeError(f"The following kwargs are invalid: {', '.join(map(repr, reserved))}")
         q = Q(*args, **kwargs)
         if negate:
             q = ~q
@@ -400,13 +423,23 @@ class QuerySet(AsyncQuerySetMixin):
         return self._clone(deferred=self._state.deferred | frozenset(fields))
 
     def _check_field_names(self, names: tuple[str, ...], method: str) -> None:
+        """Each name is a field, or a path of relations ending on a field of the last related model."""
         for name in names:
-            try:
-                self.model._meta.get_field(name.split("__")[0])
-            except exceptions.FieldDoesNotExist:
-                raise exceptions.FieldDoesNotExist(
-                    f"{self.model.__name__} has no field named '{name}' (in {method}())."
-                ) from None
+            model = self.model
+            parts = name.split("__")
+            for index, part in enumerate(parts):
+                try:
+                    field = model._meta.get_field(part)
+                except exceptions.FieldDoesNotExist:
+                    raise exceptions.FieldDoesNotExist(
+                        f"{model.__name__} has no field named '{part}' (in {method}('{name}'))."
+                    ) from None
+                if index < len(parts) - 1 and not getattr(field, "is_relation", False):
+                    raise exceptions.FieldError(
+                        f"{model.__name__}.{part} is not a relation, so {method}('{name}') cannot follow it to "
+                        f"'{parts[index + 1]}'."
+                    )
+                model = field.related_model if index < len(parts) - 1 else model
 
     # -- reshaping ----------------------------------------------------------------
 
@@ -418,11 +451,18 @@ class QuerySet(AsyncQuerySetMixin):
 
     def _annotate(self, args: tuple[Any, ...], kwargs: dict[str, Any], select: bool) -> QuerySet:
         self._not_combined("annotate")
+        named = set(kwargs)
         for arg in args:
             try:
-                kwargs[arg.default_alias] = arg
+                alias = arg.default_alias
             except (AttributeError, TypeError):
                 raise TypeError("Complex annotations require an alias") from None
+            if alias in named:
+                raise ValueError(
+                    f"The named annotation '{alias}' conflicts with the default name for another "
+                    f"annotation ({arg!r}); give one of them another name."
+                )
+            kwargs[alias] = arg
         state = self._state
         aggregated = {a.name for a in state.annotations if getattr(a.expression, "contains_aggregate", False)}
         # As in Django, annotating a name again replaces the earlier expression.

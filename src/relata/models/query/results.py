@@ -108,7 +108,9 @@ def _with_known_related(objects: Iterator[Any], known: Known) -> Iterator[Any]:
     for obj in objects:
         cache = obj.__dict__
         for field, instances, collect in known:
-            target = instances.get(cache.get(field.attname))
+            # A ForeignObject is keyed by its local fields' values (it has no column of its own).
+            key = cache.get(field.attname) if field.concrete else field.get_local_related_value(obj)
+            target = instances.get(key)
             if target is not None:
                 if collect:
                     target, bucket = target

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from relata.exceptions import FieldError
-from relata.models.fields.related import ForeignObjectRel
+from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import steps_to_owner
 from relata.models.query.joins import SELECT_SCOPE
 from relata.models.query.plan import ModelPlan
@@ -45,19 +45,19 @@ def _related_plans(
         # Every non-null key the query loads, as Django: parent links and deferred keys are not followed.
         chosen = [
             (f, True)
-            for f in opts.concrete_fields
-            if f.is_relation and not f.null and not f.remote_field.parent_link and f in loaded
+            for f in opts.fields
+            if f.is_relation and not f.null and not f.remote_field.parent_link and _keys_loaded(f, loaded)
         ]
     else:
         chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
     for field, sub in chosen:
         is_reverse = isinstance(field, ForeignObjectRel)
-        if not is_reverse and field not in loaded:
+        if not is_reverse and not _keys_loaded(field, loaded):
             raise FieldError(
                 f"Field {opts.object_name}.{field.name} cannot be both deferred and traversed using "
                 f"select_related at the same time."
             )
-        steps = field.path_infos()
+        steps = field.path_infos
         target = steps[-1].to_model
         if opts.multi_table:
             steps = [*steps_to_owner(opts, field), *steps]
@@ -73,6 +73,13 @@ def _related_plans(
         nested = _related_plans(builder, below, sub, columns, group_candidates, depth + 1) if sub else ()
         plans.append((field, is_reverse, ModelPlan(target, tuple(fields), start, nested)))
     return tuple(plans)
+
+
+def _keys_loaded(field: Any, loaded: list[Any]) -> bool:
+    """The query loads the field's key: its column, or a ForeignObject's local fields."""
+    if field.concrete:
+        return field in loaded
+    return all(local in loaded for local in field.local_related_fields)
 
 
 def loaded_fields(opts: Any, state: QueryState, prefix: str) -> list[Any]:
@@ -106,7 +113,7 @@ def _paths_tree(paths: tuple[str, ...]) -> dict[str, Any]:
 def _select_related_field(opts: Any, name: str) -> Any:
     from relata.exceptions import FieldDoesNotExist
 
-    choices = sorted(f.name for f in opts.concrete_fields if f.is_relation)
+    choices = sorted(f.name for f in opts.fields if f.is_relation and not f.many_to_many)
     choices += sorted(rel.name for rel in opts.related_objects if rel.one_to_one)
     try:
         field = opts.get_field(name)
@@ -117,7 +124,7 @@ def _select_related_field(opts: Any, name: str) -> Any:
     listed = ", ".join(choices) or "(none)"
     if not field.is_relation:
         raise FieldError(f"Non-relational field given in select_related: '{name}'. Choices are: {listed}")
-    if not hasattr(field, "path_infos"):  # a GenericForeignKey: its target's table depends on the row
+    if not hasattr(type(field), "path_infos"):  # a GenericForeignKey: its target's table depends on the row
         raise FieldError(
             f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
             f"'{name}' may point at any model: load it with prefetch_related('{name}')."

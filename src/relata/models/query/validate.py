@@ -12,27 +12,30 @@ from collections import OrderedDict
 from typing import Any
 
 from relata.exceptions import FieldError
+from relata.models.query.build import _relation_preparer as relation_preparer
 from relata.models.query.build import _unsupported_lookup as unsupported_lookup
 from relata.models.query.joins import resolve_names
 
 #: How many valid (model, path) pairs are remembered; the least recently used go first.
 VALID_LIMIT = 2048
-_VALID: OrderedDict[tuple[Any, str], None] = OrderedDict()
+_VALID: OrderedDict[tuple[Any, str], Any] = OrderedDict()
 
 
-def _known(model: Any, path: str) -> bool:
+def _known(model: Any, path: str) -> Any:
+    """The resolved path remembered for `path` on `model`, or None."""
     key = (model, path)
-    if key not in _VALID:
-        return False
+    resolved = _VALID.get(key)
+    if resolved is None:
+        return None
     try:
         _VALID.move_to_end(key)
     except KeyError:  # dropped by another thread in between: still valid
         pass
-    return True
+    return resolved
 
 
-def _remember(model: Any, path: str) -> None:
-    _VALID[(model, path)] = None
+def _remember(model: Any, path: str, resolved: Any) -> None:
+    _VALID[(model, path)] = resolved
     while len(_VALID) > VALID_LIMIT:
         try:
             _VALID.popitem(last=False)
@@ -49,13 +52,14 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
             check_none_allowed(model, tree[1], annotations)
         if tree[1].endswith("__in") and getattr(tree[2], "_subquery_state", None) is not None:
             check_in_subquery(tree[2])
+        check_related_value(model, tree[1], tree[2], annotations)
     elif kind != "expr":
         for child in tree[2]:
             check_where(model, child, annotations)
 
 
 def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
-    if _known(model, path):
+    if _known(model, path) is not None:
         return
     parts = path.split("__")
     if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
@@ -69,7 +73,7 @@ def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
         out_field, rest = (typed(out_field) if typed else transform.output_field), rest[1:]
     if len(rest) > 1 or (out_field is not None and out_field.get_lookup(rest[0] if rest else "exact") is None):
         raise FieldError(unsupported_lookup(field, rest, path))
-    _remember(model, path)
+    _remember(model, path, resolved)
 
 
 def check_none_allowed(model: Any, path: str, annotations: tuple[str, ...]) -> None:
@@ -89,6 +93,51 @@ def check_none_allowed(model: Any, path: str, annotations: tuple[str, ...]) -> N
         )
 
 
+#: Lookups on a relation whose value is one related object (or key) or several.
+_ONE_VALUE = frozenset(("exact", "gt", "gte", "lt", "lte"))
+_SEVERAL_VALUES = frozenset(("in", "range"))
+
+
+def check_related_value(model: Any, path: str, value: Any, annotations: tuple[str, ...]) -> None:
+    """A value compared with a relation must be a saved instance of its model, its key, or a queryset of
+    that model, as Django checks when filter() is called (not first when the rows are read)."""
+    if value is None or getattr(value, "resolves_in_query", False):
+        return
+    resolved = _known(model, path)
+    if resolved is None:
+        return  # an annotation's path: resolved with the query
+    target = resolved.value_model
+    lookup = resolved.rest[0] if resolved.rest else "exact"
+    if target is None or len(resolved.rest) > 1 or lookup not in _ONE_VALUE | _SEVERAL_VALUES:
+        return
+    if getattr(value, "_subquery_state", None) is not None:
+        _check_queryset_model(value, target)
+        return
+    if lookup not in _SEVERAL_VALUES:
+        values: Any = (value,)
+    elif isinstance(value, list | tuple | set | frozenset):
+        values = value
+    else:
+        return  # an iterator is read once, when the query is built: never consume it here
+    prepare = relation_preparer(resolved.value_field, target, resolved.value_field.get_prep_value)
+    for item in values:
+        if getattr(item, "resolves_in_query", False) or getattr(item, "_subquery_state", None) is not None:
+            continue
+        prepare(item)
+
+
+def _check_queryset_model(queryset: Any, target: Any) -> None:
+    _state, fields = queryset._subquery_state()
+    given = queryset.model
+    if fields is not None or given._meta.concrete_model is target._meta.concrete_model:
+        return
+    if issubclass(given, target) or issubclass(target, given):
+        return  # a parent or child of the target: the same primary keys
+    raise ValueError(
+        f'Cannot use QuerySet for "{given._meta.object_name}": Use a QuerySet for "{target._meta.object_name}".'
+    )
+
+
 def check_in_subquery(queryset: Any) -> None:
     """`__in` compares one column: a values() queryset must select exactly one."""
     sub_state, fields = queryset._subquery_state()
@@ -104,10 +153,9 @@ def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, .
         if not isinstance(name, str) or name == "?":
             continue
         path = name.lstrip("-+")
-        if path in annotations or _known(model, path):
+        if path in annotations or _known(model, path) is not None:
             continue
         parts = path.split("__")
         if any("__".join(parts[:size]) in annotations for size in range(len(parts) - 1, 0, -1)):
             continue  # transforms of an annotation are resolved with the query
-        resolve_names(model, path.split("__"), annotations)
-        _remember(model, path)
+        _remember(model, path, resolve_names(model, path.split("__"), annotations))

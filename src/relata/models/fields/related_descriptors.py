@@ -9,6 +9,8 @@
   and ReverseOneToOneDescriptor (a single object, or RelatedObjectDoesNotExist)
 - `pizza.toppings` / `topping.pizza_set` for a ManyToManyField: ManyToManyDescriptor
   on both sides, each a manager over the through table.
+- `membership.person` for a ForeignObject over (person_id, country_id): the same forward and
+  reverse descriptors, keyed by the tuple of the local fields' values instead of one column.
 
 The single-object descriptors are data descriptors, so they can keep the object
 they load in the instance's `__dict__` under their own name (see instance_state).
@@ -20,6 +22,7 @@ from functools import cached_property
 from typing import Any
 
 from relata.models.instance_state import db_of, refuse, set_key_pending
+from relata.models.q import Q
 from relata.models.routing import check_relation
 
 _MISSING = object()
@@ -47,22 +50,41 @@ class ForwardManyToOneDescriptor:
         return self.field.name in instance.__dict__
 
     @cached_property
-    def _names(self) -> tuple[str, str, str]:
-        """(cache name, key column attname, target's attname), read once the target is resolved."""
+    def _names(self) -> tuple[str, str, str] | None:
+        """(cache name, key column attname, target's attname), read once the target is resolved.
+
+        None for a ForeignObject, whose key is the values of other fields (see _get_by_fields).
+        """
         field = self.field
+        if not field.concrete:
+            return None
         return field.name, field.attname, field.target_field.attname
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
+        names = self._names
+        if names is None:
+            return self._get_by_fields(instance)
         cache = instance.__dict__
-        name, attname, target_attname = self._names
+        name, attname, target_attname = names
         cached = cache.get(name)
         # The hot path (select_related, prefetch, reverse managers): a cached object
         # that still matches the key column.
         if cached is not None and cached.__dict__.get(target_attname, _MISSING) == cache.get(attname):
             return cached
         return self._load(instance, cache)
+
+    def _get_by_fields(self, instance: Any) -> Any:
+        """A ForeignObject's object: the row whose to_fields hold this instance's from_fields values."""
+        field = self.field
+        cache = instance.__dict__
+        values = field.get_local_related_value(instance)
+        related = cache.get(field.name, _MISSING)
+        if related is _MISSING or (related is not None and field.get_foreign_related_value(related) != values):
+            related = None if None in values else self.get_object(instance, values)
+            cache[field.name] = related
+        return self._check_null(instance, related)
 
     def _load(self, instance: Any, cache: dict[str, Any]) -> Any:
         field = self.field
@@ -90,22 +112,31 @@ class ForwardManyToOneDescriptor:
         return related
 
     def get_object(self, instance: Any, value: Any) -> Any:
-        model = self.field.related_model
+        """The related row for key `value` (a tuple of the to_fields' values for a ForeignObject)."""
+        field = self.field
+        model = field.related_model
         db = db_of(instance) or "default"
+        if field.concrete:
+            keys = {field.target_field.attname: value}
+        else:
+            keys = {target.attname: v for target, v in zip(field.foreign_related_fields, value, strict=True)}
+        source = model._base_manager.db_manager(db)
+        extra = field.get_extra_descriptor_filter(instance)
+        if extra:
+            source = source.filter(extra if isinstance(extra, Q) else Q(**extra))
         try:
-            related = model._base_manager.db_manager(db).get(**{self.field.target_field.attname: value})
+            related = source.get(**keys)
         except model.DoesNotExist:
+            shown = ", ".join(f"{name}={v!r}" for name, v in keys.items())
             raise refuse(
                 instance,
-                self.field.name,
+                field.name,
                 self.RelatedObjectDoesNotExist(
-                    f"{type(instance).__name__} has no {self.field.name}: no {model.__name__} with "
-                    f"{self.field.target_field.attname}={value!r}."
+                    f"{type(instance).__name__} has no {field.name}: no {model.__name__} with {shown}."
                 ),
             ) from None
-        if self.field.one_to_one:
-            accessor = self.field.remote_field.get_cache_name()
-            related.__dict__[accessor] = instance
+        if field.one_to_one:
+            related.__dict__[field.remote_field.get_cache_name()] = instance
         return related
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -121,12 +152,17 @@ class ForwardManyToOneDescriptor:
             previous = cache.get(field.name)
             if previous is not None and field.one_to_one:
                 previous.__dict__[field.remote_field.get_cache_name()] = None
-            cache[field.attname] = None
-            set_key_pending(instance, field.name, False)
+            for local in field.local_related_fields:
+                cache[local.attname] = None
+            if field.concrete:
+                set_key_pending(instance, field.name, False)
         else:
             check_relation(instance, value)
-            key = cache[field.attname] = getattr(value, field.target_field.attname)
-            set_key_pending(instance, field.name, key is None or key == "")
+            for local, target in field.related_fields:
+                cache[local.attname] = getattr(value, target.attname)
+            if field.concrete:
+                key = cache[field.attname]
+                set_key_pending(instance, field.name, key is None or key == "")
             if field.one_to_one:
                 value.__dict__[field.remote_field.get_cache_name()] = instance
         cache[field.name] = value
