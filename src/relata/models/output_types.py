@@ -125,7 +125,7 @@ def result_field(field: Any, column: bool = False) -> Any:
     if column or field is None:
         return field
     if isinstance(field, f.DecimalField) and field.decimal_places is not None:
-        computed = _copy(field)
+        computed = copy.copy(field)  # a new field: the model's own keeps its places
         computed.decimal_places = None
         return computed
     cast = {"FloatField": float}.get(field.get_internal_type())
@@ -133,12 +133,6 @@ def result_field(field: Any, column: bool = False) -> Any:
         cast = int
     if cast is None:
         return field
-    computed = _copy(field)
+    computed = copy.copy(field)
     computed.computed_type = cast
     return computed
-
-
-def _copy(field: Any) -> Any:
-    clone = copy.copy(field)
-    clone.__dict__.pop("_hash", None)
-    return clone

@@ -274,6 +274,13 @@ class Field(RegisterLookupMixin):
             return _new_field, (type(self),), self.__dict__
         return _load_field, (model._meta.app_label, model._meta.object_name, self.name)
 
+    def __copy__(self) -> Field:
+        # A new field with the same attributes: without this, copy.copy() would follow __reduce__
+        # and hand back the model's own field, which the caller then changes.
+        clone = object.__new__(type(self))
+        clone.__dict__ = self.__dict__.copy()
+        return clone
+
     def __deepcopy__(self, memo: dict) -> Field:
         clone = copy.copy(self)
         clone._validators = list(self._validators)
