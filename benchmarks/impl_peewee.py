@@ -73,6 +73,12 @@ class PeeweeBench:
             for batch in chunked(books, INSERT_BATCH):
                 Book.insert_many(batch, fields=[Book.id, Book.title, Book.author]).execute()
 
+    def bulk_insert_objects(self, authors: list[tuple], books: list[tuple]) -> None:
+        with database.atomic():
+            by_id = {i: Author(id=i, name=n) for i, n in authors}
+            Author.bulk_create(list(by_id.values()), batch_size=INSERT_BATCH)
+            Book.bulk_create([Book(id=i, title=t, author=by_id[a]) for i, t, a in books], batch_size=INSERT_BATCH)
+
     def load_all(self) -> list[Any]:
         return list(Book.select())
 

@@ -52,6 +52,12 @@ class RelataBench:
             Author.objects.bulk_create([Author(id=i, name=n) for i, n in authors])
             Book.objects.bulk_create([Book(id=i, title=t, author_id=a) for i, t, a in books])
 
+    def bulk_insert_objects(self, authors: list[tuple], books: list[tuple]) -> None:
+        with transaction.atomic():
+            made = Author.objects.bulk_create([Author(id=i, name=n) for i, n in authors])
+            by_id = {author.id: author for author in made}
+            Book.objects.bulk_create([Book(id=i, title=t, author=by_id[a]) for i, t, a in books])
+
     def load_all(self) -> list[Any]:
         return list(Book.objects.all())
 

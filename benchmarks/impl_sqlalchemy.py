@@ -75,6 +75,12 @@ class SqlAlchemyBench:
             session.execute(insert(Author), [{"id": i, "name": n} for i, n in authors])
             session.execute(insert(Book), [{"id": i, "title": t, "author_id": a} for i, t, a in books])
 
+    def bulk_insert_objects(self, authors: list[tuple], books: list[tuple]) -> None:
+        with Session(self.engine) as session, session.begin():
+            by_id = {i: Author(id=i, name=n) for i, n in authors}
+            session.add_all(by_id.values())
+            session.add_all([Book(id=i, title=t, author=by_id[a]) for i, t, a in books])
+
     def load_all(self) -> list[Any]:
         with Session(self.engine) as session:
             return list(session.scalars(select(Book)))

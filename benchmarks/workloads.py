@@ -24,6 +24,7 @@ class Implementation(Protocol):
 
     def reset(self) -> None: ...  # drop and create empty tables
     def bulk_insert(self, authors: list[AuthorRow], books: list[BookRow]) -> None: ...
+    def bulk_insert_objects(self, authors: list[AuthorRow], books: list[BookRow]) -> None: ...
     def load_all(self) -> list[Any]: ...
     def get_by_pk(self, ids: list[int]) -> list[Any]: ...
     def filtered_count(self, prefixes: list[str]) -> list[int]: ...
@@ -111,6 +112,12 @@ WORKLOADS = [
     Workload(
         "bulk_insert", "insert every author and book in one transaction", EMPTY,
         lambda impl, d: impl.bulk_insert(d.authors, d.books),
+        lambda d: (d.authors, d.books),
+        _table_state,
+    ),
+    Workload(
+        "bulk_insert_objects", "the same insert as users spell it: each book built with its author object", EMPTY,
+        lambda impl, d: impl.bulk_insert_objects(d.authors, d.books),
         lambda d: (d.authors, d.books),
         _table_state,
     ),

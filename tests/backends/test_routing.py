@@ -151,6 +151,24 @@ def test_relation_across_databases_is_refused_by_default(replica):
     truncate_tables(Author, Tag, Book, using="replica")
 
 
+def test_without_routers_a_new_object_follows_its_related_object_to_its_database(replica):
+    on_replica = Author.objects.using("replica").create(name="alex")
+    book = Book(title="t", author=on_replica)
+    assert book._state.db == "replica"
+    book.save()
+    assert Book.objects.using("replica").get().author_id == on_replica.pk
+    assert Book.objects.using("default").count() == 0
+    on_primary = Author.objects.using("default").create(name="sam")
+    with pytest.raises(ValueError, match="the current database router prevents this relation"):
+        book.author = on_primary
+    unsaved = Author(name="new")
+    other = Book(title="u", author=unsaved)  # both unsaved: both are written to the default database
+    unsaved.save()
+    other.save()
+    assert Book.objects.using("default").get().author_id == unsaved.pk
+    truncate_tables(Author, Tag, Book, using="replica")
+
+
 def test_relation_across_databases_allowed_when_the_router_says_so(replica):
     router.set_routers([SameClusterRouter()])
     try:

@@ -39,7 +39,17 @@ class Named(models.Model):
         return self.name
 
 
-use_models(Author, Tag, Named)
+class Careful(models.Model):
+    """Meta.select_on_save: save() asks whether the row exists before it updates it."""
+
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        app_label = "m_inst"
+        select_on_save = True
+
+
+use_models(Author, Tag, Named, Careful)
 
 
 class dj:
@@ -324,3 +334,29 @@ def test_update_fields_given_as_a_string_is_refused_as_in_django(relata_backend)
     theirs = dj.Author.objects.create(name="Sara")
     with pytest.raises(ValueError, match="non-concrete fields: "):
         theirs.save(update_fields="name")
+
+
+def test_select_on_save_checks_for_the_row_before_updating_it():
+    careful = Careful.objects.create(name="a")
+    careful.name = "b"
+    with CaptureQueries() as queries:
+        careful.save()
+    assert [q.sql.split()[0] for q in queries] == ["SELECT", "UPDATE"]
+    assert Careful.objects.get().name == "b"
+    with assert_num_queries(1):
+        careful.save(force_update=True)
+    Careful.objects.all().delete()
+    with assert_num_queries(1), pytest.raises(exceptions.DatabaseError, match="did not affect any rows"):
+        careful.save(force_update=True)
+    with CaptureQueries() as queries:
+        careful.save()  # no row any more: SELECT, then INSERT
+    assert [q.sql.split()[0] for q in queries] == ["SELECT", "INSERT"]
+    assert Careful.objects.get().name == "b"
+    author = Author.objects.create(name="x")
+    with assert_num_queries(1):
+        author.save()  # without the option: one UPDATE
+
+
+@pytest.mark.parametrize("make", [lambda M: M(), lambda M: M(id=None), lambda M: M(id=0), lambda M: M(id=5)])
+def test_is_pk_set_as_django(make):
+    assert make(Author)._is_pk_set() is make(dj.Author)._is_pk_set()

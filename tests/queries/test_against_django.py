@@ -429,6 +429,14 @@ CASES = {
     "get_after_union_with_filter": lambda B, S, m: B.objects.filter(pk=1).union(B.objects.filter(pk=2)).get(pk=1),
     "in_bulk_after_slice": lambda B, S, m: B.objects.all()[:2].in_bulk([1]),
     "reverse_after_slice": lambda B, S, m: B.objects.all()[:2].reverse(),
+    "latest_after_slice": lambda B, S, m: B.objects.all()[:2].latest("pages"),
+    "latest_without_field_or_meta": lambda B, S, m: B.objects.latest(),
+    "first_of_unordered_grouping": lambda B, S, m: B.objects.values("genre").annotate(n=m.Count("pk")).first(),
+    "last_of_unordered_grouping": lambda B, S, m: B.objects.values("genre").annotate(n=m.Count("pk")).last(),
+    "first_of_grouping_by_key": lambda B, S, m: B.objects.values("pk").annotate(n=m.Count("pk")).first(),
+    "first_of_ordered_grouping": lambda B, S, m: (
+        B.objects.values("genre").annotate(n=m.Count("pk")).order_by("genre").first()
+    ),
 }
 
 
@@ -476,3 +484,13 @@ def test_contains_and_startswith_are_case_sensitive_on_every_backend():
     assert titles(title__startswith="The") == ["The Hobbit"]
     assert titles(title__endswith="ROAD") == []
     assert titles(title__icontains="THE") == ["The Hobbit", "the road"]
+
+
+@pytest.mark.parametrize(
+    "case", ["latest_after_slice", "latest_without_field_or_meta", "first_of_unordered_grouping", "update_after_slice"]
+)
+def test_refusals_say_what_django_says(case):
+    ours = oracle.error_of(CASES[case], Book, Shelf, models)
+    theirs = oracle.error_of(CASES[case], DBook, DShelf, oracle.models)
+    assert type(ours).__name__ == type(theirs).__name__
+    assert str(theirs).rstrip(".") in str(ours)

@@ -34,5 +34,15 @@ def test_refused_as_django_refuses(case):
     ],
 )
 def test_valid_conditions_are_taken(build):
+    """(A lookup object as the condition is taken too: see test_a_lookup_is_a_condition.)"""
     build(dm)
     build(models)
+
+
+def test_a_lookup_is_a_condition():
+    from django.db.models.lookups import GreaterThan as DjangoGreaterThan
+
+    from relata.models.lookups import GreaterThan
+
+    dm.When(DjangoGreaterThan(dm.F("a"), 1), then=1)
+    models.When(GreaterThan(models.F("a"), 1), then=1)

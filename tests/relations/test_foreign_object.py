@@ -436,3 +436,9 @@ def test_relations_listing_names_both_sides():
     assert (forward.kind, forward.column, forward.returns) == ("ForeignObject", None, "Country instance")
     reverse = {r.accessor: r for r in describe_relations(Country)}["cities"]
     assert (reverse.kind, reverse.query_name, reverse.returns) == ("reverse ForeignObject", "cities", "manager of City")
+
+
+def test_a_foreign_keys_related_field_is_known_before_it_joins_a_model():
+    assert models.ForeignKey(Country, models.CASCADE).remote_field.get_related_field().name == "id"
+    by_code = models.ForeignKey(Country, models.CASCADE, to_field="code")
+    assert by_code.remote_field.get_related_field().name == "code"

@@ -232,7 +232,10 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         cls = type(self)
         opts = cls._meta
         if opts.abstract:
-            raise TypeError(f"Abstract models cannot be instantiated: {cls.__name__}.")
+            raise TypeError(
+                f"Abstract models cannot be instantiated. {cls.__name__} has Meta.abstract = True: "
+                f"create an instance of a model that subclasses it."
+            )
         state = self.__dict__
         state["_state"] = None  # new and unsaved (see instance_state)
         fields = opts.insertable_fields
@@ -322,6 +325,10 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         setattr(self, opts.pk.attname, value)
 
     pk = property(_get_pk_val, _set_pk_val)
+
+    def _is_pk_set(self, meta: Any = None) -> bool:
+        """Whether the primary key holds a value (0 counts; None does not), as Django 5.2 asks it."""
+        return self.__dict__.get((meta or self._meta).pk.attname) is not None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self}>"

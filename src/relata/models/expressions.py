@@ -673,9 +673,9 @@ class Variance(Aggregate):
 
 class When(Expression):
     def __init__(self, condition: Any = None, then: Any = None, **lookups: Any):
-        if lookups and (condition is None or getattr(condition, "conditional", False)):
+        if lookups and (condition is None or _is_condition(condition)):
             condition, lookups = Q(condition, **lookups) if condition is not None else Q(**lookups), {}
-        if condition is None or lookups or not getattr(condition, "conditional", False):
+        if condition is None or lookups or not _is_condition(condition):
             raise TypeError(
                 "When() supports a Q object, a boolean expression, or lookups as a condition; "
                 f"got {condition!r}{' with lookups' if lookups else ''}."
@@ -690,6 +690,11 @@ class When(Expression):
 
     def source_expressions(self) -> list[Any]:
         return [self.result]
+
+
+def _is_condition(value: Any) -> bool:
+    """A Q, a boolean expression, or a lookup used as an expression (`GreaterThan(F("a"), 1)`)."""
+    return bool(getattr(value, "conditional", False) or getattr(type(value), "lookup_name", None))
 
 
 class Case(Expression):

@@ -156,8 +156,8 @@ def build_bulk_rows(connection: Any, fields: tuple[Field, ...], flat: bool) -> C
     """`rows(instances)`: what bulk_create inserts, read in one call.
 
     A list of value lists, or with `flat` one list of all values (the
-    parameters of a multi-row INSERT). Expressions have no place in a bulk
-    INSERT, so one is refused.
+    parameters of a multi-row INSERT). A value that is an expression cannot be
+    a parameter: reading one raises HoldsExpression.
     """
     namespace: dict[str, Any] = {"add": True, "refuse": _refuse_expression}
     lines = ["def rows(objs):", "    out = []", f"    add_row = out.{'extend' if flat else 'append'}"]
@@ -169,8 +169,12 @@ def build_bulk_rows(connection: Any, fields: tuple[Field, ...], flat: bool) -> C
     return _compile(lines, namespace, "rows", "<relata bulk rows>")
 
 
+class HoldsExpression(Exception):
+    """Raised by the generated bulk rows reader at the first expression: the caller builds that INSERT itself."""
+
+
 def _refuse_expression() -> None:
-    raise ValueError("bulk_create() takes plain values, not expressions such as F().")
+    raise HoldsExpression
 
 
 def _value_lines(

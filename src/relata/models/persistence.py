@@ -14,7 +14,7 @@ from typing import Any
 from relata import exceptions
 from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
-from relata.models import order_wrt
+from relata.models import insert_expressions, order_wrt
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import DatabaseDefault, Field
 from relata.models.inheritance import TableChainSave, check_force_insert
@@ -118,10 +118,14 @@ def _write_row(
             if fields is opts.concrete_fields
             else [f for f in fields if not f.primary_key and not f.generated]
         )
-        if non_pk:
-            rows = update_row(connection, obj, non_pk, pk_value)
-        else:
+        if not non_pk or (opts.select_on_save and not force_update):
+            # Meta.select_on_save: ask whether the row exists before updating it, for databases (or
+            # triggers) whose UPDATE does not tell how many rows it matched, as in Django.
             rows = int(type(obj)._base_manager.using(using).filter(pk=pk_value).exists())
+            if rows and non_pk:
+                update_row(connection, obj, non_pk, pk_value)
+        else:
+            rows = update_row(connection, obj, non_pk, pk_value)
         if force_update and not rows:
             raise exceptions.DatabaseError("Forced update did not affect any rows.")
         if update_fields is not None and not rows:
@@ -319,8 +323,13 @@ def insert_row(
     statement = _insert_statement(connection, opts, tuple(fields), returning, read_back)
     values, expression = statement.values(obj)
     if expression:
-        raise ValueError("Expressions such as F() cannot be saved into a new row; save a plain value first.")
-    cursor = connection.execute(statement.sql, values)
+        returned = (opts.pk.column,) if statement.returning else ()
+        cursor = insert_expressions.insert_rows(
+            connection, opts, statement.fields, [values], returned + tuple(f.column for f in read_back)
+        )
+        _forget_expressions(obj, statement.fields, values)
+    else:
+        cursor = connection.execute(statement.sql, values)
     row = cursor.fetchone() if statement.returning or read_back else ()
     if returning:
         pk_value = row[0] if statement.returning else cursor.lastrowid
@@ -329,6 +338,13 @@ def insert_row(
     for field, value in zip(read_back, row[len(row) - len(read_back) :], strict=True):
         converter = field.from_db_converter(connection)
         obj.__dict__[field.attname] = converter(value) if converter and value is not None else value
+
+
+def _forget_expressions(obj: Any, fields: tuple[Field, ...], values: list[Any]) -> None:
+    """An expression's result is only known to the database: the attribute loads it on first access."""
+    for field, value in zip(fields, values, strict=True):
+        if getattr(value, "resolves_in_query", False):
+            obj.__dict__.pop(field.attname, None)
 
 
 def update_row(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from relata.models.instance_state import db_of
+
 DEFAULT_DB_ALIAS = "default"
 
 
@@ -77,11 +79,29 @@ def check_relation(instance: Any, value: Any) -> None:
 
     An unsaved side first takes the database the other side would be written to.
     """
+    if not router.routers:
+        _check_relation_unrouted(instance, value)
+        return
     if instance._state.db is None:
         instance._state.db = router.db_for_write(type(instance), instance=value)
     if value._state.db is None:
         value._state.db = router.db_for_write(type(value), instance=instance)
     if not router.allow_relation(value, instance):
+        raise ValueError(f'Cannot assign "{value!r}": the current database router prevents this relation.')
+
+
+def _check_relation_unrouted(instance: Any, value: Any) -> None:
+    """check_relation() when no router is configured: the same outcome, reading the states without making them
+    (`Book(author=author)` runs it for every object built). An unsaved object related to one of the default
+    database keeps no database of its own (`_state.db` None): saving it writes to the default database all the same."""
+    db, other = db_of(instance), db_of(value)
+    if db is None:
+        if other in (None, DEFAULT_DB_ALIAS):
+            return  # both are written to the default database, where an unsaved object goes anyway
+        db = instance._state.db = other
+    if other is None:
+        other = value._state.db = db
+    if db != other:
         raise ValueError(f'Cannot assign "{value!r}": the current database router prevents this relation.')
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from relata import exceptions, transaction
 from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
-from relata.models.fastpaths import build_bulk_rows
+from relata.models.fastpaths import HoldsExpression, build_bulk_rows
 from relata.models.fields import DatabaseDefault
 from relata.models.inheritance import update_across_tables
+from relata.models.insert_expressions import insert_rows
 from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.joins import resolve_names
@@ -53,7 +54,7 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
                 raise exceptions.FieldError(
                     f"Window expressions are not allowed in this query ({field.name}={value!r})."
                 )
-            _refuse_joined_refs(queryset, value)
+            _refuse_joined_refs(queryset, value, field)
             shape.append((field.column, value))
             continue
         if isinstance(value, Model) and field.is_relation:
@@ -70,6 +71,7 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
             value = prep(value) if prep is not None else value
         shape.append((field.column, None))
         slot_values.append(value)
+    _refuse_aggregate_ordering(queryset)
     state = queryset._state.evolve(order_by=(), default_ordering=False, select_related=False)
     with transaction.mark_for_rollback_on_error(connection.alias):
         compiled, values = compile_query(
@@ -80,12 +82,37 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
         return connection.execute(compiled.sql, compiled.params(values)).rowcount
 
 
-def _refuse_joined_refs(queryset: Any, expression: Any) -> None:
-    # An UPDATE's SET clause sees only the updated table's own row.
-    annotations = tuple(a.name for a in queryset._state.annotations)
+def _refuse_aggregate_ordering(queryset: Any) -> None:
+    """An ordering by an aggregate has no meaning for an UPDATE (Django refuses it rather than drop it)."""
+    aggregates = {a.name: a.expression for a in queryset._state.annotations if a.expression.contains_aggregate}
+    for item in queryset._state.order_by or ():
+        name = item.lstrip("-") if isinstance(item, str) else None
+        if getattr(item, "contains_aggregate", False) or name in aggregates:
+            raise exceptions.FieldError(
+                f"Cannot update when ordering by an aggregate: {aggregates.get(name, item)!r}. "
+                "Remove the ordering (order_by()) before update()."
+            )
+
+
+def _refuse_joined_refs(queryset: Any, expression: Any, field: Any, seen: frozenset[str] = frozenset()) -> None:
+    """An UPDATE's SET clause sees only the updated table's own row: no join, no aggregate (also through
+    an annotation the value names)."""
+    annotations = {a.name: a.expression for a in queryset._state.annotations}
     for name in expression.refs():
-        if name not in annotations and resolve_names(queryset.model, name.split("__"), annotations).steps:
-            raise exceptions.FieldError("Joined field references are not permitted in this query")
+        if name in annotations and name not in seen:
+            named = annotations[name]
+            if getattr(named, "contains_aggregate", False):
+                raise exceptions.FieldError(
+                    f"Aggregate functions are not allowed in this query ({field.name}={named!r}, "
+                    f"through the annotation '{name}')."
+                )
+            if getattr(named, "resolves_in_query", False):
+                _refuse_joined_refs(queryset, named, field, seen | {name})
+        elif name not in annotations and resolve_names(queryset.model, name.split("__"), tuple(annotations)).steps:
+            raise exceptions.FieldError(
+                f"Joined field references are not permitted in this query ({field.name}=...{name}): an UPDATE "
+                "sets a row from its own columns; use a Subquery() to read a related row."
+            )
 
 
 def _create_params(model: Any, lookup: dict[str, Any], defaults: dict[str, Any] | None) -> dict[str, Any]:
@@ -98,8 +125,8 @@ def _create_params(model: Any, lookup: dict[str, Any], defaults: dict[str, Any] 
             opts.get_field(name)
         except exceptions.FieldDoesNotExist:
             attr = getattr(model, name, None)
-            if not isinstance(attr, property):
-                invalid.append(name)
+            if not isinstance(attr, property) or attr.fset is None:
+                invalid.append(name)  # only a property that can be set takes a value, as in Django
     if invalid:
         raise exceptions.FieldError(
             f"Invalid field name(s) for model {opts.object_name}: '{', '.join(sorted(invalid))}'."
@@ -117,6 +144,8 @@ def get_or_create(queryset: Any, defaults: dict[str, Any] | None, lookup: dict[s
         return queryset.get(**lookup), False
     except queryset.model.DoesNotExist:
         pass
+    if defaults:  # read only now: a lazy `defaults` is never evaluated when the row exists, as in Django
+        queryset._refuse_reverse_one_to_one(defaults)
     params = _create_params(queryset.model, lookup, defaults)
     using = queryset.db_for_write()
     try:
@@ -304,7 +333,11 @@ def _insert_group(
     size = (batch_size or len(group)) if pipelined else _batch_size(connection, len(fields), batch_size)
     for start in range(0, len(group), size):
         batch = group[start : start + size]
-        rows = read_rows(batch)
+        try:
+            rows = read_rows(batch)
+        except HoldsExpression:
+            _insert_with_expressions(connection, opts, tuple(fields), group[start:], size, returning, on_conflict)
+            return
         if pipelined:
             sql = _insert_sql(connection, opts, fields, 1, returning, on_conflict)
             ids = connection.executemany(sql, rows, returning=returning)
@@ -315,6 +348,25 @@ def _insert_group(
         if returning:
             for obj, value in zip(batch, ids, strict=True):
                 obj.__dict__[pk.attname] = converter(value) if converter else value
+
+
+def _insert_with_expressions(
+    connection: Any, opts: Any, fields: tuple[Any, ...], group: list[Any], size: int, returning: bool, on_conflict: Any
+) -> None:
+    """bulk_create() of rows holding expressions (`Lower(Value("x"))`, `Now()`): SQL built for this call."""
+    from relata.models.persistence import _forget_expressions, _insert_statement
+
+    read_values = _insert_statement(connection, opts, fields, False).values
+    pk, converter = opts.pk, opts.pk.from_db_converter(connection)
+    for start in range(0, len(group), size):
+        batch = group[start : start + size]
+        rows = [read_values(obj)[0] for obj in batch]
+        cursor = insert_rows(connection, opts, fields, rows, (pk.column,) if returning else (), on_conflict)
+        if returning:
+            for obj, (value,) in zip(batch, cursor.fetchall(), strict=True):
+                obj.__dict__[pk.attname] = converter(value) if converter else value
+        for obj, row in zip(batch, rows, strict=True):
+            _forget_expressions(obj, fields, row)
 
 
 class BulkRows(StatementKind):

@@ -144,6 +144,10 @@ class ManyToOneRel(ForeignObjectRel):
         super().__init__(field, to, **kwargs)
         self.field_name = field_name
 
+    def get_related_field(self) -> Any:
+        """The target's field the key holds: its primary key unless to_field names another."""
+        return self.field.target_field
+
 
 class OneToOneRel(ManyToOneRel):
     def __init__(self, *args: Any, **kwargs: Any):

@@ -616,16 +616,27 @@ class QuerySet(AsyncQuerySetMixin):
         raise self.model.MultipleObjectsReturned(f"get() returned more than one {name} -- it returned {shown}!")
 
     def first(self) -> Any:
-        qs = self if self.ordered else self.order_by("pk")
+        qs = self if self.ordered else self._by_pk_for("first", "pk")
         for obj in qs[:1]:
             return obj
         return None
 
     def last(self) -> Any:
-        qs = self.reverse() if self.ordered else self.order_by("-pk")
+        qs = self.reverse() if self.ordered else self._by_pk_for("last", "-pk")
         for obj in qs[:1]:
             return obj
         return None
+
+    def _by_pk_for(self, method: str, order: str) -> QuerySet:
+        """An unordered queryset ordered by its key for first()/last(); a grouping without the key has none."""
+        group_by = self._state.group_by
+        pk = self.model._meta.pk
+        if isinstance(group_by, tuple) and not {"pk", pk.name, pk.attname} & set(group_by):
+            raise TypeError(
+                f"Cannot use QuerySet.{method}() on an unordered queryset performing aggregation. "
+                "Add an ordering with order_by()."
+            )
+        return self.order_by(order)
 
     def earliest(self, *fields: Any) -> Any:
         return self._earliest(fields, "earliest")
@@ -634,13 +645,13 @@ class QuerySet(AsyncQuerySetMixin):
         return self._earliest(fields, "latest")
 
     def _earliest(self, fields: tuple[Any, ...], method: str) -> Any:
-        self._not_sliced(f"change ordering of (in {method}())")
+        self._not_sliced("change")
         if not fields:
             get_latest_by = self.model._meta.get_latest_by
             if not get_latest_by:
                 raise ValueError(
-                    f"{method}() and {'latest' if method == 'earliest' else 'earliest'}() require either "
-                    f"fields as positional arguments or 'get_latest_by' in the model's Meta."
+                    "earliest() and latest() require either fields as positional arguments or 'get_latest_by' "
+                    f"in the model's Meta ({self.model.__name__} has none)."
                 )
             fields = (get_latest_by,) if isinstance(get_latest_by, str) else tuple(get_latest_by)
         qs = self.order_by(*fields)
@@ -791,7 +802,7 @@ class QuerySet(AsyncQuerySetMixin):
         return router.db_for_write(self.model, **self._hints)
 
     def get_or_create(self, defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
-        self._refuse_reverse_one_to_one({**kwargs, **(defaults or {})})
+        self._refuse_reverse_one_to_one(kwargs)
         return writes.get_or_create(self, defaults, kwargs)
 
     def update_or_create(

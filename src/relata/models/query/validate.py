@@ -111,7 +111,7 @@ def check_related_value(model: Any, path: str, value: Any, annotations: tuple[st
     if target is None or len(resolved.rest) > 1 or lookup not in _ONE_VALUE | _SEVERAL_VALUES:
         return
     if getattr(value, "_subquery_state", None) is not None:
-        _check_queryset_model(value, target)
+        _check_queryset_model(value, target, resolved.relation)
         return
     if lookup not in _SEVERAL_VALUES:
         values: Any = (value,)
@@ -126,13 +126,15 @@ def check_related_value(model: Any, path: str, value: Any, annotations: tuple[st
         prepare(item)
 
 
-def _check_queryset_model(queryset: Any, target: Any) -> None:
+def _check_queryset_model(queryset: Any, target: Any, relation: Any = None) -> None:
     _state, fields = queryset._subquery_state()
     given = queryset.model
     if fields is not None or given._meta.concrete_model is target._meta.concrete_model:
         return
     if issubclass(given, target) or issubclass(target, given):
         return  # a parent or child of the target: the same primary keys
+    if getattr(relation, "primary_key", False) and issubclass(given, relation.model):
+        return  # the relation is the model's primary key: its rows' keys are the target's keys
     raise ValueError(
         f'Cannot use QuerySet for "{given._meta.object_name}": Use a QuerySet for "{target._meta.object_name}".'
     )
