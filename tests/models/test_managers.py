@@ -61,7 +61,14 @@ class Inherits(WithManagerBase):
         app_label = "m_managers"
 
 
-use_models(Post, LiveFirst, Inherits)
+class Comment(models.Model):
+    post = models.ForeignKey(LiveFirst, models.CASCADE)
+
+    class Meta:
+        app_label = "m_managers"
+
+
+use_models(Post, LiveFirst, Inherits, Comment)
 
 
 def test_custom_get_queryset_filters():
@@ -136,3 +143,20 @@ def test_manager_proxies_queryset_api_and_str():
     assert str(Post.objects) == "m_managers.Post.objects"
     for name in ("filter", "exclude", "get", "count", "values", "aggregate", "in_bulk", "bulk_create"):
         assert callable(getattr(Post.objects, name)), name
+
+
+def test_meta_changed_at_run_time_is_obeyed_after_expire_cache():
+    """The forward relation reads through the base manager; naming a filtering one (and expiring the
+    cached options, as Django's _expire_cache) hides the unpublished target."""
+    hidden = LiveFirst.everything.create(title="draft", published=False)
+    comment = Comment.objects.create(post=hidden)
+    assert Comment.objects.get(pk=comment.pk).post == hidden
+    LiveFirst._meta.base_manager_name = "live"
+    LiveFirst._meta._expire_cache()
+    try:
+        with pytest.raises(LiveFirst.DoesNotExist):
+            Comment.objects.get(pk=comment.pk).post  # noqa: B018
+    finally:
+        LiveFirst._meta.base_manager_name = None
+        LiveFirst._meta._expire_cache()
+    assert Comment.objects.get(pk=comment.pk).post == hidden

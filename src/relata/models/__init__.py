@@ -67,6 +67,7 @@ from relata.models.fields.related import ForeignKey, ForeignObject, ManyToManyFi
 from relata.models.fields.reverse_related import ForeignObjectRel, ManyToManyRel, ManyToOneRel, OneToOneRel
 from relata.models.functions import Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, Upper
 from relata.models.indexes import Index
+from relata.models.lookups import Lookup, Transform
 from relata.models.manager import BaseManager, Manager
 from relata.models.order_wrt import OrderWrt
 from relata.models.q import Q
@@ -136,6 +137,7 @@ __all__ = [
     "JSONField",
     "Least",
     "Length",
+    "Lookup",
     "Lower",
     "Manager",
     "ManyToManyField",
@@ -172,6 +174,7 @@ __all__ = [
     "TextChoices",
     "TextField",
     "TimeField",
+    "Transform",
     "URLField",
     "UUIDField",
     "UniqueConstraint",

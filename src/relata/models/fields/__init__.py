@@ -21,6 +21,7 @@ from relata import exceptions
 from relata.backends.base.operations import INTEGER_FIELD_RANGES
 from relata.models import validators as v
 from relata.models.fields.choices import CallableChoiceIterator, flatten_choices, normalize_choices
+from relata.models.fields.lookup_registry import RegisterLookupMixin
 from relata.sql.ddl import ColumnSpec
 
 
@@ -79,38 +80,6 @@ def _load_field(app_label: str, object_name: str, name: str) -> Field:
     from relata.models.registry import apps
 
     return apps.get_model(app_label, object_name)._meta.get_field(name)
-
-
-class RegisterLookupMixin:
-    """Lookups and transforms registered per field class, found along the MRO."""
-
-    class_lookups: ClassVar[dict[str, Any]] = {}
-
-    @classmethod
-    def register_lookup(cls, lookup: Any, lookup_name: str | None = None) -> Any:
-        if "class_lookups" not in cls.__dict__:
-            cls.class_lookups = {}
-        cls.class_lookups[lookup_name or lookup.lookup_name] = lookup
-        if lookup_name:  # registered under another name: the query tokenizer must know it too
-            from relata.models.lookups import SUFFIXES
-
-            SUFFIXES.add(lookup, lookup_name)
-        return lookup
-
-    @classmethod
-    def _all_lookups(cls) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
-        for klass in reversed(cls.__mro__):
-            merged.update(klass.__dict__.get("class_lookups", {}))
-        return merged
-
-    def get_lookup(self, name: str) -> Any:
-        found = self._all_lookups().get(name)
-        return found if found is not None and not getattr(found, "is_transform", False) else None
-
-    def get_transform(self, name: str) -> Any:
-        found = self._all_lookups().get(name)
-        return found if found is not None and getattr(found, "is_transform", False) else None
 
 
 class Field(RegisterLookupMixin):

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
-from relata.models.expressions import F, OrderBy, OuterRef, Value
+from relata.models.expressions import F, OrderBy, OuterRef, Resolved, Value
 from relata.models.inheritance import select_columns as inherited_columns
-from relata.models.lookups import Lookup
+from relata.models.lookups.base import writes_own_sql
+from relata.models.lookups.conditions import apply_transform_names, bilateral_rhs, custom_condition
+from relata.models.lookups.paths import ResolvedLookup, lookup_start, output_field_of, resolve_lookup
 from relata.models.output_types import result_field
 from relata.models.query.joins import SELECT_SCOPE, ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
@@ -191,7 +193,10 @@ class QueryBuilder:
         resolved = self.resolve_path(name)
         scope, reuse_any = self.ref_scope
         alias, _ = self.setup_steps(resolved.steps, scope, reuse_any)
-        node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), resolved.field, resolved.rest)
+        field = resolved.field
+        if resolved.rest and resolved.relation is field and resolved.value_field is not None:
+            field = resolved.value_field  # transforms of a foreign key read the key it holds (`date__month`)
+        node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), field, resolved.rest)
         if rest:
             raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a field or transform here.")
         return node, field
@@ -216,17 +221,12 @@ class QueryBuilder:
         return resolve_names(self.model, path.split("__"), tuple(self.annotations))
 
     def apply_transforms(self, lhs: n.Node, field: Any, rest: tuple[str, ...]) -> tuple[n.Node, Any, tuple[str, ...]]:
-        while rest:
-            transform = field.get_transform(rest[0]) if hasattr(field, "get_transform") else None
-            if transform is None:
-                break
-            apply = getattr(transform, "apply_transform", None)
-            if apply is not None:  # a function registered as a transform (Lower, Abs ...)
-                lhs, field = apply(self, lhs, field)
-            else:
-                lhs, field = transform().node(lhs), transform.output_field
-            rest = rest[1:]
-        return lhs, field, rest
+        """`lhs` through the transforms `rest` names, as far as they are transforms (F("name__lower"))."""
+        expression, rest = apply_transform_names(Resolved(lhs, field), rest)
+        if isinstance(expression, Resolved):
+            return lhs, field, rest
+        node, _ = expression.resolve(self)
+        return node, output_field_of(expression), rest
 
     # -- conditions ---------------------------------------------------------------
 
@@ -258,7 +258,12 @@ class QueryBuilder:
     def condition_leaf(self, tree: tuple[Any, ...], scope: Any, negated: bool, in_or: bool, reuse_any: bool) -> n.Node:
         if tree[0] == "leaf":
             return self.leaf(tree[1], tree[2], scope, negated, in_or, reuse_any)
-        node, _ = tree[1].resolve(self)
+        # Its F()s join as a keyword lookup of the same filter() call does (one related row for both).
+        outer_scope, self.ref_scope = self.ref_scope, (scope, reuse_any)
+        try:
+            node, _ = tree[1].resolve(self)
+        finally:
+            self.ref_scope = outer_scope
         if getattr(tree[1], "contains_aggregate", False):
             self._touched_aggregate = True
         return node
@@ -295,18 +300,17 @@ class QueryBuilder:
             nullable = resolved.null_column or any(step.nullable for step in resolved.steps)
             nullable = nullable or getattr(field, "null", False)
         column = lhs
-        lhs, out_field, rest = self.apply_transforms(lhs, field, rest)
-        if out_field is not field:
-            value_field, value_model = out_field, None
-        lookup_name = rest[0] if rest else "exact"
-        if len(rest) > 1 or (out_field is not None and out_field.get_lookup(lookup_name) is None):
-            raise FieldError(_unsupported_lookup(field, rest, path))
-        lookup_class = out_field.get_lookup(lookup_name)
+        start = Resolved(lhs, field) if annotation else lookup_start(lhs, resolved)
+        found = resolve_lookup(start, rest, path)
+        lookup_name = found.lookup.sql_name if isinstance(found.lookup, type) else ""
+        if found.transformed:
+            lhs, _ = found.lhs.resolve(self)
+            value_field, value_model = found.output_field, None
         if not (annotation and self.annotations[annotation_name][2]):
             self.group_refs.append(lhs)  # also when the lookup turns out empty (`in=[]`), as Django's
         outer_scope, self.ref_scope = self.ref_scope, (scope, reuse_any)
         try:
-            node = self.lookup_node(lookup_class, lhs, value_field, value_model, value)
+            node = self.lookup_node(found.lookup, lhs, value_field, value_model, value, found)
         finally:
             self.ref_scope = outer_scope
         is_null_match = (lookup_name == "isnull" and value) or (value is None and lookup_name in ("exact", "iexact"))
@@ -343,21 +347,33 @@ class QueryBuilder:
         return 0
 
     def lookup_node(
-        self, lookup_class: type[Lookup], lhs: n.Node, value_field: Any, value_model: Any, value: Any
+        self,
+        lookup_class: Any,
+        lhs: n.Node,
+        value_field: Any,
+        value_model: Any,
+        value: Any,
+        found: ResolvedLookup | None = None,
     ) -> n.Node:
-        name = lookup_class.lookup_name
+        if found is not None and writes_own_sql(lookup_class):
+            return custom_condition(self, found, value)
+        name = lookup_class.sql_name
         if name == "isnull":
             if not isinstance(value, bool):
                 raise ValueError("The QuerySet value for an isnull lookup must be True or False.")
             return n.IsNull(lhs, negated=not value)
-        lookup = lookup_class(lhs, value_field)
+        lookup = lookup_class.unprepared(Resolved(lhs, value_field), value)
         if value is None:
             none_node = lookup.match_none()
             if none_node is None:
                 raise ValueError(f"Cannot use None as a query value with the '{name}' lookup; use isnull=True.")
             return none_node
-        prep = lookup.value_prep(self.value_preparer(value_field, value_model))
-        rhs = self.rhs_nodes(value, prep, lookup_class)
+        bilateral = found.bilateral() if found is not None else []
+        prep = self.value_preparer(value_field, value_model)
+        # A value a bilateral transform changes becomes a pattern after it (in SQL), not before.
+        rhs = self.rhs_nodes(value, prep if bilateral else lookup.value_prep(prep), lookup_class)
+        if bilateral:
+            rhs = bilateral_rhs(self, bilateral, found, rhs, value)
         if lookup_class.arity == 2 and len(rhs) != 2:
             raise ValueError(f"The '{name}' lookup needs exactly two values (start, end).")
         node = lookup.build(rhs)
@@ -377,7 +393,7 @@ class QueryBuilder:
             return last
         return lambda value: last(prep(value))
 
-    def rhs_nodes(self, value: Any, prep: Any, lookup_class: type[Lookup]) -> list[n.Node]:
+    def rhs_nodes(self, value: Any, prep: Any, lookup_class: Any) -> list[n.Node]:
         if isinstance(value, Token):
             return [n.Slot(index, prep) for index in self.slots.take(value.count)]
         if isinstance(value, SubqueryToken):
@@ -956,20 +972,3 @@ def _keyed_by(value: Any, model: type) -> bool:
     accepts `Restaurant.objects.filter(pk=restaurant)` when that key points at a Place."""
     pk = value._meta.pk
     return pk.is_relation and issubclass(pk.related_model, model)
-
-
-def _unsupported_lookup(field: Any, rest: tuple[str, ...], path: str) -> str:
-    kind = type(field).__name__ if field is not None else "expression"
-    name = rest[0] if rest else "exact"
-    if len(rest) > 1:
-        name = "__".join(rest)
-    message = f"Unsupported lookup '{name}' for {kind} or join on the field not permitted (in '{path}')."
-    target = getattr(field, "related_model", None) if getattr(field, "is_relation", False) else None
-    if target is not None and rest:
-        from relata.models.query.joins import field_choices
-
-        message += (
-            f" {target._meta.object_name} has no field named '{rest[0]}'; its fields are: "
-            f"{field_choices(target._meta)}."
-        )
-    return message

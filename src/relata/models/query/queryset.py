@@ -19,7 +19,9 @@ from relata.db import connections
 from relata.models import aggregation, writes
 from relata.models.aliases import check_alias
 from relata.models.asynchronous import AsyncQuerySetMixin
-from relata.models.expressions import Aggregate, check_annotation_name
+from relata.models.expressions import Aggregate, ExpressionWrapper, check_annotation_name
+from relata.models.fields import BooleanField
+from relata.models.lookups.bridge import NeedsValues
 from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
@@ -161,7 +163,10 @@ class QuerySet(AsyncQuerySetMixin):
         pretokenized = self._pretokenized
         if pretokenized is not None and pretokenized[0] is self._state:
             values = pretokenized[2]
-            compiled = compile_statement(pretokenized[1], connection, values)
+            try:
+                compiled = compile_statement(pretokenized[1], connection, values)
+            except NeedsValues:  # a hand-written lookup on the relation: compiled with the values
+                compiled, values = compile_query(self._state, connection)
         else:
             compiled, values = compile_query(self._state, connection)
         if compiled is EMPTY:
@@ -429,7 +434,7 @@ class QuerySet(AsyncQuerySetMixin):
             parts = name.split("__")
             for index, part in enumerate(parts):
                 try:
-                    field = model._meta.get_field(part)
+                    field = model._meta.pk if part == "pk" else model._meta.get_field(part)
                 except exceptions.FieldDoesNotExist:
                     raise exceptions.FieldDoesNotExist(
                         f"{model.__name__} has no field named '{part}' (in {method}('{name}'))."
@@ -471,6 +476,8 @@ class QuerySet(AsyncQuerySetMixin):
         for name, expression in kwargs.items():
             check_alias(name)
             check_annotation_name(name, self.model, picked)
+            if isinstance(expression, Q):  # a condition as a value: true or false per row (as Django takes it)
+                expression = kwargs[name] = ExpressionWrapper(expression, output_field=BooleanField())
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
             _refuse_aggregate_of_aggregate(expression, aggregated)
@@ -976,12 +983,15 @@ def _refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> Non
 
 def _check_path(model: Any, name: str) -> None:
     """A values() name must reach a field, then only transforms (`pub_date__year`), as in Django."""
+    from relata.models.expressions import Resolved
+    from relata.models.lookups.conditions import apply_transform_names
     from relata.models.query.joins import field_choices, resolve_names
 
     resolved = resolve_names(model, name.split("__"))
-    out_field, rest = resolved.field, resolved.rest
-    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
+    field = resolved.field
+    if resolved.rest and resolved.relation is field and resolved.value_field is not None:
+        field = resolved.value_field  # transforms of a foreign key read the key it holds (`date__month`)
+    _, rest = apply_transform_names(Resolved(None, field), resolved.rest)
     if not rest:
         return
     if resolved.value_model is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from relata.models.lookups import SUFFIXES
+from relata.models.query.leaves import leaf_kind
 
 # The leaf forms inside a where tree (see Q.as_tree): ("leaf", path, value)
 # and ("expr", expression); inner nodes are (connector, negated, children).
@@ -27,6 +27,8 @@ class Token:
     #: A pattern lookup's text with no LIKE wildcard or escape character in
     #: it: the SQL can leave out the ESCAPE clause (measurably faster on SQLite).
     plain: bool = False
+    #: Not a value: a lookup that must read the value itself asks for a compilation with the values.
+    stands_for_values = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class SubqueryToken:
 
     state: QueryState
     fields: tuple[str, ...] | None
+    stands_for_values = True
 
 
 ONE = Token(1)
@@ -160,10 +163,6 @@ class QueryState:
         return self.low != 0 or self.high is not None
 
 
-def is_many_lookup(path: str) -> bool:
-    return path.endswith(SUFFIXES.many)
-
-
 class Shape(QueryState):
     """A state whose filter values are Tokens: what a cache key and the query builder hold.
 
@@ -200,7 +199,7 @@ def tokenize(state: QueryState, values: list[Any]) -> Shape:
         return state
     if not state.where and state.combinator is None:
         return Shape.of_constant(state)  # nothing to take out: the state is its own shape
-    changes: dict[str, Any] = {"where": tuple(_tokenize_tree(tree, values) for tree in state.where)}
+    changes: dict[str, Any] = {"where": tuple(_tokenize_tree(state, tree, values) for tree in state.where)}
     combinator = state.combinator
     if combinator is not None:
         op, all_, parts = combinator
@@ -210,34 +209,38 @@ def tokenize(state: QueryState, values: list[Any]) -> Shape:
     return shape
 
 
-def _tokenize_tree(tree: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
+def _tokenize_tree(state: QueryState, tree: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
     kind = tree[0]
     if kind == "leaf":
-        return ("leaf", tree[1], _tokenize_value(tree[1], tree[2], values))
+        return ("leaf", tree[1], _tokenize_value(state, tree[1], tree[2], values))
     if kind == "expr":
         return tree
     connector, negated, children = tree
-    return (connector, negated, tuple(_tokenize_tree(child, values) for child in children))
+    return (connector, negated, tuple(_tokenize_tree(state, child, values) for child in children))
 
 
-def _tokenize_value(path: str, value: Any, values: list[Any]) -> Any:
+def _tokenize_value(state: QueryState, path: str, value: Any, values: list[Any]) -> Any:
     if value is None or getattr(value, "resolves_in_query", False):
         return value
     state_of = getattr(value, "_subquery_state", None)
     if state_of is not None:
         sub_state, fields = state_of()
         return SubqueryToken(tokenize(sub_state, values), fields)
-    if path.endswith("__isnull"):
+    kind = leaf_kind(state, path)
+    if kind.flag:
         # True/False is part of the shape; anything else reaches the builder, which refuses it.
         return value
-    if is_many_lookup(path):
+    if kind.many:
         items = list(value)  # as Django, a string is iterated too: title__in="ab" means "a" or "b"
+        if kind.drops_none:
+            # NULL equals nothing: as Django, leave it out (`pk__in=[None]` then runs no query at all).
+            items = [item for item in items if item is not None]
         for item in items:
             if getattr(item, "_subquery_state", None) is not None or getattr(item, "resolves_in_query", False):
                 raise TypeError(f"A list for {path} must hold plain values or model instances.")
         values.extend(items)
         return Token(len(items), many=True)
     values.append(value)
-    if type(value) is str and path.endswith(SUFFIXES.pattern) and not ("%" in value or "_" in value or "\\" in value):
+    if type(value) is str and kind.pattern and not ("%" in value or "_" in value or "\\" in value):
         return PLAIN
     return ONE
