@@ -391,3 +391,14 @@ def test_update_through_a_plain_annotation_still_works():
     Piece.objects.create(title="p", n=3)
     assert Piece.objects.annotate(twice=models.F("n") * 2).filter(twice=6).update(big=models.F("twice")) == 1
     assert rows() == [("p", 3, 6)]
+
+
+# -- aggregate() over an alias() -----------------------------------------------------
+
+
+def test_aggregate_over_an_alias_is_refused_and_names_the_fix():
+    error = refused_like_django(
+        lambda: Piece.objects.alias(twice=models.F("n") * 2).aggregate(models.Sum("twice")),
+        lambda: dj.Piece.objects.alias(twice=dm.F("n") * 2).aggregate(dm.Sum("twice")),
+    )
+    assert "annotate()" in str(error)

@@ -348,7 +348,7 @@ class CombinedExpression(Expression):
         if kinds[0] in _TEMPORAL or kinds[1] in _TEMPORAL:
             # Dates, times and durations: each database computes these its own way (see visit_temporal).
             return n.BinOp(self.connector, lhs, rhs, kinds), field
-        return n.BinOp(self.connector, lhs, rhs), field
+        return n.BinOp(self.connector, lhs, rhs, output=value_kind(field)), field
 
 
 def _known_field(operand: Any) -> Any:
@@ -608,10 +608,11 @@ class Aggregate(Func):
         if condition is not None and not builder.connection.features.supports_filtered_aggregates:
             args = [n.Case((n.When(condition, args[0] if args else n.Param(1)),), None)]
             condition = None
-        node: n.Node = n.Func(self.function, tuple(args), self.distinct, condition)
+        output = value_kind(field)
+        node: n.Node = n.Func(self.function, tuple(args), self.distinct, condition, output=output)
         if self.default is not None:
             default, _ = _to_expression(self.default).resolve(builder)
-            node = n.Func("COALESCE", (node, default))
+            node = n.Func("COALESCE", (node, default), output=output)
         return node, field
 
     def output_for(self, source_field: Any) -> Any:
@@ -817,14 +818,12 @@ class Exists(Subquery):
         return n.Exists(select), f.BooleanField()
 
 
-def check_annotation_name(name: str, model: Any, default_alias: bool = False, picked: Any = None) -> None:
-    """Refuse names that would read as a lookup path or hide a column; default aliases ('pages__max') are Django's.
+def check_annotation_name(name: str, model: Any, picked: Any = None) -> None:
+    """Refuse names that would hide a column; a name may hold '__' (Django's default aliases do: 'pages__max').
 
     After values(), only the names it picked are taken (`picked`), as in Django: values("title")
     may annotate a "pages" count, which then stands for the count in that queryset.
     """
-    if "__" in name and not default_alias:
-        raise ValueError(f"The annotation name '{name}' contains '__'; choose a name without double underscores.")
     if picked is not None:
         if name in picked:
             raise ValueError(

@@ -243,6 +243,13 @@ class Field(RegisterLookupMixin):
             return _new_field, (type(self),), self.__dict__
         return _load_field, (model._meta.app_label, model._meta.object_name, self.name)
 
+    def __copy__(self) -> Field:
+        # A new field with the same attributes: without this, copy.copy() would follow __reduce__
+        # and hand back the model's own field, which the caller then changes.
+        clone = object.__new__(type(self))
+        clone.__dict__ = self.__dict__.copy()
+        return clone
+
     def __deepcopy__(self, memo: dict) -> Field:
         clone = copy.copy(self)
         clone._validators = list(self._validators)
@@ -433,7 +440,14 @@ class Field(RegisterLookupMixin):
 
     def db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
         """The backend's converter for this field's internal type (None for values the driver already gives right)."""
-        return connection.ops.converter_for(self.get_internal_type(), self)
+        converter = connection.ops.converter_for(self.get_internal_type(), self)
+        # A computed value read back as this field's type (see output_types.result_field).
+        cast = self.__dict__.get("computed_type")
+        if cast is None:
+            return converter
+        if converter is None:
+            return cast
+        return lambda value: cast(converter(value))
 
     def pre_save(self, instance: Any, add: bool) -> Any:
         return instance.__dict__.get(self.attname)

@@ -494,19 +494,18 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
 
     def _annotate(self, args: tuple[Any, ...], kwargs: dict[str, Any], select: bool) -> QuerySet:
         self._not_combined("annotate")
-        defaults = set()
         named = set(kwargs)
         for arg in args:
             try:
-                defaults.add(arg.default_alias)
+                alias = arg.default_alias
             except (AttributeError, TypeError):
                 raise TypeError("Complex annotations require an alias") from None
-            if arg.default_alias in named:
+            if alias in named:
                 raise ValueError(
-                    f"The named annotation '{arg.default_alias}' conflicts with the default name for another "
+                    f"The named annotation '{alias}' conflicts with the default name for another "
                     f"annotation ({arg!r}); give one of them another name."
                 )
-            kwargs[arg.default_alias] = arg
+            kwargs[alias] = arg
         state = self._state
         aggregated = {a.name for a in state.annotations if getattr(a.expression, "contains_aggregate", False)}
         # As in Django, annotating a name again replaces the earlier expression.
@@ -514,24 +513,27 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
         picked = None if self._yields_models else self._fields
         for name, expression in kwargs.items():
             check_alias(name)
-            check_annotation_name(name, self.model, name in defaults, picked)
+            check_annotation_name(name, self.model, picked)
             if isinstance(expression, Q):  # a condition as a value: true or false per row (as Django takes it)
                 expression = kwargs[name] = ExpressionWrapper(expression, output_field=BooleanField())
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
             validate.refuse_aggregate_of_aggregate(expression, aggregated)
             annotations.append(Annotation(name, expression, len(state.where), select))
-        group_by = state.group_by
+        group_by, group_by_after = state.group_by, state.group_by_after
         if any(getattr(e, "contains_aggregate", False) for e in kwargs.values()):
             if state.values is not None and not self._yields_models:
                 # An aggregate after values() groups by the values picked so far (aggregates aside).
                 group_by = tuple(name for name in state.values if name not in aggregated) if state.values else True
+                group_by_after = state.values_after
             elif group_by is None:
                 group_by = True
         values = state.values
         if values and select and not self._yields_models:
             values = values + tuple(kwargs)
-        clone = self._clone(annotations=tuple(annotations), group_by=group_by, values=values)
+        clone = self._clone(
+            annotations=tuple(annotations), group_by=group_by, group_by_after=group_by_after, values=values
+        )
         if values is not state.values:
             clone._fields = tuple(values)
         return clone
@@ -566,7 +568,9 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
         for name in names:
             if name not in {a.name for a in clone._state.annotations}:
                 validate.check_values_path(self.model, name)
-        clone = clone._clone(values=names, select_related=False)
+        state = clone._state
+        after = (len(state.where), len(state.annotations))
+        clone = clone._clone(values=names, select_related=False, values_after=after)
         clone._iterable_class = _VALUES_ITERABLES[kind]
         clone._fields = names
         return clone
@@ -760,10 +764,17 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
                 kwargs[arg.default_alias] = arg
             except (AttributeError, TypeError):
                 raise TypeError("Complex aggregates require an alias") from None
+        aliases = {a.name for a in self._state.annotations if not a.selected}
         for name, expression in kwargs.items():
             check_alias(name)
             if not getattr(expression, "contains_aggregate", False):
                 raise TypeError(f"{name} is not an aggregate expression")
+            for ref in sorted(expression.refs()):
+                if ref in aliases:
+                    # Django's words, which name the fix.
+                    raise exceptions.FieldError(
+                        f"Cannot aggregate over the '{ref}' alias. Use annotate() to promote it."
+                    )
         return aggregation.aggregate(self, kwargs)
 
     def extra(

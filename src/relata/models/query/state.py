@@ -77,6 +77,11 @@ _STATE_DEFAULTS: dict[str, Any] = {
     "select_related": False,
     # Names picked by values()/values_list(); None selects model instances.
     "values": None,
+    # (filter() calls, annotations) made before values(): its joins are made at that point, as Django's
+    # are, so a later filter() across the same multi-valued relation joins it again. None: made last.
+    "values_after": None,
+    # The same point for group_by's names: those values() picked before the aggregate was annotated.
+    "group_by_after": None,
     # None: no GROUP BY; True: group by every model column; tuple: those names.
     "group_by": None,
     "deferred": frozenset(),
@@ -120,6 +125,8 @@ class QueryState:
         distinct_fields: tuple[str, ...]
         select_related: bool | tuple[str, ...]
         values: tuple[Any, ...] | None
+        values_after: tuple[int, int] | None
+        group_by_after: tuple[int, int] | None
         group_by: bool | tuple[str, ...] | None
         deferred: frozenset[str]
         only: frozenset[str] | None
