@@ -26,6 +26,7 @@ from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
+from relata.models.query.filtered_relation import FilteredRelation
 from relata.models.query.state import Annotation, QueryState, RowLock
 from relata.models.routing import router
 
@@ -477,6 +478,9 @@ class QuerySet(AsyncQuerySetMixin):
         for name, expression in kwargs.items():
             check_alias(name)
             check_annotation_name(name, self.model, name in defaults, picked)
+            if isinstance(expression, FilteredRelation):  # a join, read by paths that start with its name
+                annotations.append(Annotation(name, expression.named(name, self.model), len(state.where), False))
+                continue
             if isinstance(expression, Q):  # a condition as a value: true or false per row (as Django takes it)
                 expression = kwargs[name] = ExpressionWrapper(expression, output_field=BooleanField())
             if not getattr(expression, "resolves_in_query", False):

@@ -1,0 +1,207 @@
+"""`FilteredRelation`: a relation joined with an extra condition in its ON clause.
+
+`annotate(name=FilteredRelation("book", condition=Q(...)))` names a join of its
+own; paths that start with `name` (filter, values, order_by, Count) go through
+that join, whose ON clause also holds the condition (compiled per query, its
+values as parameters, the cache key holding the condition whole).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from relata.exceptions import FieldDoesNotExist, FieldError
+from relata.models.inheritance import steps_to_owner
+from relata.models.q import Q
+from relata.models.query.joins import ResolvedPath, resolve_names
+
+SEP = "__"
+
+
+class FilteredRelation:
+    """A relation (`relation_name`, may cross several relations) joined only where `condition` holds."""
+
+    contains_aggregate = False
+    contains_over_clause = False
+
+    def __init__(self, relation_name: str, *, condition: Q = Q()) -> None:  # noqa: B008 (Q() is immutable here)
+        if not relation_name:
+            raise ValueError("relation_name cannot be empty.")
+        if not isinstance(condition, Q):
+            raise ValueError("condition argument must be a Q() instance.")
+        self.relation_name = relation_name
+        self.condition = condition
+        #: The annotation name, set when annotate()/alias() takes it.
+        self.alias: str | None = None
+
+    def identity(self) -> tuple[Any, ...]:
+        return (self.relation_name, self.alias, self.condition)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FilteredRelation):
+            return NotImplemented
+        return self.identity() == other.identity()
+
+    def __hash__(self) -> int:
+        return hash(self.identity())
+
+    def __repr__(self) -> str:
+        return f"FilteredRelation({self.relation_name!r}, condition={self.condition})"
+
+    def named(self, alias: str, model: Any) -> FilteredRelation:
+        """A copy bound to `alias`, after checking it against `model` (Django's refusals)."""
+        if "." in alias:
+            raise ValueError(f"FilteredRelation doesn't support aliases with periods (got {alias!r}).")
+        relation_parts = self.relation_name.split(SEP)
+        _relation_steps(model, relation_parts, alias)  # the relation exists, and is one
+        for path in _condition_paths(self.condition):
+            _check_condition_path(model, path, relation_parts, self.relation_name)
+        bound = FilteredRelation(self.relation_name, condition=self.condition)
+        bound.alias = alias
+        return bound
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FilteredKey:
+    """A join key of a filtered relation's steps: never shared with the plain relation or another alias."""
+
+    key: Any
+    relation: FilteredRelation
+    #: The step whose join carries the condition (the relation's last one).
+    carries_condition: bool
+
+
+def _condition_paths(condition: Q) -> list[str]:
+    paths = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            paths.extend(_condition_paths(child))
+        elif isinstance(child, tuple):
+            paths.append(child[0])
+    return paths
+
+
+def _check_condition_path(model: Any, path: str, relation_parts: list[str], relation_name: str) -> None:
+    parts = path.split(SEP)
+    fields = _field_parts(model, parts)
+    # As Django reads it: with an explicit lookup every field but the last is the path; without one,
+    # the last two names may be a field and a lookup-less comparison.
+    shift = 1 if len(fields) < len(parts) else 2
+    for index, name in enumerate(fields[:-shift]):
+        if index < len(relation_parts) and relation_parts[index] != name:
+            raise ValueError(
+                f"FilteredRelation's condition doesn't support relations outside the {relation_name!r} "
+                f"(got {path!r})."
+            )
+    if len(fields) > len(relation_parts) + 1:
+        raise ValueError(
+            f"FilteredRelation's condition doesn't support nested relations deeper than the relation_name "
+            f"(got {path!r} for {relation_name!r})."
+        )
+
+
+def _field_parts(model: Any, parts: list[str]) -> list[str]:
+    """The leading names of `parts` that are fields (the rest are transforms and the lookup)."""
+    opts = model._meta
+    names = []
+    for name in parts:
+        try:
+            field = opts.get_field(opts.pk.name if name == "pk" else name)
+        except FieldDoesNotExist:
+            break
+        names.append(name)
+        if not field.is_relation or field.related_model is None:
+            break
+        opts = field.related_model._meta
+    return names
+
+
+def _relation_steps(model: Any, parts: list[str], alias: str) -> tuple[list[Any], list[Any], Any]:
+    """The joins up to the relation `parts` names, the relation's own joins, and its field."""
+    opts = model._meta
+    before: list[Any] = []
+    last: list[Any] = []
+    field = None
+    for name in parts:
+        try:
+            field = opts.get_field(name)
+        except FieldDoesNotExist:
+            raise FieldError(
+                f"Cannot resolve keyword '{name}' into field. Choices are: "
+                f"{', '.join(sorted(opts.query_names()))} (in FilteredRelation {alias!r})."
+            ) from None
+        if not field.is_relation or not hasattr(field, "path_infos"):
+            raise ValueError(f"FilteredRelation's relation_name cannot contain lookups (got {SEP.join(parts)!r}).")
+        before.extend(last)
+        if opts.multi_table:
+            before.extend(steps_to_owner(opts, field))
+        last = list(field.path_infos)
+        opts = field.related_model._meta
+    return before, last, field
+
+
+def filtered_path(model: Any, parts: list[str], relations: dict[str, FilteredRelation]) -> ResolvedPath | None:
+    """`parts` resolved through the filtered relation its first name is, or None if it names none."""
+    relation = relations.get(parts[0])
+    if relation is None:
+        return None
+    before, last, field = _relation_steps(model, relation.relation_name.split(SEP), parts[0])
+    tagged = [
+        dataclasses.replace(step, key=FilteredKey(step.key, relation, index == len(last) - 1))
+        for index, step in enumerate(last)
+    ]
+    steps = (*before, *tagged)
+    target = field.related_model
+    rest = parts[1:]
+    if rest and _names_field(target, rest[0]):
+        inner = resolve_names(target, rest)
+        return dataclasses.replace(inner, steps=(*steps, *inner.steps))
+    pk = target._meta.pk
+    return ResolvedPath(steps, pk, pk.column, tuple(rest), pk, target, field)
+
+
+def _names_field(model: Any, name: str) -> bool:
+    if name == "pk":
+        return True
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def condition_tree(relation: FilteredRelation) -> tuple[Any, ...]:
+    """The condition as a where tree whose paths start at the filtered relation's alias."""
+    renamed = _rename(relation.condition, relation.relation_name, relation.alias or "")
+    return renamed.as_tree()
+
+
+def _rename(condition: Q, old: str, new: str) -> Q:
+    renamed = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            child = _rename(child, old, new)
+        elif isinstance(child, tuple):
+            path, value = child
+            if path == old or path.startswith(old + SEP):
+                path = new + path[len(old) :]
+            child = (path, value)
+        renamed.children.append(child)
+    return renamed
+
+
+def on_condition(builder: Any, relation: FilteredRelation, scope: Any) -> Any:
+    """The condition as a SQL node for the join just made for `relation` (None when it has none).
+
+    Compiled in that join's scope, so a second join of the same relation (another
+    filter() call across a multi-valued one) carries its own copy; never negated
+    by the NOT around the condition that made the join.
+    """
+    if not relation.condition.children:
+        return None
+    nots, builder.nots = builder.nots, 0
+    try:
+        return builder.where_node(condition_tree(relation), scope, in_or=True)
+    finally:
+        builder.nots = nots
