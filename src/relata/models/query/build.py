@@ -133,7 +133,7 @@ class QueryBuilder:
                 join = JoinInfo(self.aliases.take(table), table, parent, step, scope if step.multivalued else None)
                 self.joins.append(join)
                 if isinstance(step.key, FilteredKey) and step.key.carries_condition:
-                    join.on = on_condition(self, step.key.relation, join.scope)
+                    join.on = on_condition(self, step.key.relation, scope)
             parent = join.alias
             path_aliases.append(parent)
         return parent, path_aliases

@@ -529,8 +529,10 @@ class QuerySet(AsyncQuerySetMixin):
             names = tuple(f.attname for f in self.model._meta.concrete_fields) + tuple(
                 a.name for a in clone._state.annotations if a.selected
             )
+        annotated = {a.name for a in clone._state.annotations}
+        joined = {a.name for a in clone._state.annotations if isinstance(a.expression, FilteredRelation)}
         for name in names:
-            if name not in {a.name for a in clone._state.annotations}:
+            if name not in annotated and name.split("__", 1)[0] not in joined:
                 _check_path(self.model, name)
         clone = clone._clone(values=names, select_related=False)
         clone._iterable = kind
