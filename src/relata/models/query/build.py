@@ -23,7 +23,13 @@ from relata.models.inheritance import steps_to_owner
 from relata.models.lookups.base import writes_own_sql
 from relata.models.lookups.conditions import apply_transform_names, bilateral_rhs, custom_condition
 from relata.models.lookups.paths import ResolvedLookup, lookup_start, output_field_of, resolve_lookup
-from relata.models.query.filtered_relation import FilteredKey, FilteredRelation, filtered_path, on_condition
+from relata.models.query.filtered_relation import (
+    FilteredKey,
+    FilteredRelation,
+    filtered_path,
+    on_condition,
+    renamed,
+)
 from relata.models.query.joins import ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
@@ -118,6 +124,8 @@ class QueryBuilder:
         self.aggregate_orderings: list[n.Node] = []
         #: FilteredRelation annotations by name: paths starting with one go through its own join.
         self.filtered: dict[str, FilteredRelation] = {}
+        #: While a FilteredRelation's condition compiles: (its relation path, its alias).
+        self.renaming: tuple[str, str] | None = None
 
     # -- joins --------------------------------------------------------------------
 
@@ -134,6 +142,9 @@ class QueryBuilder:
                 self.joins.append(join)
                 if isinstance(step.key, FilteredKey) and step.key.carries_condition:
                     join.on = on_condition(self, step.key.relation, scope)
+                    # After the joins its condition made (`book__author__name`): ON reads only tables to its left.
+                    self.joins.remove(join)
+                    self.joins.append(join)
             parent = join.alias
             path_aliases.append(parent)
         return parent, path_aliases
@@ -218,7 +229,7 @@ class QueryBuilder:
         return node, field
 
     def resolve_path(self, path: str) -> ResolvedPath:
-        parts = path.split("__")
+        parts = renamed(path.split("__"), self.renaming)
         if self.filtered:
             resolved = filtered_path(self.model, parts, self.filtered)
             if resolved is not None:

@@ -49,14 +49,17 @@ class FilteredRelation:
     def __repr__(self) -> str:
         return f"FilteredRelation({self.relation_name!r}, condition={self.condition})"
 
-    def named(self, alias: str, model: Any) -> FilteredRelation:
-        """A copy bound to `alias`, after checking it against `model` (Django's refusals)."""
+    def named(self, alias: str, model: Any, relations: dict[str, FilteredRelation]) -> FilteredRelation:
+        """A copy bound to `alias`, after checking it against `model` and the query's other `relations`."""
         if "." in alias:
             raise ValueError(f"FilteredRelation doesn't support aliases with periods (got {alias!r}).")
         relation_parts = self.relation_name.split(SEP)
-        _relation_steps(model, relation_parts, alias)  # the relation exists, and is one
-        for path in _condition_paths(self.condition):
-            _check_condition_path(model, path, relation_parts, self.relation_name)
+        _relation_steps(model, relation_parts, alias, relations)  # the relation exists, and is one
+        for path, value in _condition_leaves(self.condition):
+            if getattr(value, "_subquery_state", None) is not None:
+                raise ValueError("Passing a QuerySet within a FilteredRelation is not supported.")
+            if relation_parts[0] not in relations:
+                _check_condition_path(model, path, relation_parts, self.relation_name)
         bound = FilteredRelation(self.relation_name, condition=self.condition)
         bound.alias = alias
         return bound
@@ -72,14 +75,14 @@ class FilteredKey:
     carries_condition: bool
 
 
-def _condition_paths(condition: Q) -> list[str]:
-    paths = []
+def _condition_leaves(condition: Q) -> list[tuple[str, Any]]:
+    leaves = []
     for child in condition.children:
         if isinstance(child, Q):
-            paths.extend(_condition_paths(child))
+            leaves.extend(_condition_leaves(child))
         elif isinstance(child, tuple):
-            paths.append(child[0])
-    return paths
+            leaves.append(child)
+    return leaves
 
 
 def _check_condition_path(model: Any, path: str, relation_parts: list[str], relation_name: str) -> None:
@@ -117,12 +120,22 @@ def _field_parts(model: Any, parts: list[str]) -> list[str]:
     return names
 
 
-def _relation_steps(model: Any, parts: list[str], alias: str) -> tuple[list[Any], list[Any], Any]:
-    """The joins up to the relation `parts` names, the relation's own joins, and its field."""
+def _relation_steps(
+    model: Any, parts: list[str], alias: str, relations: dict[str, FilteredRelation]
+) -> tuple[list[Any], list[Any], Any]:
+    """The joins up to the relation `parts` names, the relation's own joins, and its field.
+
+    `parts` may start at another FilteredRelation (`my_books__editor`): its joins, condition included, come first.
+    """
     opts = model._meta
     before: list[Any] = []
     last: list[Any] = []
     field = None
+    if parts[0] in relations and parts[0] != alias:
+        start = filtered_path(model, parts[:1], relations)
+        assert start is not None
+        last, field, parts = list(start.steps), start.relation, parts[1:]
+        opts = field.related_model._meta
     for name in parts:
         try:
             field = opts.get_field(name)
@@ -146,7 +159,7 @@ def filtered_path(model: Any, parts: list[str], relations: dict[str, FilteredRel
     relation = relations.get(parts[0])
     if relation is None:
         return None
-    before, last, field = _relation_steps(model, relation.relation_name.split(SEP), parts[0])
+    before, last, field = _relation_steps(model, relation.relation_name.split(SEP), parts[0], relations)
     tagged = [
         dataclasses.replace(step, key=FilteredKey(step.key, relation, index == len(last) - 1))
         for index, step in enumerate(last)
@@ -171,24 +184,13 @@ def _names_field(model: Any, name: str) -> bool:
     return True
 
 
-def condition_tree(relation: FilteredRelation) -> tuple[Any, ...]:
-    """The condition as a where tree whose paths start at the filtered relation's alias."""
-    renamed = _rename(relation.condition, relation.relation_name, relation.alias or "")
-    return renamed.as_tree()
-
-
-def _rename(condition: Q, old: str, new: str) -> Q:
-    renamed = Q(_connector=condition.connector, _negated=condition.negated)
-    for child in condition.children:
-        if isinstance(child, Q):
-            child = _rename(child, old, new)
-        elif isinstance(child, tuple):
-            path, value = child
-            if path == old or path.startswith(old + SEP):
-                path = new + path[len(old) :]
-            child = (path, value)
-        renamed.children.append(child)
-    return renamed
+def renamed(parts: list[str], renaming: tuple[str, str] | None) -> list[str]:
+    """`parts` with the relation's path (`book`) read as its alias (`book_alice`), while its condition compiles."""
+    if renaming is None:
+        return parts
+    old, new = renaming
+    size = old.count(SEP) + 1
+    return [new, *parts[size:]] if SEP.join(parts[:size]) == old else parts
 
 
 def on_condition(builder: Any, relation: FilteredRelation, scope: Any) -> Any:
@@ -200,8 +202,9 @@ def on_condition(builder: Any, relation: FilteredRelation, scope: Any) -> Any:
     """
     if not relation.condition.children:
         return None
-    nots, builder.nots = builder.nots, 0
+    outer = builder.nots, builder.renaming
+    builder.nots, builder.renaming = 0, (relation.relation_name, relation.alias)
     try:
-        return builder.where_node(condition_tree(relation), scope, in_or=True)
+        return builder.where_node(relation.condition.as_tree(), scope, in_or=True)
     finally:
-        builder.nots = nots
+        builder.nots, builder.renaming = outer

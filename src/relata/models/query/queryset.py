@@ -479,7 +479,9 @@ class QuerySet(AsyncQuerySetMixin):
             check_alias(name)
             check_annotation_name(name, self.model, name in defaults, picked)
             if isinstance(expression, FilteredRelation):  # a join, read by paths that start with its name
-                annotations.append(Annotation(name, expression.named(name, self.model), len(state.where), False))
+                relations = {a.name: a.expression for a in annotations if isinstance(a.expression, FilteredRelation)}
+                bound = expression.named(name, self.model, relations)
+                annotations.append(Annotation(name, bound, len(state.where), False))
                 continue
             if isinstance(expression, Q):  # a condition as a value: true or false per row (as Django takes it)
                 expression = kwargs[name] = ExpressionWrapper(expression, output_field=BooleanField())
