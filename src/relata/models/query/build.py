@@ -26,7 +26,9 @@ from relata.models.lookups.paths import ResolvedLookup, lookup_start, output_fie
 from relata.models.query.filtered_relation import (
     FilteredKey,
     FilteredRelation,
+    FilteredSelect,
     filtered_path,
+    filtered_select,
     on_condition,
     renamed,
 )
@@ -301,7 +303,7 @@ class QueryBuilder:
             value_field = field
         else:
             resolved = self.resolve_path(path)
-            if self.nots and resolved.multivalued:
+            if self.nots and resolved.multivalued and self.renaming is None:  # in an ON clause: a plain NOT
                 return self.negated_subquery(path, value, resolved.steps, scope)
             alias, path_aliases = self.setup_steps(resolved.steps, scope, reuse_any)
             lhs, field, rest = n.Col(alias, resolved.column), resolved.field, resolved.rest
@@ -769,17 +771,22 @@ class QueryBuilder:
                 if f.is_relation and not f.null and not f.remote_field.parent_link and _keys_loaded(f, loaded)
             ]
         else:
-            chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
+            # At the top, a FilteredRelation's name selects through its join.
+            relations = self.filtered if depth == 0 else {}
+            chosen = [
+                (filtered_select(model, name, relations) if name in relations else _select_related_field(opts, name), sub)
+                for name, sub in tree.items()
+            ]
         for field, sub in chosen:
-            is_reverse = isinstance(field, ForeignObjectRel)
+            is_reverse = isinstance(field, ForeignObjectRel | FilteredSelect)
             if not is_reverse and not _keys_loaded(field, loaded):
                 raise FieldError(
                     f"Field {opts.object_name}.{field.name} cannot be both deferred and traversed using "
                     f"select_related at the same time."
                 )
-            steps = field.path_infos
+            steps = field.steps if isinstance(field, FilteredSelect) else field.path_infos
             target = steps[-1].to_model
-            if opts.multi_table:
+            if opts.multi_table and not isinstance(field, FilteredSelect):
                 steps = [*steps_to_owner(opts, field), *steps]
             join_alias, _ = self.setup_steps(tuple(steps), SELECT_SCOPE, reuse_any=True, parent=alias)
             start = len(columns)

@@ -12,6 +12,7 @@ import dataclasses
 from typing import Any
 
 from relata.exceptions import FieldDoesNotExist, FieldError
+from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import steps_to_owner
 from relata.models.q import Q
 from relata.models.query.joins import ResolvedPath, resolve_names
@@ -208,3 +209,44 @@ def on_condition(builder: Any, relation: FilteredRelation, scope: Any) -> Any:
         return builder.where_node(relation.condition.as_tree(), scope, in_or=True)
     finally:
         builder.nots, builder.renaming = outer
+
+
+@dataclasses.dataclass(frozen=True)
+class FilteredSelect:
+    """select_related() through a FilteredRelation: its joins, and how a row's object is stored.
+
+    It reads as a reverse relation to the hydrator: the object goes in the row's
+    `name` attribute, and `field.name` (when set) is the relation back to the row.
+    """
+
+    name: str
+    steps: tuple[Any, ...]
+    target: Any
+    field: Any
+
+    def get_cache_name(self) -> str:
+        return self.name
+
+
+@dataclasses.dataclass(frozen=True)
+class _Back:
+    name: str | None
+
+
+def filtered_select(model: Any, name: str, relations: dict[str, FilteredRelation]) -> FilteredSelect:
+    resolved = filtered_path(model, [name], relations)
+    assert resolved is not None
+    relation, back = resolved.relation, None
+    if SEP not in relations[name].relation_name:  # the related object points back at this row, one hop away
+        if isinstance(relation, ForeignObjectRel) and not relation.many_to_many:
+            back = relation.field.name
+        elif getattr(relation, "one_to_one", False) and not isinstance(relation, ForeignObjectRel):
+            back = relation.remote_field.get_cache_name()
+    return FilteredSelect(name, resolved.steps, resolved.value_model, _Back(back))
+
+
+def relation_target(model: Any, name: str, relations: dict[str, FilteredRelation]) -> Any:
+    """The model the FilteredRelation `name` joins."""
+    resolved = filtered_path(model, [name], relations)
+    assert resolved is not None
+    return resolved.value_model

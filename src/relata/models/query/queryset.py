@@ -26,7 +26,7 @@ from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
-from relata.models.query.filtered_relation import FilteredRelation
+from relata.models.query.filtered_relation import FilteredRelation, relation_target
 from relata.models.query.state import Annotation, QueryState, RowLock
 from relata.models.routing import router
 
@@ -387,12 +387,20 @@ class QuerySet(AsyncQuerySetMixin):
 
     def prefetch_related(self, *lookups: Any) -> QuerySet:
         self._not_combined("prefetch_related")
+        relations = self._filtered_relations()
+        for lookup in lookups:
+            path = getattr(lookup, "prefetch_through", lookup)
+            if isinstance(path, str) and path.split("__", 1)[0] in relations:
+                raise ValueError("prefetch_related() is not supported with FilteredRelation.")
         clone = self._clone()
         if lookups == (None,):
             clone._prefetch_lookups = ()
         else:
             clone._prefetch_lookups = self._prefetch_lookups + lookups
         return clone
+
+    def _filtered_relations(self) -> dict[str, FilteredRelation]:
+        return {a.name: a.expression for a in self._state.annotations if isinstance(a.expression, FilteredRelation)}
 
     def select_for_update(
         self, nowait: bool = False, skip_locked: bool = False, of: tuple[str, ...] = (), no_key: bool = False
@@ -430,9 +438,14 @@ class QuerySet(AsyncQuerySetMixin):
 
     def _check_field_names(self, names: tuple[str, ...], method: str) -> None:
         """Each name is a field, or a path of relations ending on a field of the last related model."""
+        relations = self._filtered_relations()
         for name in names:
             model = self.model
             parts = name.split("__")
+            if parts[0] in relations:
+                if method == "only":
+                    raise ValueError("only() is not supported with FilteredRelation.")
+                model, parts = relation_target(model, parts[0], relations), parts[1:]
             for index, part in enumerate(parts):
                 try:
                     field = model._meta.pk if part == "pk" else model._meta.get_field(part)
