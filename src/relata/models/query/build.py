@@ -771,12 +771,8 @@ class QueryBuilder:
                 if f.is_relation and not f.null and not f.remote_field.parent_link and _keys_loaded(f, loaded)
             ]
         else:
-            # At the top, a FilteredRelation's name selects through its join.
             relations = self.filtered if depth == 0 else {}
-            chosen = [
-                (filtered_select(model, name, relations) if name in relations else _select_related_field(opts, name), sub)
-                for name, sub in tree.items()
-            ]
+            chosen = [(_select_related_target(model, name, relations), sub) for name, sub in tree.items()]
         for field, sub in chosen:
             is_reverse = isinstance(field, ForeignObjectRel | FilteredSelect)
             if not is_reverse and not _keys_loaded(field, loaded):
@@ -1006,6 +1002,13 @@ def _keys_loaded(field: Any, loaded: list[Any]) -> bool:
     if field.concrete:
         return field in loaded
     return all(local in loaded for local in field.local_related_fields)
+
+
+def _select_related_target(model: Any, name: str, relations: dict[str, FilteredRelation]) -> Any:
+    """What select_related(name) follows: a FilteredRelation's join (named at the top), else a relation field."""
+    if name in relations:
+        return filtered_select(model, name, relations)
+    return _select_related_field(model._meta, name)
 
 
 def _select_related_field(opts: Any, name: str) -> Any:

@@ -95,8 +95,7 @@ def _check_condition_path(model: Any, path: str, relation_parts: list[str], rela
     for index, name in enumerate(fields[:-shift]):
         if index < len(relation_parts) and relation_parts[index] != name:
             raise ValueError(
-                f"FilteredRelation's condition doesn't support relations outside the {relation_name!r} "
-                f"(got {path!r})."
+                f"FilteredRelation's condition doesn't support relations outside the {relation_name!r} (got {path!r})."
             )
     if len(fields) > len(relation_parts) + 1:
         raise ValueError(
