@@ -119,7 +119,7 @@ def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -
     """
     connection = queryset._connection
     inner_state = state
-    if queryset._iterable == "model" and state.values is None:
+    if queryset._yields_models and state.values is None:
         inner_state = state.evolve(values=("pk", *(a.name for a in state.annotations if a.selected)))
 
     compiled, values = compile_query(inner_state, connection, WrappedAggregateStatement, tuple(expressions.items()))

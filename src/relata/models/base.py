@@ -354,6 +354,9 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
 
     def __reduce__(self) -> Any:
         data = dict(self.__dict__)
+        state = data.get("_state")
+        if type(state) is ModelState:
+            data["_state"] = copy.copy(state)  # a copy's database and flags are its own, as in Django
         return _unpickle_model, (self._meta.app_label, self._meta.object_name), data
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime
 import decimal
+import uuid
 from typing import Any
 
 from relata.exceptions import FieldError, NotSupportedError
@@ -296,6 +297,8 @@ def _infer_field(value: Any) -> Any:
         (datetime.date, f.DateField),
         (datetime.time, f.TimeField),
         (datetime.timedelta, f.DurationField),
+        (uuid.UUID, f.UUIDField),
+        (bytes | bytearray | memoryview, f.BinaryField),
     ]
     for kind, field_class in kinds:
         if isinstance(value, kind):
@@ -787,6 +790,13 @@ class Subquery(Expression):
 
     def __init__(self, queryset: Any, output_field: Any = None):
         self.queryset, self.output_field = queryset, output_field
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        query_only = getattr(self.queryset, "_query_only", None)
+        if query_only is not None:
+            state["queryset"] = query_only()  # pickled as a query: its rows would mean nothing alone
+        return state
 
     def identity(self) -> tuple[Any, ...]:
         return (type(self), self.queryset.query_key(), _field_key(self.output_field))

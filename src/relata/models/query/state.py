@@ -135,6 +135,13 @@ class QueryState:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("QueryState is immutable; use evolve().")
 
+    def __reduce__(self) -> Any:
+        # The values only: the cached hash and shape belong to this process (string hashes differ per process).
+        # A queryset among the filter values is part of the query: it pickles as one, not as its rows.
+        values = dict(self.__dict__)
+        values["where"] = tuple(_as_queries(tree) for tree in self.where)
+        return _rebuilt_state, (type(self), values)
+
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.__dict__ == other.__dict__
 
@@ -154,6 +161,26 @@ class QueryState:
     @property
     def is_sliced(self) -> bool:
         return self.low != 0 or self.high is not None
+
+
+def _as_queries(tree: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A where tree whose querysets (`pk__in=qs`) pickle as queries (QuerySet._query_only)."""
+    kind = tree[0]
+    if kind == "leaf":
+        value = tree[2]
+        query_only = getattr(value, "_query_only", None)
+        return tree if query_only is None else ("leaf", tree[1], query_only())
+    if kind == "expr":
+        return tree
+    connector, negated, children = tree
+    return (connector, negated, tuple(_as_queries(child) for child in children))
+
+
+def _rebuilt_state(cls: type, values: dict[str, Any]) -> QueryState:
+    """A pickled state back, its caches to be made again."""
+    state = object.__new__(cls)
+    object.__setattr__(state, "__dict__", values)
+    return state
 
 
 class Shape(QueryState):

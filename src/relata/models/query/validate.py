@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from relata.exceptions import FieldError
 from relata.models.fields.lookup_registry import LOOKUPS
 from relata.models.lookups.paths import ResolvedLookup, lookup_start, resolve_lookup
 from relata.models.query.build import _relation_preparer as relation_preparer
@@ -182,3 +183,44 @@ def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, .
         if any("__".join(parts[:size]) in annotations for size in range(len(parts) - 1, 0, -1)):
             continue  # transforms of an annotation are resolved with the query
         _remember(model, path, resolve_names(model, path.split("__"), annotations))
+
+
+def refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> None:
+    """`annotate(Max("id")).annotate(Sum("id__max"))`: SQL cannot nest aggregates; say so at the call."""
+    if not getattr(expression, "contains_aggregate", False) or not aggregated:
+        return
+    from relata.models.expressions import Aggregate, F
+
+    for source in getattr(expression, "source", ()):
+        if isinstance(source, F) and source.name in aggregated and isinstance(expression, Aggregate):
+            raise FieldError(
+                f"Cannot compute {expression.name}('{source.name}'): '{source.name}' is an aggregate. "
+                "An aggregate cannot contain another: aggregate() the annotated queryset instead."
+            )
+
+
+def check_values_path(model: Any, name: str) -> None:
+    """A values() name must reach a field, then only transforms (`pub_date__year`), as in Django."""
+    from relata.models.expressions import Resolved
+    from relata.models.lookups.conditions import apply_transform_names
+    from relata.models.query.joins import field_choices, resolve_names
+
+    resolved = resolve_names(model, name.split("__"))
+    field = resolved.field
+    if resolved.rest and resolved.relation is field and resolved.value_field is not None:
+        field = resolved.value_field  # transforms of a foreign key read the key it holds (`date__month`)
+    _, rest = apply_transform_names(Resolved(None, field), resolved.rest)
+    if not rest:
+        return
+    if resolved.value_model is not None:
+        choices = field_choices(resolved.value_model._meta, ())
+        raise FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Choices are: {choices}")
+    raise FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Join on '{resolved.field.name}' not permitted.")
+
+
+def unique_by_constraint(opts: Any, name: str) -> bool:
+    for constraint in opts.constraints:
+        fields = getattr(constraint, "fields", ())
+        if tuple(fields) == (name,) and getattr(constraint, "condition", None) is None:
+            return True
+    return (name,) in opts.unique_together
