@@ -71,6 +71,7 @@ from relata.models.lookups import Lookup, Transform
 from relata.models.manager import BaseManager, Manager
 from relata.models.order_wrt import OrderWrt
 from relata.models.q import Q
+from relata.models.query.filtered_relation import FilteredRelation
 from relata.models.query.prefetch import Prefetch, prefetch_related_objects
 from relata.models.query.queryset import EmptyQuerySet, QuerySet
 from relata.models.query.raw import RawQuery, RawQuerySet
@@ -121,6 +122,7 @@ __all__ = [
     "Field",
     "FileField",
     "FilePathField",
+    "FilteredRelation",
     "FloatField",
     "ForeignKey",
     "ForeignObject",

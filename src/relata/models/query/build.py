@@ -22,6 +22,13 @@ from relata.models.lookups.base import writes_own_sql
 from relata.models.lookups.conditions import apply_transform_names, bilateral_rhs, custom_condition
 from relata.models.lookups.paths import ResolvedLookup, lookup_start, output_field_of, resolve_lookup
 from relata.models.output_types import result_field
+from relata.models.query.filtered_relation import (
+    FilteredKey,
+    FilteredRelation,
+    filtered_path,
+    on_condition,
+    renamed,
+)
 from relata.models.query.joins import SELECT_SCOPE, ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
@@ -65,6 +72,8 @@ class JoinInfo:
     step: Any
     scope: Any
     kind: str = "INNER"
+    #: A FilteredRelation's condition, added to the ON clause.
+    on: n.Node | None = None
 
 
 class QueryBuilder:
@@ -120,6 +129,10 @@ class QueryBuilder:
         #: the point of the values() call that picked them.
         self.named_refs: dict[str, dict[str, tuple[n.Node, Any]]] = {}
         self.having_group_by: list[n.Node] = []
+        #: FilteredRelation annotations by name: paths starting with one go through its own join.
+        self.filtered: dict[str, FilteredRelation] = {}
+        #: While a FilteredRelation's condition compiles: (its relation path, its alias).
+        self.renaming: tuple[str, str] | None = None
 
     # -- joins --------------------------------------------------------------------
 
@@ -134,6 +147,11 @@ class QueryBuilder:
                 table = step.to_model._meta.db_table
                 join = JoinInfo(self.aliases.take(table), table, parent, step, scope if step.multivalued else None)
                 self.joins.append(join)
+                if isinstance(step.key, FilteredKey) and step.key.carries_condition:
+                    join.on = on_condition(self, step.key.relation, scope)
+                    # After the joins its condition made (`book__author__name`): ON reads only tables to its left.
+                    self.joins.remove(join)
+                    self.joins.append(join)
             parent = join.alias
             path_aliases.append(parent)
         return parent, path_aliases
@@ -164,6 +182,8 @@ class QueryBuilder:
             ons = [n.Lookup("exact", n.Col(join.alias, to), n.Col(join.parent, frm)) for frm, to in pairs]
             if step.condition is not None:
                 ons.append(step.condition.node(join.parent, join.alias))
+            if join.on is not None:
+                ons.append(join.on)
             on = ons[0] if len(ons) == 1 else n.And(tuple(ons))
             nodes.append(n.Join(n.Table(join.table, join.alias), on, kind))
         return tuple(nodes)
@@ -218,7 +238,12 @@ class QueryBuilder:
         return node, field
 
     def resolve_path(self, path: str) -> ResolvedPath:
-        return resolve_names(self.model, path.split("__"), tuple(self.annotations))
+        parts = renamed(path.split("__"), self.renaming)
+        if self.filtered:
+            resolved = filtered_path(self.model, parts, self.filtered)
+            if resolved is not None:
+                return resolved
+        return resolve_names(self.model, parts, (*self.annotations, *self.filtered))
 
     def apply_transforms(self, lhs: n.Node, field: Any, rest: tuple[str, ...]) -> tuple[n.Node, Any, tuple[str, ...]]:
         """`lhs` through the transforms `rest` names, as far as they are transforms (F("name__lower"))."""
@@ -291,8 +316,9 @@ class QueryBuilder:
             rest = tuple(parts[annotation:])
             value_field = field
         else:
-            resolved = resolve_names(self.model, parts, tuple(self.annotations))
-            if self.nots and resolved.multivalued and self.split_negated:
+            resolved = self.resolve_path(path)
+            # In an ON clause (renaming) or an expression's condition (split_negated off): a plain NOT.
+            if self.nots and resolved.multivalued and self.split_negated and self.renaming is None:
                 return self.negated_subquery(path, value, resolved.steps, scope)
             alias, path_aliases = self.setup_steps(resolved.steps, scope, reuse_any)
             lhs, field, rest = n.Col(alias, resolved.column), resolved.field, resolved.rest
@@ -334,7 +360,7 @@ class QueryBuilder:
         if not isinstance(name, str) or name in self.annotations:
             return False
         try:
-            resolved = resolve_names(self.model, name.split("__"), tuple(self.annotations))
+            resolved = self.resolve_path(name)
         except FieldError:
             return True  # named from an enclosing query: its model is not this one
         return resolved.null_column or getattr(resolved.field, "null", False)
@@ -429,7 +455,13 @@ class QueryBuilder:
             finally:
                 self.ref_scope = outer_scope
             value = resolved if type(value) is F else value
-        sub_state = Shape(self.model, where=(("AND", False, (("leaf", path, value),)),))
+        # The subquery reads the same FilteredRelations (their joins and conditions) as this query.
+        relations = tuple(
+            dataclasses.replace(a, after_filters=0)
+            for a in self.state.annotations
+            if isinstance(a.expression, FilteredRelation)
+        )
+        sub_state = Shape(self.model, where=(("AND", False, (("leaf", path, value),)),), annotations=relations)
         builder = QueryBuilder(
             sub_state, self.connection, aliases=self.aliases, slots=self.slots, outer=self.outer, subquery=True
         )
@@ -573,6 +605,9 @@ class QueryBuilder:
 
     def add_annotation(self, annotation: Any) -> None:
         expression = annotation.expression
+        if isinstance(expression, FilteredRelation):
+            self.filtered[annotation.name] = expression
+            return
         self._touched_window = False
         try:
             self.annotations[annotation.name] = self.resolve_expression(expression)

@@ -26,6 +26,7 @@ from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
+from relata.models.query.filtered_relation import FilteredRelation, relation_target
 from relata.models.query.iterables import (
     BaseIterable,
     FlatValuesListIterable,
@@ -424,12 +425,20 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
 
     def prefetch_related(self, *lookups: Any) -> QuerySet:
         self._not_combined("prefetch_related")
+        relations = self._filtered_relations()
+        for lookup in lookups:
+            path = getattr(lookup, "prefetch_through", lookup)
+            if isinstance(path, str) and path.split("__", 1)[0] in relations:
+                raise ValueError("prefetch_related() is not supported with FilteredRelation.")
         clone = self._clone()
         if lookups == (None,):
             clone._prefetch_lookups = ()
         else:
             clone._prefetch_lookups = self._prefetch_lookups + lookups
         return clone
+
+    def _filtered_relations(self) -> dict[str, FilteredRelation]:
+        return {a.name: a.expression for a in self._state.annotations if isinstance(a.expression, FilteredRelation)}
 
     def select_for_update(
         self, nowait: bool = False, skip_locked: bool = False, of: tuple[str, ...] = (), no_key: bool = False
@@ -467,9 +476,14 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
 
     def _check_field_names(self, names: tuple[str, ...], method: str) -> None:
         """Each name is a field, or a path of relations ending on a field of the last related model."""
+        relations = self._filtered_relations()
         for name in names:
             model = self.model
             parts = name.split("__")
+            if parts[0] in relations:
+                if method == "only":
+                    raise ValueError("only() is not supported with FilteredRelation.")
+                model, parts = relation_target(model, parts[0], relations), parts[1:]
             for index, part in enumerate(parts):
                 try:
                     field = model._meta.pk if part == "pk" else model._meta.get_field(part)
@@ -514,6 +528,11 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
         for name, expression in kwargs.items():
             check_alias(name)
             check_annotation_name(name, self.model, picked)
+            if isinstance(expression, FilteredRelation):  # a join, read by paths that start with its name
+                relations = {a.name: a.expression for a in annotations if isinstance(a.expression, FilteredRelation)}
+                bound = expression.named(name, self.model, relations)
+                annotations.append(Annotation(name, bound, len(state.where), False))
+                continue
             if isinstance(expression, Q):  # a condition as a value: true or false per row (as Django takes it)
                 expression = kwargs[name] = ExpressionWrapper(expression, output_field=BooleanField())
             if not getattr(expression, "resolves_in_query", False):
@@ -565,8 +584,10 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
             names = tuple(f.attname for f in self.model._meta.concrete_fields) + tuple(
                 a.name for a in clone._state.annotations if a.selected
             )
+        annotated = {a.name for a in clone._state.annotations}
+        joined = {a.name for a in clone._state.annotations if isinstance(a.expression, FilteredRelation)}
         for name in names:
-            if name not in {a.name for a in clone._state.annotations}:
+            if name not in annotated and name.split("__", 1)[0] not in joined:
                 validate.check_values_path(self.model, name)
         state = clone._state
         after = (len(state.where), len(state.annotations))

@@ -11,6 +11,7 @@ from typing import Any
 from relata.exceptions import FieldError
 from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import steps_to_owner
+from relata.models.query.filtered_relation import FilteredSelect, filtered_select
 from relata.models.query.joins import SELECT_SCOPE
 from relata.models.query.plan import ModelPlan
 from relata.models.query.state import QueryState
@@ -49,17 +50,18 @@ def _related_plans(
             if f.is_relation and not f.null and not f.remote_field.parent_link and _keys_loaded(f, loaded)
         ]
     else:
-        chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
+        relations = builder.filtered if depth == 0 else {}
+        chosen = [(_select_related_target(model, name, relations), sub) for name, sub in tree.items()]
     for field, sub in chosen:
-        is_reverse = isinstance(field, ForeignObjectRel)
+        is_reverse = isinstance(field, ForeignObjectRel | FilteredSelect)
         if not is_reverse and not _keys_loaded(field, loaded):
             raise FieldError(
                 f"Field {opts.object_name}.{field.name} cannot be both deferred and traversed using "
                 f"select_related at the same time."
             )
-        steps = field.path_infos
+        steps = field.steps if isinstance(field, FilteredSelect) else field.path_infos
         target = steps[-1].to_model
-        if opts.multi_table:
+        if opts.multi_table and not isinstance(field, FilteredSelect):
             steps = [*steps_to_owner(opts, field), *steps]
         join_alias, _ = builder.setup_steps(tuple(steps), SELECT_SCOPE, reuse_any=True, parent=alias)
         start = len(columns)
@@ -108,6 +110,13 @@ def _paths_tree(paths: tuple[str, ...]) -> dict[str, Any]:
         for part in path.split("__"):
             node = node.setdefault(part, {})
     return tree
+
+
+def _select_related_target(model: Any, name: str, relations: dict[str, Any]) -> Any:
+    """What select_related(name) follows: a FilteredRelation's join (named at the top), else a relation field."""
+    if name in relations:
+        return filtered_select(model, name, relations)
+    return _select_related_field(model._meta, name)
 
 
 def _select_related_field(opts: Any, name: str) -> Any:
