@@ -129,12 +129,23 @@ def rows(_relata_clean_rows, _django_clean_rows):
 
 
 def fn(M, name):
-    """A database function: relata.models has them all; Django keeps most in models.functions."""
+    """A database function: from the models module where it is exported, else from that side's functions."""
     if hasattr(M.m, name):
         return getattr(M.m, name)
-    from django.db.models import functions
-
+    if M.m is models:
+        from relata.models import functions
+    else:
+        from django.db.models import functions
     return getattr(functions, name)
+
+
+def lk(M, name):
+    """A lookup class, to use as an expression: each side's own."""
+    if M.m is models:
+        return getattr(lookups, name)
+    from django.db.models import lookups as django_lookups
+
+    return getattr(django_lookups, name)
 
 
 def ids(qs):
@@ -157,7 +168,27 @@ def after_delete(M, qs):
     return total, ids(M.Review.objects.all()), ids(M.Book.objects.all())
 
 
+def _lookup_filter(name, value):
+    return lambda M: ids(M.Author.objects.filter(lk(M, name)(M.m.F("name"), value)))
+
+
 CASES = {
+    # -- lookups used as expressions (a pattern lookup's value is still a LIKE pattern) -------------
+    **{
+        f"lookup_expression_{name.lower()}": _lookup_filter(name, value)
+        for name, value in [
+            ("StartsWith", "A"),
+            ("IStartsWith", "a"),
+            ("Contains", "e"),
+            ("IContains", "E"),
+            ("EndsWith", "m"),
+            ("IEndsWith", "M"),
+            ("Exact", "Kim"),
+        ]
+    },
+    "lookup_expression_annotated": lambda M: sorted(
+        M.Author.objects.annotate(a=lk(M, "IContains")(M.m.F("name"), "N")).values_list("name", "a")
+    ),
     # -- exclude() against an F() that reads NULL: NOT (x = NULL) is not true, the row stays --------
     "exclude_equal_to_nullable_f": lambda M: ids(M.Author.objects.exclude(pk=M.m.F("born"))),
     "exclude_greater_than_nullable_f": lambda M: ids(M.Author.objects.exclude(born__gt=M.m.F("id"))),

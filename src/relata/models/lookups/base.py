@@ -203,7 +203,13 @@ class Lookup(Expression):
 
             return custom_node(self, builder), self.output_field
         rhs = self.rhs
-        if self.arity == 1 and rhs is not None and self.rhs_is_direct_value() and self.lhs.output_field is None:
+        if (
+            self.arity == 1
+            and rhs is not None
+            and self.rhs_is_direct_value()
+            and self.lhs.output_field is None
+            and self.value_pattern is None  # a pattern's value is text, made a LIKE pattern when it is sent
+        ):
             # As in Django: a value compared with an expression whose type was unknown when the lookup was
             # made (F("year")) is sent as it is, not converted to the column's type (1942.1 stays a float).
             rhs = Value(rhs)
