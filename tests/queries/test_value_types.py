@@ -64,5 +64,7 @@ def test_case_of_uuids_and_bytes_in_update(seed):
 def test_a_value_annotation_reads_back_as_its_type(value):
     ours = Ticket.objects.annotate(v=models.Value(value)).values_list("v", flat=True).first()
     theirs = DTicket.objects.annotate(v=dm.Value(value)).values_list("v", flat=True).first()
+    if isinstance(value, bytes) and isinstance(theirs, str):
+        theirs = theirs.encode()  # Django on mysqlclient reads these bytes back as text; relata gives bytes
     assert type(ours) is type(theirs)
     assert ours == theirs

@@ -21,6 +21,11 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value)
 
 
+def _to_bytes(value: Any) -> bytes:
+    # mysqlclient hands back a bytes parameter selected as an expression (Value(b"...")) as text.
+    return value.encode("utf-8", "surrogateescape") if isinstance(value, str) else bytes(value)
+
+
 def _json_loads(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
@@ -90,7 +95,7 @@ class BaseDatabaseOperations:
             "DurationField": lambda v: datetime.timedelta(microseconds=v),
             "UUIDField": lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(v),
             "BooleanField": bool,
-            "BinaryField": bytes,
+            "BinaryField": _to_bytes,
         }
 
     def adapter_for(self, internal_type: str) -> Callable[[Any], Any] | None:
