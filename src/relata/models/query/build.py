@@ -17,10 +17,12 @@ from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
 from relata.models.expressions import F, OrderBy, OuterRef, Value
+from relata.models.fields.composite import is_composite
 from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import select_columns as inherited_columns
 from relata.models.inheritance import steps_to_owner
 from relata.models.lookups import Lookup
+from relata.models.query.composite import composite_part_paths, expand_where
 from relata.models.query.joins import ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
@@ -182,6 +184,10 @@ class QueryBuilder:
         resolved = self.resolve_path(name)
         scope, reuse_any = self.ref_scope
         alias, _ = self.setup_steps(resolved.steps, scope, reuse_any)
+        if is_composite(resolved.field) and not resolved.rest:
+            # F("pk") of a composite key: its parts' columns as a row (ordering spreads it; values
+            # unpacks it; an expression that needs one value refuses it).
+            return n.Row(tuple(n.Col(alias, part.column) for part in resolved.field.fields)), resolved.field
         node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), resolved.field, resolved.rest)
         if rest:
             raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a field or transform here.")
@@ -254,6 +260,7 @@ class QueryBuilder:
     def condition_node(self, condition: Any) -> n.Node:
         """A Q or boolean expression inside an expression (aggregate filter=, When)."""
         tree = condition.as_tree() if hasattr(condition, "as_tree") else ("expr", condition)
+        tree = expand_where(self.model, tree)  # When(pk=(1, 2)): a composite key's parts
         return self.where_node(tree, SELECT_SCOPE, in_or=True, reuse_any=True)
 
     def leaf(self, path: str, value: Any, scope: Any, negated: bool, in_or: bool, reuse_any: bool) -> n.Node:
@@ -366,6 +373,8 @@ class QueryBuilder:
             return [n.Subquery(self.sub_select(value.state, value.fields))]
         if getattr(value, "resolves_in_query", False):
             node, _ = value.resolve(self)
+            if type(node) is n.Row:
+                raise ValueError("CompositePrimaryKey cannot be used as a lookup value.")
             return [node]
         state_of = getattr(value, "_subquery_state", None)
         if state_of is not None:
@@ -662,6 +671,14 @@ class QueryBuilder:
             names += [a.name for a in state.annotations if a.selected]
         columns, fields, group_candidates = [], [], []
         for name in names:
+            key_parts = None if name in self.annotations else composite_part_paths(self.model, name)
+            if key_parts is not None:
+                # A composite key: a column per part, which the row converter packs into one tuple.
+                nodes = [self.resolve_ref(part)[0] for part in key_parts]
+                columns.extend((node, None) for node in nodes)
+                fields.append(self.resolve_path(name).field)
+                group_candidates.extend(nodes)
+                continue
             node, field = self.resolve_ref(name)
             columns.append((node, None))
             fields.append(field)
@@ -681,7 +698,7 @@ class QueryBuilder:
         else:
             for name in group_by:
                 node, _ = self.resolve_ref(name)
-                nodes.append(node)
+                nodes.extend(node.items if type(node) is n.Row else (node,))  # a composite key: each part
             for name, (node, _field, is_aggregate) in self.annotations.items():
                 if not is_aggregate and name not in self.windows and node in candidates:
                     nodes.append(node)
@@ -800,6 +817,10 @@ class QueryBuilder:
             target_nodes = None if selected else self.target_ordering(name, descending, seen)
             if target_nodes is not None:
                 return target_nodes
+            key_parts = composite_part_paths(self.model, name)
+            if key_parts is not None:  # a composite key sorts by its parts, in the key's order
+                sign = "-" if descending else ""
+                return [o for part in key_parts for o in self.order_item(sign + part, model, "", seen)]
             node, _ = self.resolve_ref(name)
             if isinstance(node, n.JSONPath):
                 node = n.JSONPath(node.expr, node.keys, "value")  # a JSON key sorts by its value
@@ -814,6 +835,8 @@ class QueryBuilder:
             self.ref_prefix = outer_prefix
         if aggregated:
             self.aggregate_orderings.append(node)
+        if type(node) is n.Row:  # order_by(F("pk")) of a composite key: by each part in turn
+            return [n.OrderBy(part, descending, nulls) for part in node.items]
         return [n.OrderBy(node, descending, nulls)]
 
 
@@ -940,15 +963,18 @@ def _loaded_fields(opts: Any, state: QueryState, prefix: str) -> list[Any]:
     with select_related("author"), loads the author's pk and name only.
     """
     fields = list(opts.concrete_fields)
+    key = opts.pk_fields  # a composite key's parts are always loaded, as a plain key is
     if state.only is not None:
         names = [name[len(prefix) :] for name in state.only if name.startswith(prefix)]
         if names or not prefix:
             kept = {name.split("__", 1)[0] for name in names}
-            fields = [f for f in fields if f is opts.pk or f.name in kept or f.attname in kept]
+            fields = [f for f in fields if f is opts.pk or f in key or f.name in kept or f.attname in kept]
     if state.deferred:
         deferred = {name[len(prefix) :] for name in state.deferred if name.startswith(prefix)}
         deferred = {name for name in deferred if "__" not in name}
-        fields = [f for f in fields if f is opts.pk or (f.name not in deferred and f.attname not in deferred)]
+        fields = [
+            f for f in fields if f is opts.pk or f in key or (f.name not in deferred and f.attname not in deferred)
+        ]
     return fields
 
 

@@ -24,6 +24,7 @@ from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
+from relata.models.query.composite import expand_where
 from relata.models.query.state import Annotation, QueryState, RowLock
 from relata.models.routing import router
 
@@ -321,7 +322,7 @@ class QuerySet(AsyncQuerySetMixin):
         q = Q(*args, **kwargs)
         if negate:
             q = ~q
-        tree = q.as_tree()
+        tree = expand_where(self.model, q.as_tree())
         validate.check_where(self.model, tree, self._annotation_names())
         return self._clone(where=self._state.where + (tree,))
 
