@@ -309,3 +309,33 @@ def test_expressions_that_need_one_value_refuse_the_key(make, message):
     with pytest.raises(ValueError) as caught:
         list(make())
     assert str(caught.value) == message
+
+
+def subquery_scenario(tenant_model, member_model, note_model, outer_ref, subquery):
+    notes_scenario(tenant_model, member_model, note_model)
+    noted = note_model.objects.filter(text__in=["x", "w"])
+    same_row = subquery(note_model.objects.filter(pk=outer_ref("pk")).values("id"))
+    return [
+        sorted(member_model.objects.filter(notes__in=noted).values_list("email", flat=True)),
+        sorted(note_model.objects.filter(pk__in=noted.values("pk")).values_list("id", flat=True)),
+        sorted(note_model.objects.filter(pk__in=subquery(noted.values("pk"))).values_list("id", flat=True)),
+        note_model.objects.filter(id=same_row).count(),
+        note_model.objects.values("pk")
+        .annotate(n=dm.Count("id") if subquery is dm.Subquery else models.Count("id"))
+        .first(),
+    ]
+
+
+def test_subqueries_and_outer_refs_compare_the_key_as_a_row_like_django():
+    relata_found = subquery_scenario(Tenant, Member, Note, models.OuterRef, models.Subquery)
+    assert relata_found == subquery_scenario(DTenant, DMember, DNote, dm.OuterRef, dm.Subquery)
+
+
+def test_subquery_of_the_wrong_width_is_refused_before_any_sql():
+    with assert_num_queries(0), pytest.raises(ValueError, match=r"must have 2 selected fields \(received 3\)"):
+        Note.objects.filter(pk__in=Note.objects.values("pk", "text"))
+
+
+def test_rows_with_a_null_part_match_nothing_and_run_no_query():
+    with assert_num_queries(0):
+        assert list(Member.objects.filter(pk__in=[(None, 1), (1, None)])) == []

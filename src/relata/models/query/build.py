@@ -429,8 +429,7 @@ class QueryBuilder:
         )
         select, _plan = builder.build()
         if fields is None and state.values is None:
-            pk = state.model._meta.pk
-            select = _replace_columns(select, ((n.Col(builder.base_alias, pk.column), None),))
+            select = _replace_columns(select, _key_columns(builder.base_alias, state.model))
         if not state.is_sliced:
             select = _without_order(select)
         return select
@@ -458,7 +457,7 @@ class QueryBuilder:
             ), []
         fields = list(plan.fields) if plan.kind == "values" else [state.model._meta.pk]
         if plan.kind == "model":
-            select = _replace_columns(select, ((n.Col(builder.base_alias, state.model._meta.pk.column), None),))
+            select = _replace_columns(select, _key_columns(builder.base_alias, state.model))
         return select, fields
 
     # -- the statement ------------------------------------------------------------
@@ -903,6 +902,11 @@ def _replace_columns(select: Any, columns: tuple[tuple[n.Node, str | None], ...]
     if not isinstance(select, n.Select):
         return select
     return dataclasses.replace(select, columns=columns)
+
+
+def _key_columns(alias: str, model: Any) -> tuple[tuple[n.Node, None], ...]:
+    """The key's columns, to select a model's rows by (several for a composite key)."""
+    return tuple((n.Col(alias, f.column), None) for f in model._meta.pk_fields)
 
 
 def _without_order(select: Any) -> Any:

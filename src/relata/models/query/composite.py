@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from relata.exceptions import FieldError
+from relata.models.expressions import Exists, Expression, OuterRef, Subquery
 from relata.models.fields.composite import is_composite
 from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.query.joins import resolve_names
+from relata.sql import nodes as n
 
 _ORDER = {"gt": ("gt", False), "gte": ("gt", True), "lt": ("lt", False), "lte": ("lt", True)}
 
@@ -54,6 +56,11 @@ def _expand_leaf(model: Any, tree: tuple[Any, ...]) -> tuple[Any, ...]:
     names = _part_names(resolved, parts)
     if lookup == "isnull":
         return _node("OR" if value else "AND", [("leaf", f"{name}__isnull", value) for name in names])
+    if lookup in ("exact", "in") and _is_queryset(value):
+        _check_width(getattr(value, "queryset", value), len(names))
+        return ("expr", KeyInSubquery(tuple(names), value))
+    if lookup == "exact" and _is_outer_ref(value):
+        return ("expr", KeyEqualsRef(tuple(names), value))
     if lookup == "exact":
         return _node("AND", _equal(names, _checked(value, lookup, len(names))))
     if lookup == "in":
@@ -81,10 +88,10 @@ def _instance_key(instance: Any, relation: Any) -> tuple[Any, ...]:
 
 
 def _checked(value: Any, lookup: str, width: int) -> tuple[Any, ...]:
-    if getattr(value, "_subquery_state", None) is not None or getattr(value, "resolves_in_query", False):
+    if (getattr(value, "resolves_in_query", False) or hasattr(type(value), "lookup_name")) and not _is_outer_ref(value):
+        kind = type(value).__name__
         raise ValueError(
-            f"'{lookup}' lookup of 'pk' compares a tuple of values; a subquery or an expression on a "
-            "composite primary key is not supported yet: filter on the key's fields instead."
+            f"'{lookup}' subquery lookup of 'pk' only supports OuterRef and QuerySet objects (received '{kind}')"
         )
     if not isinstance(value, tuple | list):
         raise ValueError(f"'{lookup}' lookup of 'pk' must be a tuple or a list")
@@ -93,12 +100,37 @@ def _checked(value: Any, lookup: str, width: int) -> tuple[Any, ...]:
     return tuple(value)
 
 
+def _is_outer_ref(value: Any) -> bool:
+    return isinstance(value, OuterRef)
+
+
+def _check_width(queryset: Any, width: int) -> None:
+    """A queryset compared with a key must select one column per part of it (known before any SQL)."""
+    model, values = queryset.model, queryset._state.values
+    if values is None:
+        selected = len(model._meta.pk_fields)
+    else:
+        selected = sum(len(composite_part_paths(model, name) or (name,)) for name in values) if values else 0
+    if selected and selected != width:
+        raise ValueError(
+            f"The QuerySet value for the 'in' lookup must have {width} selected fields (received {selected})"
+        )
+
+
+def _is_queryset(value: Any) -> bool:
+    """A queryset, or a Subquery() of one: the rows a key is compared with."""
+    if isinstance(value, Subquery) and not isinstance(value, Exists):
+        return True
+    return getattr(value, "_subquery_state", None) is not None and hasattr(value, "query_key")
+
+
 def _in(names: list[str], value: Any) -> tuple[Any, ...]:
-    if getattr(value, "_subquery_state", None) is not None or getattr(value, "resolves_in_query", False):
+    if getattr(value, "resolves_in_query", False):
         _checked(value, "in", len(names))
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
         raise ValueError("'in' lookup of 'pk' must be a tuple or a list")
-    rows = list(value)
+    # A row with a NULL part names no row (NULL equals nothing): leave it out, as Django does.
+    rows = [row for row in value if not (isinstance(row, tuple | list) and None in row)]
     if not rows:
         return ("leaf", f"{names[0]}__in", [])  # matches nothing, and runs no query, as `pk__in=[]`
     for row in rows:
@@ -154,3 +186,45 @@ def composite_part_paths(model: Any, path: str) -> list[str] | None:
     if not is_composite(resolved.field) or resolved.rest:
         return None
     return _part_names(resolved, parts)
+
+
+class KeyInSubquery(Expression):
+    """`(a, b) IN (SELECT a, b ...)`: a composite key, or a relation to one, compared with a queryset's rows."""
+
+    conditional = True
+
+    def __init__(self, names: tuple[str, ...], queryset: Any):
+        self.names, self.queryset = names, getattr(queryset, "queryset", queryset)
+
+    def identity(self) -> tuple[Any, ...]:
+        return (KeyInSubquery, self.names, self.queryset.query_key())
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        columns = [builder.resolve_ref(name)[0] for name in self.names]
+        select, _fields = builder.subquery(self.queryset)
+        selected = len(getattr(select, "columns", ()))
+        if selected and selected != len(columns):
+            raise ValueError(
+                f"The QuerySet value for the 'in' lookup must have {len(columns)} selected fields (received {selected})"
+            )
+        return n.In(n.Row(tuple(columns)), select), None
+
+
+class KeyEqualsRef(Expression):
+    """`pk=OuterRef("pk")`: each part of the key equals the matching part of the outer query's key."""
+
+    conditional = True
+
+    def __init__(self, names: tuple[str, ...], ref: Any):
+        self.names, self.ref = names, ref
+
+    def identity(self) -> tuple[Any, ...]:
+        return (KeyEqualsRef, self.names, self.ref)
+
+    def resolve(self, builder: Any) -> tuple[n.Node, Any]:
+        columns = [builder.resolve_ref(name)[0] for name in self.names]
+        outer, _field = self.ref.resolve(builder)
+        if type(outer) is not n.Row or len(outer.items) != len(columns):
+            raise ValueError("Composite field lookups only work with composite expressions.")
+        pairs = zip(columns, outer.items, strict=True)
+        return n.And(tuple(n.Lookup("exact", column, item) for column, item in pairs)), None

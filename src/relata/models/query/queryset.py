@@ -627,8 +627,12 @@ class QuerySet(AsyncQuerySetMixin):
     def _by_pk_for(self, method: str, order: str) -> QuerySet:
         """An unordered queryset ordered by its key for first()/last(); a grouping without the key has none."""
         group_by = self._state.group_by
-        pk = self.model._meta.pk
-        if isinstance(group_by, tuple) and not {"pk", pk.name, pk.attname} & set(group_by):
+        opts = self.model._meta
+        pk = opts.pk
+        grouped = set(group_by) if isinstance(group_by, tuple) else set()
+        # Grouped by the key (or, for a composite key, by every part of it): the rows still sort by it.
+        by_parts = opts.is_composite_pk and all(f.name in grouped or f.attname in grouped for f in opts.pk_fields)
+        if isinstance(group_by, tuple) and not {"pk", pk.name, pk.attname} & grouped and not by_parts:
             raise TypeError(
                 f"Cannot use QuerySet.{method}() on an unordered queryset performing aggregation. "
                 "Add an ordering with order_by()."
