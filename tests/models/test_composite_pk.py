@@ -339,3 +339,18 @@ def test_subquery_of_the_wrong_width_is_refused_before_any_sql():
 def test_rows_with_a_null_part_match_nothing_and_run_no_query():
     with assert_num_queries(0):
         assert list(Member.objects.filter(pk__in=[(None, 1), (1, None)])) == []
+
+
+def test_select_related_and_prefetch_across_the_foreign_object():
+    notes_scenario(Tenant, Member, Note)
+    Note.objects.create(tenant_id=1, id=9, text="alone")  # no member: the outer join finds none
+    with assert_num_queries(1):
+        found = {n.id: n.member and n.member.email for n in Note.objects.select_related("member")}
+    assert found == {1: "a1", 2: "a1", 3: "a2", 4: "b3", 9: None}
+    with assert_num_queries(2):
+        texts = {m.email: sorted(n.text for n in m.notes.all()) for m in Member.objects.prefetch_related("notes")}
+    assert texts == {"a1": ["x", "y"], "a2": ["z"], "b1": [], "b3": ["w"]}
+    with assert_num_queries(2):
+        owners = {n.id: n.member and n.member.pk for n in Note.objects.prefetch_related("member")}
+    assert owners == {1: (1, 1), 2: (1, 1), 3: (1, 2), 4: (2, 3), 9: None}
+    assert set(Member.objects.in_bulk([(1, 1), (2, 3)])) == {(1, 1), (2, 3)}

@@ -87,7 +87,9 @@ class _LoaderSource:
             else:
                 name = field.name
                 back_name = field.remote_field.get_cache_name() if field.one_to_one else None
-            pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key)
+            # NULL in the key's (first) column: the outer join found no related row.
+            key = sub.model._meta.pk_fields
+            pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key or f in key)
             child = f"o{self.count}"
             self.lines.append(f"{indent}if row[{pk_index}] is None:")
             self.lines.append(f"{indent}    {child} = None")
