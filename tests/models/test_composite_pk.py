@@ -354,3 +354,12 @@ def test_select_related_and_prefetch_across_the_foreign_object():
         owners = {n.id: n.member and n.member.pk for n in Note.objects.prefetch_related("member")}
     assert owners == {1: (1, 1), 2: (1, 1), 3: (1, 2), 4: (2, 3), 9: None}
     assert set(Member.objects.in_bulk([(1, 1), (2, 3)])) == {(1, 1), (2, 3)}
+
+
+def test_update_of_a_foreign_object_sets_its_own_columns():
+    notes_scenario(Tenant, Member, Note)
+    other = Member.objects.get(pk=(1, 2))
+    assert Note.objects.filter(id__in=[1, 2]).update(member=other) == 2
+    assert sorted(Note.objects.filter(member=other).values_list("id", flat=True)) == [1, 2, 3]
+    with pytest.raises(ValueError, match=r"Unsaved model instance <Member: Member object \(\(None, None\)\)>"):
+        Note.objects.update(member=Member())

@@ -40,12 +40,36 @@ def _update_field(opts: Any, name: str) -> Any:
     return field
 
 
+def _spread_foreign_objects(opts: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """update(user=obj) of a ForeignObject over several columns: each of its own columns takes obj's value."""
+    spread: dict[str, Any] = {}
+    for name, value in changes.items():
+        field = opts._forward_map.get(name)
+        if field is None or field.concrete or not field.is_relation or field.many_to_many:
+            spread[name] = value
+            continue
+        locals_ = getattr(field, "local_related_fields", ())
+        if len(locals_) < 2:
+            spread[name] = value
+            continue
+        if value is None:
+            spread.update(dict.fromkeys((f.attname for f in locals_), None))
+            continue
+        if getattr(value, "_meta", None) is None:
+            raise ValueError(f"Cannot update {name} with {value!r}: give a {field.related_model.__name__} instance.")
+        if not value._is_pk_set():
+            raise ValueError(f"Unsaved model instance {value!r} cannot be used in an ORM query.")
+        spread.update(zip((f.attname for f in locals_), field.get_foreign_related_value(value), strict=True))
+    return spread
+
+
 def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> int:
     """UPDATE the rows the queryset matches; returns the number of rows changed."""
     from relata.models.base import Model
 
     opts = queryset.model._meta
     connection = queryset._connection
+    changes = _spread_foreign_objects(opts, changes)
     fields = [_update_field(opts, name) for name in changes]
     if opts.multi_table and any(f.model._meta.concrete_model is not opts.concrete_model for f in fields):
         return update_across_tables(queryset, fields, changes, lambda qs, part: update(qs, part, prepared))
