@@ -363,3 +363,12 @@ def test_update_of_a_foreign_object_sets_its_own_columns():
     assert sorted(Note.objects.filter(member=other).values_list("id", flat=True)) == [1, 2, 3]
     with pytest.raises(ValueError, match=r"Unsaved model instance <Member: Member object \(\(None, None\)\)>"):
         Note.objects.update(member=Member())
+
+
+def test_an_instance_with_a_part_unset_counts_as_unsaved():
+    tenant = Tenant.objects.create(id=1)
+    half = Member(tenant=tenant)  # id unset: the key is (1, None)
+    with pytest.raises(ValueError, match="unsaved objects"):
+        Member.objects.all().contains(half)
+    with pytest.raises(ValueError, match="needs to have a primary key value"):
+        half.notes.all()

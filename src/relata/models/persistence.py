@@ -38,7 +38,7 @@ def _prepare_related_fields(obj: Any, operation: str) -> None:
         if related is None:
             continue
         target_value = getattr(related, field.target_field.attname)
-        if related.pk is None or target_value is None:
+        if not related._is_pk_set() or target_value is None:
             if field.one_to_one:  # the failed save must not leave `related.<reverse>` pointing here
                 related.__dict__.pop(field.remote_field.get_cache_name(), None)
             raise ValueError(

@@ -85,7 +85,7 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
             shape.append((field.column, value))
             continue
         if isinstance(value, Model) and field.is_relation:
-            if value.pk is None:
+            if not value._is_pk_set():
                 raise ValueError(f"Cannot update {field.name} with an unsaved {type(value).__name__}.")
             value = getattr(value, field.target_field.attname)
         if value is None and not field.null:

@@ -1,10 +1,10 @@
-"""Filters on a CompositePrimaryKey, rewritten into filters on its parts.
+"""Filters on a CompositePrimaryKey (or a relation to one), rewritten into filters on its parts.
 
-`pk=(1, 2)` becomes `tenant=1 AND id=2`; `pk__in` an OR of those; `pk__gt`
-and friends the row-value order (`a > x OR (a = x AND b > y)`), spelled out so
-every backend runs it; `pk__isnull` asks each part. The rewrite happens when
-filter() records the condition, so the builder and the compile cache see
-plain leaves.
+`pk=(1, 2)` becomes `tenant=1 AND id=2`; `pk__in` an OR of those; `pk__gt` and
+friends the row-value order (`a > x OR (a = x AND b > y)`), spelled out so every
+backend runs it; `pk__isnull` asks each part. A queryset becomes `(a, b) IN
+(SELECT ...)` (KeyInSubquery), an OuterRef a comparison part by part (KeyEqualsRef).
+The rewrite happens when filter() records the condition: the builder sees plain leaves.
 """
 
 from __future__ import annotations

@@ -669,7 +669,7 @@ class QuerySet(AsyncQuerySetMixin):
             raise TypeError(f"'obj' must be a model instance, not {type(obj).__name__}.")
         if obj._meta.concrete_model is not self.model._meta.concrete_model:
             return False  # as Django: another model's row is not in this queryset (a proxy's rows are its model's)
-        if obj.pk is None:
+        if not obj._is_pk_set():
             raise ValueError("QuerySet.contains() cannot be used on unsaved objects.")
         if self._result_cache is not None:
             return obj in self._result_cache
