@@ -336,6 +336,17 @@ def test_defer_and_only_paths_are_checked(method, path):
     assert "missing" in str(ours)
 
 
+@pytest.mark.parametrize(
+    ("method", "path"), [("only", "pk"), ("only", "writer"), ("defer", "title"), ("defer", "writer"), ("only", "title")]
+)
+def test_defer_and_only_take_pk_and_relations(method, path):
+    Piece.objects.create(title="p", writer=Writer.objects.create(name="w"))
+    dj.Piece.objects.create(title="p", writer=dj.Writer.objects.create(name="w"))
+    ours = sorted(getattr(Piece.objects, method)(path).get().get_deferred_fields())
+    theirs = sorted(getattr(dj.Piece.objects, method)(path).get().get_deferred_fields())
+    assert ours == theirs
+
+
 def test_a_named_annotation_may_not_take_a_default_name():
     def annotate(m, P):
         return lambda: P.objects.annotate(m.Max("writer__id"), writer__id__max=m.Max("writer__id"))
@@ -380,3 +391,14 @@ def test_update_through_a_plain_annotation_still_works():
     Piece.objects.create(title="p", n=3)
     assert Piece.objects.annotate(twice=models.F("n") * 2).filter(twice=6).update(big=models.F("twice")) == 1
     assert rows() == [("p", 3, 6)]
+
+
+# -- aggregate() over an alias() -----------------------------------------------------
+
+
+def test_aggregate_over_an_alias_is_refused_and_names_the_fix():
+    error = refused_like_django(
+        lambda: Piece.objects.alias(twice=models.F("n") * 2).aggregate(models.Sum("twice")),
+        lambda: dj.Piece.objects.alias(twice=dm.F("n") * 2).aggregate(dm.Sum("twice")),
+    )
+    assert "annotate()" in str(error)

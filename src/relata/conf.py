@@ -7,6 +7,7 @@ embedded default `sqlite:///db.sqlite3`.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ def load_project_settings(start: Path | None = None) -> ProjectSettings:
     section = data.get("tool", {}).get("relata", {})
     if not isinstance(section, dict):
         raise ImproperlyConfigured(f"[tool.relata] in {path} must be a table.")
+    _refuse_unknown_keys(section, path)
     apps = section.get("apps", [])
     if not isinstance(apps, list) or not all(isinstance(a, str) for a in apps):
         raise ImproperlyConfigured(
@@ -79,6 +81,21 @@ def load_project_settings(start: Path | None = None) -> ProjectSettings:
         routers=list(section.get("routers", [])),
         options={k: v for k, v in section.items() if k not in {"database", "databases", "apps", "routers"}},
     )
+
+
+#: Every key [tool.relata] may hold; a new setting is added here so that misspellings stay errors.
+KNOWN_KEYS = ("database", "databases", "apps", "routers", "media_root", "media_url")
+
+
+def _refuse_unknown_keys(section: dict[str, Any], path: Path) -> None:
+    for key in section:
+        if key not in KNOWN_KEYS:
+            nearest = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            guess = f"did you mean {nearest[0]!r}? " if nearest else ""
+            raise ImproperlyConfigured(
+                f"Unknown setting {key!r} under [tool.relata] in {path}: {guess}"
+                f"The settings are {', '.join(KNOWN_KEYS)}."
+            )
 
 
 def database_url_for(alias: str, project: ProjectSettings | None = None) -> str | None:

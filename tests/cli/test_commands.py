@@ -19,7 +19,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "booktracker"
 def relata(cwd, *args, env=None, stdin=None, stdin_fd=None):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("RELATA_DATABASE_URL")}
     environment.update(env or {})
-    extra = {"stdin": stdin_fd} if stdin_fd is not None else {"input": stdin}
+    # Never the test run's own standard input: a question would wait on it (a pipe is read for answers).
+    extra = {"stdin": stdin_fd} if stdin_fd is not None else {"input": stdin if stdin is not None else ""}
     return subprocess.run(
         [sys.executable, "-m", "relata.cli", *args], cwd=cwd, capture_output=True, text=True, env=environment, **extra
     )

@@ -254,6 +254,29 @@ def test_prefetch_generic_relation_is_one_query(data):
         assert [tags(b.tags.all()) for b in bookmarks] == [["framework", "web"], ["language"]]
 
 
+def test_prefetch_generic_relation_with_a_queryset_keeps_it_for_later_queries(data):
+    with assert_num_queries(2):
+        bookmarks = list(
+            Bookmark.objects.prefetch_related(models.Prefetch("tags", TaggedItem.objects.filter(tag="web")))
+        )
+    with assert_num_queries(0):
+        assert [tags(b.tags.all()) for b in bookmarks] == [["web"], []]
+    with assert_num_queries(2):
+        assert [tags(b.tags.all().all()) for b in bookmarks] == [["web"], []]
+
+
+def test_generic_relations_answer_djangos_prefetch_protocol(data):
+    bookmarks = list(Bookmark.objects.order_by("url"))
+    rows, row_key, instance_key, single, cache_name, _ = bookmarks[0].tags.get_prefetch_querysets(bookmarks)
+    assert (single, cache_name) == (False, "tags")
+    assert sorted(tags(r for r in rows if row_key(r) == instance_key(bookmarks[0]))) == ["framework", "web"]
+    items = list(TaggedItem.objects.order_by("tag"))
+    rows, row_key, instance_key, single, cache_name, _ = TaggedItem.content_object.get_prefetch_querysets(items)
+    assert (single, cache_name) == (True, "content_object")
+    by_key = {row_key(r): r for r in rows}
+    assert all(by_key[instance_key(i)] == i.content_object for i in items)
+
+
 def test_prefetch_generic_foreign_key_is_one_query_per_content_type(data):
     with assert_num_queries(3):  # the tags, the bookmarks, the notes
         items = list(TaggedItem.objects.prefetch_related("content_object"))
@@ -284,9 +307,16 @@ def test_generic_prefetch_takes_a_queryset_per_model(data):
         )
     with assert_num_queries(0):
         assert sorted({type(i.content_object).__name__ for i in items}) == ["Bookmark", "Note"]
-    with pytest.raises(ValueError, match="Custom queryset can't be used"):
+    # As in Django 5: a plain Prefetch's queryset serves its model's content type; the others load as usual.
+    items = list(TaggedItem.objects.all())
+    with assert_num_queries(2):
+        models.prefetch_related_objects(items, models.Prefetch("content_object", Bookmark.objects.only("url")))
+    with assert_num_queries(0):
+        assert sorted({type(i.content_object).__name__ for i in items}) == ["Bookmark", "Note"]
+    with pytest.raises(ValueError, match="Only one queryset is allowed for each content type"):
         models.prefetch_related_objects(
-            list(TaggedItem.objects.all()), models.Prefetch("content_object", Bookmark.objects.all())
+            list(TaggedItem.objects.all()),
+            GenericPrefetch("content_object", [Bookmark.objects.all(), Bookmark.objects.only("url")]),
         )
 
 

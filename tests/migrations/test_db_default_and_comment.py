@@ -51,7 +51,16 @@ class dj:
             db_table_comment = "gauges, 100% 'real'"
 
 
-use_models(Gauge)
+class Ticket(models.Model):
+    """A primary key the database fills."""
+
+    number = models.IntegerField(primary_key=True, db_default=7)
+
+    class Meta:
+        app_label = "e_dbdefault"
+
+
+use_models(Gauge, Ticket)
 oracle.use_django_models(dj.Gauge)
 
 VALUES = ("label", "level", "flag", "both", "note")
@@ -261,3 +270,11 @@ def test_serializer_writes_expression_defaults():
     namespace: dict = {}
     exec("\n".join(sorted(imports)) + f"\nfield = {text}", namespace)
     assert namespace["field"].db_default == models.Now()
+
+
+def test_a_primary_key_with_a_database_default_is_inserted_without_an_update_first():
+    with CaptureQueries() as queries:
+        ticket = Ticket()
+        ticket.save()
+    assert [q.sql.split()[0] for q in queries] == ["INSERT"]
+    assert Ticket.objects.get().pk == ticket.pk

@@ -148,6 +148,15 @@ def test_add_not_null_field_with_one_off_default():
     assert not after.models[APP, "book"].fields["pages"].has_default()
 
 
+def test_a_one_off_default_leaves_no_database_default():
+    project = apply(APP, author_ops())
+    load(project)
+    apply(APP, [ops.AddField("Book", "pages", models.IntegerField(default=100), preserve_default=False)], project)
+    columns = {c.name: c for c in connections["default"].introspection.get_columns("mig_book")}
+    assert columns["pages"].default is None
+    assert not columns["pages"].null
+
+
 def test_rename_model_moves_table_and_keeps_references():
     project = apply(APP, author_ops())
     load(project)

@@ -1,5 +1,6 @@
 """Every scalar field: values round-trip with the right Python type, and each option works."""
 
+import copy
 import datetime
 import decimal
 import uuid
@@ -252,3 +253,20 @@ def test_charfield_with_bad_max_length_is_refused():
 
             class Meta:
                 app_label = "m_fields"
+
+
+def test_a_copied_field_is_a_new_field():
+    # copy.copy() must not follow pickling's __reduce__ (which names the model's own field).
+    field = Everything._meta.get_field("money")
+    clone = copy.copy(field)
+    assert clone is not field and clone == field
+    clone.decimal_places = None
+    assert field.decimal_places == Everything._meta.get_field("money").decimal_places is not None
+
+
+def test_a_computed_decimal_leaves_its_field_rounding():
+    # Reading F("money") * 2 unrounded must not unround what later saves and reads of the column do.
+    Everything.objects.create(money=decimal.Decimal("1.25"))
+    list(Everything.objects.annotate(x=models.F("money") * decimal.Decimal("1.5")).values_list("x", flat=True))
+    Everything.objects.update(money=decimal.Decimal("1.255"))
+    assert Everything.objects.values_list("money", flat=True).get() == decimal.Decimal("1.26")

@@ -360,3 +360,38 @@ def test_select_on_save_checks_for_the_row_before_updating_it():
 @pytest.mark.parametrize("make", [lambda M: M(), lambda M: M(id=None), lambda M: M(id=0), lambda M: M(id=5)])
 def test_is_pk_set_as_django(make):
     assert make(Author)._is_pk_set() is make(dj.Author)._is_pk_set()
+
+
+def test_positional_save_arguments_work_and_warn_as_in_django_5_2():
+    from relata.deprecation import RemovedInDjango60Warning
+
+    author = Author.objects.create(name="original")
+    author.name = "changed"
+    with pytest.warns(RemovedInDjango60Warning, match="Passing positional arguments to save"):
+        author.save(False, False, None, ["age"])  # update_fields=["age"]: the name is not written
+    author.refresh_from_db()
+    assert author.name == "original"
+    with pytest.warns(RemovedInDjango60Warning), pytest.raises(TypeError, match="takes from 1 to 5"):
+        author.save(False, False, None, None, None)
+    with pytest.warns(RemovedInDjango60Warning), pytest.raises(TypeError, match="multiple values for argument 'using'"):
+        author.save(False, False, "default", using="other")
+
+
+def test_positional_asave_arguments_warn_from_the_callers_line():
+    import warnings
+
+    from asgiref.sync import async_to_sync
+
+    from relata.deprecation import RemovedInDjango60Warning
+
+    author = Author.objects.create(name="a")
+
+    async def call():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            await author.asave(False, False, None, ["name"])
+        return caught
+
+    caught = async_to_sync(call)()  # thread-sensitive calls come back to this thread's connection
+    assert [w.category for w in caught] == [RemovedInDjango60Warning]
+    assert caught[0].filename == __file__

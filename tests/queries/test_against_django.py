@@ -210,6 +210,20 @@ CASES = {
     "aggregate_expression": lambda B, S, m: B.objects.aggregate(x=m.Sum(m.F("pages") * 2)),
     "aggregate_non_aggregate": lambda B, S, m: B.objects.aggregate(x=m.F("pages")),
     "aggregate_over_annotation": lambda B, S, m: B.objects.annotate(p2=m.F("pages") * 2).aggregate(m.Sum("p2")),
+    # An alias() is not selected: aggregate() cannot read it (FieldError), though a filter() can.
+    "aggregate_over_alias": lambda B, S, m: B.objects.alias(p2=m.F("pages") * 2).aggregate(total=m.Sum("p2")),
+    "aggregate_over_alias_default_name": lambda B, S, m: B.objects.alias(p2=m.F("pages")).aggregate(m.Sum("p2")),
+    "aggregate_over_aggregate_alias": lambda B, S, m: B.objects.alias(n=m.Count("id")).aggregate(m.Max("n")),
+    "aggregate_beside_filtered_alias": lambda B, S, m: (
+        B.objects.alias(p2=m.F("pages") * 2).filter(p2__gt=600).aggregate(m.Sum("pages"))
+    ),
+    "aggregate_over_promoted_alias": lambda B, S, m: (
+        B.objects.alias(p2=m.F("pages")).annotate(p3=m.F("p2")).aggregate(m.Sum("p3"))
+    ),
+    # Django takes an annotation name holding "__" (its own default aliases do: pages__sum).
+    "annotation_name_with_double_underscore": lambda B, S, m: (
+        B.objects.annotate(pages__twice=m.F("pages") * 2).order_by("pk").values_list("title", "pages__twice")
+    ),
     "annotate_group_by_values": lambda B, S, m: B.objects.values("genre").annotate(n=m.Count("id")).order_by("genre"),
     "annotate_group_having": lambda B, S, m: (
         B.objects.values("genre").annotate(n=m.Count("id")).filter(n__gt=1).order_by("genre")

@@ -229,7 +229,10 @@ def test_check_mode_reports_a_cached_entry_that_differs_from_a_fresh_compilation
     assert rl.Book.objects.filter(author__name="Sam").count() == 3
     (key,) = [k for k in cache if type(k).__name__ == "CountStatement"]
     stale = cache.get(key)
-    cache.add(key, type(stale)(stale.sql.replace("COUNT(*)", "COUNT(*) + 1"), stale.template, None, False))
+    cache.add(
+        key,
+        type(stale)(stale.sql.replace("COUNT(*)", "COUNT(*) + 1"), stale.template, None, False, stale.lookups_version),
+    )
     previous = compile_check(True)
     try:
         with pytest.raises(StaleStatementError, match="CountStatement"):

@@ -403,7 +403,7 @@ def not_equal_lookup():
         with register_lookup(oracle.models.IntegerField, DjangoNotEqual):
             yield
     finally:
-        del models.IntegerField.class_lookups["ne"]
+        models.IntegerField._unregister_lookup(NotEqual)
 
 
 def run(func, M):

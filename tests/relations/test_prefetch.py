@@ -10,7 +10,7 @@ import pytest
 
 import oracle
 from relata import models
-from relata.testing import assert_num_queries
+from relata.testing import CaptureQueries, assert_num_queries
 from relata.testing.pytest_plugin import use_models
 
 APP = "rel_prefetch"
@@ -89,6 +89,10 @@ def load(M):
     M.Bio.objects.create(author=alex, text="bio")
     ann, bob, _ = (M.Person.objects.create(name=n) for n in ("ann", "bob", "cy"))
     ann.friends.add(bob)
+
+
+def bio_text(author):
+    return author.bio.text if hasattr(author, "bio") else None
 
 
 def books_by_author(authors, attr="books"):
@@ -221,11 +225,73 @@ SCENARIOS = {
         lambda M: _call_prefetch_related_objects(M),
         lambda M, objs: books_by_author(objs),
     ),
+    "prefetch_queryset_with_its_own_prefetch": (
+        lambda M: list(
+            M.Author.objects.prefetch_related(
+                M.Prefetch(
+                    "books",
+                    queryset=M.Book.objects.prefetch_related(
+                        M.Prefetch("tags", queryset=M.Tag.objects.filter(name="python"))
+                    ),
+                )
+            )
+        ),
+        lambda M, objs: [(a.name, [(b.title, [t.name for t in b.tags.all()]) for b in a.books.all()]) for a in objs],
+    ),
+    "m2m_prefetch_queryset_with_its_own_prefetch": (
+        lambda M: list(
+            M.Tag.objects.prefetch_related(
+                M.Prefetch("book_set", queryset=M.Book.objects.prefetch_related("author__bio"))
+            )
+        ),
+        lambda M, objs: [(t.name, [(b.title, bio_text(b.author)) for b in t.book_set.all()]) for t in objs],
+    ),
+    # Sliced per instance; on a manager only with to_attr (Django refuses to narrow the slice again).
+    "sliced_prefetch_queryset_reverse_fk": (
+        lambda M: list(
+            M.Author.objects.prefetch_related(M.Prefetch("books", M.Book.objects.order_by("-title")[:1], to_attr="b"))
+        ),
+        lambda M, objs: [(a.name, [b.title for b in a.b]) for a in objs],
+    ),
+    "sliced_prefetch_queryset_m2m_offset": (
+        lambda M: list(M.Book.objects.prefetch_related(M.Prefetch("tags", M.Tag.objects.all()[1:], to_attr="t"))),
+        lambda M, objs: [(b.title, [t.name for t in b.t]) for b in objs],
+    ),
+    "through_a_to_attr_list": (
+        lambda M: list(
+            M.Author.objects.prefetch_related(
+                M.Prefetch("books", to_attr="book_list"),
+                M.Prefetch("book_list__tags", queryset=M.Tag.objects.filter(name="web"), to_attr="web_tags"),
+            )
+        ),
+        lambda M, objs: [(a.name, [(b.title, [t.name for t in b.web_tags]) for b in a.book_list]) for a in objs],
+    ),
+    "through_a_property": (
+        lambda M: _prefetch_through_property(M),
+        lambda M, objs: [(b.title, [t.name for t in b.first_author_books[0].tags.all()]) for b in objs],
+    ),
+    "values_rows_are_left_alone": (
+        lambda M: list(M.Author.objects.prefetch_related("books").values_list("name", flat=True)),
+        lambda M, objs: objs,
+    ),
+    "named_rows_are_left_alone": (
+        lambda M: list(M.Author.objects.prefetch_related("books").values_list("name", named=True)),
+        lambda M, objs: [tuple(row) for row in objs],
+    ),
     "empty_result_runs_one_query": (
         lambda M: list(M.Author.objects.filter(name="nobody").prefetch_related("books")),
         lambda M, objs: objs,
     ),
 }
+
+
+def _prefetch_through_property(M):
+    """A lookup may pass through a plain attribute holding a list of objects (here set by hand)."""
+    books = list(M.Book.objects.select_related("author"))
+    for book in books:
+        book.first_author_books = [book]
+    M.prefetch_related_objects(books, "first_author_books__tags")
+    return books
 
 
 def _call_prefetch_related_objects(M):
@@ -318,5 +384,125 @@ def test_values_queryset_in_prefetch_is_value_error():
 
 def test_to_attr_clashing_with_a_field_is_value_error():
     load(R)
-    with pytest.raises(ValueError, match="to_attr=name conflicts with a field on the Author model"):
-        list(R.Author.objects.prefetch_related(R.Prefetch("books", to_attr="name")))
+    with pytest.raises(ValueError, match="to_attr=tags conflicts with a field on the Book model"):
+        list(R.Book.objects.prefetch_related(R.Prefetch("tags", queryset=R.Tag.objects.all(), to_attr="tags")))
+
+
+def test_error_messages_name_the_whole_lookup():
+    load(R)
+    with pytest.raises(
+        AttributeError, match="Cannot find 'nope' on Book object, 'books__nope' is an invalid parameter"
+    ):
+        list(R.Author.objects.prefetch_related("books__nope"))
+    with pytest.raises(ValueError, match="'books__title' does not resolve to an item that supports prefetching"):
+        list(R.Author.objects.prefetch_related("books__title"))
+
+
+def test_single_object_prefetches_are_not_ordered():
+    """Each instance gets at most one object: an ORDER BY would only cost time (as Django)."""
+    load(R)
+    books = list(R.Book.objects.all())
+    with CaptureQueries() as captured:
+        R.prefetch_related_objects(books, R.Prefetch("author", queryset=R.Author.objects.order_by("-name")))
+    assert "ORDER BY" not in captured[0].sql
+    authors = list(R.Author.objects.all())
+    with CaptureQueries() as captured:
+        R.prefetch_related_objects(authors, "bio")
+    assert "ORDER BY" not in captured[0].sql
+
+
+def test_chaining_from_a_prefetched_manager_keeps_the_prefetch_queryset():
+    load(R)
+    load(D)
+
+    def chained(M):
+        fetch = M.Prefetch("books", queryset=M.Book.objects.filter(pages=300))
+        return [(a.name, [b.title for b in a.books.all().all()]) for a in M.Author.objects.prefetch_related(fetch)]
+
+    assert chained(R) == chained(D)
+    assert chained(R) == [("Alex", ["A"]), ("Kim", []), ("Sam", ["C"])]
+
+
+def test_get_prefetcher_and_prefetch_one_level_follow_djangos_protocol():
+    from relata.models.query import get_prefetcher, prefetch_one_level
+
+    load(R)
+    books = list(R.Book.objects.all())
+    prefetcher, descriptor, found, is_fetched = get_prefetcher(books[0], "author", "author")
+    assert prefetcher is R.Book.author and descriptor is R.Book.author and found
+    assert not is_fetched(books[0])
+    rows, rel_attr, instance_attr, single, cache_name, is_descriptor = prefetcher.get_prefetch_querysets(books)
+    assert (single, cache_name, is_descriptor) == (True, "author", False)
+    assert sorted(rel_attr(a) for a in rows) == sorted({instance_attr(b) for b in books})
+    with assert_num_queries(1):
+        related, more = prefetch_one_level(books, prefetcher, R.Prefetch("author"), 0)
+    assert more == [] and {a.name for a in related} == {"Alex", "Sam"}
+    assert all(is_fetched(b) for b in books)
+
+    alex = R.Author.objects.get(name="Alex")
+    manager, descriptor, found, is_fetched = get_prefetcher(alex, "books", "books")
+    assert descriptor is R.Author.books and hasattr(manager, "get_prefetch_querysets")
+    rows, rel_attr, instance_attr, single, cache_name, _ = manager.get_prefetch_querysets([alex])
+    assert (single, cache_name, [b.title for b in rows]) == (False, "books", ["A", "B"])
+    _, _, found, _ = get_prefetcher(alex, "missing", "missing")
+    assert not found
+
+
+def test_a_descriptor_subclass_with_its_own_querysets_is_used():
+    from relata.models.fields.related import ForwardManyToOneDescriptor
+    from relata.models.query import prefetch_one_level
+
+    class OnlyAlex(ForwardManyToOneDescriptor):
+        def get_prefetch_querysets(self, instances, querysets=None):
+            return super().get_prefetch_querysets(instances, [R.Author.objects.filter(name="Alex")])
+
+    load(R)
+    books = list(R.Book.objects.order_by("title"))
+    prefetch_one_level(books, OnlyAlex(R.Book._meta.get_field("author")), R.Prefetch("author"), 0)
+    with assert_num_queries(0):
+        assert [b._state.fields_cache.get("author") and b.author.name for b in books] == ["Alex", "Alex", None]
+
+
+def test_querysets_argument_takes_one_queryset():
+    load(R)
+    with pytest.raises(ValueError, match=r"querysets argument of get_prefetch_querysets\(\) should have a length of 1"):
+        R.Book.author.get_prefetch_querysets(list(R.Book.objects.all()), [R.Author.objects.all()] * 2)
+
+
+def test_fields_cache_is_a_view_of_the_loaded_relations():
+    load(R)
+    book = R.Book.objects.select_related("author").get(title="A")
+    assert dict(book._state.fields_cache) == {"author": book.author}
+    del book._state.fields_cache["author"]
+    assert not R.Book.author.is_cached(book)
+    with assert_num_queries(1):
+        assert book.author.name == "Alex"
+    assert "author" in book._state.fields_cache
+    with pytest.raises(KeyError, match="'title' is not a single-object relation of Book"):
+        book._state.fields_cache["title"] = "x"
+
+
+def test_a_copied_instance_has_its_own_state():
+    import copy
+
+    load(R)
+    book = R.Book.objects.select_related("author").get(title="A")
+    book._state.db = "default"
+    twin = copy.copy(book)
+    assert twin._state is not book._state
+    twin.author = R.Author.objects.get(name="Sam")
+    assert book.author.name == "Alex" and twin.author.name == "Sam"
+    assert twin._state.fields_cache["author"].name == "Sam"
+
+
+def test_djangos_deprecated_singular_methods_still_work_and_warn():
+    from relata.deprecation import RemovedInDjango60Warning
+
+    load(R)
+    books = list(R.Book.objects.all())
+    with pytest.warns(RemovedInDjango60Warning, match=r"get_prefetch_queryset\(\) is deprecated") as caught:
+        rows, *_ = R.Book.author.get_prefetch_queryset(books)
+    assert caught[0].filename == __file__
+    assert sorted(a.name for a in rows) == ["Alex", "Sam"]
+    with pytest.warns(RemovedInDjango60Warning, match=r"get_current_queryset\(\) is deprecated"):
+        assert R.Prefetch("books", R.Book.objects.all()).get_current_queryset(0) is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from relata import exceptions
@@ -58,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        return int(_module(args.command).run(args) or 0)
+        code = int(_module(args.command).run(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`relata sqlmigrate ... | head`): stop quietly, and point stdout at
+        # /dev/null so the interpreter's last flush at exit cannot fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except exceptions.ImproperlyConfigured as exc:
         print(f"relata {args.command}: error: {exc}", file=sys.stderr)
         return 1

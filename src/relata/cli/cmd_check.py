@@ -1,8 +1,13 @@
-"""`relata check`: run the model and relation checks; exit 1 on any error."""
+"""`relata check`: run the model and relation checks; exit 1 on any error.
+
+`errors_stop` runs the same checks before makemigrations and migrate, as
+Django's commands do, so a broken model never reaches a migration.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from relata.cli.project import load_project
 
@@ -42,3 +47,30 @@ def run(args: argparse.Namespace) -> int:
 
 def format_message(message) -> str:
     return str(message)
+
+
+def add_skip_checks(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--skip-checks", action="store_true", help="do not run the system checks first")
+
+
+def errors_stop(labels: list[str]) -> bool:
+    """Run the checks for `labels`; print what they find on stderr and say whether errors stop the command."""
+    from relata import checks
+
+    messages = checks.run_checks(app_labels=labels)
+    errors = [m for m in messages if m.level >= checks.ERROR]
+    warnings = [m for m in messages if m.level < checks.ERROR]
+    if errors:
+        print("SystemCheckError: System check identified some issues:\n", file=sys.stderr)
+    for title, group in (("ERRORS", errors), ("WARNINGS", warnings)):
+        if group:
+            print(f"{title}:", file=sys.stderr)
+            for message in group:
+                print(format_message(message), file=sys.stderr)
+    if errors:
+        print(
+            f"\nSystem check identified {len(messages)} issue{'s' if len(messages) != 1 else ''}: fix the errors, "
+            f"or pass --skip-checks to go on regardless.",
+            file=sys.stderr,
+        )
+    return bool(errors)

@@ -2,7 +2,8 @@
 
 Needs no database: it compares the state the migration files build with the
 models. `--check` exits 1 when changes are pending, `--dry-run` prints
-without writing, `--empty` writes a migration with no operations to fill in.
+without writing, `--empty` writes a migration with no operations to fill in,
+`--merge` joins two leaf migrations of one app (cli/merge.py).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import argparse
 import sys
 from typing import Any
 
+from relata.cli.cmd_check import add_skip_checks, errors_stop
+from relata.cli.merge import merge
 from relata.cli.project import load_project
 from relata.exceptions import ImproperlyConfigured
 from relata.migrations.autodetector import MigrationAutodetector
 from relata.migrations.loader import MigrationLoader
 from relata.migrations.migration import Migration
-from relata.migrations.questioner import KEEP_NULLS, InteractiveQuestioner, NonInteractiveQuestioner
+from relata.migrations.questioner import KEEP_NULLS, InteractiveQuestioner, NonInteractiveQuestioner, PipedQuestioner
 from relata.migrations.state import ProjectState
 from relata.migrations.writer import MigrationWriter
 from relata.models.registry import apps as registry
@@ -46,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="ask nothing: renames are taken as remove + add",
     )
     parser.add_argument("--yes", action="store_true", help="answer yes to every rename question")
+    parser.add_argument("--merge", action="store_true", help="join an app's two (or more) leaf migrations")
+    add_skip_checks(parser)
 
 
 def symbol(description: str) -> str:
@@ -84,14 +89,20 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.settings, args.apps)
     for label in args.app_label:
         project.require_app(label)
-    interactive = not args.no_input and not args.check and sys.stdin.isatty()
+    if not args.skip_checks and errors_stop(project.labels):
+        return 1
     if args.check:
         questioner = DetectingQuestioner(answer_renames=args.yes)
-    elif interactive:
+    elif args.no_input:
+        questioner = NonInteractiveQuestioner(answer_renames=args.yes, warn=warn)
+    elif sys.stdin.isatty():
         questioner = InteractiveQuestioner(answer_renames=args.yes)
     else:
-        questioner = NonInteractiveQuestioner(answer_renames=args.yes, warn=warn)
+        questioner = PipedQuestioner(answer_renames=args.yes, warn=warn)
     loader = MigrationLoader(project.apps, project.alias, read_applied=False)
+    if args.merge:
+        return merge(args, project, loader, questioner)
+    loader.refuse_conflicts()
     if args.empty:
         return _write_empty(args, project, loader)
     to_state = ProjectState.from_apps(registry, project.labels)

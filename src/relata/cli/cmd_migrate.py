@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from relata.cli.cmd_check import add_skip_checks, errors_stop
 from relata.cli.cmd_makemigrations import pending_changes
 from relata.cli.project import load_project
 from relata.migrations.executor import MigrationExecutor
@@ -21,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("migration_name", nargs="?", help="target migration (name or number prefix), or zero")
     parser.add_argument("--database", default="default", help="database alias (default: default)")
     parser.add_argument("--plan", action="store_true", help="show the plan without running it")
+    add_skip_checks(parser)
 
 
 class Progress:
@@ -44,7 +46,10 @@ class Progress:
         elif event == "done":
             seconds, statements = detail
             notes = []
-            if statements == 0:
+            if any(not operation.reduces_to_sql for operation in migration.operations):
+                # Python code may write through the ORM, so "no SQL" could be untrue.
+                notes.append("ran Python code")
+            elif statements == 0:
                 notes.append("no SQL")
             elif self.verbosity >= 2:
                 notes.append(f"{statements} SQL statement{'s' if statements != 1 else ''}")
@@ -57,7 +62,10 @@ class Progress:
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.settings, args.apps, alias=args.database)
     project.connection()
+    if not args.skip_checks and errors_stop(project.labels):
+        return 1
     loader = MigrationLoader(project.apps, project.alias)
+    loader.refuse_conflicts()
     executor = MigrationExecutor(loader, Progress(args.verbosity))
     if args.app_label:
         project.require_app(args.app_label)

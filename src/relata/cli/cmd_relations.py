@@ -64,7 +64,10 @@ def render(model: Any, include_columns: bool = True) -> str:
     reverse = [r for r in rows if r.direction == "reverse"]
     head = ["accessor", "query name", "kind", "created by", "gives"]
     lines.append("Forward fields:")
-    lines += table([head] + [[r.accessor, r.query_name, r.kind, r.field, r.returns] for r in forward])
+    if not forward:
+        lines.append("  (none)")
+    else:
+        lines += table([head] + [[r.accessor, r.query_name, r.kind, r.field, r.returns] for r in forward])
     lines.append("")
     lines.append(f"Reverse relations (fields of other models that point at {model.__name__}):")
     if not reverse:

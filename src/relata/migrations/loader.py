@@ -134,6 +134,25 @@ class MigrationLoader:
     def project_state(self, nodes: list[tuple[str, str]] | None = None) -> Any:
         return self.graph.make_state(nodes)
 
+    def detect_conflicts(self) -> dict[str, list[str]]:
+        """{app label: its leaf migrations' names} for each app whose history has split in two or more."""
+        conflicts = {}
+        for label in sorted(self.migrated_apps):
+            leaves = self.graph.leaf_nodes(label)
+            if len(leaves) > 1:
+                conflicts[label] = [name for _app, name in leaves]
+        return conflicts
+
+    def refuse_conflicts(self) -> None:
+        """Stop, as Django's commands do, while an app has two leaf migrations."""
+        conflicts = self.detect_conflicts()
+        if conflicts:
+            listed = "; ".join(f"{', '.join(names)} in {label}" for label, names in conflicts.items())
+            raise ImproperlyConfigured(
+                f"Conflicting migrations detected; multiple leaf nodes in the migration graph: ({listed}). "
+                f"To fix them run 'relata makemigrations --merge'."
+            )
+
     def leaf(self, label: str) -> tuple[str, str] | None:
         leaves = self.graph.leaf_nodes(label)
         if len(leaves) > 1:

@@ -1,6 +1,8 @@
 """Questions the autodetector cannot answer alone: renames and one-off defaults.
 
-`InteractiveQuestioner` asks on the terminal; `NonInteractiveQuestioner`
+`InteractiveQuestioner` asks on the terminal; `PipedQuestioner` reads the
+answers from a pipe (`echo y | relata makemigrations`) and, once the pipe is
+empty, answers as `--no-input` does, with a warning; `NonInteractiveQuestioner`
 answers from flags (`--yes` says yes to renames, `--no-input` says no),
 refuses to invent a default for a new NOT NULL column (the error says to add
 one) and, as Django, warns but goes on when a nullable field becomes NOT NULL.
@@ -37,6 +39,10 @@ class MigrationQuestioner:
     def ask_rename_field(self, model_name: str, old_name: str, new_name: str, field: Any) -> bool:
         return self.answer_renames
 
+    def ask_merge(self, app_label: str) -> bool:
+        """Whether to write a merge migration for the branches just shown; unasked, yes (as Django)."""
+        return True
+
     def ask_not_null_addition(self, model_name: str, field_name: str) -> Any:
         raise ImproperlyConfigured(
             f"It is impossible to add the non-nullable field {field_name!r} to {model_name} without a "
@@ -65,6 +71,10 @@ class NonInteractiveQuestioner(MigrationQuestioner):
     pass
 
 
+class NoAnswer(ImproperlyConfigured):
+    """Standard input ended before a question was answered."""
+
+
 class InteractiveQuestioner(MigrationQuestioner):
     def __init__(self, answer_renames: bool = False, stdin: Any = None, stdout: Any = None):
         super().__init__(answer_renames)
@@ -76,7 +86,7 @@ class InteractiveQuestioner(MigrationQuestioner):
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:
-            raise ImproperlyConfigured("No answer on standard input; run with --no-input or --yes.")
+            raise NoAnswer("No answer on standard input; run with --no-input or --yes.")
         return line.strip()
 
     def _yes_no(self, prompt: str) -> bool:
@@ -95,6 +105,12 @@ class InteractiveQuestioner(MigrationQuestioner):
     def ask_rename_field(self, model_name: str, old_name: str, new_name: str, field: Any) -> bool:
         kind = type(field).__name__
         return self._yes_no(f"Was {model_name}.{old_name} renamed to {model_name}.{new_name} (a {kind})?")
+
+    def ask_merge(self, app_label: str) -> bool:
+        return self._yes_no(
+            "Merging will only work if the operations printed above do not conflict with each other "
+            "(working on different fields or models).\nShould these migration branches be merged?"
+        )
 
     def ask_not_null_addition(self, model_name: str, field_name: str) -> Any:
         self.stdout.write(
@@ -136,3 +152,40 @@ class InteractiveQuestioner(MigrationQuestioner):
                 return eval(text, dict(DEFAULT_NAMESPACE), {})
             except Exception as exc:
                 self.stdout.write(f"Invalid input: {exc}\n")
+
+
+class PipedQuestioner(InteractiveQuestioner):
+    """Asks as on a terminal, reading a pipe; when the pipe runs dry, answers as --no-input and says so."""
+
+    def __init__(self, answer_renames: bool = False, warn: Callable[[str], None] | None = None, **streams: Any):
+        super().__init__(answer_renames, **streams)
+        self.warn = warn or (lambda message: None)
+        self.exhausted = False
+
+    def _answer(self, question: str, *args: Any) -> Any:
+        if not self.exhausted:
+            try:
+                return getattr(super(), question)(*args)
+            except NoAnswer:
+                self.exhausted = True
+                self.stdout.write("\n")
+                self.warn("standard input ended before the question was answered: answering as --no-input does.")
+        return getattr(MigrationQuestioner, question)(self, *args)
+
+    def ask_rename_model(self, old: Any, new: Any) -> bool:
+        return self._answer("ask_rename_model", old, new)
+
+    def ask_rename_field(self, model_name: str, old_name: str, new_name: str, field: Any) -> bool:
+        return self._answer("ask_rename_field", model_name, old_name, new_name, field)
+
+    def ask_merge(self, app_label: str) -> bool:
+        return self._answer("ask_merge", app_label)
+
+    def ask_not_null_addition(self, model_name: str, field_name: str) -> Any:
+        return self._answer("ask_not_null_addition", model_name, field_name)
+
+    def ask_not_null_alteration(self, model_name: str, field_name: str) -> Any:
+        return self._answer("ask_not_null_alteration", model_name, field_name)
+
+    def ask_auto_now_add_addition(self, model_name: str, field_name: str) -> Any:
+        return self._answer("ask_auto_now_add_addition", model_name, field_name)

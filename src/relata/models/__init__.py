@@ -68,6 +68,7 @@ from relata.models.fields.related import ForeignKey, ForeignObject, ManyToManyFi
 from relata.models.fields.reverse_related import ForeignObjectRel, ManyToManyRel, ManyToOneRel, OneToOneRel
 from relata.models.functions import Abs, Cast, Coalesce, Concat, Greatest, Least, Length, Lower, Now, Upper
 from relata.models.indexes import Index
+from relata.models.lookups import Lookup, Transform
 from relata.models.manager import BaseManager, Manager
 from relata.models.order_wrt import OrderWrt
 from relata.models.q import Q
@@ -138,6 +139,7 @@ __all__ = [
     "JSONField",
     "Least",
     "Length",
+    "Lookup",
     "Lower",
     "Manager",
     "ManyToManyField",
@@ -174,6 +176,7 @@ __all__ = [
     "TextChoices",
     "TextField",
     "TimeField",
+    "Transform",
     "URLField",
     "UUIDField",
     "UniqueConstraint",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.models.expressions import F
+from relata.models.output_types import result_field
 from relata.models.query.build import QueryBuilder
 from relata.models.query.compiled import EMPTY, compile_query
 from relata.models.query.state import Annotation
@@ -119,7 +120,7 @@ def _aggregate_wrapped(queryset: Any, state: Any, expressions: dict[str, Any]) -
     """
     connection = queryset._connection
     inner_state = state
-    if queryset._iterable == "model" and state.values is None:
+    if queryset._yields_models and state.values is None:
         inner_state = state.evolve(values=("pk", *(a.name for a in state.annotations if a.selected)))
 
     compiled, values = compile_query(inner_state, connection, WrappedAggregateStatement, tuple(expressions.items()))
@@ -184,8 +185,32 @@ class _DerivedTable:
 
     def condition_node(self, condition: Any) -> n.Node:
         builder = self.builder
-        node, aggregated = builder.reading_aggregates(lambda: builder.condition_node(condition))
-        return self._add(node, aggregated)
+        outer_refs, builder.group_refs = builder.group_refs, []
+        try:
+            node, aggregated = builder.reading_aggregates(lambda: builder.condition_node(condition))
+            read = builder.group_refs
+        finally:
+            builder.group_refs = outer_refs
+        if aggregated:
+            return self._add(node, aggregated)
+        # As Django: the columns the condition's lookups read come out of the derived table (also those
+        # of a lookup that matches nothing) and the condition is tested outside, so DISTINCT inside
+        # sees those columns, not one true/false per row.
+        own = {builder.base_alias, *(join.alias for join in builder.joins)}
+        exported: dict[n.Col, n.Node] = {}
+
+        def export(col: n.Col) -> n.Node:
+            if col.alias not in own:
+                return col
+            if col not in exported:
+                exported[col] = self._add(col, False)
+            return exported[col]
+
+        try:
+            _map_columns(tuple(read), export)
+            return _map_columns(node, export)
+        except _HoldsSubquery:
+            return self._add(node, aggregated)  # a subquery may name the inner tables: tested inside
 
     def _add(self, node: n.Node, aggregated: bool) -> n.Node:
         alias = f"__col{len(self.extra) + 1}"
@@ -193,6 +218,29 @@ class _DerivedTable:
         if self.grouped and not aggregated:
             self.extra_group_by.append(node)
         return n.Col("subquery", alias)
+
+
+class _HoldsSubquery(Exception):
+    pass
+
+
+def _map_columns(node: Any, replace: Any) -> Any:
+    """`node` with each column replaced by `replace(column)`; _HoldsSubquery if it contains a query."""
+    if isinstance(node, n.Col):
+        return replace(node)
+    if isinstance(node, n.Select | n.Compound | n.Subquery | n.Exists):
+        raise _HoldsSubquery
+    if isinstance(node, tuple):
+        return tuple(_map_columns(item, replace) for item in node)
+    if not isinstance(node, n.Node):
+        return node
+    changes = {}
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        mapped = _map_columns(value, replace)
+        if mapped is not value:
+            changes[field.name] = mapped
+    return dataclasses.replace(node, **changes) if changes else node
 
 
 def _empty_value(expression: Any) -> Any:
@@ -207,7 +255,8 @@ def _convert(expressions: dict[str, Any], fields: Any, row: Any, connection: Any
         if value is None:
             value = _empty_value(expression) if expression.empty_result_set_value is not None else expression.default
         elif field is not None:
-            converter = field.from_db_converter(connection)
+            # An aggregate is computed, never a column: its decimals keep every place.
+            converter = result_field(field).from_db_converter(connection)
             if converter is not None:
                 value = converter(value)
             elif isinstance(value, decimal.Decimal) and field.get_internal_type().endswith("IntegerField"):

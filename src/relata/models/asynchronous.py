@@ -13,6 +13,8 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
+from relata.models import save_arguments
+
 
 def _runs_in_thread(name: str) -> Any:
     """`a<name>(...)`: `<name>(...)` run in the thread-sensitive executor."""
@@ -91,7 +93,22 @@ class AsyncQuerySetMixin:
 class AsyncModelMixin:
     """Model's async methods."""
 
-    locals().update(_async_twins("save", "delete", "refresh_from_db"))
+    locals().update(_async_twins("delete", "refresh_from_db"))
+
+    async def asave(
+        self,
+        *args: Any,
+        force_insert: bool = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Any = None,
+    ) -> None:
+        """The async form of save() (positional arguments are mapped here, so the warning names the caller)."""
+        given = (force_insert, force_update, using, update_fields)
+        if args:
+            given = save_arguments.from_positional("asave", args, given, 2)
+        names = dict(zip(save_arguments.NAMES, given, strict=True))
+        await sync_to_async(self.save)(**names)  # type: ignore[attr-defined]
 
 
 class AsyncRelatedManagerMixin:

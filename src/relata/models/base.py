@@ -13,7 +13,7 @@ import inspect
 from typing import Any, ClassVar
 
 from relata import exceptions
-from relata.models import inheritance, order_wrt
+from relata.models import inheritance, order_wrt, save_arguments
 from relata.models import unique_checks as unique_checks_module
 from relata.models.asynchronous import AsyncModelMixin
 from relata.models.fastpaths import build_class_init, field_setters
@@ -359,6 +359,9 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
 
     def __reduce__(self) -> Any:
         data = dict(self.__dict__)
+        state = data.get("_state")
+        if type(state) is ModelState:
+            data["_state"] = copy.copy(state)  # a copy's database and flags are its own, as in Django
         return _unpickle_model, (self._meta.app_label, self._meta.object_name), data
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -378,12 +381,15 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
 
     def save(
         self,
-        *,
+        *args: Any,
         force_insert: bool = False,
         force_update: bool = False,
         using: str | None = None,
         update_fields: Any = None,
     ) -> None:
+        if args:  # Django 5.2's deprecated positional form
+            given = (force_insert, force_update, using, update_fields)
+            force_insert, force_update, using, update_fields = save_arguments.from_positional("save", args, given, 2)
         save_instance(
             self, force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime
 import decimal
+import uuid
 from typing import Any
 
 from relata.exceptions import FieldError, NotSupportedError
@@ -21,6 +22,9 @@ from relata.sql import nodes as n
 
 class Combinable:
     """Arithmetic operators that build `CombinedExpression`s."""
+
+    # The connectors, by Django's names.
+    ADD, SUB, MUL, DIV, MOD = "+", "-", "*", "/", "%"
 
     def _combine(self, other: Any, op: str, reverse: bool) -> CombinedExpression:
         if not getattr(other, "resolves_in_query", False):
@@ -80,6 +84,10 @@ class Expression(Combinable):
     contains_aggregate = False
     conditional = False
     output_field: Any = None
+
+    def __init__(self, output_field: Any = None):
+        if output_field is not None:
+            self.output_field = output_field
 
     def identity(self) -> tuple[Any, ...]:
         return (type(self), tuple(sorted(vars(self).items(), key=lambda kv: kv[0])))
@@ -289,6 +297,8 @@ def _infer_field(value: Any) -> Any:
         (datetime.date, f.DateField),
         (datetime.time, f.TimeField),
         (datetime.timedelta, f.DurationField),
+        (uuid.UUID, f.UUIDField),
+        (bytes | bytearray | memoryview, f.BinaryField),
     ]
     for kind, field_class in kinds:
         if isinstance(value, kind):
@@ -299,17 +309,29 @@ def _infer_field(value: Any) -> Any:
 class CombinedExpression(Expression):
     def __init__(self, lhs: Any, connector: str, rhs: Any, output_field: Any = None):
         self.lhs, self.connector, self.rhs = lhs, connector, rhs
-        self.output_field = output_field
+        self.explicit_output = output_field
+
+    @property
+    def output_field(self) -> Any:  # type: ignore[override]
+        """The given output field, else what the operands' known fields combine to (FieldError when they cannot).
+
+        Compiling never reads this: it combines the fields the operands resolve to in the query.
+        """
+        if self.explicit_output is not None:
+            return self.explicit_output
+        if any(_known_field(side) is None and not isinstance(side, Value) for side in (self.lhs, self.rhs)):
+            return None  # an F() or the like: only the query knows its field
+        return combined_field(_known_field(self.lhs), self.connector, _known_field(self.rhs))
 
     def __repr__(self) -> str:
         return f"{self.lhs} {self.connector} {self.rhs}"
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        kwargs = {"output_field": self.output_field} if self.output_field is not None else {}
+        kwargs = {"output_field": self.explicit_output} if self.explicit_output is not None else {}
         return self.import_path(), (self.lhs, self.connector, self.rhs), kwargs
 
     def identity(self) -> tuple[Any, ...]:
-        return (CombinedExpression, self.lhs, self.connector, self.rhs, _field_key(self.output_field))
+        return (CombinedExpression, self.lhs, self.connector, self.rhs, _field_key(self.explicit_output))
 
     @property
     def contains_aggregate(self) -> bool:  # type: ignore[override]
@@ -322,12 +344,19 @@ class CombinedExpression(Expression):
         lhs, lhs_field = self.lhs.resolve(builder)
         rhs, rhs_field = self.rhs.resolve(builder)
         refuse_key_row("CombinedExpression", lhs, rhs)
-        field = self.output_field or combined_field(lhs_field, self.connector, rhs_field)
+        field = self.explicit_output or combined_field(lhs_field, self.connector, rhs_field)
         kinds = (value_kind(lhs_field), value_kind(rhs_field))
         if kinds[0] in _TEMPORAL or kinds[1] in _TEMPORAL:
             # Dates, times and durations: each database computes these its own way (see visit_temporal).
             return n.BinOp(self.connector, lhs, rhs, kinds), field
-        return n.BinOp(self.connector, lhs, rhs), field
+        return n.BinOp(self.connector, lhs, rhs, output=value_kind(field)), field
+
+
+def _known_field(operand: Any) -> Any:
+    """An operand's field before any query resolves it: None where only the query knows (an F())."""
+    if isinstance(operand, Value):
+        return operand.output_field or _infer_field(operand.value)
+    return getattr(operand, "output_field", None)
 
 
 def refuse_key_row(owner: str, *nodes: n.Node) -> None:
@@ -481,30 +510,25 @@ class Func(Expression):
             fields.append(field)
         return args, fields
 
-    @classmethod
-    def transform_output_field(cls, field: Any) -> Any:
-        """The output field of this function over a `field`, to check a lookup path before any SQL."""
-        if cls.output_field is not None:
-            return cls.output_field
-        return cls.resolve_output(cls, [field])  # type: ignore[arg-type]  # reads no instance state
-
-    @classmethod
-    def apply_transform(cls, builder: Any, lhs: n.Node, field: Any) -> tuple[n.Node, Any]:
-        """This function over `lhs`, when a lookup path names it as a transform (`name__lower`)."""
-        return cls(Resolved(lhs, field)).resolve(builder)
-
 
 class Resolved(Expression):
-    """A node already resolved, with its field: the left side a transform function is applied to."""
+    """A node already resolved, with its field: the left side a lookup path's transforms start from."""
 
-    def __init__(self, node: n.Node, field: Any):
+    def __init__(self, node: n.Node | None, field: Any):
         self.node, self.field = node, field
+
+    @property
+    def output_field(self) -> Any:  # type: ignore[override]
+        return self.field
 
     def identity(self) -> tuple[Any, ...]:
         return (Resolved, self.node, _field_key(self.field))
 
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
-        return self.node, self.field
+        return self.node, self.field  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"Col({self.node!r})"
 
 
 def _to_expression(value: Any) -> Any:
@@ -597,10 +621,11 @@ class Aggregate(Func):
         if condition is not None and not builder.connection.features.supports_filtered_aggregates:
             args = [n.Case((n.When(condition, args[0] if args else n.Param(1)),), None)]
             condition = None
-        node: n.Node = n.Func(self.function, tuple(args), self.distinct, condition)
+        output = value_kind(field)
+        node: n.Node = n.Func(self.function, tuple(args), self.distinct, condition, output=output)
         if self.default is not None:
             default, _ = _to_expression(self.default).resolve(builder)
-            node = n.Func("COALESCE", (node, default))
+            node = n.Func("COALESCE", (node, default), output=output)
         return node, field
 
     def output_for(self, source_field: Any) -> Any:
@@ -689,11 +714,11 @@ class When(Expression):
             condition, lookups = Q(condition, **lookups) if condition is not None else Q(**lookups), {}
         if condition is None or lookups or not _is_condition(condition):
             raise TypeError(
-                "When() supports a Q object, a boolean expression, or lookups as a condition; "
-                f"got {condition!r}{' with lookups' if lookups else ''}."
+                "When() supports a Q object, a boolean expression, or lookups as a condition. "
+                f"Got {condition!r}{' with lookups' if lookups else ''}."
             )
         if isinstance(condition, Q) and not condition.children:
-            raise ValueError("An empty Q() can't be used as a When() condition: it would match every row.")
+            raise ValueError("An empty Q() can't be used as a When() condition. It would match every row.")
         self.condition = condition
         self.result = _to_expression(then)  # as Django: a string names a field (then="rating" is F("rating"))
 
@@ -712,7 +737,7 @@ def _is_condition(value: Any) -> bool:
 class Case(Expression):
     def __init__(self, *cases: When, default: Any = None, output_field: Any = None):
         if not all(isinstance(c, When) for c in cases):
-            raise TypeError("Positional arguments of Case() must all be When objects.")
+            raise TypeError("Positional arguments must all be When objects. Case() takes its default as default=.")
         self.cases = tuple(cases)
         self.default = _to_expression(default)
         self.output_field = output_field
@@ -782,6 +807,13 @@ class Subquery(Expression):
     def __init__(self, queryset: Any, output_field: Any = None):
         self.queryset, self.output_field = queryset, output_field
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        query_only = getattr(self.queryset, "_query_only", None)
+        if query_only is not None:
+            state["queryset"] = query_only()  # pickled as a query: its rows would mean nothing alone
+        return state
+
     def identity(self) -> tuple[Any, ...]:
         return (type(self), self.queryset.query_key(), _field_key(self.output_field))
 
@@ -801,14 +833,12 @@ class Exists(Subquery):
         return n.Exists(select), f.BooleanField()
 
 
-def check_annotation_name(name: str, model: Any, default_alias: bool = False, picked: Any = None) -> None:
-    """Refuse names that would read as a lookup path or hide a column; default aliases ('pages__max') are Django's.
+def check_annotation_name(name: str, model: Any, picked: Any = None) -> None:
+    """Refuse names that would hide a column; a name may hold '__' (Django's default aliases do: 'pages__max').
 
     After values(), only the names it picked are taken (`picked`), as in Django: values("title")
     may annotate a "pages" count, which then stands for the count in that queryset.
     """
-    if "__" in name and not default_alias:
-        raise ValueError(f"The annotation name '{name}' contains '__'; choose a name without double underscores.")
     if picked is not None:
         if name in picked:
             raise ValueError(

@@ -9,12 +9,15 @@ The instance dict's "_state" entry says it in the cheapest form for the common c
 The first two keep the dict free of objects, so the garbage collector need not
 track it. A relation's loaded object also lives in the instance dict, under the
 relation's cache name (a forward field's name, a reverse one-to-one's accessor);
-the relation's data descriptor shadows that entry and serves it.
+the relation's data descriptor shadows that entry and serves it;
+`instance._state.fields_cache` (Django's name) is a view of those entries.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 DEFAULT_DB_ALIAS = "default"
@@ -46,6 +49,84 @@ class ModelState:
         self.db = db
         self.adding = adding
         self.pending_keys: set[str] | None = None
+        # The instance this state belongs to (bound when the instance hands the state out).
+        self.owner: weakref.ref[Any] | None = None
+
+    @property
+    def fields_cache(self) -> FieldsCache:
+        """The related objects the instance holds, by cache name (a live view of the instance's dict)."""
+        instance = self.owner() if self.owner is not None else None
+        if instance is None:
+            raise AttributeError(
+                "This ModelState belongs to no instance: read fields_cache through instance._state.fields_cache."
+            )
+        return FieldsCache(instance)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["owner"] = None  # a weak reference does not pickle; the new instance binds its own
+        return state
+
+    def __copy__(self) -> ModelState:
+        copied = ModelState(self.db, self.adding)
+        copied.pending_keys = None if self.pending_keys is None else set(self.pending_keys)
+        return copied
+
+
+class FieldsCache(MutableMapping):
+    """`instance._state.fields_cache`: {cache name: related object} for the relations the instance holds.
+
+    A view: the objects stay in the instance's dict, where the relation
+    descriptors read them, so deleting an entry makes the next access load again.
+    """
+
+    def __init__(self, instance: Any):
+        self._instance = instance
+
+    def _names(self) -> tuple[str, ...]:
+        return relation_cache_names(type(self._instance))
+
+    def _check(self, name: str) -> None:
+        if name not in self._names():
+            model = type(self._instance).__name__
+            raise KeyError(
+                f"{name!r} is not a single-object relation of {model}: fields_cache holds "
+                f"{', '.join(self._names()) or 'none'}."
+            )
+
+    def __getitem__(self, name: str) -> Any:
+        values = self._instance.__dict__
+        if name not in values or name not in self._names():
+            raise KeyError(name)
+        return values[name]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._check(name)
+        self._instance.__dict__[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        self._check(name)
+        del self._instance.__dict__[name]
+
+    def __iter__(self) -> Iterator[str]:
+        values = self._instance.__dict__
+        return iter([name for name in self._names() if name in values])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+def relation_cache_names(model: Any) -> tuple[str, ...]:
+    """The names under which `model`'s instances keep single related objects (forward and reverse one-to-one)."""
+    names = []
+    for field in model._meta.get_fields(include_hidden=True):
+        if not field.is_relation or field.many_to_many or field.one_to_many:
+            continue
+        names.append(field.get_cache_name() if field.auto_created and not field.concrete else field.name)
+    return tuple(names)
 
 
 class ModelStateDescriptor:
@@ -60,9 +141,13 @@ class ModelStateDescriptor:
             state = cache["_state"] = ModelState(DEFAULT_DB_ALIAS, adding=False)
         elif state is None:
             state = cache["_state"] = ModelState()
+        if state.owner is None:  # bound once: a state belongs to one instance (a copy gets its own)
+            state.owner = weakref.ref(instance)
         return state
 
     def __set__(self, instance: Any, value: Any) -> None:
+        if type(value) is ModelState:
+            value.owner = weakref.ref(instance)
         instance.__dict__["_state"] = value
 
 

@@ -68,7 +68,7 @@ class JSONExact(lk.Exact):
     """`data=None` matches a JSON null, as in Django; `data__isnull=True` matches SQL NULL."""
 
     def match_none(self) -> n.Node | None:
-        return n.JSONNull(_path(self.lhs))
+        return n.JSONNull(_path(self.lhs.node))
 
 
 class DataContains(lk.Lookup):
@@ -76,7 +76,7 @@ class DataContains(lk.Lookup):
     contained_by = False
 
     def build(self, rhs: list[n.Node]) -> n.Node:
-        lhs = _path(self.lhs) if isinstance(self.lhs, n.JSONPath) else self.lhs
+        lhs = _path(self.lhs.node) if isinstance(self.lhs.node, n.JSONPath) else self.lhs.node
         return n.JSONContains(lhs, rhs[0], self.contained_by)
 
 
@@ -95,7 +95,7 @@ class HasKey(lk.Lookup):
     def build(self, rhs: list[n.Node]) -> n.Node:
         if not rhs:
             raise ValueError(f"The '{self.lookup_name}' lookup needs at least one key, e.g. ['owner'].")
-        return n.JSONHasKeys(_path(self.lhs), tuple(rhs), self.all_)
+        return n.JSONHasKeys(_path(self.lhs.node), tuple(rhs), self.all_)
 
 
 class HasKeys(HasKey):
@@ -118,8 +118,8 @@ for _lookup in (JSONExact, DataContains, ContainedBy, HasKey, HasKeys, HasAnyKey
 class KeyValueLookup(lk.Lookup):
     """Compares the key's JSON value with JSON values: 10 matches 10, not "10"; True matches true, not 1."""
 
-    def __init__(self, lhs: n.Node, field: Any):
-        super().__init__(_path(lhs, "value"), field)
+    def lhs_node(self) -> n.Node:
+        return _path(self.lhs.node, "value")
 
     def build(self, rhs: list[n.Node]) -> n.Node:
         return super().build([n.JSONValue(r) if isinstance(r, n.Param | n.Slot) else r for r in rhs])
@@ -128,8 +128,8 @@ class KeyValueLookup(lk.Lookup):
 class KeyTextLookup(lk.Lookup):
     """Reads the key as unquoted text (Django's KeyTextTransform): for LIKE, case-insensitive and regex lookups."""
 
-    def __init__(self, lhs: n.Node, field: Any):
-        super().__init__(_path(lhs, "text"), field)
+    def lhs_node(self) -> n.Node:
+        return _path(self.lhs.node, "text")
 
     def value_prep(self, field_prep: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
         return super().value_prep(None)
@@ -137,7 +137,7 @@ class KeyTextLookup(lk.Lookup):
 
 class KeyExact(KeyValueLookup, lk.Exact):
     def match_none(self) -> n.Node | None:
-        return n.JSONNull(_path(self.lhs))
+        return n.JSONNull(_path(self.lhs.node))
 
 
 def _key_lookup(base: type[lk.Lookup], mixin: type[lk.Lookup]) -> type[lk.Lookup]:

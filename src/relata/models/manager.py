@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+from importlib import import_module
 from typing import Any
 
 from relata.models.instance_state import refuse
@@ -19,6 +20,12 @@ class BaseManager:
     auto_created = False
     use_in_migrations = False
     _queryset_class: type[QuerySet] = QuerySet
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> BaseManager:
+        manager = super().__new__(cls)
+        # What deconstruct() reports: the arguments the manager was built with.
+        manager._constructor_args = (args, kwargs)
+        return manager
 
     def __init__(self) -> None:
         self.model: Any = None
@@ -61,8 +68,19 @@ class BaseManager:
     def all(self) -> QuerySet:
         return self.get_queryset()
 
-    def deconstruct(self) -> tuple[bool, str, None, tuple[Any, ...], dict[str, Any]]:
-        return False, f"{type(self).__module__}.{type(self).__name__}", None, (), {}
+    def deconstruct(self) -> tuple[bool, str | None, str | None, Any, Any]:
+        """(as_manager, manager class path, queryset class path, args, kwargs): how to build this manager again."""
+        if getattr(self, "_built_with_as_manager", False):
+            queryset_class = self._queryset_class
+            return True, None, f"{queryset_class.__module__}.{queryset_class.__name__}", None, None
+        module_name, name = type(self).__module__, type(self).__name__
+        if not hasattr(import_module(module_name), name):
+            raise ValueError(
+                f"Could not find manager {name} in {module_name}.\n"
+                "Please note that you need to inherit from managers you dynamically generated with 'from_queryset()'."
+            )
+        args, kwargs = getattr(self, "_constructor_args", ((), {}))
+        return False, f"{module_name}.{name}", None, args, kwargs
 
     def check(self, **kwargs: Any) -> list[Any]:
         return []
@@ -85,7 +103,9 @@ def _proxy_methods(manager_class: type, queryset_class: type) -> dict[str, Any]:
 
     methods = {}
     for name, member in inspect.getmembers(queryset_class, predicate=inspect.isfunction):
-        if name.startswith("_") or hasattr(manager_class, name) or getattr(member, "queryset_only", None):
+        # queryset_only: True keeps a public method off managers, False puts a private one on them.
+        queryset_only = getattr(member, "queryset_only", None)
+        if queryset_only or (name.startswith("_") and queryset_only is None) or hasattr(manager_class, name):
             continue
         methods[name] = make(name)
     return methods

@@ -210,6 +210,10 @@ class Options:
         self.apps.on_unregister(self.model, lambda: _discard(concrete._meta._proxies, self))
         self.parents[concrete] = None
 
+    def _expire_cache(self, forward: bool = True, reverse: bool = True) -> None:
+        """Django's name: after a test or an app changes Meta at run time (base_manager_name, fields)."""
+        self.expire_cache()
+
     def expire_cache(self) -> None:
         for name in _CACHED:
             self.__dict__.pop(name, None)

@@ -8,6 +8,7 @@ to infer: a FieldError asks for output_field= before any SQL runs.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from relata.exceptions import FieldError
@@ -111,3 +112,27 @@ def value_kind(field: Any) -> str | None:
     if isinstance(field, f.CharField):
         return "text"
     return _KINDS.get(field.get_internal_type())
+
+
+def result_field(field: Any, column: bool = False) -> Any:
+    """The field converting a selected value, as Django's expressions convert theirs.
+
+    Only a column's decimal is rounded to its field's decimal_places:
+    `F("price") * Decimal("2.25")` or `Max("price")` read back as the database
+    answers. A computed integer or float is made one (MySQL answers `id / 2`
+    with a decimal, which Django truncates to an int).
+    """
+    if column or field is None:
+        return field
+    if isinstance(field, f.DecimalField) and field.decimal_places is not None:
+        computed = copy.copy(field)  # a new field: the model's own keeps its places
+        computed.decimal_places = None
+        return computed
+    cast = {"FloatField": float}.get(field.get_internal_type())
+    if field.get_internal_type().endswith("IntegerField") and not field.is_relation:
+        cast = int
+    if cast is None:
+        return field
+    computed = copy.copy(field)
+    computed.computed_type = cast
+    return computed

@@ -111,10 +111,16 @@ def _write_row(
         obj.__dict__[pk.attname] = pk_value
     if pk_value is None and (force_update or update_fields):
         raise ValueError("Cannot force an update in save() with no primary key.")
-    # A key the instance made itself (a default on every part) names a new row: INSERT without asking.
+    # A key the instance made itself (a default on every part of a composite one) names a new row.
     key_default = pk.has_default() or (opts.is_composite_pk and all(f.has_default() for f in opts.pk_fields))
-    if not force_insert and adding and key_default and update_fields is None and not force_update:
-        force_insert = True
+    if (
+        not force_insert
+        and adding
+        and (key_default or type(pk_value) is DatabaseDefault)
+        and update_fields is None
+        and not force_update
+    ):
+        force_insert = True  # a key its default (or the database) chose names no row yet: no UPDATE first
     if pk_value is not None and not force_insert:
         non_pk = (
             opts.concrete_fields_but_pk

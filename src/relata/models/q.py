@@ -92,7 +92,7 @@ class Q:
             if isinstance(child, Q):
                 children.append(child.as_tree())
             elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
-                children.append(("leaf", child[0], child[1]))
+                children.append(("leaf", child[0], _condition_value(child[1])))
             else:
                 children.append(("expr", child))
         connector = self.connector
@@ -115,6 +115,16 @@ class Q:
         if self.negated:
             kwargs["_negated"] = True
         return "relata.models.Q", tuple(self.children), kwargs
+
+
+def _condition_value(value: Any) -> Any:
+    """A Q given as a lookup's value (`short=Q(qty__lt=F("target"))`): its truth per row, as in Django."""
+    if not isinstance(value, Q):
+        return value
+    from relata.models.expressions import ExpressionWrapper
+    from relata.models.fields import BooleanField
+
+    return ExpressionWrapper(value, output_field=BooleanField())
 
 
 def _hashable(value: Any) -> Any:

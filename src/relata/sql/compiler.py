@@ -20,6 +20,8 @@ from relata.sql.qualify import qualify_select
 
 #: `{0}`, `{1}` ... and `{args}` in a function template (see SQLCompiler.functions).
 _TEMPLATE_SLOT = re.compile(r"\{(\d+|args)\}")
+#: Nodes that are conditions: put in parentheses where they are compared.
+_CONDITIONS = (n.Lookup, n.IsNull, n.In, n.Between, n.And, n.Or, n.Not)
 #: In user-written SQL: a placeholder, or a percent sign written twice.
 _RAW_MARKS = re.compile(r"(%s|%%)")
 
@@ -332,6 +334,12 @@ class SQLCompiler:
 
     # -- conditions -----------------------------------------------------------
 
+    def operand(self, node: n.Node) -> str:
+        """A comparison's side; a condition there (a boolean annotation) in parentheses: `a < b = c` is
+        no valid SQL on PostgreSQL, and NOT binds looser than `=` (MariaDB reads `a = NOT (b)` as an error)."""
+        sql = self.visit(node)
+        return f"({sql})" if isinstance(node, _CONDITIONS) else sql
+
     def visit_Lookup(self, node: n.Lookup) -> str:
         lhs, rhs = self.operand(node.lhs), self.operand(node.rhs)
         if node.name in self.pattern_lookups and not isinstance(node.rhs, n.Param | n.Slot):
@@ -343,11 +351,6 @@ class SQLCompiler:
         if node.escape:
             return template.format(lhs=lhs, rhs=rhs, escape=self.like_escape)
         return template.format(lhs=lhs, rhs=rhs, escape="").rstrip()
-
-    def operand(self, node: n.Node) -> str:
-        """A comparison operand; NOT binds looser than `=` (MariaDB reads `a = NOT (b)` as an error)."""
-        sql = self.visit(node)
-        return f"({sql})" if isinstance(node, n.Not) else sql
 
     def pattern_from_expression(self, lookup: str, rhs: str) -> str:
         before, after = self.pattern_lookups[lookup]

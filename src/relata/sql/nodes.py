@@ -115,6 +115,8 @@ class BinOp(Node):
     #: The operands' kinds when one is a date, time, datetime or duration ("datetime", "duration"):
     #: the dialects that keep these as text or numbers compute them their own way.
     types: tuple[str | None, str | None] = ()
+    #: The kind of value the result is ("decimal", ...; None when not said), as Func.output.
+    output: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,9 @@ def _seconds(value: Any) -> float | None:
 class BaseDatabaseWrapper:
     vendor: ClassVar[str] = "base"
     display_name: ClassVar[str] = "base"
+    #: Django's `connection.operators`: each simple comparison as written after its left side (`%s`
+    #: the right side), for lookups written in Django's way (a `get_rhs_op()` override reads it).
+    operators: ClassVar[dict[str, str]] = {"exact": "= %s", "gt": "> %s", "gte": ">= %s", "lt": "< %s", "lte": "<= %s"}
     #: The driver module (PEP 249); set by each backend's connection module.
     Database: ClassVar[Any] = None
     features_class: ClassVar[type] = BaseDatabaseFeatures

@@ -32,6 +32,10 @@ class BaseDatabaseFeatures:
     #: GROUP BY may name a text or binary column (every supported database; Oracle, which relata
     #: does not support, cannot): values(<TextField>).annotate(...) groups by it.
     allows_group_by_lob = True
+    #: GROUP BY (x * ?) matches the same (x * ?) in HAVING: the driver writes the values into the
+    #: statement, or the database does not check. Where each value is bound as its own $n (PostgreSQL),
+    #: the two never match and such an expression is grouped by the columns it reads instead.
+    can_group_by_parameterized_expressions = True
     supports_json_field = True
     #: A JSONField holds a bare number, string, boolean or null as well as objects and arrays.
     supports_primitives_in_json_field = True

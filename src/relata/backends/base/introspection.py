@@ -19,6 +19,8 @@ class ColumnInfo:
     default: Any = None
     #: The column's comment ("" where there is none or the database keeps none).
     comment: str = ""
+    #: The database numbers new rows itself (SQLite's rowid, a sequence or identity, AUTO_INCREMENT).
+    autoincrement: bool = False
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,18 @@ class BaseDatabaseOperations:
     def compiler(self):
         return self.compiler_class()
 
+    def date_extract_sql(self, lookup_type: str, sql: str, params: Any = ()) -> tuple[str, tuple[Any, ...]]:
+        """Django's hook for SQL written by hand: part `lookup_type` ("year", "month" ...) of `sql`.
+
+        Text and result are in Django's notation (`%s` a parameter, `%%` a percent
+        sign); `params` are repeated as often as the dialect's spelling repeats `sql`.
+        """
+        template = self.compiler_class.extract_parts.get(lookup_type)
+        if template is None:
+            parts = ", ".join(sorted(self.compiler_class.extract_parts))
+            raise ValueError(f"Cannot extract {lookup_type!r} on {self.connection.vendor}; the parts are: {parts}.")
+        return template.replace("%", "%%").format(expr=sql), tuple(params) * template.count("{expr}")
+
     def explain_query_prefix(self, format: str | None, options: dict[str, Any]) -> str:
         """The EXPLAIN clause for explain(format, **options); ValueError for what this database does not take."""
         self.explain_format(format)

@@ -14,7 +14,8 @@ _TABLES = (
     "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name"
 )
 _COLUMNS = (
-    "SELECT column_name, column_type, is_nullable = 'YES', column_key = 'PRI', column_default, column_comment "
+    "SELECT column_name, column_type, is_nullable = 'YES', column_key = 'PRI', column_default, column_comment, "
+    "extra LIKE '%%auto_increment%%' "
     "FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s "
     "ORDER BY ordinal_position"
 )
@@ -45,8 +46,9 @@ class DatabaseIntrospection(BaseDatabaseIntrospection):
                 primary_key=bool(pk),
                 default=None if default == no_default else default,
                 comment=comment,
+                autoincrement=bool(auto),
             )
-            for name, type_, null, pk, default, comment in rows
+            for name, type_, null, pk, default, comment, auto in rows
         ]
 
     def get_table_comment(self, table: str) -> str:

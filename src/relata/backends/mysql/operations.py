@@ -40,6 +40,13 @@ def _to_time(value: Any) -> Any:
     return value
 
 
+def _to_date(value: Any) -> Any:
+    # A date sent as a parameter and selected back (Value(date)) comes back as its text.
+    if isinstance(value, str | bytes):
+        return datetime.date.fromisoformat(value.decode() if isinstance(value, bytes) else value)
+    return value
+
+
 def _adapt_uuid(value: Any) -> Any:
     return value.hex if isinstance(value, uuid.UUID) else value
 
@@ -120,6 +127,7 @@ class DatabaseOperations(BaseDatabaseOperations):
         return {
             **super().make_converters(),
             "DateTimeField": _to_aware,
+            "DateField": _to_date,
             "TimeField": _to_time,
             # AVG() is DECIMAL here; Django's Avg is a float.
             "FloatField": float,

@@ -24,6 +24,7 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     has_native_duration_field = True
     has_native_json_field = True
     supports_distinct_on = True
+    can_group_by_parameterized_expressions = False
     supports_comments = True
     has_select_for_update_nowait = True
     has_select_for_update_skip_locked = True

@@ -19,7 +19,8 @@ ORDER BY c.relname
 _COLUMNS = """
 SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
        COALESCE(i.indisprimary, false), pg_catalog.pg_get_expr(d.adbin, d.adrelid),
-       COALESCE(pg_catalog.col_description(a.attrelid, a.attnum), '')
+       COALESCE(pg_catalog.col_description(a.attrelid, a.attnum), ''),
+       a.attidentity <> '' OR COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid), '') LIKE 'nextval(%%'
 FROM pg_catalog.pg_attribute a
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
@@ -60,8 +61,10 @@ class DatabaseIntrospection(BaseDatabaseIntrospection):
     def get_columns(self, table: str) -> list[ColumnInfo]:
         rows = self.connection.execute(_COLUMNS, (self._regclass(table),)).fetchall()
         return [
-            ColumnInfo(name=name, type=type_, null=null, primary_key=pk, default=default, comment=comment)
-            for name, type_, null, pk, default, comment in rows
+            ColumnInfo(
+                name=name, type=type_, null=null, primary_key=pk, default=default, comment=comment, autoincrement=auto
+            )
+            for name, type_, null, pk, default, comment, auto in rows
         ]
 
     def get_table_comment(self, table: str) -> str:

@@ -84,6 +84,11 @@ class SQLiteCompiler(SQLCompiler):
             return f"CAST({sql} AS NUMERIC)"
         return sql
 
+    def visit_BinOp(self, node: n.BinOp) -> str:
+        sql = super().visit_BinOp(node)
+        # As a function's: arithmetic has no affinity, and a decimal parameter is text here.
+        return f"CAST({sql} AS NUMERIC)" if node.output == "decimal" else sql
+
     def visit_Window(self, node: n.Window) -> str:
         expr = node.expr
         if isinstance(expr, n.Func) and expr.output == "decimal":

@@ -132,13 +132,17 @@ class DatabaseWrapper(BaseDatabaseWrapper):
                 Path(name + suffix).unlink(missing_ok=True)
 
     def get_new_connection(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.settings.get("NAME") or ":memory:",
-            isolation_level=None,
-            check_same_thread=False,
-            uri=self._uri,
-            timeout=self.timeout,
-        )
+        name = self.settings.get("NAME") or ":memory:"
+        try:
+            conn = sqlite3.connect(
+                name, isolation_level=None, check_same_thread=False, uri=self._uri, timeout=self.timeout
+            )
+        except sqlite3.OperationalError as error:
+            # sqlite3 names no file: say which one, and the usual reason.
+            path = Path(name).resolve()
+            missing = f"; the folder {path.parent} does not exist: create it or fix the URL"
+            reason = "" if path.parent.is_dir() else missing
+            raise sqlite3.OperationalError(f"{error} {str(path)!r}{reason}") from error
         conn.create_function("REGEXP", 2, _regexp, deterministic=True)
         conn.create_function("RELATA_EXTRACT", 2, _extract, deterministic=True)
         register_functions(conn)

@@ -39,9 +39,21 @@ class DatabaseIntrospection(BaseDatabaseIntrospection):
         return self.connection.execute(f"PRAGMA {pragma}({quoted})").fetchall()
 
     def get_columns(self, table: str) -> list[ColumnInfo]:
+        rows = self._pragma("table_info", table)
+        # A lone INTEGER PRIMARY KEY is the rowid, which SQLite numbers itself; any other type or a
+        # composite key is an ordinary column.
+        primary = [row[1] for row in rows if row[5]]
+        rowid = primary[0] if len(primary) == 1 else None
         return [
-            ColumnInfo(name=row[1], type=row[2], null=not row[3], primary_key=bool(row[5]), default=row[4])
-            for row in self._pragma("table_info", table)
+            ColumnInfo(
+                name=row[1],
+                type=row[2],
+                null=not row[3],
+                primary_key=bool(row[5]),
+                default=row[4],
+                autoincrement=row[1] == rowid and row[2].upper() == "INTEGER",
+            )
+            for row in rows
         ]
 
     def get_indexes(self, table: str) -> list[IndexInfo]:

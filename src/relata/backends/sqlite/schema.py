@@ -131,6 +131,8 @@ class DatabaseSchemaEditor(BaseDatabaseSchemaEditor):
             return False
         if column.references is not None:
             return column.null  # SQLite needs a NULL default for an added REFERENCES column
+        if column.name in defaults and not column.null and column.db_default is None:
+            return False  # ADD COLUMN would keep the fill value as the column's default: SQLite cannot drop it
         # ADD COLUMN takes only a constant default (an expression comes in parentheses).
         constant_default = column.db_default is not None and not column.db_default.startswith("(")
         return column.null or column.name in defaults or constant_default

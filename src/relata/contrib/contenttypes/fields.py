@@ -150,13 +150,16 @@ class GenericForeignKey(Field):
 
     # -- prefetch_related ---------------------------------------------------------------
 
-    prefetch_cache_key = property(lambda self: ("fields", self.name))
+    def get_prefetch_querysets(self, instances: list[Any], querysets: Any = None) -> tuple[Any, ...]:
+        from relata.contrib.contenttypes.prefetch import generic_foreign_key_querysets
 
-    @property
-    def prefetch_loader(self) -> Any:
+        return generic_foreign_key_querysets(self, instances, querysets)
+
+    def prefetch_loader(self, instances: list[Any], querysets: Any, to_attr: str | None) -> list[Any]:
+        """What prefetch_related() runs: the same queries, storing each object's target as it goes."""
         from relata.contrib.contenttypes.prefetch import prefetch_generic_foreign_key
 
-        return prefetch_generic_foreign_key
+        return prefetch_generic_foreign_key(self, instances, querysets, to_attr)
 
     # -- checks -------------------------------------------------------------------------
 

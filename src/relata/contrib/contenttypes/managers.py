@@ -52,15 +52,6 @@ class ReverseGenericManyToOneDescriptor:
             f"Use {self.field.name}.set() instead."
         )
 
-    # prefetch_related("tags"): see prefetch.py.
-    prefetch_cache_key = property(lambda self: ("prefetched", self.field.name))
-
-    @property
-    def prefetch_loader(self) -> Any:
-        from relata.contrib.contenttypes.prefetch import prefetch_generic_relation
-
-        return prefetch_generic_relation
-
 
 class GenericRelatedManager(AsyncRelatedManagerMixin):
     """Mixed in before the target's default manager class by create_generic_related_manager()."""
@@ -83,6 +74,17 @@ class GenericRelatedManager(AsyncRelatedManagerMixin):
     def __call__(self, *, manager: str) -> Any:
         other = getattr(self.model, manager)
         return create_generic_related_manager(other.__class__, self._rel)(self.instance)
+
+    # prefetch_related("tags"): see prefetch.py.
+    def get_prefetch_querysets(self, instances: list[Any], querysets: Any = None) -> tuple[Any, ...]:
+        from relata.contrib.contenttypes.prefetch import generic_relation_querysets
+
+        return generic_relation_querysets(self, instances, querysets)
+
+    def prefetch_loader(self, instances: list[Any], querysets: Any, to_attr: str | None) -> list[Any]:
+        from relata.contrib.contenttypes.prefetch import prefetch_generic_relation
+
+        return prefetch_generic_relation(self, instances, querysets, to_attr)
 
     def __str__(self) -> str:
         return repr(self)
@@ -126,8 +128,9 @@ class GenericRelatedManager(AsyncRelatedManagerMixin):
 
     def get_queryset(self) -> Any:
         self._check_saved()
-        queryset = self._apply_filters(super().get_queryset())
         items = _prefetched(self.instance, self.prefetch_cache_name)
+        source = getattr(items, "queryset", None)  # the Prefetch queryset the rows came from
+        queryset = self._apply_filters(super().get_queryset() if source is None else source._clone())
         if items is not None:
             queryset._result_cache = items
             queryset._prefetch_done = True

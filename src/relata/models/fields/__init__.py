@@ -21,6 +21,7 @@ from relata import exceptions
 from relata.backends.base.operations import INTEGER_FIELD_RANGES
 from relata.models import validators as v
 from relata.models.fields.choices import CallableChoiceIterator, flatten_choices, normalize_choices
+from relata.models.fields.lookup_registry import RegisterLookupMixin
 from relata.sql.ddl import ColumnSpec
 
 
@@ -79,38 +80,6 @@ def _load_field(app_label: str, object_name: str, name: str) -> Field:
     from relata.models.registry import apps
 
     return apps.get_model(app_label, object_name)._meta.get_field(name)
-
-
-class RegisterLookupMixin:
-    """Lookups and transforms registered per field class, found along the MRO."""
-
-    class_lookups: ClassVar[dict[str, Any]] = {}
-
-    @classmethod
-    def register_lookup(cls, lookup: Any, lookup_name: str | None = None) -> Any:
-        if "class_lookups" not in cls.__dict__:
-            cls.class_lookups = {}
-        cls.class_lookups[lookup_name or lookup.lookup_name] = lookup
-        if lookup_name:  # registered under another name: the query tokenizer must know it too
-            from relata.models.lookups import SUFFIXES
-
-            SUFFIXES.add(lookup, lookup_name)
-        return lookup
-
-    @classmethod
-    def _all_lookups(cls) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
-        for klass in reversed(cls.__mro__):
-            merged.update(klass.__dict__.get("class_lookups", {}))
-        return merged
-
-    def get_lookup(self, name: str) -> Any:
-        found = self._all_lookups().get(name)
-        return found if found is not None and not getattr(found, "is_transform", False) else None
-
-    def get_transform(self, name: str) -> Any:
-        found = self._all_lookups().get(name)
-        return found if found is not None and getattr(found, "is_transform", False) else None
 
 
 class Field(RegisterLookupMixin):
@@ -273,6 +242,13 @@ class Field(RegisterLookupMixin):
         if model is None or model._meta.abstract:
             return _new_field, (type(self),), self.__dict__
         return _load_field, (model._meta.app_label, model._meta.object_name, self.name)
+
+    def __copy__(self) -> Field:
+        # A new field with the same attributes: without this, copy.copy() would follow __reduce__
+        # and hand back the model's own field, which the caller then changes.
+        clone = object.__new__(type(self))
+        clone.__dict__ = self.__dict__.copy()
+        return clone
 
     def __deepcopy__(self, memo: dict) -> Field:
         clone = copy.copy(self)
@@ -464,7 +440,14 @@ class Field(RegisterLookupMixin):
 
     def db_converter(self, connection: Any) -> Callable[[Any], Any] | None:
         """The backend's converter for this field's internal type (None for values the driver already gives right)."""
-        return connection.ops.converter_for(self.get_internal_type(), self)
+        converter = connection.ops.converter_for(self.get_internal_type(), self)
+        # A computed value read back as this field's type (see output_types.result_field).
+        cast = self.__dict__.get("computed_type")
+        if cast is None:
+            return converter
+        if converter is None:
+            return cast
+        return lambda value: cast(converter(value))
 
     def pre_save(self, instance: Any, add: bool) -> Any:
         return instance.__dict__.get(self.attname)

@@ -224,6 +224,13 @@ class ForeignObject(RelatedField):
     local field is itself ("self").
     """
 
+    @classmethod
+    def lookup_bases(cls) -> tuple[type, ...]:
+        # Django's rule: a relation takes the lookups registered on ForeignObject and below, never
+        # those on Field (`author__contains` is refused; `author__in` is RelatedIn).
+        mro = cls.__mro__
+        return mro[: mro.index(ForeignObject) + 1]
+
     many_to_one = True
     requires_unique_target = True
     rel_class = ForeignObjectRel

@@ -23,6 +23,8 @@ from typing import Any
 
 from relata.models.instance_state import db_of, refuse, set_key_pending
 from relata.models.q import Q
+from relata.models.query import prefetch_relations
+from relata.models.query.prefetch_relations import PrefetchableRelation
 from relata.models.routing import check_relation
 
 _MISSING = object()
@@ -36,8 +38,11 @@ def _related_does_not_exist(owner: Any, name: str, related_model: Any) -> type:
     )
 
 
-class ForwardManyToOneDescriptor:
+class ForwardManyToOneDescriptor(PrefetchableRelation):
     """`book.author`: loads the target once, then serves it from the cache."""
+
+    querysets_function = prefetch_relations.forward_querysets
+    loader_function = prefetch_relations.load_forward
 
     def __init__(self, field: Any):
         self.field = field
@@ -210,8 +215,11 @@ class ForwardOneToOneDescriptor(ForwardManyToOneDescriptor):
                     cache[target_pk] = None if value is None else getattr(value, target_pk)
 
 
-class ReverseOneToOneDescriptor:
+class ReverseOneToOneDescriptor(PrefetchableRelation):
     """`place.restaurant`: the one object pointing here, or RelatedObjectDoesNotExist."""
+
+    querysets_function = prefetch_relations.reverse_one_querysets
+    loader_function = prefetch_relations.load_reverse_one
 
     def __init__(self, related: Any):
         self.related = related

@@ -18,6 +18,8 @@ from relata.models.asynchronous import AsyncRelatedManagerMixin
 from relata.models.instance_state import db_of
 from relata.models.manager import BaseManager
 from relata.models.q import Q
+from relata.models.query import prefetch_relations
+from relata.models.query.prefetch_relations import PrefetchableRelation
 from relata.models.query.state import tokenize
 from relata.models.routing import router
 from relata.models.signals import m2m_changed
@@ -107,7 +109,7 @@ class _Narrowing:
         self.shape: Any = None
 
 
-class ReverseManyToOneManager(AsyncRelatedManagerMixin):
+class ReverseManyToOneManager(PrefetchableRelation, AsyncRelatedManagerMixin):
     """`author.book_set`: the books whose foreign key points at this author.
 
     Mixed in before the related model's default manager class by
@@ -124,6 +126,9 @@ class ReverseManyToOneManager(AsyncRelatedManagerMixin):
     model: Any
     field: Any
     cache_name: str
+
+    querysets_function = prefetch_relations.reverse_many_querysets
+    loader_function = prefetch_relations.load_reverse_many
 
     def __init__(self, instance: Any):
         # An unsaved instance may have the manager (`obj.book_set.model`); using it raises (get_queryset, add...).
@@ -150,7 +155,8 @@ class ReverseManyToOneManager(AsyncRelatedManagerMixin):
         items = _prefetched(instance, self.cache_name)
         if items is None:
             return self._apply_filters(super().get_queryset())
-        queryset = super().get_queryset()
+        source = getattr(items, "queryset", None)  # the Prefetch queryset the rows came from
+        queryset = super().get_queryset() if source is None else source._clone()
         db = self._db or db_of(instance)
         if db:
             queryset._db = db
@@ -252,11 +258,15 @@ class NullableReverseManyToOneManager(ReverseManyToOneManager):
         for obj in objs:
             if obj.__dict__.get(self.field.attname) != target_value:
                 raise self.field.remote_field.model.DoesNotExist(f"{obj!r} is not related to {self.instance!r}.")
-        self._clear(self.model._base_manager.filter(pk__in=[o.pk for o in objs]), bulk, objs)
+        self._clear(self._visible().filter(pk__in=[o.pk for o in objs]), bulk, objs)
 
     def clear(self, *, bulk: bool = True) -> None:
         self._check_usable()
-        self._clear(self.model._base_manager.all(), bulk, None)
+        self._clear(self._visible(), bulk, None)
+
+    def _visible(self) -> Any:
+        """The rows this manager's class shows: a custom manager's filter also limits what it removes (as Django)."""
+        return super(ReverseManyToOneManager, self).get_queryset()
 
     def _clear(self, queryset: Any, bulk: bool, objs: Any) -> None:
         _forget_prefetched(self.instance, self.cache_name)
@@ -264,8 +274,10 @@ class NullableReverseManyToOneManager(ReverseManyToOneManager):
         queryset = self._apply_filters(queryset.using(db))
         if bulk:
             queryset.update(**{self.field.name: None})
-            for obj in objs or ():
-                setattr(obj, self.field.name, None)
+            # The objects given follow the rows, unless a custom manager may have hidden some of them.
+            if super(ReverseManyToOneManager, self).get_queryset.__func__ is BaseManager.get_queryset:
+                for obj in objs or ():
+                    setattr(obj, self.field.name, None)
             return
         with transaction.atomic(using=db, savepoint=False):
             for obj in queryset:
@@ -291,7 +303,7 @@ def create_reverse_many_to_one_manager(superclass: type, rel: Any) -> type:
     return type("RelatedManager", (mixin, superclass), attrs)
 
 
-class ManyToManyManager(AsyncRelatedManagerMixin):
+class ManyToManyManager(PrefetchableRelation, AsyncRelatedManagerMixin):
     """Both ends of a many-to-many: rows live in the through table.
 
     Mixed in before the target model's default manager class by
@@ -300,6 +312,8 @@ class ManyToManyManager(AsyncRelatedManagerMixin):
 
     _rel: Any
     _reverse_side: bool
+    querysets_function = prefetch_relations.m2m_querysets
+    loader_function = prefetch_relations.load_m2m
 
     def __init__(self, instance: Any):
         super().__init__()
@@ -346,8 +360,9 @@ class ManyToManyManager(AsyncRelatedManagerMixin):
         return queryset.using(self._db_alias).filter(**{lookup: self.source_value})
 
     def get_queryset(self) -> Any:
-        queryset = self._apply_filters(super().get_queryset())
         items = _prefetched(self.instance, self.prefetch_cache_name)
+        source = getattr(items, "queryset", None)  # the Prefetch queryset the rows came from
+        queryset = self._apply_filters(super().get_queryset() if source is None else source._clone())
         return queryset if items is None else _serve(queryset, items)
 
     def count(self) -> int:
@@ -443,9 +458,22 @@ class ManyToManyManager(AsyncRelatedManagerMixin):
         if announce:
             action, pk_set = ("clear", None) if ids is None else ("remove", set(ids))
             self._announce(f"pre_{action}", pk_set)
-        self._through_rows().filter(self._links(ids)).delete()
+        self._through_rows().filter(self._links(self._visible_ids(ids))).delete()
         if announce:
             self._announce(f"post_{action}", pk_set)
+
+    def _visible_ids(self, ids: list[Any] | None) -> Any:
+        """`ids` (all when None) narrowed to the targets this manager's class shows, as a subquery.
+
+        A custom manager's filter limits what remove() and clear() unlink (as Django).
+        """
+        visible = super().get_queryset()
+        if not visible._state.where:
+            return ids
+        key = self.target_field.target_field.attname
+        if ids is not None:
+            visible = visible.filter(**{f"{key}__in": ids})
+        return visible.using(self._db_alias).values(key)
 
     def remove(self, *objs: Any) -> None:
         _forget_prefetched(self.instance, self.prefetch_cache_name)

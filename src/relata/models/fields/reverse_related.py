@@ -148,6 +148,16 @@ class ManyToOneRel(ForeignObjectRel):
         """The target's field the key holds: its primary key unless to_field names another."""
         return self.field.target_field
 
+    # A path ending on the reverse relation (`article__in=...` from Author) takes the foreign key's lookups.
+    def get_lookup(self, lookup_name: str) -> Any:
+        return self.field.get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return self.field.get_transform(lookup_name)
+
+    def get_lookups(self) -> dict[str, Any]:
+        return self.field.get_lookups()
+
 
 class OneToOneRel(ManyToOneRel):
     def __init__(self, *args: Any, **kwargs: Any):

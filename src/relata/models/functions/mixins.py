@@ -10,15 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from relata.models import fields as f
-from relata.models.expressions import Func
+from relata.models.lookups.base import Transform  # noqa: F401 (the functions' base, Django's public Transform)
 from relata.models.output_types import common_field, value_kind
-
-
-class Transform(Func):
-    """A function of one expression, usable in a lookup path once registered on a field class."""
-
-    is_transform = True
-    arity = 1
 
 
 class NumericOutputFieldMixin:

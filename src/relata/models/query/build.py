@@ -16,21 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
-from relata.models.expressions import F, OrderBy, OuterRef, Value
+from relata.models.expressions import F, OrderBy, OuterRef, Resolved, Value
 from relata.models.fields.composite import is_composite
-from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import select_columns as inherited_columns
-from relata.models.inheritance import steps_to_owner
-from relata.models.lookups import Lookup
+from relata.models.lookups.base import writes_own_sql
+from relata.models.lookups.conditions import apply_transform_names, bilateral_rhs, custom_condition
+from relata.models.lookups.paths import ResolvedLookup, lookup_start, output_field_of, resolve_lookup
+from relata.models.output_types import result_field
 from relata.models.query.composite import composite_part_paths, expand_where
-from relata.models.query.joins import ResolvedPath, resolve_names
+from relata.models.query.joins import SELECT_SCOPE, ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
 from relata.models.query.plan import ModelPlan, SelectPlan
-from relata.models.query.state import QueryState, Shape, SubqueryToken, Token
+from relata.models.query.select_related import loaded_fields, related_plans
+from relata.models.query.state import Shape, SubqueryToken, Token
 from relata.sql import nodes as n
-
-MAX_SELECT_RELATED_DEPTH = 5
-SELECT_SCOPE = "select"
 
 
 class AliasCounter:
@@ -111,8 +110,18 @@ class QueryBuilder:
         #: How many NOTs enclose the condition being built; under any (even two), a condition
         #: across a multi-valued relation is a subquery, so it never repeats the query's rows.
         self.nots = 0
+        #: False while building an expression's condition (aggregate filter=, When): there, as in
+        #: Django, a negated condition across a multi-valued relation joins instead of a subquery.
+        self.split_negated = True
         #: ORDER BY expressions holding an aggregate: never added to GROUP BY.
         self.aggregate_orderings: list[n.Node] = []
+        #: The non-aggregate sides of the conditions being built, and those of the HAVING conditions:
+        #: as in Django, HAVING's columns join the GROUP BY (`a0__lt=F("pages")` groups by pages too).
+        self.group_refs: list[n.Node] = []
+        #: The field paths values() picked ("values"), and those GROUP BY names ("group_by"), resolved at
+        #: the point of the values() call that picked them.
+        self.named_refs: dict[str, dict[str, tuple[n.Node, Any]]] = {}
+        self.having_group_by: list[n.Node] = []
 
     # -- joins --------------------------------------------------------------------
 
@@ -132,7 +141,9 @@ class QueryBuilder:
         return parent, path_aliases
 
     def _find_join(self, parent: str, step: Any, scope: Any, reuse_any: bool) -> JoinInfo | None:
-        for join in self.joins:
+        # The newest match: a reference outside the filter() calls (values, order_by, annotate) follows
+        # the latest join of a relation that two calls joined, as Django's does.
+        for join in reversed(self.joins):
             if join.parent != parent or join.step.key != step.key:
                 continue
             if not step.multivalued or reuse_any or join.scope == scope:
@@ -188,7 +199,10 @@ class QueryBuilder:
             # F("pk") of a composite key: its parts' columns as a row (ordering spreads it; values
             # unpacks it; an expression that needs one value refuses it).
             return n.Row(tuple(n.Col(alias, part.column) for part in resolved.field.fields)), resolved.field
-        node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), resolved.field, resolved.rest)
+        field = resolved.field
+        if resolved.rest and resolved.relation is field and resolved.value_field is not None:
+            field = resolved.value_field  # transforms of a foreign key read the key it holds (`date__month`)
+        node, field, rest = self.apply_transforms(n.Col(alias, resolved.column), field, resolved.rest)
         if rest:
             raise FieldError(f"Cannot resolve '{name}': '{rest[0]}' is not a field or transform here.")
         return node, field
@@ -213,17 +227,12 @@ class QueryBuilder:
         return resolve_names(self.model, path.split("__"), tuple(self.annotations))
 
     def apply_transforms(self, lhs: n.Node, field: Any, rest: tuple[str, ...]) -> tuple[n.Node, Any, tuple[str, ...]]:
-        while rest:
-            transform = field.get_transform(rest[0]) if hasattr(field, "get_transform") else None
-            if transform is None:
-                break
-            apply = getattr(transform, "apply_transform", None)
-            if apply is not None:  # a function registered as a transform (Lower, Abs ...)
-                lhs, field = apply(self, lhs, field)
-            else:
-                lhs, field = transform().node(lhs), transform.output_field
-            rest = rest[1:]
-        return lhs, field, rest
+        """`lhs` through the transforms `rest` names, as far as they are transforms (F("name__lower"))."""
+        expression, rest = apply_transform_names(Resolved(lhs, field), rest)
+        if isinstance(expression, Resolved):
+            return lhs, field, rest
+        node, _ = expression.resolve(self)
+        return node, output_field_of(expression), rest
 
     # -- conditions ---------------------------------------------------------------
 
@@ -240,7 +249,10 @@ class QueryBuilder:
                 return n.Nothing()
         connector, node_negated, children = tree
         child_negated = negated != node_negated
-        child_in_or = in_or or (connector == "OR" and len(children) > 1)
+        # Under a NOT, AND joins its children as OR does (De Morgan): NOT (NOT a AND b) is (a OR NOT b),
+        # so `a` no longer needs its join to match: the join a row may lack stays LEFT OUTER.
+        effective = connector if not child_negated else {"AND": "OR", "OR": "AND"}.get(connector, connector)
+        child_in_or = in_or or (effective == "OR" and len(children) > 1)
         self.nots += node_negated
         try:
             parts = [self.where_node(child, scope, child_negated, child_in_or, reuse_any) for child in children]
@@ -252,7 +264,12 @@ class QueryBuilder:
     def condition_leaf(self, tree: tuple[Any, ...], scope: Any, negated: bool, in_or: bool, reuse_any: bool) -> n.Node:
         if tree[0] == "leaf":
             return self.leaf(tree[1], tree[2], scope, negated, in_or, reuse_any)
-        node, _ = tree[1].resolve(self)
+        # Its F()s join as a keyword lookup of the same filter() call does (one related row for both).
+        outer_scope, self.ref_scope = self.ref_scope, (scope, reuse_any)
+        try:
+            node, _ = tree[1].resolve(self)
+        finally:
+            self.ref_scope = outer_scope
         if getattr(tree[1], "contains_aggregate", False):
             self._touched_aggregate = True
         return node
@@ -261,7 +278,11 @@ class QueryBuilder:
         """A Q or boolean expression inside an expression (aggregate filter=, When)."""
         tree = condition.as_tree() if hasattr(condition, "as_tree") else ("expr", condition)
         tree = expand_where(self.model, tree)  # When(pk=(1, 2)): a composite key's parts
-        return self.where_node(tree, SELECT_SCOPE, in_or=True, reuse_any=True)
+        outer, self.split_negated = self.split_negated, False
+        try:
+            return self.where_node(tree, SELECT_SCOPE, in_or=True, reuse_any=True)
+        finally:
+            self.split_negated = outer
 
     def leaf(self, path: str, value: Any, scope: Any, negated: bool, in_or: bool, reuse_any: bool) -> n.Node:
         parts = path.split("__")
@@ -278,7 +299,7 @@ class QueryBuilder:
             value_field = field
         else:
             resolved = resolve_names(self.model, parts, tuple(self.annotations))
-            if self.nots and resolved.multivalued:
+            if self.nots and resolved.multivalued and self.split_negated:
                 return self.negated_subquery(path, value, resolved.steps, scope)
             alias, path_aliases = self.setup_steps(resolved.steps, scope, reuse_any)
             lhs, field, rest = n.Col(alias, resolved.column), resolved.field, resolved.rest
@@ -286,16 +307,17 @@ class QueryBuilder:
             nullable = resolved.null_column or any(step.nullable for step in resolved.steps)
             nullable = nullable or getattr(field, "null", False)
         column = lhs
-        lhs, out_field, rest = self.apply_transforms(lhs, field, rest)
-        if out_field is not field:
-            value_field, value_model = out_field, None
-        lookup_name = rest[0] if rest else "exact"
-        if len(rest) > 1 or (out_field is not None and out_field.get_lookup(lookup_name) is None):
-            raise FieldError(_unsupported_lookup(field, rest, path))
-        lookup_class = out_field.get_lookup(lookup_name)
+        start = Resolved(lhs, field) if annotation else lookup_start(lhs, resolved)
+        found = resolve_lookup(start, rest, path)
+        lookup_name = found.lookup.sql_name if isinstance(found.lookup, type) else ""
+        if found.transformed:
+            lhs, _ = found.lhs.resolve(self)
+            value_field, value_model = found.output_field, None
+        if not (annotation and self.annotations[annotation_name][2]):
+            self.group_refs.append(lhs)  # also when the lookup turns out empty (`in=[]`), as Django's
         outer_scope, self.ref_scope = self.ref_scope, (scope, reuse_any)
         try:
-            node = self.lookup_node(lookup_class, lhs, value_field, value_model, value)
+            node = self.lookup_node(found.lookup, lhs, value_field, value_model, value, found)
         finally:
             self.ref_scope = outer_scope
         is_null_match = (lookup_name == "isnull" and value) or (value is None and lookup_name in ("exact", "iexact"))
@@ -332,21 +354,33 @@ class QueryBuilder:
         return 0
 
     def lookup_node(
-        self, lookup_class: type[Lookup], lhs: n.Node, value_field: Any, value_model: Any, value: Any
+        self,
+        lookup_class: Any,
+        lhs: n.Node,
+        value_field: Any,
+        value_model: Any,
+        value: Any,
+        found: ResolvedLookup | None = None,
     ) -> n.Node:
-        name = lookup_class.lookup_name
+        if found is not None and writes_own_sql(lookup_class):
+            return custom_condition(self, found, value)
+        name = lookup_class.sql_name
         if name == "isnull":
             if not isinstance(value, bool):
                 raise ValueError("The QuerySet value for an isnull lookup must be True or False.")
             return n.IsNull(lhs, negated=not value)
-        lookup = lookup_class(lhs, value_field)
+        lookup = lookup_class.unprepared(Resolved(lhs, value_field), value)
         if value is None:
             none_node = lookup.match_none()
             if none_node is None:
                 raise ValueError(f"Cannot use None as a query value with the '{name}' lookup; use isnull=True.")
             return none_node
-        prep = lookup.value_prep(self.value_preparer(value_field, value_model))
-        rhs = self.rhs_nodes(value, prep, lookup_class)
+        bilateral = found.bilateral() if found is not None else []
+        prep = self.value_preparer(value_field, value_model)
+        # A value a bilateral transform changes becomes a pattern after it (in SQL), not before.
+        rhs = self.rhs_nodes(value, prep if bilateral else lookup.value_prep(prep), lookup_class)
+        if bilateral:
+            rhs = bilateral_rhs(self, bilateral, found, rhs, value)
         if lookup_class.arity == 2 and len(rhs) != 2:
             raise ValueError(f"The '{name}' lookup needs exactly two values (start, end).")
         node = lookup.build(rhs)
@@ -366,13 +400,15 @@ class QueryBuilder:
             return last
         return lambda value: last(prep(value))
 
-    def rhs_nodes(self, value: Any, prep: Any, lookup_class: type[Lookup]) -> list[n.Node]:
+    def rhs_nodes(self, value: Any, prep: Any, lookup_class: Any) -> list[n.Node]:
         if isinstance(value, Token):
             return [n.Slot(index, prep) for index in self.slots.take(value.count)]
         if isinstance(value, SubqueryToken):
             return [n.Subquery(self.sub_select(value.state, value.fields))]
         if getattr(value, "resolves_in_query", False):
-            node, _ = value.resolve(self)
+            (node, _), aggregated = self.reading_aggregates(lambda: value.resolve(self))
+            if not aggregated:
+                self.group_refs.append(node)
             if type(node) is n.Row:
                 raise ValueError("CompositePrimaryKey cannot be used as a lookup value.")
             return [node]
@@ -387,26 +423,33 @@ class QueryBuilder:
     def negated_subquery(self, path: str, value: Any, steps: tuple[Any, ...], scope: Any) -> n.Node:
         """`pk IN (subquery)` for a condition across a multi-valued relation that a NOT surrounds.
 
-        As in Django, F() in the value names this query's row (its joins made in
-        this filter() call), and when this call already joined the relation the
-        subquery stays on that related row.
+        As in Django, a plain F() in the value names this query's row (its joins
+        made in this filter() call); any other expression is computed inside the
+        subquery, though its joins are still made here (where they repeat rows, as
+        in Django). When this call made the query's first join to the table of the
+        relation's first multi-valued step (by any path), the subquery stays on
+        that row of it: Django's rule, which compares alias names, and only a
+        table's first alias is named after the table.
         """
         if getattr(value, "resolves_in_query", False) and value.refs() and not isinstance(value, OuterRef):
             outer_scope, self.ref_scope = self.ref_scope, (scope, False)
             try:
-                value = ResolvedValue(*value.resolve(self))
+                resolved = ResolvedValue(*value.resolve(self))
             finally:
                 self.ref_scope = outer_scope
+            value = resolved if type(value) is F else value
         sub_state = Shape(self.model, where=(("AND", False, (("leaf", path, value),)),))
         builder = QueryBuilder(
             sub_state, self.connection, aliases=self.aliases, slots=self.slots, outer=self.outer, subquery=True
         )
         pk = self.opts.pk
         select = builder.build_filtered_select(((n.Col(builder.base_alias, pk.column), None),))
-        shared = self.first_multivalued_join(steps, scope)
-        if shared is not None:
-            inner = builder.first_multivalued_join(steps, 0)
-            column = shared.step.to_model._meta.pk.column
+        inner = builder.first_multivalued_join(steps, 0)
+        shared = next((join for join in self.joins if join.table == inner.table), None) if inner else None
+        # A LEFT OUTER join inside (`isnull=True` matches a missing row) is not trimmed by Django, which
+        # then ties nothing to the outer related row.
+        if shared is not None and shared.scope == scope and inner.alias in builder.required:
+            column = inner.step.to_model._meta.pk.column
             same_row = n.Lookup("exact", n.Col(inner.alias, column), n.Col(shared.alias, column))
             select = dataclasses.replace(select, where=_combine("AND", [select.where, same_row]))
         return n.In(n.Col(self.base_alias, pk.column), select)
@@ -470,19 +513,23 @@ class QueryBuilder:
         qualify_parts: list[n.Node] = []
         pending = list(state.annotations)
         for position, tree in enumerate(state.where):
-            while pending and pending[0].after_filters <= position:
-                self.add_annotation(pending.pop(0))
-            self._touched_aggregate = self._touched_window = False
-            if tree[0] == "expr" and getattr(tree[1], "contains_over_clause", False):
-                self._touched_window = True
-            node = self.where_node(tree, position)
-            if self._touched_window:
-                qualify_parts.append(node)
-            else:
-                (having_parts if self._touched_aggregate else where_parts).append(node)
+            self.catch_up(pending, position)
+            # Each conjunct goes to WHERE, HAVING or QUALIFY by what it reads, as in Django.
+            for conjunct in _conjuncts(tree):
+                self._touched_aggregate = self._touched_window = False
+                self.group_refs = []
+                if conjunct[0] == "expr" and getattr(conjunct[1], "contains_over_clause", False):
+                    self._touched_window = True
+                node = self.where_node(conjunct, position)
+                if self._touched_window:
+                    qualify_parts.append(node)
+                elif self._touched_aggregate:
+                    having_parts.append(node)
+                    self.having_group_by += self.group_by_refs(self.group_refs)
+                else:
+                    where_parts.append(node)
         self.qualify = _combine("AND", qualify_parts) if qualify_parts else None
-        for annotation in pending:
-            self.add_annotation(annotation)
+        self.catch_up(pending, len(state.where))
         if state.empty:
             raise EmptyResultSet
         where = _combine("AND", where_parts) if where_parts else None
@@ -490,6 +537,47 @@ class QueryBuilder:
         if isinstance(where, n.Nothing) or isinstance(having, n.Nothing):
             raise EmptyResultSet
         return where, having
+
+    def catch_up(self, pending: list[Any], position: int) -> None:
+        """Resolve what was added before the filter() call at `position`: annotations, values() names."""
+        state = self.state
+        while True:
+            added = len(state.annotations) - len(pending)
+            for kind, after, names in (
+                ("values", state.values_after, state.values),
+                ("group_by", state.group_by_after, state.group_by),
+            ):
+                due = after is not None and isinstance(names, tuple) and after[0] <= position and after[1] <= added
+                if due and kind not in self.named_refs:
+                    self.named_refs[kind] = self.refs_now(names)
+            if not pending or pending[0].after_filters > position:
+                return
+            self.add_annotation(pending.pop(0))
+
+    def refs_now(self, names: Any) -> dict[str, tuple[n.Node, Any]]:
+        """The field paths among `names` resolved with the joins made so far (annotations resolve later)."""
+        annotated = {a.name for a in self.state.annotations}
+        return {name: self.resolve_ref(name) for name in names if name not in annotated}
+
+    def values_ref(self, name: str, kind: str = "values") -> tuple[n.Node, Any]:
+        """A name values() picked, resolved where values() was called (see catch_up)."""
+        resolved = self.named_refs.get(kind, {}).get(name)
+        return resolved if resolved is not None else self.resolve_ref(name)
+
+    def group_by_refs(self, refs: list[n.Node]) -> list[n.Node]:
+        """What HAVING's non-aggregate sides add to GROUP BY: each one that reads a column."""
+        grouped = []
+        by_expression = self.connection.features.can_group_by_parameterized_expressions
+        for ref in refs:
+            parts = list(_parts(ref))
+            columns = [part for part in parts if isinstance(part, n.Col)]
+            if not columns:
+                continue  # a constant adds nothing
+            if by_expression or not any(isinstance(part, n.Param | n.Slot) for part in parts):
+                grouped.append(ref)
+            else:
+                grouped += columns
+        return grouped
 
     def add_annotation(self, annotation: Any) -> None:
         expression = annotation.expression
@@ -524,7 +612,7 @@ class QueryBuilder:
         where, having = self.build_conditions()
         for name in self.state.values or ():
             # values() joins stay, as in Django: across a multi-valued relation they multiply the rows counted.
-            self.resolve_ref(name)
+            self.values_ref(name)
         select = n.Select(
             columns, n.Table(self.opts.db_table, self.base_alias), self.join_nodes(), where, having=having
         )
@@ -539,6 +627,7 @@ class QueryBuilder:
         group_by: tuple[n.Node, ...] = ()
         if state.group_by is not None:
             group_by = self.group_by_nodes(group_candidates)
+            group_by += tuple(dict.fromkeys(ref for ref in self.having_group_by if ref not in group_by))
         order_by = self.order_by_nodes()
         if group_by and order_by:
             group_by = group_by + tuple(
@@ -649,7 +738,7 @@ class QueryBuilder:
             if not annotation.selected:
                 continue
             node, field, is_aggregate = self.annotations[annotation.name]
-            annotations.append((annotation.name, len(columns), field))
+            annotations.append((annotation.name, len(columns), result_field(field, isinstance(node, n.Col))))
             columns.append((node, annotation.name))
             if not is_aggregate and annotation.name not in self.windows:  # a window is per row, never grouped
                 group_candidates.append(node)
@@ -660,7 +749,7 @@ class QueryBuilder:
         return tuple(columns), SelectPlan("model", model_plan, annotations=tuple(annotations)), group_candidates
 
     def model_fields(self) -> list[Any]:
-        return _loaded_fields(self.opts, self.state, "")
+        return loaded_fields(self.opts, self.state, "")
 
     def values_columns(self) -> tuple[tuple[tuple[n.Node, str | None], ...], SelectPlan, list[n.Node]]:
         state = self.state
@@ -678,9 +767,9 @@ class QueryBuilder:
                 fields.append(self.resolve_path(name).field)
                 group_candidates.extend(nodes)
                 continue
-            node, field = self.resolve_ref(name)
+            node, field = self.values_ref(name)
             columns.append((node, None))
-            fields.append(field)
+            fields.append(result_field(field, isinstance(node, n.Col)))
             if name not in self.annotations or not (self.annotations[name][2] or name in self.windows):
                 group_candidates.append(node)
         plan = SelectPlan("values", None, tuple(names), tuple(fields))
@@ -696,11 +785,11 @@ class QueryBuilder:
                 nodes = self.field_columns(self.base_alias, self.opts, self.opts.concrete_fields) + nodes
         else:
             for name in group_by:
-                node, _ = self.resolve_ref(name)
+                node, _ = self.values_ref(name, "group_by")
                 nodes.extend(node.items if type(node) is n.Row else (node,))  # a composite key: each part
-            for name, (node, _field, is_aggregate) in self.annotations.items():
-                if not is_aggregate and name not in self.windows and node in candidates:
-                    nodes.append(node)
+            # Then every selected non-aggregate, as Django's: a name values() picks again after the
+            # grouping (on a newer join) groups too.
+            nodes += candidates
         unique: list[n.Node] = []
         for node in nodes:
             if node not in unique:
@@ -708,57 +797,7 @@ class QueryBuilder:
         return tuple(unique)
 
     def select_related_plans(self, columns: list[Any], group_candidates: list[n.Node]) -> tuple[Any, ...]:
-        requested = self.state.select_related
-        tree = _paths_tree(requested) if requested is not True else True
-        top = (self.model, self.base_alias, "", self.model_fields())
-        return self._related_plans(top, tree, columns, group_candidates, 0)
-
-    def _related_plans(
-        self,
-        parent: tuple[Any, str, str, list[Any]],
-        tree: Any,
-        columns: list[Any],
-        group_candidates: list[n.Node],
-        depth: int,
-    ) -> tuple[Any, ...]:
-        """Plans for the relations in `tree` below `parent` (model, alias, only/defer prefix, loaded fields)."""
-        model, alias, prefix, loaded = parent
-        opts = model._meta
-        plans = []
-        if tree is True:
-            if depth >= MAX_SELECT_RELATED_DEPTH:
-                return ()
-            # Every non-null key the query loads, as Django: parent links and deferred keys are not followed.
-            chosen = [
-                (f, True)
-                for f in opts.fields
-                if f.is_relation and not f.null and not f.remote_field.parent_link and _keys_loaded(f, loaded)
-            ]
-        else:
-            chosen = [(_select_related_field(opts, name), sub) for name, sub in tree.items()]
-        for field, sub in chosen:
-            is_reverse = isinstance(field, ForeignObjectRel)
-            if not is_reverse and not _keys_loaded(field, loaded):
-                raise FieldError(
-                    f"Field {opts.object_name}.{field.name} cannot be both deferred and traversed using "
-                    f"select_related at the same time."
-                )
-            steps = field.path_infos
-            target = steps[-1].to_model
-            if opts.multi_table:
-                steps = [*steps_to_owner(opts, field), *steps]
-            join_alias, _ = self.setup_steps(tuple(steps), SELECT_SCOPE, reuse_any=True, parent=alias)
-            start = len(columns)
-            sub_prefix = f"{prefix}{field.name}__"
-            self.related_aliases[sub_prefix[:-2]] = join_alias
-            fields = _loaded_fields(target._meta, self.state, sub_prefix)
-            for node in self.field_columns(join_alias, target._meta, fields):
-                columns.append((node, None))
-                group_candidates.append(node)
-            below = (target, join_alias, sub_prefix, fields)
-            nested = self._related_plans(below, sub, columns, group_candidates, depth + 1) if sub else ()
-            plans.append((field, is_reverse, ModelPlan(target, tuple(fields), start, nested)))
-        return tuple(plans)
+        return related_plans(self, columns, group_candidates)
 
     # -- ordering -----------------------------------------------------------------
 
@@ -820,7 +859,8 @@ class QueryBuilder:
             if key_parts is not None:  # a composite key sorts by its parts, in the key's order
                 sign = "-" if descending else ""
                 return [o for part in key_parts for o in self.order_item(sign + part, model, "", seen)]
-            node, _ = self.resolve_ref(name)
+            # A name values() picked sorts by the very column it selects, as Django's ORDER BY <position>.
+            node, _ = self.values_ref(name) if selected else self.resolve_ref(name)
             if isinstance(node, n.JSONPath):
                 node = n.JSONPath(node.expr, node.keys, "value")  # a JSON key sorts by its value
             return [n.OrderBy(node, descending)]
@@ -866,6 +906,24 @@ def _combine(connector: str, parts: list[n.Node]) -> n.Node:
     if not kept:
         return n.Nothing()
     return kept[0] if len(kept) == 1 else n.Or(tuple(kept))
+
+
+def _conjuncts(tree: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """The parts of a where tree that must all hold (the children of nested plain ANDs)."""
+    if tree[0] != "AND" or tree[1]:
+        return [tree]
+    return [part for child in tree[2] for part in _conjuncts(child)]
+
+
+def _parts(node: Any) -> Any:
+    """`node` and every node inside it, not entering subqueries (their columns are their own)."""
+    if isinstance(node, tuple):
+        for item in node:
+            yield from _parts(item)
+    elif isinstance(node, n.Node) and not isinstance(node, n.Select | n.Compound):
+        yield node
+        for field in dataclasses.fields(node):
+            yield from _parts(getattr(node, field.name))
 
 
 def _name_outputs(select: Any, plan: Any) -> Any:
@@ -941,87 +999,3 @@ def _keyed_by(value: Any, model: type) -> bool:
     accepts `Restaurant.objects.filter(pk=restaurant)` when that key points at a Place."""
     pk = value._meta.pk
     return pk.is_relation and issubclass(pk.related_model, model)
-
-
-def _unsupported_lookup(field: Any, rest: tuple[str, ...], path: str) -> str:
-    kind = type(field).__name__ if field is not None else "expression"
-    name = rest[0] if rest else "exact"
-    if len(rest) > 1:
-        name = "__".join(rest)
-    message = f"Unsupported lookup '{name}' for {kind} or join on the field not permitted (in '{path}')."
-    target = getattr(field, "related_model", None) if getattr(field, "is_relation", False) else None
-    if target is not None and rest:
-        from relata.models.query.joins import field_choices
-
-        message += (
-            f" {target._meta.object_name} has no field named '{rest[0]}'; its fields are: "
-            f"{field_choices(target._meta)}."
-        )
-    return message
-
-
-def _loaded_fields(opts: Any, state: QueryState, prefix: str) -> list[Any]:
-    """The concrete fields only()/defer() leave loaded on the model reached by `prefix` ("", "author__").
-
-    As in Django, only("title", "author__name") keeps the author_id column and,
-    with select_related("author"), loads the author's pk and name only.
-    """
-    fields = list(opts.concrete_fields)
-    key = opts.pk_fields  # a composite key's parts are always loaded, as a plain key is
-    if state.only is not None:
-        names = [name[len(prefix) :] for name in state.only if name.startswith(prefix)]
-        if names or not prefix:
-            kept = {name.split("__", 1)[0] for name in names}
-            fields = [f for f in fields if f is opts.pk or f in key or f.name in kept or f.attname in kept]
-    if state.deferred:
-        deferred = {name[len(prefix) :] for name in state.deferred if name.startswith(prefix)}
-        deferred = {name for name in deferred if "__" not in name}
-        fields = [
-            f for f in fields if f is opts.pk or f in key or (f.name not in deferred and f.attname not in deferred)
-        ]
-    return fields
-
-
-def _paths_tree(paths: tuple[str, ...]) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
-    for path in paths:
-        node = tree
-        for part in path.split("__"):
-            node = node.setdefault(part, {})
-    return tree
-
-
-def _keys_loaded(field: Any, loaded: list[Any]) -> bool:
-    """The query loads the field's key: its column, or a ForeignObject's local fields."""
-    if field.concrete:
-        return field in loaded
-    return all(local in loaded for local in field.local_related_fields)
-
-
-def _select_related_field(opts: Any, name: str) -> Any:
-    from relata.exceptions import FieldDoesNotExist
-
-    choices = sorted(f.name for f in opts.fields if f.is_relation and not f.many_to_many)
-    choices += sorted(rel.name for rel in opts.related_objects if rel.one_to_one)
-    try:
-        field = opts.get_field(name)
-    except FieldDoesNotExist:
-        raise FieldError(
-            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {', '.join(choices) or '(none)'}"
-        ) from None
-    listed = ", ".join(choices) or "(none)"
-    if not field.is_relation:
-        raise FieldError(f"Non-relational field given in select_related: '{name}'. Choices are: {listed}")
-    if not hasattr(type(field), "path_infos"):  # a GenericForeignKey: its target's table depends on the row
-        raise FieldError(
-            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
-            f"'{name}' may point at any model: load it with prefetch_related('{name}')."
-        )
-    if field.many_to_many or getattr(field, "one_to_many", False):
-        # Django's wording, plus what to use instead.
-        accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else field.name
-        raise FieldError(
-            f"Invalid field name(s) given in select_related: '{name}'. Choices are: {listed}. "
-            f"'{name}' is many-valued: load it with prefetch_related('{accessor}')."
-        )
-    return field

@@ -15,9 +15,11 @@ from typing import Any
 
 from relata.backends.base.statements import settings, verify
 from relata.exceptions import EmptyResultSet, TransactionManagementError
-from relata.models.lookups import SUFFIXES
+from relata.models.fields.lookup_registry import LOOKUPS
+from relata.models.lookups.bridge import NeedsValues
 from relata.models.query.build import QueryBuilder
-from relata.models.query.state import QueryState, Shape, is_many_lookup, tokenize
+from relata.models.query.leaves import leaf_kind
+from relata.models.query.state import QueryState, Shape, tokenize
 from relata.sql import nodes as n
 
 
@@ -27,6 +29,10 @@ class Compiled:
     template: tuple[Any, ...]
     plan: Any
     has_slots: bool
+    #: The lookup registry's version when compiled (see fields/lookup_registry.py).
+    lookups_version: int = 0
+    #: A mark, not SQL: this statement holds a hand-written lookup, compiled per call with the values.
+    needs_values: bool = False
 
     def params(self, values: list[Any]) -> list[Any] | tuple[Any, ...]:
         if not self.has_slots:
@@ -70,7 +76,34 @@ def compile_query(
     if values:
         filter_values.extend(values)
     statement = shape if kind is None else kind(shape, *details)
-    return compile_statement(statement, connection, filter_values), filter_values
+    try:
+        return compile_statement(statement, connection, filter_values), filter_values
+    except NeedsValues:
+        return compile_with_values(state, connection, kind, *details, values=values)
+
+
+def compile_with_values(
+    state: QueryState, connection: Any, kind: Any = None, *details: Any, values: list[Any] | None = None
+) -> tuple[Compiled, list[Any]]:
+    """The statement compiled from the state with its filter values in it, for this call only.
+
+    For a lookup written by hand (its SQL may depend on the value it compares
+    with): nothing of this compilation is cached.
+    """
+    shape = constant_shape(state)
+    statement = shape if kind is None else kind(shape, *details)
+    return _compile(statement, connection), list(values or ())
+
+
+def constant_shape(state: QueryState) -> Shape:
+    """`state` as a shape that keeps its values, the parts of a union included."""
+    if state.combinator is None:
+        return Shape.of_constant(state)
+    op, all_, parts = state.combinator
+    shape = object.__new__(Shape)
+    combined = (op, all_, tuple(constant_shape(part) for part in parts))
+    object.__setattr__(shape, "__dict__", {**state.__dict__, "combinator": combined})
+    return shape
 
 
 def compile_statement(statement: Any, connection: Any, values: list[Any]) -> Compiled:
@@ -80,8 +113,16 @@ def compile_statement(statement: Any, connection: Any, values: list[Any]) -> Com
         compiled = cache.get(statement)
     except TypeError:  # an unhashable value inside an expression: compile for this call only
         return _compile(statement, connection)
+    if compiled is not None and compiled is not EMPTY and compiled.lookups_version != LOOKUPS.version:
+        compiled = None  # compiled before a lookup was registered or removed: its names may mean another now
+    elif compiled is not None and compiled.needs_values:
+        raise NeedsValues
     if compiled is None:
-        compiled = _compile(statement, connection)
+        try:
+            compiled = _compile(statement, connection)
+        except NeedsValues:
+            cache.add(statement, Compiled("", (), None, False, LOOKUPS.version, needs_values=True))
+            raise
         cache.add(statement, compiled)
     elif settings.check:
         fresh = _compile(statement, connection)
@@ -101,9 +142,10 @@ def _compile(statement: Any, connection: Any) -> Compiled:
         return EMPTY
     sql, params = connection.ops.compiler().compile(node)
     has_slots = any(p.__class__ is n.Slot for p in params)
+    version = LOOKUPS.version
     if getattr(node, "for_update", None) is not None:
-        return LockingCompiled(sql, tuple(params), plan, has_slots, weakref.ref(connection))
-    return Compiled(sql, tuple(params), plan, has_slots)
+        return LockingCompiled(sql, tuple(params), plan, has_slots, version, False, weakref.ref(connection))
+    return Compiled(sql, tuple(params), plan, has_slots, version)
 
 
 class OneValueGet:
@@ -122,18 +164,14 @@ def one_value_select(
     (with or without wildcards), a list (its length), isnull (True or False).
     `make_state()` is the filtered state, called only to compile (and in check mode).
     """
-    key = (OneValueGet, model, name)
+    key = (OneValueGet, model, name, LOOKUPS.version)
     entry = connection.statements.get(key)
     if entry is None or settings.check:
-        compiled, values = compile_query(make_state(), connection)
+        state = make_state()
+        compiled, values = compile_query(state, connection)
         template = compiled.template
-        if (
-            compiled is EMPTY
-            or len(template) != 1
-            or type(template[0]) is not n.Slot
-            or name.endswith(SUFFIXES.pattern)
-            or is_many_lookup(name)
-        ):
+        kind = leaf_kind(state, name)
+        if compiled is EMPTY or len(template) != 1 or type(template[0]) is not n.Slot or kind.pattern or kind.many:
             fresh = OneValueGet.NONE
         else:
             fresh = (compiled.sql, template[0].prep, compiled.plan)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from relata.models.fields.composite import is_composite
@@ -168,5 +169,13 @@ def _packing_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tup
     return convert
 
 
+@lru_cache(maxsize=256)  # bounded: names come from queries; one class per shape, not per query or row
 def named_row_class(names: tuple[str, ...]) -> type:
-    return namedtuple("Row", names, rename=True)
+    """The namedtuple of values_list(named=True) rows; a row pickles as its names and values."""
+    row_class = namedtuple("Row", names, rename=True)
+    row_class.__reduce__ = lambda row: (_unpickled_row, (names, tuple(row)))  # type: ignore[method-assign]
+    return row_class
+
+
+def _unpickled_row(names: tuple[str, ...], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return named_row_class(names)(*values)

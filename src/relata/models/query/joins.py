@@ -15,6 +15,10 @@ from relata.models.fields.related import PathStep
 from relata.models.fields.reverse_related import ForeignObjectRel
 from relata.models.inheritance import steps_to_owner
 
+#: The join scope of references made outside filter() calls (values, order_by, select_related, F() in
+#: annotations): their multi-valued joins are shared by all of them.
+SELECT_SCOPE = "select"
+
 
 @dataclass(frozen=True, slots=True)
 class ResolvedPath:

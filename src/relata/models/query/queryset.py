@@ -16,15 +16,29 @@ from typing import Any
 
 from relata import exceptions
 from relata.db import connections
-from relata.models import aggregation, writes
+from relata.models import aggregation
 from relata.models.aliases import check_alias
 from relata.models.asynchronous import AsyncQuerySetMixin
-from relata.models.expressions import Aggregate, check_annotation_name
+from relata.models.expressions import Aggregate, ExpressionWrapper, check_annotation_name
+from relata.models.fields import BooleanField
+from relata.models.lookups.bridge import NeedsValues
 from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
 from relata.models.query.composite import expand_where
+from relata.models.query.iterables import (
+    BaseIterable,
+    FlatValuesListIterable,
+    ModelIterable,
+    NamedValuesListIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    chunked_results,
+    model_instances,
+)
+from relata.models.query.query_info import QueryInfo
+from relata.models.query.queryset_writes import WritingMethods
 from relata.models.query.state import Annotation, QueryState, RowLock
 from relata.models.routing import router
 
@@ -33,21 +47,27 @@ _EXPLAIN_OPTION = re.compile(r"[\w-]+")
 _NO_SHORTCUT = object()
 _PLAIN_VALUE_TYPES = frozenset({int, str, float, uuid.UUID})
 MAX_GET_RESULTS = 21
-ITERATOR_CHUNK_SIZE = 2000
+_VALUES_ITERABLES = {
+    "values": ValuesIterable,
+    "values_list": ValuesListIterable,
+    "flat": FlatValuesListIterable,
+    "named": NamedValuesListIterable,
+}
 
 
 #: Q()'s own keyword options: as filter() keywords they would be taken as options, not lookups.
 _Q_OPTIONS = frozenset(("_connector", "_negated"))
 
 
-class QuerySet(AsyncQuerySetMixin):
+class QuerySet(WritingMethods, AsyncQuerySetMixin):
     # Defaults on the class: a queryset is made for every manager access, so
     # __init__ sets only what differs. Every change replaces a value, never mutates one.
     _hints: Mapping[str, Any] = MappingProxyType({})
     _result_cache: list[Any] | None = None
     _prefetch_lookups: tuple[Any, ...] = ()
     _prefetch_done = False
-    _iterable = "model"
+    #: What each row becomes (see iterables.py); a custom QuerySet may set its own subclass.
+    _iterable_class: type[BaseIterable] = ModelIterable
     #: ((relation field, {key value: object}, collect), ...): objects every loaded row may point at,
     #: cached as loaded; with collect, the dict holds (object, list) and each row joins its list.
     _known_related: tuple[tuple[Any, dict[Any, Any], bool], ...] = ()
@@ -109,6 +129,22 @@ class QuerySet(AsyncQuerySetMixin):
     def query(self) -> Any:
         return QueryInfo(self)
 
+    @query.setter
+    def query(self, value: QueryInfo) -> None:
+        """`qs.query = other.query` (a pickled query loaded back): this queryset now runs that query.
+
+        As in Django, a query that picks values gives dicts (values_list() comes back as values()).
+        """
+        source = value.queryset
+        self._state = source._state
+        self._result_cache = None
+        self._prefetch_done = False
+        if source._state.values is not None:
+            self._iterable_class = ValuesIterable
+            self._fields = source._fields
+        else:
+            self._iterable_class = ModelIterable
+
     @property
     def ordered(self) -> bool:
         state = self._state
@@ -122,7 +158,7 @@ class QuerySet(AsyncQuerySetMixin):
         )
 
     def _subquery_state(self) -> tuple[QueryState, tuple[str, ...] | None]:
-        return self._state, (self._fields if self._iterable != "model" else None)
+        return self._state, (None if self._yields_models else self._fields)
 
     def query_key(self) -> Any:
         """What a Subquery() of this queryset compares by: its state, values and all.
@@ -132,6 +168,10 @@ class QuerySet(AsyncQuerySetMixin):
         its queryset is gone, and would serve another queryset's SQL.
         """
         return self._state
+
+    @property
+    def _yields_models(self) -> bool:
+        return issubclass(self._iterable_class, ModelIterable)
 
     def _not_combined(self, method: str) -> None:
         if self._state.combinator is not None:
@@ -149,7 +189,13 @@ class QuerySet(AsyncQuerySetMixin):
         if self._result_cache is not None and (self._prefetch_done or not self._prefetch_lookups):
             return
         if self._result_cache is None:
-            results = self._iterate()
+            iterable_class = self._iterable_class
+            if iterable_class is ModelIterable:
+                results = model_instances(self)
+            else:
+                iterable = iterable_class(self)
+                # An iterable that keeps the base __iter__ hands over its list as is (no copy).
+                results = iterable.load() if type(iterable).__iter__ is BaseIterable.__iter__ else iterable
             self._result_cache = results if type(results) is list else list(results)
         if self._prefetch_lookups and not self._prefetch_done:
             from relata.models.query.prefetch import prefetch_related_objects
@@ -162,28 +208,16 @@ class QuerySet(AsyncQuerySetMixin):
         pretokenized = self._pretokenized
         if pretokenized is not None and pretokenized[0] is self._state:
             values = pretokenized[2]
-            compiled = compile_statement(pretokenized[1], connection, values)
+            try:
+                compiled = compile_statement(pretokenized[1], connection, values)
+            except NeedsValues:  # a hand-written lookup on the relation: compiled with the values
+                compiled, values = compile_query(self._state, connection)
         else:
             compiled, values = compile_query(self._state, connection)
         if compiled is EMPTY:
             return None, None, connection
         run = connection.execute_streaming if streaming else connection.execute
         return run(compiled.sql, compiled.params(values)), compiled.plan, connection
-
-    def _iterate(self, chunked: bool = False) -> Iterator[Any]:
-        cursor, plan, connection = self._execute(streaming=chunked)
-        if cursor is None:
-            return iter(())
-        if chunked:
-            rows = connection.fetch_chunks(cursor, ITERATOR_CHUNK_SIZE)
-        else:
-            try:
-                rows = cursor.fetchall()
-            except Exception as error:  # SQLite computes rows as they are fetched
-                connection.raise_driver_error(error)
-        if self._iterable == "model":
-            return results.model_results(rows, plan, connection, self.db, self._known_related)
-        return results.value_results(rows, plan, connection, self._iterable, self._fields)
 
     def __iter__(self) -> Iterator[Any]:
         if self._result_cache is None or self._prefetch_lookups:
@@ -288,13 +322,22 @@ class QuerySet(AsyncQuerySetMixin):
         return clone
 
     def __getstate__(self) -> dict[str, Any]:
-        self._fetch_all()
+        # A queryset pickles with its rows (as Django), unless it is part of another query (see _query_only()).
+        if not self.__dict__.get("_as_query", False):
+            self._fetch_all()
         self._state  # noqa: B018 (a served queryset is narrowed before it is pickled)
         state = dict(self.__dict__)
+        state.pop("_as_query", None)
         # Shortcuts for loading rows in this process, holding fields and instances: not data.
         state.pop("_known_related", None)
         state.pop("_pretokenized", None)
         return state
+
+    def _query_only(self) -> QuerySet:
+        """A copy that stands for the query alone: pickling it (inside a Subquery, an `__in`) runs nothing."""
+        clone = self._clone()
+        clone._as_query = True
+        return clone
 
     # -- narrowing ----------------------------------------------------------------
 
@@ -370,7 +413,7 @@ class QuerySet(AsyncQuerySetMixin):
 
     def select_related(self, *fields: str) -> QuerySet:
         self._not_combined("select_related")
-        if self._iterable != "model":
+        if not self._yields_models:
             raise TypeError("Cannot call select_related() after .values() or .values_list()")
         if fields == (None,):
             return self._clone(select_related=False)
@@ -430,7 +473,7 @@ class QuerySet(AsyncQuerySetMixin):
             parts = name.split("__")
             for index, part in enumerate(parts):
                 try:
-                    field = model._meta.get_field(part)
+                    field = model._meta.pk if part == "pk" else model._meta.get_field(part)
                 except exceptions.FieldDoesNotExist:
                     raise exceptions.FieldDoesNotExist(
                         f"{model.__name__} has no field named '{part}' (in {method}('{name}'))."
@@ -452,42 +495,46 @@ class QuerySet(AsyncQuerySetMixin):
 
     def _annotate(self, args: tuple[Any, ...], kwargs: dict[str, Any], select: bool) -> QuerySet:
         self._not_combined("annotate")
-        defaults = set()
         named = set(kwargs)
         for arg in args:
             try:
-                defaults.add(arg.default_alias)
+                alias = arg.default_alias
             except (AttributeError, TypeError):
                 raise TypeError("Complex annotations require an alias") from None
-            if arg.default_alias in named:
+            if alias in named:
                 raise ValueError(
-                    f"The named annotation '{arg.default_alias}' conflicts with the default name for another "
+                    f"The named annotation '{alias}' conflicts with the default name for another "
                     f"annotation ({arg!r}); give one of them another name."
                 )
-            kwargs[arg.default_alias] = arg
+            kwargs[alias] = arg
         state = self._state
         aggregated = {a.name for a in state.annotations if getattr(a.expression, "contains_aggregate", False)}
         # As in Django, annotating a name again replaces the earlier expression.
         annotations = [a for a in state.annotations if a.name not in kwargs]
-        picked = None if self._iterable == "model" else self._fields
+        picked = None if self._yields_models else self._fields
         for name, expression in kwargs.items():
             check_alias(name)
-            check_annotation_name(name, self.model, name in defaults, picked)
+            check_annotation_name(name, self.model, picked)
+            if isinstance(expression, Q):  # a condition as a value: true or false per row (as Django takes it)
+                expression = kwargs[name] = ExpressionWrapper(expression, output_field=BooleanField())
             if not getattr(expression, "resolves_in_query", False):
                 raise TypeError(f"QuerySet.annotate() received non-expression(s): {expression!r}.")
-            _refuse_aggregate_of_aggregate(expression, aggregated)
+            validate.refuse_aggregate_of_aggregate(expression, aggregated)
             annotations.append(Annotation(name, expression, len(state.where), select))
-        group_by = state.group_by
+        group_by, group_by_after = state.group_by, state.group_by_after
         if any(getattr(e, "contains_aggregate", False) for e in kwargs.values()):
-            if state.values is not None and self._iterable != "model":
+            if state.values is not None and not self._yields_models:
                 # An aggregate after values() groups by the values picked so far (aggregates aside).
                 group_by = tuple(name for name in state.values if name not in aggregated) if state.values else True
+                group_by_after = state.values_after
             elif group_by is None:
                 group_by = True
         values = state.values
-        if values and select and self._iterable != "model":
+        if values and select and not self._yields_models:
             values = values + tuple(kwargs)
-        clone = self._clone(annotations=tuple(annotations), group_by=group_by, values=values)
+        clone = self._clone(
+            annotations=tuple(annotations), group_by=group_by, group_by_after=group_by_after, values=values
+        )
         if values is not state.values:
             clone._fields = tuple(values)
         return clone
@@ -521,9 +568,11 @@ class QuerySet(AsyncQuerySetMixin):
             )
         for name in names:
             if name not in {a.name for a in clone._state.annotations}:
-                _check_path(self.model, name)
-        clone = clone._clone(values=names, select_related=False)
-        clone._iterable = kind
+                validate.check_values_path(self.model, name)
+        state = clone._state
+        after = (len(state.where), len(state.annotations))
+        clone = clone._clone(values=names, select_related=False, values_after=after)
+        clone._iterable_class = _VALUES_ITERABLES[kind]
         clone._fields = names
         return clone
 
@@ -565,7 +614,7 @@ class QuerySet(AsyncQuerySetMixin):
             not args
             and len(kwargs) == 1
             and self._state is self.model._meta.base_state
-            and self._iterable == "model"
+            and self._iterable_class is ModelIterable  # a custom one must see the rows
             and not self._prefetch_lookups
         ):
             found = self._get_by_one_value(kwargs)
@@ -663,7 +712,7 @@ class QuerySet(AsyncQuerySetMixin):
     def contains(self, obj: Any) -> bool:
         from relata.models.base import Model
 
-        if self._iterable != "model":
+        if not self._yields_models:
             raise TypeError("Cannot call QuerySet.contains() after .values() or .values_list().")
         if not isinstance(obj, Model):
             raise TypeError(f"'obj' must be a model instance, not {type(obj).__name__}.")
@@ -687,7 +736,7 @@ class QuerySet(AsyncQuerySetMixin):
         self._not_sliced("use 'limit' or 'offset' with in_bulk")
         opts = self.model._meta
         field = opts.pk if field_name == "pk" else opts.get_field(field_name)
-        if field_name != "pk" and not field.unique and not _unique_by_constraint(opts, field_name):
+        if field_name != "pk" and not field.unique and not validate.unique_by_constraint(opts, field_name):
             raise ValueError(f"in_bulk()'s field_name must be a unique field but '{field_name}' isn't.")
         if id_list is not None:
             ids = list(id_list)
@@ -720,10 +769,17 @@ class QuerySet(AsyncQuerySetMixin):
                 kwargs[arg.default_alias] = arg
             except (AttributeError, TypeError):
                 raise TypeError("Complex aggregates require an alias") from None
+        aliases = {a.name for a in self._state.annotations if not a.selected}
         for name, expression in kwargs.items():
             check_alias(name)
             if not getattr(expression, "contains_aggregate", False):
                 raise TypeError(f"{name} is not an aggregate expression")
+            for ref in sorted(expression.refs()):
+                if ref in aliases:
+                    # Django's words, which name the fix.
+                    raise exceptions.FieldError(
+                        f"Cannot aggregate over the '{ref}' alias. Use annotate() to promote it."
+                    )
         return aggregation.aggregate(self, kwargs)
 
     def extra(
@@ -763,107 +819,7 @@ class QuerySet(AsyncQuerySetMixin):
         if self._prefetch_lookups and chunk_size is None:
             raise ValueError("chunk_size must be provided when using QuerySet.iterator() after prefetch_related().")
         # The arguments are checked when called; the query runs at the first next().
-        return self._iterator_rows(chunk_size)
-
-    def _iterator_rows(self, chunk_size: int | None) -> Iterator[Any]:
-        if not self._prefetch_lookups:
-            yield from self._iterate(chunked=True)
-            return
-        from relata.models.query.prefetch import prefetch_related_objects
-
-        batch: list[Any] = []
-        for obj in self._iterate(chunked=True):
-            batch.append(obj)
-            if len(batch) >= chunk_size:  # type: ignore[operator]  # not None with prefetch lookups
-                prefetch_related_objects(batch, *self._prefetch_lookups)
-                yield from batch
-                batch = []
-        if batch:
-            prefetch_related_objects(batch, *self._prefetch_lookups)
-            yield from batch
-
-    # -- writing ------------------------------------------------------------------
-
-    def create(self, **kwargs: Any) -> Any:
-        self._refuse_reverse_one_to_one(kwargs)
-        obj = self.model(**kwargs)
-        obj.save(force_insert=True, using=self.db_for_write())
-        return obj
-
-    def db_for_write(self) -> str:
-        if self._db is not None:
-            return self._db
-        return router.db_for_write(self.model, **self._hints)
-
-    def get_or_create(self, defaults: dict[str, Any] | None = None, **kwargs: Any) -> tuple[Any, bool]:
-        self._refuse_reverse_one_to_one(kwargs)
-        return writes.get_or_create(self, defaults, kwargs)
-
-    def update_or_create(
-        self, defaults: dict[str, Any] | None = None, create_defaults: dict[str, Any] | None = None, **kwargs: Any
-    ) -> tuple[Any, bool]:
-        self._refuse_reverse_one_to_one({**kwargs, **(defaults or {}), **(create_defaults or {})})
-        return writes.update_or_create(self, defaults, create_defaults, kwargs)
-
-    def _refuse_reverse_one_to_one(self, values: dict[str, Any]) -> None:
-        """`Place.objects.create(restaurant=r)`: the key lives in the other table, so no row here can hold it."""
-        if not values:
-            return
-        accessors = {rel.get_accessor_name() for rel in self.model._meta.related_objects if rel.one_to_one}
-        reverse = [name for name in values if name in accessors]
-        if reverse:
-            raise ValueError(
-                f"The following fields do not exist in this model: {', '.join(reverse)}. They are the reverse side "
-                "of one-to-one relations: save this object first, then set the relation from the other model."
-            )
-
-    def bulk_create(
-        self,
-        objs: Any,
-        batch_size: int | None = None,
-        ignore_conflicts: bool = False,
-        update_conflicts: bool = False,
-        update_fields: Any = None,
-        unique_fields: Any = None,
-    ) -> list[Any]:
-        return writes.bulk_create(
-            self, list(objs), batch_size, ignore_conflicts, update_conflicts, update_fields, unique_fields
-        )
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        return writes.bulk_update(self, list(objs), list(fields), batch_size)
-
-    def update(self, **kwargs: Any) -> int:
-        self._not_sliced("update")
-        self._not_combined("update")
-        if not kwargs:
-            raise TypeError("update() needs at least one field=value argument.")
-        count = writes.update(self, kwargs)
-        self._result_cache = None  # the rows it held are stale now
-        return count
-
-    update.alters_data = True  # type: ignore[attr-defined]
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        if self._state.is_sliced:
-            raise TypeError("Cannot use 'limit' or 'offset' with delete().")
-        self._not_combined("delete")
-        if self._state.distinct_fields:
-            raise TypeError("Cannot call delete() after .distinct(*fields).")
-        if self._iterable != "model":
-            raise TypeError("Cannot call delete() after .values() or .values_list()")
-        from relata.models.deletion import delete_collected
-
-        # A plain distinct() picks the same rows: the DELETE has no use for it (as Django).
-        queryset = self._clone(order_by=(), default_ordering=False, select_related=False, distinct=False)
-        deleted = delete_collected(
-            self.db_for_write(), lambda collector: collector.collect_queryset(queryset), origin=self
-        )
-        self._result_cache = None  # evaluating it again must not show the deleted rows
-        return deleted
-
-    delete.alters_data = True  # type: ignore[attr-defined]
-    delete.queryset_only = True  # type: ignore[attr-defined]
+        return chunked_results(self, chunk_size)
 
     def as_manager(cls) -> Any:  # type: ignore[misc]
         from relata.models.manager import Manager
@@ -885,31 +841,6 @@ class QuerySet(AsyncQuerySetMixin):
         compiled, values = compile_query(self._state, connection)
         rows = connection.execute(f"{prefix} {compiled.sql}", compiled.params(values)).fetchall()
         return "\n".join(" ".join(str(c) for c in row) for row in rows)
-
-
-class QueryInfo:
-    """`qs.query`: prints the SQL with parameters inlined for reading (never for running)."""
-
-    def __init__(self, queryset: QuerySet):
-        self.queryset = queryset
-
-    def sql_with_params(self) -> tuple[str, tuple[Any, ...]]:
-        connection = self.queryset._connection
-        compiled, values = compile_query(self.queryset._state, connection)
-        if compiled is EMPTY:
-            raise exceptions.EmptyResultSet
-        return compiled.sql, tuple(compiled.params(values))
-
-    def __str__(self) -> str:
-        sql, params = self.sql_with_params()
-        placeholder = self.queryset._connection.ops.compiler_class.placeholder
-        for param in params:
-            sql = sql.replace(placeholder, repr(param), 1)
-        return sql
-
-    @property
-    def model(self) -> Any:
-        return self.queryset.model
 
 
 class EmptyQuerySet:
@@ -952,43 +883,3 @@ def _where_xor(left: Q, right: Q) -> tuple[Any, ...] | None:
     if left.children or right.children:
         return ((~(left if left.children else right)).as_tree(),)  # every row XOR B: the rows outside B
     return None  # every row XOR every row: none
-
-
-def _refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> None:
-    """`annotate(Max("id")).annotate(Sum("id__max"))`: SQL cannot nest aggregates; say so at the call."""
-    if not getattr(expression, "contains_aggregate", False) or not aggregated:
-        return
-    from relata.models.expressions import Aggregate, F
-
-    for source in getattr(expression, "source", ()):
-        if isinstance(source, F) and source.name in aggregated and isinstance(expression, Aggregate):
-            raise exceptions.FieldError(
-                f"Cannot compute {expression.name}('{source.name}'): '{source.name}' is an aggregate. "
-                "An aggregate cannot contain another: aggregate() the annotated queryset instead."
-            )
-
-
-def _check_path(model: Any, name: str) -> None:
-    """A values() name must reach a field, then only transforms (`pub_date__year`), as in Django."""
-    from relata.models.query.joins import field_choices, resolve_names
-
-    resolved = resolve_names(model, name.split("__"))
-    out_field, rest = resolved.field, resolved.rest
-    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
-    if not rest:
-        return
-    if resolved.value_model is not None:
-        choices = field_choices(resolved.value_model._meta, ())
-        raise exceptions.FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Choices are: {choices}")
-    raise exceptions.FieldError(
-        f"Cannot resolve keyword '{rest[0]}' into field. Join on '{resolved.field.name}' not permitted."
-    )
-
-
-def _unique_by_constraint(opts: Any, name: str) -> bool:
-    for constraint in opts.constraints:
-        fields = getattr(constraint, "fields", ())
-        if tuple(fields) == (name,) and getattr(constraint, "condition", None) is None:
-            return True
-    return (name,) in opts.unique_together

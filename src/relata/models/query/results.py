@@ -1,4 +1,4 @@
-"""Executed rows to results: model instances (with the objects they are known to point at) or values.
+"""Executed rows to model instances, with the objects they are known to point at.
 
 The per-plan loaders themselves are generated in hydrate.py; this module picks
 the right one for a queryset and feeds it the rows, all fetched or in chunks.
@@ -38,25 +38,6 @@ def _load(rows: Any, plan: Any, connection: Any, db: str, known: Known) -> Any:
     if not known:
         return [load(row) for row in rows] if type(rows) is list else map(load, rows)
     return _with_known_related(map(load, rows), known)
-
-
-def value_results(rows: Any, plan: Any, connection: Any, kind: str, fields: tuple[str, ...]) -> Iterator[Any]:
-    """values() dicts, values_list() tuples, flat values or named rows."""
-    convert = hydrate.row_converter(plan, connection)
-    names = plan.names if not fields or len(fields) != len(plan.names) else fields
-    if kind == "values":
-        for row in rows:
-            yield dict(zip(names, convert(row), strict=False))
-    elif kind == "flat":
-        for row in rows:
-            yield convert(row)[0]
-    elif kind == "named":
-        row_class = hydrate.named_row_class(tuple(names))
-        for row in rows:
-            yield row_class(*convert(row))
-    else:
-        for row in rows:
-            yield tuple(convert(row))
 
 
 def loader(plan: Any, connection: Any, db: str, known: str | None = None, collect: bool = False) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from relata.models.lookups import SUFFIXES
+from relata.models.query.leaves import leaf_kind
 
 # The leaf forms inside a where tree (see Q.as_tree): ("leaf", path, value)
 # and ("expr", expression); inner nodes are (connector, negated, children).
@@ -27,6 +27,8 @@ class Token:
     #: A pattern lookup's text with no LIKE wildcard or escape character in
     #: it: the SQL can leave out the ESCAPE clause (measurably faster on SQLite).
     plain: bool = False
+    #: Not a value: a lookup that must read the value itself asks for a compilation with the values.
+    stands_for_values = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class SubqueryToken:
 
     state: QueryState
     fields: tuple[str, ...] | None
+    stands_for_values = True
 
 
 ONE = Token(1)
@@ -74,6 +77,11 @@ _STATE_DEFAULTS: dict[str, Any] = {
     "select_related": False,
     # Names picked by values()/values_list(); None selects model instances.
     "values": None,
+    # (filter() calls, annotations) made before values(): its joins are made at that point, as Django's
+    # are, so a later filter() across the same multi-valued relation joins it again. None: made last.
+    "values_after": None,
+    # The same point for group_by's names: those values() picked before the aggregate was annotated.
+    "group_by_after": None,
     # None: no GROUP BY; True: group by every model column; tuple: those names.
     "group_by": None,
     "deferred": frozenset(),
@@ -117,6 +125,8 @@ class QueryState:
         distinct_fields: tuple[str, ...]
         select_related: bool | tuple[str, ...]
         values: tuple[Any, ...] | None
+        values_after: tuple[int, int] | None
+        group_by_after: tuple[int, int] | None
         group_by: bool | tuple[str, ...] | None
         deferred: frozenset[str]
         only: frozenset[str] | None
@@ -131,6 +141,13 @@ class QueryState:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("QueryState is immutable; use evolve().")
+
+    def __reduce__(self) -> Any:
+        # The values only: the cached hash and shape belong to this process (string hashes differ per process).
+        # A queryset among the filter values is part of the query: it pickles as one, not as its rows.
+        values = dict(self.__dict__)
+        values["where"] = tuple(_as_queries(tree) for tree in self.where)
+        return _rebuilt_state, (type(self), values)
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.__dict__ == other.__dict__
@@ -153,8 +170,24 @@ class QueryState:
         return self.low != 0 or self.high is not None
 
 
-def is_many_lookup(path: str) -> bool:
-    return path.endswith(SUFFIXES.many)
+def _as_queries(tree: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A where tree whose querysets (`pk__in=qs`) pickle as queries (QuerySet._query_only)."""
+    kind = tree[0]
+    if kind == "leaf":
+        value = tree[2]
+        query_only = getattr(value, "_query_only", None)
+        return tree if query_only is None else ("leaf", tree[1], query_only())
+    if kind == "expr":
+        return tree
+    connector, negated, children = tree
+    return (connector, negated, tuple(_as_queries(child) for child in children))
+
+
+def _rebuilt_state(cls: type, values: dict[str, Any]) -> QueryState:
+    """A pickled state back, its caches to be made again."""
+    state = object.__new__(cls)
+    object.__setattr__(state, "__dict__", values)
+    return state
 
 
 class Shape(QueryState):
@@ -193,7 +226,7 @@ def tokenize(state: QueryState, values: list[Any]) -> Shape:
         return state
     if not state.where and state.combinator is None:
         return Shape.of_constant(state)  # nothing to take out: the state is its own shape
-    changes: dict[str, Any] = {"where": tuple(_tokenize_tree(tree, values) for tree in state.where)}
+    changes: dict[str, Any] = {"where": tuple(_tokenize_tree(state, tree, values) for tree in state.where)}
     combinator = state.combinator
     if combinator is not None:
         op, all_, parts = combinator
@@ -203,34 +236,38 @@ def tokenize(state: QueryState, values: list[Any]) -> Shape:
     return shape
 
 
-def _tokenize_tree(tree: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
+def _tokenize_tree(state: QueryState, tree: tuple[Any, ...], values: list[Any]) -> tuple[Any, ...]:
     kind = tree[0]
     if kind == "leaf":
-        return ("leaf", tree[1], _tokenize_value(tree[1], tree[2], values))
+        return ("leaf", tree[1], _tokenize_value(state, tree[1], tree[2], values))
     if kind == "expr":
         return tree
     connector, negated, children = tree
-    return (connector, negated, tuple(_tokenize_tree(child, values) for child in children))
+    return (connector, negated, tuple(_tokenize_tree(state, child, values) for child in children))
 
 
-def _tokenize_value(path: str, value: Any, values: list[Any]) -> Any:
+def _tokenize_value(state: QueryState, path: str, value: Any, values: list[Any]) -> Any:
     if value is None or getattr(value, "resolves_in_query", False):
         return value
     state_of = getattr(value, "_subquery_state", None)
     if state_of is not None:
         sub_state, fields = state_of()
         return SubqueryToken(tokenize(sub_state, values), fields)
-    if path.endswith("__isnull"):
+    kind = leaf_kind(state, path)
+    if kind.flag:
         # True/False is part of the shape; anything else reaches the builder, which refuses it.
         return value
-    if is_many_lookup(path):
+    if kind.many:
         items = list(value)  # as Django, a string is iterated too: title__in="ab" means "a" or "b"
+        if kind.drops_none:
+            # NULL equals nothing: as Django, leave it out (`pk__in=[None]` then runs no query at all).
+            items = [item for item in items if item is not None]
         for item in items:
             if getattr(item, "_subquery_state", None) is not None or getattr(item, "resolves_in_query", False):
                 raise TypeError(f"A list for {path} must hold plain values or model instances.")
         values.extend(items)
         return Token(len(items), many=True)
     values.append(value)
-    if type(value) is str and path.endswith(SUFFIXES.pattern) and not ("%" in value or "_" in value or "\\" in value):
+    if type(value) is str and kind.pattern and not ("%" in value or "_" in value or "\\" in value):
         return PLAIN
     return ONE

@@ -12,21 +12,24 @@ from collections import OrderedDict
 from typing import Any
 
 from relata.exceptions import FieldError
+from relata.models.fields.lookup_registry import LOOKUPS
+from relata.models.lookups.paths import ResolvedLookup, lookup_start, resolve_lookup
 from relata.models.query.build import _relation_preparer as relation_preparer
-from relata.models.query.build import _unsupported_lookup as unsupported_lookup
 from relata.models.query.joins import resolve_names
 
-#: How many valid (model, path) pairs are remembered; the least recently used go first.
+#: How many valid (model, path) pairs are remembered, each with the lookup registry's version it was
+#: checked at; the least recently used go first.
 VALID_LIMIT = 2048
-_VALID: OrderedDict[tuple[Any, str], Any] = OrderedDict()
+_VALID: OrderedDict[tuple[Any, str], tuple[int, Any]] = OrderedDict()
 
 
 def _known(model: Any, path: str) -> Any:
     """The resolved path remembered for `path` on `model`, or None."""
     key = (model, path)
-    resolved = _VALID.get(key)
-    if resolved is None:
+    known = _VALID.get(key)
+    if known is None or known[0] != LOOKUPS.version:  # unknown, or found valid before a lookup was (un)registered
         return None
+    resolved = known[1]
     try:
         _VALID.move_to_end(key)
     except KeyError:  # dropped by another thread in between: still valid
@@ -35,7 +38,7 @@ def _known(model: Any, path: str) -> Any:
 
 
 def _remember(model: Any, path: str, resolved: Any) -> None:
-    _VALID[(model, path)] = resolved
+    _VALID[(model, path)] = (LOOKUPS.version, resolved)
     while len(_VALID) > VALID_LIMIT:
         try:
             _VALID.popitem(last=False)
@@ -47,49 +50,47 @@ def check_where(model: Any, tree: tuple[Any, ...], annotations: tuple[str, ...])
     """Raise FieldError for the first leaf of a where tree that names no field, transform or lookup."""
     kind = tree[0]
     if kind == "leaf":
-        check_lookup(model, tree[1], annotations)
-        if tree[2] is None:
-            check_none_allowed(model, tree[1], annotations)
-        if tree[1].endswith("__in") and getattr(tree[2], "_subquery_state", None) is not None:
-            check_in_subquery(tree[2])
-        check_related_value(model, tree[1], tree[2], annotations)
+        path, value = tree[1], tree[2]
+        queryset = getattr(value, "_subquery_state", None) is not None
+        found = check_lookup(model, path, annotations, resolve=value is None or queryset)
+        if value is None:
+            check_none_allowed(found, path)
+        if queryset and found is not None and found.bilateral():
+            raise NotImplementedError("Bilateral transformations on nested querysets are not implemented.")
+        if queryset and path.endswith("__in"):
+            check_in_subquery(value)
+        check_related_value(model, path, value, annotations)
+        if queryset and found is not None and getattr(found.lookup, "sql_name", "") == "exact":
+            check_exact_subquery(value)
     elif kind != "expr":
         for child in tree[2]:
             check_where(model, child, annotations)
 
 
-def check_lookup(model: Any, path: str, annotations: tuple[str, ...]) -> None:
-    if _known(model, path) is not None:
-        return
+def check_lookup(model: Any, path: str, annotations: tuple[str, ...], resolve: bool = False) -> ResolvedLookup | None:
+    """The path's lookup, resolved (None for a path known valid unless `resolve`, or one starting at an annotation)."""
+    if not resolve and _known(model, path) is not None:
+        return None
     parts = path.split("__")
     if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
-        return  # annotations are resolved with the query
+        return None  # annotations are resolved with the query
     resolved = resolve_names(model, parts, annotations)
-    field = out_field = resolved.field
-    rest = resolved.rest
-    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        transform = out_field.get_transform(rest[0])
-        typed = getattr(transform, "transform_output_field", None)  # a function: typed by its input
-        out_field, rest = (typed(out_field) if typed else transform.output_field), rest[1:]
-    if len(rest) > 1 or (out_field is not None and out_field.get_lookup(rest[0] if rest else "exact") is None):
-        raise FieldError(unsupported_lookup(field, rest, path))
-    _remember(model, path, resolved)
+    found = resolve_lookup(lookup_start(None, resolved), resolved.rest, path)
+    if not found.bilateral():
+        _remember(model, path, resolved)
+    return found
 
 
-def check_none_allowed(model: Any, path: str, annotations: tuple[str, ...]) -> None:
+def check_none_allowed(found: ResolvedLookup | None, path: str) -> None:
     """None means SQL NULL only for exact and iexact, as in Django; elsewhere it is a mistake."""
-    parts = path.split("__")
-    if any("__".join(parts[:size]) in annotations for size in range(len(parts), 0, -1)):
+    if found is None or getattr(found.lookup, "can_use_none_as_rhs", False):
         return
-    resolved = resolve_names(model, parts, annotations)
-    out_field, rest = resolved.field, resolved.rest
-    while rest and hasattr(out_field, "get_transform") and out_field.get_transform(rest[0]) is not None:
-        out_field, rest = out_field.get_transform(rest[0]).output_field, rest[1:]
-    name = rest[0] if rest else "exact"
+    name = found.name
     if name not in ("exact", "iexact", "isnull"):
+        prefix = path[: -len(name)] if path.endswith(name) else path + "__"
         raise ValueError(
             f"Cannot use None as a query value with the '{name}' lookup ({path}=None): None means NULL only "
-            f"for exact and iexact; use {'__'.join(parts[: len(parts) - len(rest)])}__isnull=True."
+            f"for exact and iexact; use {prefix}isnull=True."
         )
 
 
@@ -111,7 +112,7 @@ def check_related_value(model: Any, path: str, value: Any, annotations: tuple[st
     if target is None or len(resolved.rest) > 1 or lookup not in _ONE_VALUE | _SEVERAL_VALUES:
         return
     if getattr(value, "_subquery_state", None) is not None:
-        _check_queryset_model(value, target, resolved.relation)
+        _check_queryset_model(value, target, resolved.field)
         return
     if lookup not in _SEVERAL_VALUES:
         values: Any = (value,)
@@ -126,17 +127,24 @@ def check_related_value(model: Any, path: str, value: Any, annotations: tuple[st
         prepare(item)
 
 
-def _check_queryset_model(queryset: Any, target: Any, relation: Any = None) -> None:
+def _check_queryset_model(queryset: Any, target: Any, field: Any) -> None:
     _state, fields = queryset._subquery_state()
     given = queryset.model
-    if fields is not None or given._meta.concrete_model is target._meta.concrete_model:
+    if fields is not None or _same_keys(given, target):
         return
-    if issubclass(given, target) or issubclass(target, given):
-        return  # a parent or child of the target: the same primary keys
-    if getattr(relation, "primary_key", False) and issubclass(given, relation.model):
-        return  # the relation is the model's primary key: its rows' keys are the target's keys
+    if getattr(field, "primary_key", False) and _same_keys(given, field.model):
+        return  # the relation is the model's own key (place_id__in=Restaurant rows): as Django allows
     raise ValueError(
         f'Cannot use QuerySet for "{given._meta.object_name}": Use a QuerySet for "{target._meta.object_name}".'
+    )
+
+
+def _same_keys(given: Any, target: Any) -> bool:
+    """The same concrete model, or a parent or child of it: rows with the same primary keys."""
+    return (
+        given._meta.concrete_model is target._meta.concrete_model
+        or issubclass(given, target)
+        or issubclass(target, given)
     )
 
 
@@ -150,6 +158,20 @@ def check_in_subquery(queryset: Any) -> None:
         raise ValueError(f"The QuerySet value for the 'in' lookup must have 1 selected fields (received {count})")
 
 
+def check_exact_subquery(queryset: Any) -> None:
+    """`author=queryset` compares with one row of one column: the queryset must say so (as in Django)."""
+    sub_state, fields = queryset._subquery_state()
+    if fields is not None:
+        count = len(fields) if fields else len(sub_state.model._meta.concrete_fields)
+        if count != 1:
+            raise ValueError(f"The QuerySet value for the exact lookup must have 1 selected fields (received {count})")
+    if sub_state.high is None or sub_state.high - sub_state.low != 1:
+        raise ValueError(
+            "The QuerySet value for an exact lookup must be limited to one result using slicing: "
+            "add [:1] (or .filter() it down and slice) to the queryset."
+        )
+
+
 def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, ...]) -> None:
     for name in names:
         if not isinstance(name, str) or name == "?":
@@ -161,3 +183,44 @@ def check_ordering(model: Any, names: tuple[Any, ...], annotations: tuple[str, .
         if any("__".join(parts[:size]) in annotations for size in range(len(parts) - 1, 0, -1)):
             continue  # transforms of an annotation are resolved with the query
         _remember(model, path, resolve_names(model, path.split("__"), annotations))
+
+
+def refuse_aggregate_of_aggregate(expression: Any, aggregated: set[str]) -> None:
+    """`annotate(Max("id")).annotate(Sum("id__max"))`: SQL cannot nest aggregates; say so at the call."""
+    if not getattr(expression, "contains_aggregate", False) or not aggregated:
+        return
+    from relata.models.expressions import Aggregate, F
+
+    for source in getattr(expression, "source", ()):
+        if isinstance(source, F) and source.name in aggregated and isinstance(expression, Aggregate):
+            raise FieldError(
+                f"Cannot compute {expression.name}('{source.name}'): '{source.name}' is an aggregate. "
+                "An aggregate cannot contain another: aggregate() the annotated queryset instead."
+            )
+
+
+def check_values_path(model: Any, name: str) -> None:
+    """A values() name must reach a field, then only transforms (`pub_date__year`), as in Django."""
+    from relata.models.expressions import Resolved
+    from relata.models.lookups.conditions import apply_transform_names
+    from relata.models.query.joins import field_choices, resolve_names
+
+    resolved = resolve_names(model, name.split("__"))
+    field = resolved.field
+    if resolved.rest and resolved.relation is field and resolved.value_field is not None:
+        field = resolved.value_field  # transforms of a foreign key read the key it holds (`date__month`)
+    _, rest = apply_transform_names(Resolved(None, field), resolved.rest)
+    if not rest:
+        return
+    if resolved.value_model is not None:
+        choices = field_choices(resolved.value_model._meta, ())
+        raise FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Choices are: {choices}")
+    raise FieldError(f"Cannot resolve keyword '{rest[0]}' into field. Join on '{resolved.field.name}' not permitted.")
+
+
+def unique_by_constraint(opts: Any, name: str) -> bool:
+    for constraint in opts.constraints:
+        fields = getattr(constraint, "fields", ())
+        if tuple(fields) == (name,) and getattr(constraint, "condition", None) is None:
+            return True
+    return (name,) in opts.unique_together
