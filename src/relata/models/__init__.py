@@ -61,6 +61,7 @@ from relata.models.fields import (
     URLField,
     UUIDField,
 )
+from relata.models.fields.composite import CompositePrimaryKey
 from relata.models.fields.files import FileField, FilePathField, ImageField
 from relata.models.fields.generated import GeneratedField
 from relata.models.fields.related import ForeignKey, ForeignObject, ManyToManyField, OneToOneField
@@ -104,6 +105,7 @@ __all__ = [
     "Choices",
     "Coalesce",
     "CombinedExpression",
+    "CompositePrimaryKey",
     "Concat",
     "Count",
     "DatabaseDefault",

@@ -327,8 +327,13 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
     pk = property(_get_pk_val, _set_pk_val)
 
     def _is_pk_set(self, meta: Any = None) -> bool:
-        """Whether the primary key holds a value (0 counts; None does not), as Django 5.2 asks it."""
-        return self.__dict__.get((meta or self._meta).pk.attname) is not None
+        """Whether the primary key holds a value (0 counts; None does not), as Django 5.2 asks it.
+
+        A composite key is set when every part is."""
+        opts = meta or self._meta
+        if opts.is_composite_pk:
+            return all(self.__dict__.get(f.attname) is not None for f in opts.pk_fields)
+        return self.__dict__.get(opts.pk.attname) is not None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self}>"
@@ -342,13 +347,13 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
         if self._meta.concrete_model is not other._meta.concrete_model:
             return False
         pk = self.pk
-        if pk is None:
+        if pk is None or (type(pk) is tuple and not self._is_pk_set()):
             return self is other
         return pk == other.pk
 
     def __hash__(self) -> int:
         pk = self.pk
-        if pk is None:
+        if pk is None or (type(pk) is tuple and not self._is_pk_set()):
             raise TypeError("Model instances without primary key value are unhashable")
         return hash(pk)
 
@@ -415,7 +420,7 @@ class Model(AsyncModelMixin, metaclass=ModelBase):
     def delete(self, using: str | None = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
         from relata.models.deletion import delete_collected
 
-        if self.pk is None:
+        if not self._is_pk_set():
             raise ValueError(
                 f"{self._meta.object_name} object can't be deleted because its "
                 f"{self._meta.pk.attname} attribute is set to None."

@@ -230,7 +230,7 @@ def unique_violated(constraint: Any, model: Any, instance: Any, exclude: Any, us
         queryset = queryset.filter(
             MatchesRow(expressions, model, instance, exclude, constraint.nulls_distinct is False)
         )
-    if not instance._state.adding and instance.pk is not None:
+    if not instance._state.adding and instance._is_pk_set():
         queryset = queryset.exclude(pk=instance.pk)
     if constraint.condition is None:
         try:

@@ -16,6 +16,7 @@ from typing import Any
 from relata import transaction
 from relata.db import connections
 from relata.exceptions import FieldDoesNotExist, ProtectedError, RestrictedError
+from relata.models.fields.composite import key_in
 from relata.models.inheritance import parent_objects
 from relata.models.q import Q
 from relata.models.signals import delete_listened, post_delete, pre_delete
@@ -210,6 +211,8 @@ class Collector:
         for rel in model._meta.all_related_objects:
             if rel.field.many_to_many or rel.on_delete is DO_NOTHING:
                 continue
+            if len(rel.field.foreign_related_fields) > 1:
+                return None  # a relation over several columns: no single key column to match IN (subquery)
             if rel.on_delete is not CASCADE or not self.can_fast_delete(rel.related_model):
                 return None
             cascades.append(rel)
@@ -342,8 +345,10 @@ class Collector:
             for obj in objs:
                 setattr(obj, field.attname, getattr(value, "pk", value))
         for model, instances in self.data.items():
+            attnames = [f.attname for f in model._meta.pk_fields]  # each part of a composite key
             for obj in instances.values():
-                obj.__dict__[model._meta.pk.attname] = None
+                for attname in attnames:
+                    obj.__dict__[attname] = None
 
 
 def _protected_error(model: Any, refused: dict[str, list[Any]]) -> ProtectedError:
@@ -475,21 +480,17 @@ def _raw_delete(queryset: Any) -> int:
 
 
 def _delete_pks(connection: Any, model: Any, pks: list[Any]) -> int:
-    pk = model._meta.pk
-    prep = pk.db_preparer(connection)
     total = 0
     # A database that checks foreign keys row by row (MySQL) refuses to delete a
     # parent before its child within one DELETE: unlink rows of the batch first.
     unlink = _nullable_self_references(model) if connection.features.has_row_by_row_foreign_key_checks else []
     for start in range(0, len(pks), DELETE_BATCH):
         batch = pks[start : start + DELETE_BATCH]
-        params = tuple(n.Param(prep(v) if prep else v) for v in batch)
+        rows = key_in(model._meta, batch, connection)
         if unlink:
-            update = n.Update(
-                model._meta.db_table, tuple((c, n.Param(None)) for c in unlink), n.In(n.Col(None, pk.column), params)
-            )
+            update = n.Update(model._meta.db_table, tuple((c, n.Param(None)) for c in unlink), rows)
             connection.execute(*connection.ops.compiler().compile(update))
-        node = n.Delete(model._meta.db_table, n.In(n.Col(None, pk.column), params))
+        node = n.Delete(model._meta.db_table, rows)
         sql, values = connection.ops.compiler().compile(node)
         total += connection.execute(sql, values).rowcount
     return total

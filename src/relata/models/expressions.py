@@ -343,6 +343,7 @@ class CombinedExpression(Expression):
     def resolve(self, builder: Any) -> tuple[n.Node, Any]:
         lhs, lhs_field = self.lhs.resolve(builder)
         rhs, rhs_field = self.rhs.resolve(builder)
+        refuse_key_row("CombinedExpression", lhs, rhs)
         field = self.explicit_output or combined_field(lhs_field, self.connector, rhs_field)
         kinds = (value_kind(lhs_field), value_kind(rhs_field))
         if kinds[0] in _TEMPORAL or kinds[1] in _TEMPORAL:
@@ -356,6 +357,12 @@ def _known_field(operand: Any) -> Any:
     if isinstance(operand, Value):
         return operand.output_field or _infer_field(operand.value)
     return getattr(operand, "output_field", None)
+
+
+def refuse_key_row(owner: str, *nodes: n.Node) -> None:
+    """A composite primary key (resolved as a row of columns) is no single value to compute with."""
+    if any(type(node) is n.Row for node in nodes):
+        raise ValueError(f"{owner} expression does not support composite primary keys.")
 
 
 def _q_leaves(q: Q) -> list[tuple[str, Any]]:
@@ -498,6 +505,7 @@ class Func(Expression):
         args, fields = [], []
         for source in self.source:
             node, field = source.resolve(builder)
+            refuse_key_row(type(self).__name__, node)
             args.append(node)
             fields.append(field)
         return args, fields
@@ -601,6 +609,11 @@ class Aggregate(Func):
                     f"Cannot compute {self.name}('{label}'): '{label}' is an aggregate. An aggregate cannot "
                     f"contain another: to aggregate per-row aggregates, annotate() them and call aggregate()."
                 )
+            if type(node) is n.Row and self.name == "Count":
+                if self.distinct:
+                    raise ValueError("COUNT(DISTINCT) doesn't support composite primary keys")
+                node = node.items[0]  # the key's parts are never NULL together or apart: count the first
+            refuse_key_row(self.name, node)
             args.append(node)
             fields.append(field)
         field = self.output_field or self.output_for(fields[0] if fields else None)
@@ -743,9 +756,11 @@ class Case(Expression):
         whens, field = [], self.output_field
         for case in self.cases:
             result, result_field = case.result.resolve(builder)
+            refuse_key_row("When", result)
             field = field or result_field
             whens.append(n.When(builder.condition_node(case.condition), result))
         default, default_field = self.default.resolve(builder)
+        refuse_key_row("Case", default)
         return n.Case(tuple(whens), default), field or default_field
 
 

@@ -49,6 +49,7 @@ _CACHED = (
     "local_concrete_fields",
     "concrete_relation_fields",
     "concrete_fields_but_pk",
+    "pk_fields",
     "concrete_attnames",
     "db_default_fields",
     "generated_fields",
@@ -165,6 +166,12 @@ class Options:
         target.append(field)
         target.sort(key=lambda f: f.creation_counter)
         if field.primary_key and not field.many_to_many:
+            if self.pk is not None and (self.pk.column is None or field.column is None):
+                # A CompositePrimaryKey and another primary key: the key stays composite and the
+                # model check reports the clash (models.E026), as Django does.
+                self.pk = self.pk if self.pk.column is None else field
+                self.expire_cache()
+                return
             if self.pk is not None and self.pk is not field:
                 raise ImproperlyConfigured(
                     f"{self.object_name} has more than one primary key field "
@@ -276,7 +283,18 @@ class Options:
     @cached_property
     def concrete_fields_but_pk(self) -> tuple[Any, ...]:
         """What save() of a loaded row updates (a generated column is the database's to write)."""
-        return tuple(f for f in self.concrete_fields if not f.primary_key and not f.generated)
+        key = self.pk_fields
+        return tuple(f for f in self.concrete_fields if not f.primary_key and not f.generated and f not in key)
+
+    @cached_property
+    def pk_fields(self) -> list[Any]:
+        """The fields the primary key is made of: the parts of a CompositePrimaryKey, else the key alone."""
+        pk = self.pk
+        return [pk] if pk is None or pk.column is not None else list(pk.fields)
+
+    @property
+    def is_composite_pk(self) -> bool:
+        return self.pk is not None and self.pk.column is None
 
     @cached_property
     def insertable_fields(self) -> tuple[Any, ...]:

@@ -17,6 +17,7 @@ from relata.db import connections
 from relata.models import insert_expressions, order_wrt
 from relata.models.fastpaths import build_row_values
 from relata.models.fields import DatabaseDefault, Field
+from relata.models.fields.composite import composite_value, key_condition, key_preparer
 from relata.models.inheritance import TableChainSave, check_force_insert
 from relata.models.instance_state import DEFAULT_DB_ALIAS, adding_and_db, db_of, mark_saved, take_pending_key
 from relata.models.routing import router
@@ -37,7 +38,7 @@ def _prepare_related_fields(obj: Any, operation: str) -> None:
         if related is None:
             continue
         target_value = getattr(related, field.target_field.attname)
-        if related.pk is None or target_value is None:
+        if not related._is_pk_set() or target_value is None:
             if field.one_to_one:  # the failed save must not leave `related.<reverse>` pointing here
                 related.__dict__.pop(field.remote_field.get_cache_name(), None)
             raise ValueError(
@@ -104,16 +105,18 @@ def _write_row(
     opts = obj._meta
     connection = connections[using]
     pk = opts.pk
-    pk_value = obj.__dict__.get(pk.attname)
+    pk_value = obj.__dict__.get(pk.attname) if not opts.is_composite_pk else composite_value(obj)
     if pk_value is None and pk.has_default():
         pk_value = pk.get_default()
         obj.__dict__[pk.attname] = pk_value
     if pk_value is None and (force_update or update_fields):
         raise ValueError("Cannot force an update in save() with no primary key.")
+    # A key the instance made itself (a default on every part of a composite one) names a new row.
+    key_default = pk.has_default() or (opts.is_composite_pk and all(f.has_default() for f in opts.pk_fields))
     if (
         not force_insert
         and adding
-        and (pk.has_default() or type(pk_value) is DatabaseDefault)
+        and (key_default or type(pk_value) is DatabaseDefault)
         and update_fields is None
         and not force_update
     ):
@@ -122,7 +125,7 @@ def _write_row(
         non_pk = (
             opts.concrete_fields_but_pk
             if fields is opts.concrete_fields
-            else [f for f in fields if not f.primary_key and not f.generated]
+            else [f for f in fields if not f.primary_key and not f.generated and f not in opts.pk_fields]
         )
         if not non_pk or (opts.select_on_save and not force_update):
             # Meta.select_on_save: ask whether the row exists before updating it, for databases (or
@@ -230,7 +233,7 @@ def _update_fields(opts: Any, given: Any) -> list[Field]:
     names = set(given)  # a string is an iterable of one-letter names, as in Django
     by_name = {}
     for field in opts.concrete_fields:
-        if not field.primary_key:
+        if not field.primary_key and field not in opts.pk_fields:
             by_name[field.name] = field
             by_name[field.attname] = field
     missing = sorted(name for name in names if name not in by_name)
@@ -240,7 +243,7 @@ def _update_fields(opts: Any, given: Any) -> list[Field]:
             "The following fields do not exist in this model, are m2m fields, primary keys, "
             "or are non-concrete fields: " + ", ".join(missing) + hint
         )
-    return [f for f in opts.concrete_fields if not f.primary_key and (f.name in names or f.attname in names)]
+    return [f for f in opts.concrete_fields if f in by_name.values() and (f.name in names or f.attname in names)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,14 +289,10 @@ class UpdateRow(StatementKind):
     @classmethod
     def build(cls, connection: Any, model: Any, _attnames: Any, fields: Any) -> RowStatement:
         opts = model._meta
-        node = n.Update(
-            opts.db_table,
-            tuple((f.column, n.Param(None)) for f in fields),
-            n.Lookup("exact", n.Col(None, opts.pk.column), n.Param(None)),
-        )
+        node = n.Update(opts.db_table, tuple((f.column, n.Param(None)) for f in fields), key_condition(opts))
         sql, _ = connection.ops.compiler().compile(node)
         values = build_row_values(connection, fields, False)
-        return RowStatement(sql, values, fields, pk_prep=opts.pk.db_preparer(connection))
+        return RowStatement(sql, values, fields, pk_prep=key_preparer(opts, connection))
 
     @classmethod
     def fingerprint(cls, entry: RowStatement) -> Any:
@@ -362,7 +361,10 @@ def update_row(
     if expression:
         return _update_with_expressions(obj, list(fields), values, pk_value, connection)
     pk_prep = statement.pk_prep
-    values.append(pk_prep(pk_value) if pk_prep else pk_value)
+    if opts.is_composite_pk:
+        values.extend(pk_prep(pk_value))
+    else:
+        values.append(pk_prep(pk_value) if pk_prep else pk_value)
     return connection.execute(statement.sql, values).rowcount
 
 

@@ -19,6 +19,9 @@ class Apps:
         self.all_models: dict[str, dict[str, Any]] = defaultdict(dict)
         self._pending_operations: dict[tuple[str, str], list[Callable[[Any], None]]] = defaultdict(list)
         self._on_unregister: dict[Any, list[Callable[[], None]]] = defaultdict(list)
+        #: A model keyed by several fields (CompositePrimaryKey) joined: filters then look for
+        #: conditions on such keys to rewrite (query/composite.py); until then they need not.
+        self.has_composite_keys = False
 
     def register_model(self, app_label: str, model: Any) -> None:
         name = model._meta.model_name

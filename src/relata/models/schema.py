@@ -127,6 +127,7 @@ def table_spec(model: Any, connection: Any) -> TableSpec:
         tuple(checks),
         tuple(model_indexes(model, connection) + unique_indexes),
         comment=opts.db_table_comment or None,
+        primary_key=tuple(f.column for f in opts.pk_fields) if opts.is_composite_pk else (),
     )
 
 

@@ -51,6 +51,8 @@ def _unique_sets(opts: Any) -> list[frozenset[str]]:
     UniqueConstraints over plain fields without a condition."""
     sets = [frozenset([f.name]) for f in opts.concrete_fields if f.unique]
     sets += [frozenset(names) for names in opts.unique_together]
+    if opts.is_composite_pk:
+        sets.append(frozenset(f.name for f in opts.pk_fields))  # the parts of a composite key, together
     for constraint in opts.constraints:
         if isinstance(constraint, UniqueConstraint) and constraint.condition is None and not constraint.expressions:
             sets.append(frozenset(constraint.fields))

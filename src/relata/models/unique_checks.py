@@ -66,7 +66,12 @@ def get_unique_checks(
             name = field.name
             if name in exclude:
                 continue
-            if field.unique:
+            if field.unique and field is model_class._meta.pk and model_class._meta.is_composite_pk:
+                # A CompositePrimaryKey: its parts together, unless one of them is excluded.
+                parts = tuple(f.name for f in model_class._meta.pk_fields)
+                if exclude.isdisjoint(parts):
+                    unique_checks.append((model_class, parts))
+            elif field.unique:
                 unique_checks.append((model_class, (name,)))
             for lookup_type, option in DATE_RULES:
                 date_field = getattr(field, option, None)
@@ -82,7 +87,7 @@ def _database(obj: Any) -> str:
 def _others(model_class: type, obj: Any, lookup: dict[str, Any]) -> Any:
     """Rows other than `obj` matching `lookup`."""
     qs = model_class._default_manager.using(_database(obj)).filter(**lookup)
-    if not obj._state.adding and obj.pk is not None:
+    if not obj._state.adding and obj._is_pk_set():
         qs = qs.exclude(pk=obj.pk)
     return qs
 
@@ -113,7 +118,7 @@ def _unique_lookup(obj: Any, model_class: type, names: tuple[str, ...]) -> dict[
             value = field.db_default if hasattr(field.db_default, "resolve_expression") else Value(field.db_default)
         if value is None or (value == "" and _empty_is_null(obj)):
             return None
-        if field.primary_key and not obj._state.adding:
+        if (field.primary_key or field in opts.pk_fields) and not obj._state.adding:
             return None  # an existing row keeps its primary key: nothing to compare
         lookup[name] = value
     return lookup

@@ -13,6 +13,7 @@ from relata.backends.base.statements import StatementKind, cached
 from relata.db import connections
 from relata.models.fastpaths import HoldsExpression, build_bulk_rows
 from relata.models.fields import DatabaseDefault
+from relata.models.fields.composite import key_equals, key_in
 from relata.models.inheritance import update_across_tables
 from relata.models.insert_expressions import insert_rows
 from relata.models.instance_state import DEFAULT_DB_ALIAS, mark_saved
@@ -30,11 +31,36 @@ def _update_field(opts: Any, name: str) -> Any:
             f"Cannot update {opts.object_name}: it has no field named '{name}'. "
             f"Fields are: {', '.join(f.name for f in opts.concrete_fields)}."
         ) from None
+    if field is opts.pk and opts.is_composite_pk:
+        raise exceptions.FieldError("Composite primary key fields must be updated individually.")
     if not getattr(field, "concrete", False) or field.many_to_many or not hasattr(field, "column"):
         raise exceptions.FieldError(
             f"Cannot update model field {field!r} (only non-relations and foreign keys permitted)."
         )
     return field
+
+
+def _spread_foreign_objects(opts: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """update(user=obj) of a ForeignObject over several columns: each of its own columns takes obj's value."""
+    spread: dict[str, Any] = {}
+    for name, value in changes.items():
+        field = opts._forward_map.get(name)
+        if field is None or field.concrete or not field.is_relation or field.many_to_many:
+            spread[name] = value
+            continue
+        locals_ = getattr(field, "local_related_fields", ())
+        if len(locals_) < 2:
+            spread[name] = value
+            continue
+        if value is None:
+            spread.update(dict.fromkeys((f.attname for f in locals_), None))
+            continue
+        if getattr(value, "_meta", None) is None:
+            raise ValueError(f"Cannot update {name} with {value!r}: give a {field.related_model.__name__} instance.")
+        if not value._is_pk_set():
+            raise ValueError(f"Unsaved model instance {value!r} cannot be used in an ORM query.")
+        spread.update(zip((f.attname for f in locals_), field.get_foreign_related_value(value), strict=True))
+    return spread
 
 
 def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> int:
@@ -43,6 +69,7 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
 
     opts = queryset.model._meta
     connection = queryset._connection
+    changes = _spread_foreign_objects(opts, changes)
     fields = [_update_field(opts, name) for name in changes]
     if opts.multi_table and any(f.model._meta.concrete_model is not opts.concrete_model for f in fields):
         return update_across_tables(queryset, fields, changes, lambda qs, part: update(qs, part, prepared))
@@ -58,7 +85,7 @@ def update(queryset: Any, changes: dict[str, Any], prepared: bool = False) -> in
             shape.append((field.column, value))
             continue
         if isinstance(value, Model) and field.is_relation:
-            if value.pk is None:
+            if not value._is_pk_set():
                 raise ValueError(f"Cannot update {field.name} with an unsaved {type(value).__name__}.")
             value = getattr(value, field.target_field.attname)
         if value is None and not field.null:
@@ -273,7 +300,8 @@ def bulk_create(
         for obj in objs:
             if obj.__dict__.get(pk_attname) is None:
                 obj.__dict__[pk_attname] = pk.get_default()
-    without_pk = [o for o in objs if o.__dict__.get(pk_attname) is None]
+    # A composite key's parts are plain columns the rows carry: no key for the database to assign.
+    without_pk = [] if opts.is_composite_pk else [o for o in objs if o.__dict__.get(pk_attname) is None]
     if not without_pk or len(without_pk) == len(objs):
         groups = [(objs, not without_pk, ())]
     else:
@@ -403,7 +431,7 @@ def _conflict_clause(opts: Any, features: Any, update: bool, update_fields: Any,
         raise ValueError("Unique fields that can trigger the upsert must be provided.")
     if any(not f.concrete or f.many_to_many for f in updated):
         raise ValueError("bulk_create() can only be used with concrete fields in update_fields.")
-    if any(f.primary_key for f in updated):
+    if any(f.primary_key or f in opts.pk_fields for f in updated):
         raise ValueError("bulk_create() cannot be used with primary keys in update_fields.")
     if any(not f.concrete or f.many_to_many for f in unique):
         raise ValueError("bulk_create() can only be used with concrete fields in unique_fields.")
@@ -446,11 +474,11 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     fields = [opts.get_field(name) for name in names]
     if any(not getattr(f, "concrete", False) or f.many_to_many for f in fields):
         raise ValueError("bulk_update() can only be used with concrete fields.")
-    if any(f.primary_key for f in fields):
+    if any(f.primary_key or f in opts.pk_fields for f in fields):
         raise ValueError("bulk_update() cannot be used with primary key fields.")
     if not objs:
         return 0
-    if any(obj.pk is None for obj in objs):
+    if not all(obj._is_pk_set() for obj in objs):
         raise ValueError("All bulk_update() objects must have a primary key set.")
     from relata.models.persistence import _prepare_related_fields
 
@@ -462,8 +490,6 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
     size = _batch_size(connection, per_row, batch_size)
     if queryset._state.where or _holds_expressions(objs, fields):
         return _bulk_update_within(queryset, objs, fields, size, using)
-    pk = opts.pk
-    pk_prep = pk.db_preparer(connection)
     total = 0
     with transaction.atomic(using=using, savepoint=False):
         for start in range(0, len(objs), size):
@@ -476,15 +502,13 @@ def bulk_update(queryset: Any, objs: list[Any], names: list[str], batch_size: in
                     value = obj.__dict__.get(field.attname)
                     if value is not None and prep is not None:
                         value = prep(value)
-                    pk_value = pk_prep(obj.pk) if pk_prep else obj.pk
                     cast = connection.ops.bulk_update_cast(field)
                     result: n.Node = n.Param(value)
                     if cast:
                         result = n.Cast(result, cast)
-                    whens.append(n.When(n.Lookup("exact", n.Col(None, pk.column), n.Param(pk_value)), result))
+                    whens.append(n.When(key_equals(opts, obj.pk, connection), result))
                 assignments.append((field.column, n.Case(tuple(whens), n.Col(None, field.column))))
-            pks = tuple(n.Param(pk_prep(o.pk) if pk_prep else o.pk) for o in batch)
-            node = n.Update(opts.db_table, tuple(assignments), n.In(n.Col(None, pk.column), pks))
+            node = n.Update(opts.db_table, tuple(assignments), key_in(opts, [o.pk for o in batch], connection))
             sql, params = connection.ops.compiler().compile(node)
             total += connection.execute(sql, params).rowcount
     return total

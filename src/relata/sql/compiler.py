@@ -368,6 +368,9 @@ class SQLCompiler:
     def visit_IsNull(self, node: n.IsNull) -> str:
         return self.visit(node.expr) + (" IS NOT NULL" if node.negated else " IS NULL")
 
+    def visit_Row(self, node: n.Row) -> str:
+        return "(" + ", ".join(self.visit(item) for item in node.items) + ")"
+
     def visit_In(self, node: n.In) -> str:
         lhs = self.visit(node.lhs)
         if isinstance(node.rhs, tuple):

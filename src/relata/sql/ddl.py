@@ -94,3 +94,5 @@ class TableSpec:
     checks: tuple[CheckSpec, ...] = ()
     indexes: tuple[IndexSpec, ...] = field(default=())
     comment: str | None = None
+    #: The columns of a primary key made of several (a CompositePrimaryKey): PRIMARY KEY (a, b).
+    primary_key: tuple[str, ...] = ()

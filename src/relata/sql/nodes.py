@@ -146,6 +146,13 @@ class IsNull(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Row(Node):
+    """A row value, `(a, b)`: the left side of `(a, b) IN (SELECT a, b ...)` for a key of several columns."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class In(Node):
     lhs: Node
     rhs: tuple[Node, ...] | Select | Compound

@@ -26,6 +26,9 @@ class BaseDatabaseFeatures:
     #: FOR NO KEY UPDATE: a lock that lets other transactions insert rows referencing the row.
     has_select_for_no_key_update = False
     supports_regex = True
+    #: Row values, `(a, b) = (1, 2)` (every supported database). relata spells composite-key
+    #: conditions out column by column whatever this says, so both answers give the same rows.
+    supports_tuple_lookups = True
     #: GROUP BY may name a text or binary column (every supported database; Oracle, which relata
     #: does not support, cannot): values(<TextField>).annotate(...) groups by it.
     allows_group_by_lob = True

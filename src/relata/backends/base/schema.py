@@ -151,6 +151,8 @@ class BaseDatabaseSchemaEditor:
 
     def create_table_sql(self, spec: TableSpec) -> str:
         lines = [self.column_sql(column) for column in spec.columns]
+        if spec.primary_key:
+            lines.append("PRIMARY KEY (" + ", ".join(self.quote(c) for c in spec.primary_key) + ")")
         for group in spec.unique_together:
             named = self.named_uniques
             name = f"CONSTRAINT {self.quote(self.unique_together_name(spec.name, group))} " if named else ""

@@ -66,7 +66,7 @@ class DeferredAttribute:
                 link = instance._meta.get_ancestor_link(self.field.model)
                 if link is not None and link is not self.field and link.attname in instance.__dict__:
                     return instance.__dict__[link.attname]  # a parent's key is the child's link value
-            if instance._state.adding or instance.pk is None:
+            if instance._state.adding or not instance._is_pk_set():
                 raise AttributeError(f"'{type(instance).__name__}' object has no attribute '{name}'")
             instance.refresh_from_db(fields=[name])
         return instance.__dict__[name]

@@ -23,7 +23,7 @@ class GeneratedFieldDescriptor(DeferredAttribute):
             return self.field
         name = self.field.attname
         if name not in instance.__dict__:
-            if instance.pk is None:
+            if not instance._is_pk_set():
                 # Kept for Model.__getattr__, which Python calls next, to raise as it is.
                 raise refuse(instance, name, AttributeError("Cannot read a generated field from an unsaved model."))
             instance.refresh_from_db(fields=[name])

@@ -96,7 +96,7 @@ class ForwardManyToOneDescriptor(PrefetchableRelation):
         value = cache.get(field.attname)
         if value is None and cache.get(field.name, _MISSING) is None:
             return self._check_null(instance, None)
-        if value is None and field.attname not in cache and instance.pk is not None:
+        if value is None and field.attname not in cache and instance._is_pk_set():
             # The column was left out by only()/defer(): load it before the object.
             value = getattr(instance, field.attname)
         related = None

@@ -26,7 +26,7 @@ from relata.models.signals import m2m_changed
 
 
 def _check_saved(instance: Any) -> None:
-    if instance.pk is None:
+    if not instance._is_pk_set():
         raise ValueError(
             f"'{type(instance).__name__}' instance needs to have a primary key value before this "
             f"relationship can be used."
@@ -399,7 +399,7 @@ class ManyToManyManager(PrefetchableRelation, AsyncRelatedManagerMixin):
         target_attname = self.target_field.target_field.attname
         for obj in objs:
             if isinstance(obj, self.model):
-                if obj._state.adding or obj.pk is None:
+                if obj._state.adding or not obj._is_pk_set():
                     raise ValueError(f'Cannot add "{obj!r}": the object is not saved yet.')
                 if not router.allow_relation(obj, self.instance):
                     raise ValueError(

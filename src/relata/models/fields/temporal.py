@@ -155,7 +155,7 @@ class DurationField(Field):
 
 def _neighbour_method(field: Field, is_next: bool) -> Any:
     def neighbour(self: Any, **filters: Any) -> Any:
-        if self.pk is None:
+        if not self._is_pk_set():
             raise ValueError("get_next/get_previous cannot be used on unsaved objects.")
         from relata.models.q import Q
 

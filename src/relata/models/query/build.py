@@ -17,11 +17,13 @@ from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
 from relata.models.expressions import F, OrderBy, OuterRef, Resolved, Value
+from relata.models.fields.composite import is_composite
 from relata.models.inheritance import select_columns as inherited_columns
 from relata.models.lookups.base import writes_own_sql
 from relata.models.lookups.conditions import apply_transform_names, bilateral_rhs, custom_condition
 from relata.models.lookups.paths import ResolvedLookup, lookup_start, output_field_of, resolve_lookup
 from relata.models.output_types import result_field
+from relata.models.query.composite import composite_part_paths, expand_where
 from relata.models.query.filtered_relation import (
     FilteredKey,
     FilteredRelation,
@@ -213,6 +215,10 @@ class QueryBuilder:
         resolved = self.resolve_path(name)
         scope, reuse_any = self.ref_scope
         alias, _ = self.setup_steps(resolved.steps, scope, reuse_any)
+        if is_composite(resolved.field) and not resolved.rest:
+            # F("pk") of a composite key: its parts' columns as a row (ordering spreads it; values
+            # unpacks it; an expression that needs one value refuses it).
+            return n.Row(tuple(n.Col(alias, part.column) for part in resolved.field.fields)), resolved.field
         field = resolved.field
         if resolved.rest and resolved.relation is field and resolved.value_field is not None:
             field = resolved.value_field  # transforms of a foreign key read the key it holds (`date__month`)
@@ -296,6 +302,7 @@ class QueryBuilder:
     def condition_node(self, condition: Any) -> n.Node:
         """A Q or boolean expression inside an expression (aggregate filter=, When)."""
         tree = condition.as_tree() if hasattr(condition, "as_tree") else ("expr", condition)
+        tree = expand_where(self.model, tree)  # When(pk=(1, 2)): a composite key's parts
         outer, self.split_negated = self.split_negated, False
         try:
             return self.where_node(tree, SELECT_SCOPE, in_or=True, reuse_any=True)
@@ -428,6 +435,8 @@ class QueryBuilder:
             (node, _), aggregated = self.reading_aggregates(lambda: value.resolve(self))
             if not aggregated:
                 self.group_refs.append(node)
+            if type(node) is n.Row:
+                raise ValueError("CompositePrimaryKey cannot be used as a lookup value.")
             return [node]
         state_of = getattr(value, "_subquery_state", None)
         if state_of is not None:
@@ -495,8 +504,7 @@ class QueryBuilder:
         )
         select, _plan = builder.build()
         if fields is None and state.values is None:
-            pk = state.model._meta.pk
-            select = _replace_columns(select, ((n.Col(builder.base_alias, pk.column), None),))
+            select = _replace_columns(select, _key_columns(builder.base_alias, state.model))
         if not state.is_sliced:
             select = _without_order(select)
         return select
@@ -524,7 +532,7 @@ class QueryBuilder:
             ), []
         fields = list(plan.fields) if plan.kind == "values" else [state.model._meta.pk]
         if plan.kind == "model":
-            select = _replace_columns(select, ((n.Col(builder.base_alias, state.model._meta.pk.column), None),))
+            select = _replace_columns(select, _key_columns(builder.base_alias, state.model))
         return select, fields
 
     # -- the statement ------------------------------------------------------------
@@ -786,6 +794,14 @@ class QueryBuilder:
             names += [a.name for a in state.annotations if a.selected]
         columns, fields, group_candidates = [], [], []
         for name in names:
+            key_parts = None if name in self.annotations else composite_part_paths(self.model, name)
+            if key_parts is not None:
+                # A composite key: a column per part, which the row converter packs into one tuple.
+                nodes = [self.resolve_ref(part)[0] for part in key_parts]
+                columns.extend((node, None) for node in nodes)
+                fields.append(self.resolve_path(name).field)
+                group_candidates.extend(nodes)
+                continue
             node, field = self.values_ref(name)
             columns.append((node, None))
             fields.append(result_field(field, isinstance(node, n.Col)))
@@ -805,7 +821,7 @@ class QueryBuilder:
         else:
             for name in group_by:
                 node, _ = self.values_ref(name, "group_by")
-                nodes.append(node)
+                nodes.extend(node.items if type(node) is n.Row else (node,))  # a composite key: each part
             # Then every selected non-aggregate, as Django's: a name values() picks again after the
             # grouping (on a newer join) groups too.
             nodes += candidates
@@ -874,6 +890,10 @@ class QueryBuilder:
             target_nodes = None if selected else self.target_ordering(name, descending, seen)
             if target_nodes is not None:
                 return target_nodes
+            key_parts = composite_part_paths(self.model, name)
+            if key_parts is not None:  # a composite key sorts by its parts, in the key's order
+                sign = "-" if descending else ""
+                return [o for part in key_parts for o in self.order_item(sign + part, model, "", seen)]
             # A name values() picked sorts by the very column it selects, as Django's ORDER BY <position>.
             node, _ = self.values_ref(name) if selected else self.resolve_ref(name)
             if isinstance(node, n.JSONPath):
@@ -889,6 +909,8 @@ class QueryBuilder:
             self.ref_prefix = outer_prefix
         if aggregated:
             self.aggregate_orderings.append(node)
+        if type(node) is n.Row:  # order_by(F("pk")) of a composite key: by each part in turn
+            return [n.OrderBy(part, descending, nulls) for part in node.items]
         return [n.OrderBy(node, descending, nulls)]
 
 
@@ -973,6 +995,11 @@ def _replace_columns(select: Any, columns: tuple[tuple[n.Node, str | None], ...]
     if not isinstance(select, n.Select):
         return select
     return dataclasses.replace(select, columns=columns)
+
+
+def _key_columns(alias: str, model: Any) -> tuple[tuple[n.Node, None], ...]:
+    """The key's columns, to select a model's rows by (several for a composite key)."""
+    return tuple((n.Col(alias, f.column), None) for f in model._meta.pk_fields)
 
 
 def _without_order(select: Any) -> Any:

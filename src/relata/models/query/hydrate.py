@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from relata.models.fields.composite import is_composite
 from relata.models.query.plan import ModelPlan, SelectPlan
 
 
@@ -87,7 +88,9 @@ class _LoaderSource:
             else:
                 name = field.name
                 back_name = field.remote_field.get_cache_name() if field.one_to_one else None
-            pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key)
+            # NULL in the key's (first) column: the outer join found no related row.
+            key = sub.model._meta.pk_fields
+            pk_index = sub.start + next(i for i, f in enumerate(sub.fields) if f.primary_key or f in key)
             child = f"o{self.count}"
             self.lines.append(f"{indent}if row[{pk_index}] is None:")
             self.lines.append(f"{indent}    {child} = None")
@@ -125,6 +128,8 @@ def _converter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
 
 def row_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tuple[Any, ...]]:
     """For values()/values_list(): a function converting a row's values in place."""
+    if any(is_composite(f) for f in plan.fields):
+        return _packing_converter(plan, connection)
     converters = [(i, _converter(f, connection)) for i, f in enumerate(plan.fields)]
     converters = [(i, c) for i, c in converters if c is not None]
     width = len(plan.names)
@@ -136,6 +141,29 @@ def row_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tuple[An
         for index, converter in converters:
             if values[index] is not None or getattr(converter, "takes_none", False):
                 values[index] = converter(values[index])
+        return tuple(values)
+
+    return convert
+
+
+def _packing_converter(plan: SelectPlan, connection: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """values("pk") of a composite key: the parts' columns come back as one tuple."""
+    spans = []
+    for field in plan.fields:
+        parts = field.fields if is_composite(field) else (field,)
+        spans.append((is_composite(field), [_converter(f, connection) for f in parts]))
+
+    def convert(row: Any) -> tuple[Any, ...]:
+        values, index = [], 0
+        for packed, converters in spans:
+            found = []
+            for converter in converters:
+                value = row[index]
+                index += 1
+                if converter is not None and (value is not None or getattr(converter, "takes_none", False)):
+                    value = converter(value)
+                found.append(value)
+            values.append(tuple(found) if packed else found[0])
         return tuple(values)
 
     return convert

@@ -26,6 +26,7 @@ from relata.models.q import Q, where_as_q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
+from relata.models.query.composite import expand_where
 from relata.models.query.filtered_relation import FilteredRelation, relation_target
 from relata.models.query.iterables import (
     BaseIterable,
@@ -365,7 +366,7 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
         q = Q(*args, **kwargs)
         if negate:
             q = ~q
-        tree = q.as_tree()
+        tree = expand_where(self.model, q.as_tree())
         validate.check_where(self.model, tree, self._annotation_names())
         return self._clone(where=self._state.where + (tree,))
 
@@ -696,8 +697,12 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
     def _by_pk_for(self, method: str, order: str) -> QuerySet:
         """An unordered queryset ordered by its key for first()/last(); a grouping without the key has none."""
         group_by = self._state.group_by
-        pk = self.model._meta.pk
-        if isinstance(group_by, tuple) and not {"pk", pk.name, pk.attname} & set(group_by):
+        opts = self.model._meta
+        pk = opts.pk
+        grouped = set(group_by) if isinstance(group_by, tuple) else set()
+        # Grouped by the key (or, for a composite key, by every part of it): the rows still sort by it.
+        by_parts = opts.is_composite_pk and all(f.name in grouped or f.attname in grouped for f in opts.pk_fields)
+        if isinstance(group_by, tuple) and not {"pk", pk.name, pk.attname} & grouped and not by_parts:
             raise TypeError(
                 f"Cannot use QuerySet.{method}() on an unordered queryset performing aggregation. "
                 "Add an ordering with order_by()."
@@ -734,7 +739,7 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
             raise TypeError(f"'obj' must be a model instance, not {type(obj).__name__}.")
         if obj._meta.concrete_model is not self.model._meta.concrete_model:
             return False  # as Django: another model's row is not in this queryset (a proxy's rows are its model's)
-        if obj.pk is None:
+        if not obj._is_pk_set():
             raise ValueError("QuerySet.contains() cannot be used on unsaved objects.")
         if self._result_cache is not None:
             return obj in self._result_cache

@@ -91,15 +91,18 @@ def loaded_fields(opts: Any, state: QueryState, prefix: str) -> list[Any]:
     with select_related("author"), loads the author's pk and name only.
     """
     fields = list(opts.concrete_fields)
+    key = opts.pk_fields  # a composite key's parts are always loaded, as a plain key is
     if state.only is not None:
         names = [name[len(prefix) :] for name in state.only if name.startswith(prefix)]
         if names or not prefix:
             kept = {name.split("__", 1)[0] for name in names}
-            fields = [f for f in fields if f is opts.pk or f.name in kept or f.attname in kept]
+            fields = [f for f in fields if f is opts.pk or f in key or f.name in kept or f.attname in kept]
     if state.deferred:
         deferred = {name[len(prefix) :] for name in state.deferred if name.startswith(prefix)}
         deferred = {name for name in deferred if "__" not in name}
-        fields = [f for f in fields if f is opts.pk or (f.name not in deferred and f.attname not in deferred)]
+        fields = [
+            f for f in fields if f is opts.pk or f in key or (f.name not in deferred and f.attname not in deferred)
+        ]
     return fields
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from relata.exceptions import FieldError
 from relata.models.query.build import QueryBuilder
 from relata.models.query.state import Shape
 from relata.sql import nodes as n
@@ -46,7 +47,14 @@ class UpdateStatement(Statement):
                 nodes.append((column, n.Slot(position)))
                 position += 1
             else:
-                nodes.append((column, expression.resolve(builder)[0]))
+                node = expression.resolve(builder)[0]
+                if type(node) is n.Row:
+                    name = getattr(expression, "name", None)
+                    shown = f"F({name!r})" if isinstance(name, str) else repr(expression)
+                    raise FieldError(
+                        f"Composite primary keys expressions are not allowed in this query ({column}={shown})."
+                    )
+                nodes.append((column, node))
         if builder.joins or having is not None or builder.qualify is not None:
             where = rows_by_pk(builder)
         return n.Update(self.table, tuple(nodes), where), None
@@ -68,19 +76,20 @@ def rows_by_pk(builder: QueryBuilder) -> n.Node:
     from the start: it replaces the outer conditions, so it takes the same values.
     """
     model = builder.model
-    pk = model._meta.pk
+    columns = [f.column for f in model._meta.pk_fields]  # a composite key compares as a row, (a, b) IN (...)
     sub = QueryBuilder(builder.state, builder.connection, aliases=builder.aliases, subquery=True)
-    select = sub.build_filtered_select(((n.Col(sub.base_alias, pk.column), None),))
+    select = sub.build_filtered_select(tuple((n.Col(sub.base_alias, c), None) for c in columns))
     if sub.annotations and any(aggregate for _node, _field, aggregate in sub.annotations.values()):
         select = n.Select(
             select.columns,
             select.from_,
             select.joins,
             select.where,
-            group_by=(n.Col(sub.base_alias, pk.column),),
+            group_by=tuple(n.Col(sub.base_alias, c) for c in columns),
             having=select.having,
             qualify=select.qualify,
         )
     if not builder.connection.features.update_can_self_select:
-        select = n.Select(((n.Col("subquery", pk.column), None),), n.Derived(select, "subquery"))
-    return n.In(n.Col(model._meta.db_table, pk.column), select)
+        select = n.Select(tuple((n.Col("subquery", c), None) for c in columns), n.Derived(select, "subquery"))
+    outer = [n.Col(model._meta.db_table, c) for c in columns]
+    return n.In(outer[0] if len(outer) == 1 else n.Row(tuple(outer)), select)
