@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relata.exceptions import EmptyResultSet, FieldError, ProgrammingError
-from relata.models.expressions import F, OrderBy, OuterRef, Resolved, Value
+from relata.models.expressions import F, OuterRef, Resolved, Value
 from relata.models.fields.composite import is_composite
 from relata.models.inheritance import select_columns as inherited_columns
 from relata.models.lookups.base import writes_own_sql
@@ -24,6 +24,7 @@ from relata.models.lookups.conditions import apply_transform_names, bilateral_rh
 from relata.models.lookups.paths import ResolvedLookup, lookup_start, output_field_of, resolve_lookup
 from relata.models.output_types import result_field
 from relata.models.query.composite import composite_part_paths, expand_where
+from relata.models.query.compound import build_compound
 from relata.models.query.filtered_relation import (
     FilteredKey,
     FilteredRelation,
@@ -33,7 +34,9 @@ from relata.models.query.filtered_relation import (
 )
 from relata.models.query.joins import SELECT_SCOPE, ResolvedPath, resolve_names
 from relata.models.query.locking import row_lock_node
+from relata.models.query.ordering import order_by_nodes
 from relata.models.query.plan import ModelPlan, SelectPlan
+from relata.models.query.relation_values import relation_preparer
 from relata.models.query.select_related import loaded_fields, related_plans
 from relata.models.query.state import Shape, SubqueryToken, Token
 from relata.sql import nodes as n
@@ -418,7 +421,7 @@ class QueryBuilder:
         if field is None:
             return None
         db_prep = field.lookup_preparer(self.connection)
-        prep = db_prep if value_model is None else _relation_preparer(field, value_model, db_prep)
+        prep = db_prep if value_model is None else relation_preparer(field, value_model, db_prep)
         last = self.connection.ops.lookup_value_adapter(field.get_internal_type())
         if last is None:
             return prep
@@ -656,14 +659,14 @@ class QueryBuilder:
     def build(self) -> tuple[n.Select | n.Compound, SelectPlan]:
         state = self.state
         if state.combinator is not None:
-            return self.build_compound()
+            return build_compound(self)
         where, having = self.build_conditions()
         columns, plan, group_candidates = self.select_columns()
         group_by: tuple[n.Node, ...] = ()
         if state.group_by is not None:
             group_by = self.group_by_nodes(group_candidates)
             group_by += tuple(dict.fromkeys(ref for ref in self.having_group_by if ref not in group_by))
-        order_by = self.order_by_nodes()
+        order_by = order_by_nodes(self)
         if group_by and order_by:
             group_by = group_by + tuple(
                 o.expr
@@ -714,48 +717,6 @@ class QueryBuilder:
                 )
             remaining.discard(item.expr)
         return nodes
-
-    def build_compound(self) -> tuple[n.Compound, SelectPlan]:
-        op, all_, parts = self.state.combinator
-        selects, plan = [], None
-        for index, part in enumerate(parts):
-            builder = QueryBuilder(part, self.connection, aliases=self.aliases, slots=self.slots)
-            try:
-                select, part_plan = builder.build()
-            except EmptyResultSet:
-                # A part with no row adds nothing to a UNION and takes nothing from an EXCEPT (after the
-                # first); it empties an INTERSECT, or an EXCEPT it starts.
-                if op == "UNION" or (op == "EXCEPT" and index > 0):
-                    continue
-                raise
-            selects.append(select)
-            plan = plan or part_plan
-        if not selects:
-            raise EmptyResultSet
-        if self.state.order_by:
-            selects[0] = _name_outputs(selects[0], plan)
-        outputs = _output_names(selects[0], plan)
-        order = [self.compound_order(item, outputs) for item in self.state.order_by or ()]
-        low, high = self.state.low, self.state.high
-        compound = n.Compound(op, tuple(selects), all_, tuple(order), None if high is None else high - low, low or None)
-        return compound, plan
-
-    def compound_order(self, item: Any, outputs: dict[str, str]) -> n.OrderBy:
-        """An ORDER BY term of a combined query: a name the first query outputs, or a field's column."""
-        descending, nulls = False, None
-        if isinstance(item, OrderBy):
-            item, descending, nulls = item.expression, item.descending, item.nulls
-        if isinstance(item, str):
-            descending = descending != item.startswith("-")
-            item = F(item.lstrip("-"))
-        if type(item) is not F:
-            raise FieldError(
-                f"Ordering a combined query takes the names of its columns (or F() of them), not {item!r}."
-            )
-        name = outputs.get(item.name)
-        if name is None:  # not an output name: a field's column, which the database may still refuse
-            name = self.opts.pk.column if item.name == "pk" else self.opts.get_field(item.name).column
-        return n.OrderBy(n.Col(None, name), descending, nulls)
 
     # -- select list --------------------------------------------------------------
 
@@ -834,85 +795,6 @@ class QueryBuilder:
     def select_related_plans(self, columns: list[Any], group_candidates: list[n.Node]) -> tuple[Any, ...]:
         return related_plans(self, columns, group_candidates)
 
-    # -- ordering -----------------------------------------------------------------
-
-    def order_by_nodes(self) -> tuple[n.OrderBy, ...]:
-        state = self.state
-        items = state.order_by
-        if items is None:
-            items = tuple(self.opts.ordering) if state.default_ordering and state.group_by is None else ()
-        nodes: list[n.OrderBy] = []
-        for item in items:
-            nodes.extend(self.order_item(item, self.model, "", set()))
-        if state.reversed:
-            nodes = [o.reversed() for o in nodes]
-        return tuple(nodes)
-
-    def target_ordering(self, name: str, descending: bool, seen: set[Any]) -> list[n.OrderBy] | None:
-        """order_by("author") sorts by Author's Meta.ordering; None where the name sorts by a column."""
-        resolved = self.resolve_path(name)
-        relation = resolved.relation
-        if relation is None or resolved.rest or resolved.value_model is None:
-            return None
-        attname = getattr(relation, "attname", None)
-        if attname != relation.name and attname == name.rpartition("__")[2]:
-            return None  # order_by("author_id"): the column
-        if name.rpartition("__")[2] == "pk":
-            return None  # order_by("pk") on a multi-table child: its key column, as Django sorts it
-        target_ordering = resolved.value_model._meta.ordering
-        key = (resolved.value_model, name)
-        if not target_ordering or key in seen:
-            return None
-        nodes = []
-        for sub in target_ordering:
-            sub_nodes = self.order_item(sub, resolved.value_model, name + "__", seen | {key})
-            # '-author' turns the target's names and plain expressions around, not its
-            # OrderBy()s, which keep the direction they state (as in Django).
-            flip = descending and type(sub).__name__ != "OrderBy"
-            nodes.extend(o.reversed() if flip else o for o in sub_nodes)
-        return nodes
-
-    def order_item(self, item: Any, model: Any, prefix: str, seen: set[Any]) -> list[n.OrderBy]:
-        if isinstance(item, str):
-            if item == "?":
-                return [n.OrderBy(n.Random())]
-            descending = item.startswith("-")
-            name = prefix + item.lstrip("-+")
-            if name in self.annotations:
-                node, _field, aggregated = self.annotations[name]
-                if aggregated:
-                    self.aggregate_orderings.append(node)
-                return [n.OrderBy(node, descending)]
-            # A name values() selected sorts by that column, even when it names a relation.
-            selected = not prefix and self.state.values is not None and name in self.state.values
-            if self.annotations and self.annotation_prefix(name.split("__")):
-                selected = True  # transforms of an annotation (attrs__key): no relation to sort by
-            target_nodes = None if selected else self.target_ordering(name, descending, seen)
-            if target_nodes is not None:
-                return target_nodes
-            key_parts = composite_part_paths(self.model, name)
-            if key_parts is not None:  # a composite key sorts by its parts, in the key's order
-                sign = "-" if descending else ""
-                return [o for part in key_parts for o in self.order_item(sign + part, model, "", seen)]
-            # A name values() picked sorts by the very column it selects, as Django's ORDER BY <position>.
-            node, _ = self.values_ref(name) if selected else self.resolve_ref(name)
-            if isinstance(node, n.JSONPath):
-                node = n.JSONPath(node.expr, node.keys, "value")  # a JSON key sorts by its value
-            return [n.OrderBy(node, descending)]
-        expression, descending, nulls = item, False, None
-        if type(item).__name__ == "OrderBy":
-            expression, descending, nulls = item.expression, item.descending, item.nulls
-        outer_prefix, self.ref_prefix = self.ref_prefix, prefix
-        try:
-            node, _, aggregated = self.resolve_expression(expression)
-        finally:
-            self.ref_prefix = outer_prefix
-        if aggregated:
-            self.aggregate_orderings.append(node)
-        if type(node) is n.Row:  # order_by(F("pk")) of a composite key: by each part in turn
-            return [n.OrderBy(part, descending, nulls) for part in node.items]
-        return [n.OrderBy(node, descending, nulls)]
-
 
 class ResolvedValue:
     """A lookup value already resolved in the outer query, used inside a negated subquery."""
@@ -961,28 +843,6 @@ def _parts(node: Any) -> Any:
             yield from _parts(getattr(node, field.name))
 
 
-def _name_outputs(select: Any, plan: Any) -> Any:
-    """The first query of a combined one with each unnamed values() expression named, so ORDER BY can say it."""
-    if not isinstance(select, n.Select) or plan is None or plan.kind != "values":
-        return select
-    columns = tuple(
-        (node, alias if alias or isinstance(node, n.Col) else name)
-        for (node, alias), name in zip(select.columns, plan.names, strict=False)
-    )
-    return dataclasses.replace(select, columns=columns + select.columns[len(columns) :])
-
-
-def _output_names(select: Any, plan: Any) -> dict[str, str]:
-    """Name in the query (values() name or annotation) -> the column name the combined query outputs."""
-    columns = [alias or getattr(node, "column", None) for node, alias in getattr(select, "columns", ())]
-    names: dict[str, str] = {}
-    if plan is not None and plan.kind == "values":
-        names.update((name, column) for name, column in zip(plan.names, columns, strict=False) if column)
-    elif plan is not None:
-        names.update((name, columns[index]) for name, index, _field in plan.annotations if columns[index])
-    return names
-
-
 def _negate(node: n.Node) -> n.Node:
     if isinstance(node, n.Nothing):
         return n.Everything()
@@ -1006,31 +866,3 @@ def _without_order(select: Any) -> Any:
     if not isinstance(select, n.Select) or not select.order_by:
         return select
     return dataclasses.replace(select, order_by=())
-
-
-def _relation_preparer(field: Any, value_model: Any, db_prep: Any) -> Any:
-    from relata.models.base import Model
-
-    attname = field.attname
-
-    def prepare(value: Any) -> Any:
-        if isinstance(value, Model):
-            # As Django: the same rows (a proxy and its concrete model), or a parent/child of the target.
-            if isinstance(value, value_model) or value._meta.concrete_model is value_model._meta.concrete_model:
-                value = getattr(value, attname)
-            elif _keyed_by(value, value_model) or issubclass(value_model, type(value)):
-                value = value.pk  # its primary key is this very relation, or the link holds it: the same value
-            else:
-                raise ValueError(f'Cannot query "{value}": Must be "{value_model.__name__}" instance.')
-            if value is None:
-                raise ValueError("Model instances passed to related filters must be saved.")
-        return db_prep(value) if db_prep is not None and value is not None else value
-
-    return prepare
-
-
-def _keyed_by(value: Any, model: type) -> bool:
-    """Whether `value`'s primary key is a relation to `model` (a one-to-one primary key), as Django
-    accepts `Restaurant.objects.filter(pk=restaurant)` when that key points at a Place."""
-    pk = value._meta.pk
-    return pk.is_relation and issubclass(pk.related_model, model)

@@ -14,8 +14,8 @@ from typing import Any
 from relata.exceptions import FieldError
 from relata.models.fields.lookup_registry import LOOKUPS
 from relata.models.lookups.paths import ResolvedLookup, lookup_start, resolve_lookup
-from relata.models.query.build import _relation_preparer as relation_preparer
 from relata.models.query.joins import resolve_names
+from relata.models.query.relation_values import relation_preparer
 
 #: How many valid (model, path) pairs are remembered, each with the lookup registry's version it was
 #: checked at; the least recently used go first.
