@@ -100,3 +100,24 @@ def test_constraint_needs_a_name():
         models.UniqueConstraint(fields=["low"])
     with pytest.raises(TypeError, match="Q instance or boolean expression"):
         models.CheckConstraint(condition="low < high", name="bad")
+
+
+def test_deprecated_spellings_of_django_5_2_still_work_and_warn():
+    import warnings
+
+    from relata.deprecation import RemovedInDjango60Warning
+    from relata.models.constraints import BaseConstraint
+
+    condition = models.Q(price__gt=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        constraint = models.CheckConstraint(name="positive", check=condition)
+        assert constraint.condition is condition and constraint.check is condition
+        constraint.check = ~condition
+        assert constraint.condition == ~condition
+        positional = BaseConstraint("named", "custom %(name)s message")
+    assert [w.category for w in caught] == [RemovedInDjango60Warning] * 4
+    assert {w.filename for w in caught} == {__file__}
+    assert positional.get_violation_error_message() == "custom named message"
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'name'"):
+        BaseConstraint()

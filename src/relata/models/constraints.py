@@ -7,10 +7,12 @@ as Django's `validate()` does. `Index` lives in `models/indexes.py`.
 
 from __future__ import annotations
 
+import warnings
 from enum import Enum
 from typing import Any
 
 from relata import exceptions
+from relata.deprecation import RemovedInDjango60Warning
 from relata.models.expressions import F
 from relata.models.indexes import Index, _public_path
 from relata.models.q import Q
@@ -26,6 +28,12 @@ class Deferrable(Enum):
         return f"{type(self).__qualname__}.{self._name_}"
 
 
+def _warn_check_renamed(stacklevel: int) -> None:
+    warnings.warn(
+        "CheckConstraint.check is deprecated in favor of `.condition`.", RemovedInDjango60Warning, stacklevel=stacklevel
+    )
+
+
 class BaseConstraint:
     default_violation_error_message = "Constraint “%(name)s” is violated."
     violation_error_code: str | None = None
@@ -34,8 +42,21 @@ class BaseConstraint:
     non_db_attrs = ("violation_error_code", "violation_error_message")
 
     def __init__(
-        self, *, name: str, violation_error_code: str | None = None, violation_error_message: str | None = None
+        self,
+        *args: Any,
+        name: str | None = None,
+        violation_error_code: str | None = None,
+        violation_error_message: str | None = None,
     ):
+        if args:  # Django 5.2's deprecated positional form: (name, violation_error_message)
+            warnings.warn(
+                "Passing positional arguments to BaseConstraint is deprecated.", RemovedInDjango60Warning, stacklevel=2
+            )
+            if len(args) > 2:
+                raise TypeError(f"BaseConstraint takes at most 2 positional arguments ({len(args)} given)")
+            name, violation_error_message = (*args, violation_error_message)[:2] if len(args) == 1 else args
+        if name is None:
+            raise TypeError(f"{type(self).__name__}.__init__() missing 1 required keyword-only argument: 'name'")
         self.name = name
         if violation_error_code is not None:
             self.violation_error_code = violation_error_code
@@ -103,13 +124,26 @@ class CheckConstraint(BaseConstraint):
         violation_error_code: str | None = None,
         violation_error_message: str | None = None,
     ):
-        condition = condition if condition is not None else check
+        if check is not None:
+            _warn_check_renamed(3)
+            condition = condition if condition is not None else check
         if not getattr(condition, "conditional", False):
             raise TypeError("CheckConstraint.condition must be a Q instance or boolean expression.")
         self.condition = condition
         super().__init__(
             name=name, violation_error_code=violation_error_code, violation_error_message=violation_error_message
         )
+
+    @property
+    def check(self) -> Any:
+        """Django 5.1's old name for `condition` (deprecated there too)."""
+        _warn_check_renamed(3)
+        return self.condition
+
+    @check.setter
+    def check(self, value: Any) -> None:
+        _warn_check_renamed(3)
+        self.condition = value
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
         path, args, kwargs = super().deconstruct()

@@ -442,7 +442,7 @@ class NegatedExpression(Expression):
         node, field = self.expression.resolve(builder)
         if not isinstance(field, f.BooleanField):
             raise TypeError(
-                f"Cannot negate non-conditional expressions: {self.expression!r} is a {type(field).__name__}, "
+                f"Cannot negate non-conditional expressions. {self.expression!r} is a {type(field).__name__}, "
                 "not a BooleanField."
             )
         return n.Not(node), self.output_field

@@ -722,7 +722,7 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
             if not get_latest_by:
                 raise ValueError(
                     "earliest() and latest() require either fields as positional arguments or 'get_latest_by' "
-                    f"in the model's Meta ({self.model.__name__} has none)."
+                    f"in the model's Meta. {self.model.__name__} has no get_latest_by."
                 )
             fields = (get_latest_by,) if isinstance(get_latest_by, str) else tuple(get_latest_by)
         qs = self.order_by(*fields)
