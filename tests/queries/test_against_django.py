@@ -429,6 +429,12 @@ CASES = {
     "get_after_union_with_filter": lambda B, S, m: B.objects.filter(pk=1).union(B.objects.filter(pk=2)).get(pk=1),
     "in_bulk_after_slice": lambda B, S, m: B.objects.all()[:2].in_bulk([1]),
     "reverse_after_slice": lambda B, S, m: B.objects.all()[:2].reverse(),
+    "order_by_one_column_twice": lambda B, S, m: list(
+        B.objects.order_by(m.F("genre").asc(), m.F("genre").desc(), "-pk").values_list("pk", flat=True)
+    ),
+    "order_by_one_column_twice_reversed": lambda B, S, m: list(
+        B.objects.order_by("-genre", "genre", "pk").reverse().values_list("pk", flat=True)
+    ),
     "latest_after_slice": lambda B, S, m: B.objects.all()[:2].latest("pages"),
     "latest_without_field_or_meta": lambda B, S, m: B.objects.latest(),
     "first_of_unordered_grouping": lambda B, S, m: B.objects.values("genre").annotate(n=m.Count("pk")).first(),
@@ -494,3 +500,12 @@ def test_refusals_say_what_django_says(case):
     theirs = oracle.error_of(CASES[case], DBook, DShelf, oracle.models)
     assert type(ours).__name__ == type(theirs).__name__
     assert str(theirs).rstrip(".") in str(ours)
+
+
+def test_a_column_sorted_twice_appears_once_in_order_by():
+    from relata.testing import CaptureQueries
+
+    with CaptureQueries() as captured:
+        list(Book.objects.order_by(models.F("title").asc(), models.F("title").desc()))
+    order_by = captured[-1].sql.upper().split("ORDER BY", 1)[1]
+    assert order_by.count("TITLE") == 1

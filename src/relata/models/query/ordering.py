@@ -20,9 +20,19 @@ def order_by_nodes(builder: Any) -> tuple[n.OrderBy, ...]:
     nodes: list[n.OrderBy] = []
     for item in items:
         nodes.extend(_order_item(builder, item, builder.model, "", set()))
+    nodes = _first_of_each(nodes)
     if state.reversed:
         nodes = [o.reversed() for o in nodes]
     return tuple(nodes)
+
+
+def _first_of_each(nodes: list[n.OrderBy]) -> list[n.OrderBy]:
+    """A term sorting by an expression already sorted by decides nothing: only the first one is kept."""
+    kept: list[n.OrderBy] = []
+    for node in nodes:
+        if isinstance(node.expr, n.Random) or all(node.expr != other.expr for other in kept):
+            kept.append(node)
+    return kept
 
 
 def _target_ordering(builder: Any, name: str, descending: bool, seen: set[Any]) -> list[n.OrderBy] | None:
