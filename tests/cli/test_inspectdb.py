@@ -2,8 +2,9 @@
 
 The test builds a small shop schema with raw SQL (a key to a unique column that is
 not the primary key, a primary key that is also a foreign key, NUMERIC without
-precision, two keys to one table, a composite key, awkward names, each database's
-own types), runs inspectdb, then `relata check` and a shell that reads every row.
+precision, two keys to one table, composite keys (one over a renamed column),
+awkward names, each database's own types), runs inspectdb, then `relata check`
+and a shell that reads every row.
 """
 
 import json
@@ -37,6 +38,8 @@ SCHEMA = [
     "CREATE TABLE shop_transfer (id {auto}, "
     "from_customer_id INTEGER NOT NULL REFERENCES shop_customer (customer_id), "
     "to_customer_id INTEGER NOT NULL REFERENCES shop_customer (customer_id))",
+    "CREATE TABLE shop_invoice_line (invoice_id INTEGER NOT NULL REFERENCES shop_invoice (invoice_id), "
+    '"Product Code" VARCHAR(20) NOT NULL, quantity INTEGER NOT NULL, PRIMARY KEY (invoice_id, "Product Code"))',
     'CREATE TABLE "shop order lines" (id {auto}, "class" VARCHAR(10), "Line No" INTEGER, "2nd" INTEGER, "pk" INTEGER)',
 ]
 
@@ -51,6 +54,8 @@ DATA = [
     "INSERT INTO shop_playlist (playlist_id, name) VALUES (1, 'Rock'), (2, 'Quiet')",
     "INSERT INTO shop_playlist_track (playlist_id, track_id) VALUES (1, 1), (1, 2), (2, 2)",
     "INSERT INTO shop_transfer (id, from_customer_id, to_customer_id) VALUES (1, 1, 2), (2, 1, 2), (3, 2, 1)",
+    'INSERT INTO shop_invoice_line (invoice_id, "Product Code", quantity) VALUES '
+    "(1, 'T1', 2), (1, 'T2', 1), (3, 'T2', 2)",
     'INSERT INTO "shop order lines" (id, "class", "Line No", "2nd", "pk") VALUES (1, \'A\', 10, 2, 7)',
 ]
 
@@ -76,6 +81,7 @@ TABLES = [
     "shop_playlist",
     "shop_playlist_track",
     "shop_transfer",
+    "shop_invoice_line",
     "shop order lines",
     "shop_extra",
 ]
@@ -95,6 +101,7 @@ for model in [v for v in model_classes if v is not m.models.Model]:
 ann = m.ShopCustomer.objects.get(email='ann@example.com')
 track = m.ShopTrack.objects.get(sku='T1')
 extra = m.ShopExtra.objects.get()
+link = m.ShopPlaylistTrack.objects.get(pk=(1, 2))
 print(json.dumps({
     'counts': counts,
     'invoice_email': m.ShopInvoice.objects.get(invoice_id=3).customer_email.email,
@@ -107,6 +114,10 @@ print(json.dumps({
     'price_filter': m.ShopTrack.objects.filter(unit_price=track.unit_price).count(),
     'transfers': [ann.shoptransfer_set.count(), ann.shoptransfer_to_customer_set.count()],
     'playlist_tracks': sorted(m.ShopPlaylistTrack.objects.values_list('playlist_id', 'track_id')),
+    'playlist_pks': sorted(link.pk for link in m.ShopPlaylistTrack.objects.all()),
+    'playlist_link': [link.playlist.name, link.track.name],
+    'invoice_line': m.ShopInvoiceLine.objects.get(pk=(3, 'T2')).quantity,
+    'lines_of_ann': sorted(line.pk for line in m.ShopInvoiceLine.objects.filter(invoice__customer_email=ann)),
     'line': list(m.ShopOrderLines.objects.values_list('class_field', 'line_no', 'number_2nd', 'pk_field').get()),
     'extra': {f.name: repr(getattr(extra, f.name)) for f in m.ShopExtra._meta.concrete_fields},
 }))
@@ -169,8 +180,13 @@ def test_inspected_models_mean_what_the_schema_means(shop):
         "number_2nd = models.IntegerField(db_column='2nd', blank=True, null=True)",
         "pk_field = models.IntegerField(db_column='pk', blank=True, null=True)",
         "artist_id = models.AutoField(primary_key=True)",
-        "playlist = models.ForeignKey('ShopPlaylist', on_delete=models.DO_NOTHING, primary_key=True)  "
-        "# The composite primary key (playlist_id, track_id) found",
+        "class ShopPlaylistTrack(models.Model):\n    pk = models.CompositePrimaryKey('playlist_id', 'track_id')\n",
+        "playlist = models.ForeignKey('ShopPlaylist', on_delete=models.DO_NOTHING)\n",
+        "track = models.ForeignKey('ShopTrack', on_delete=models.DO_NOTHING)\n",
+        # Attribute names, not column names, so a renamed column stays a valid part of the key.
+        "pk = models.CompositePrimaryKey('invoice_id', 'product_code')\n",
+        "product_code = models.CharField(max_length=20, db_column='Product Code')",
+        "quantity = models.IntegerField()\n",
         "class ShopOrderLines(models.Model):",
         "db_table = 'shop order lines'",
     ]
@@ -199,6 +215,10 @@ def test_inspected_models_mean_what_the_schema_means(shop):
     assert found["price_filter"] == 1
     assert found["transfers"] == [2, 1]
     assert found["playlist_tracks"] == [[1, 1], [1, 2], [2, 2]]
+    assert found["playlist_pks"] == [[1, 1], [1, 2], [2, 2]]
+    assert found["playlist_link"] == ["Rock", "Untitled"]
+    assert found["invoice_line"] == 2
+    assert found["lines_of_ann"] == [[1, "T1"], [1, "T2"]]
     assert found["line"] == ["A", 10, 2, 7]
     extra = found["extra"]
     if vendor == "postgresql":

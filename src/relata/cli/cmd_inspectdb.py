@@ -66,8 +66,10 @@ class ModelWriter:
     facts: Any
     used_names: set[str] = field(default_factory=set)
     used_targets: set[str] = field(default_factory=set)
-    #: Model field name -> column, for Meta options that name fields.
+    #: Column -> model field name, for Meta options that name fields.
     names: dict[str, str] = field(default_factory=dict)
+    #: Column -> attribute name (a relation's `<name>_id`), for the parts of a composite key.
+    attnames: dict[str, str] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         own = self.facts(self.table)
@@ -76,6 +78,10 @@ class ModelWriter:
             line = self.field_line(own, column)
             if line:
                 lines.append(line)
+        if len(own.primary) > 1:
+            # Attribute names, as Django writes them (its column names are the attnames unless renamed).
+            parts = ", ".join(repr(self.attnames[column]) for column in own.primary)
+            lines.insert(1, f"    pk = models.CompositePrimaryKey({parts})")
         lines += ["", "    class Meta:", "        managed = False", f"        db_table = {self.table!r}"]
         if own.comment:
             lines.append(f"        db_table_comment = {own.comment!r}")
@@ -88,6 +94,7 @@ class ModelWriter:
         is_relation = column.name in own.foreign
         name, notes = field_name(column.name, is_relation, self.used_names)
         self.names[column.name] = name
+        self.attnames[column.name] = f"{name}_id" if is_relation else name
         if is_relation:
             kind, args, kwargs = self.relation(own, column, name)
         else:
@@ -102,10 +109,8 @@ class ModelWriter:
                 kwargs["unique"] = "True"
             elif column.name in own.indexed and not column.primary_key:
                 kwargs["db_index"] = "True"
-        if column.primary_key and column.name == own.primary[0]:
+        if column.primary_key and len(own.primary) == 1:
             kwargs["primary_key"] = "True"
-            if len(own.primary) > 1:
-                notes.append(composite_note(own.primary))
         expected = f"{name}_id" if is_relation else name
         if column.name != expected:
             kwargs["db_column"] = repr(column.name)
@@ -132,13 +137,6 @@ class ModelWriter:
             kwargs["related_name"] = repr(f"{class_name(self.table).lower()}_{name}_set")
         self.used_targets.add(target)
         return kind, [target], kwargs
-
-
-def composite_note(primary: list[str]) -> str:
-    return (
-        f"The composite primary key ({', '.join(primary)}) found, that is not supported. The first column is "
-        f"selected: it does not identify a row alone, so read through this model but do not save or delete."
-    )
 
 
 def run(args: argparse.Namespace) -> int:
