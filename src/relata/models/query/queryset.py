@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -22,9 +22,10 @@ from relata.models.asynchronous import AsyncQuerySetMixin
 from relata.models.expressions import Aggregate, ExpressionWrapper, check_annotation_name
 from relata.models.fields import BooleanField
 from relata.models.lookups.bridge import NeedsValues
-from relata.models.q import Q, where_as_q
+from relata.models.q import Q
 from relata.models.query import dates as dates_module
 from relata.models.query import results, validate
+from relata.models.query.combining import CombiningOperators
 from relata.models.query.compiled import EMPTY, compile_query, compile_statement, one_value_select
 from relata.models.query.composite import expand_where
 from relata.models.query.filtered_relation import FilteredRelation, relation_target
@@ -60,7 +61,7 @@ _VALUES_ITERABLES = {
 _Q_OPTIONS = frozenset(("_connector", "_negated"))
 
 
-class QuerySet(WritingMethods, AsyncQuerySetMixin):
+class QuerySet(CombiningOperators, WritingMethods, AsyncQuerySetMixin):
     # Defaults on the class: a queryset is made for every manager access, so
     # __init__ sets only what differs. Every change replaces a value, never mutates one.
     _hints: Mapping[str, Any] = MappingProxyType({})
@@ -262,60 +263,6 @@ class QuerySet(WritingMethods, AsyncQuerySetMixin):
 
     def __class_getitem__(cls, item: Any) -> type:
         return cls
-
-    def __and__(self, other: QuerySet) -> QuerySet:
-        self._merge_check(other, "&")
-        if other._state.empty:
-            return other._clone()
-        return self._with_known_of(other, self._clone(where=self._state.where + other._state.where))
-
-    def __or__(self, other: QuerySet) -> QuerySet:
-        return self._combine_where(other, _where_or, "|")
-
-    def __xor__(self, other: QuerySet) -> QuerySet:
-        """Rows in exactly one of the two; a queryset without conditions stands for every row."""
-        return self._combine_where(other, _where_xor, "^")
-
-    def _combine_where(
-        self, other: QuerySet, combine: Callable[[Q, Q], tuple[Any, ...] | None], operator: str
-    ) -> QuerySet:
-        """`self | other` or `self ^ other`: `combine(left, right)` is the new where (None: no row).
-
-        A sliced side stands for the rows its slice picks: `pk__in` its own primary keys, as Django does.
-        """
-        self._merge_check(other, operator)
-        self, other = self._as_filterable(), other._as_filterable()
-        if self._state.empty:
-            return other._clone()
-        if other._state.empty:
-            return self._clone()
-        where = combine(where_as_q(self._state.where), where_as_q(other._state.where))
-        if where is None:
-            return self.none()
-        return self._with_known_of(other, self._clone(where=where))
-
-    def _as_filterable(self) -> QuerySet:
-        if not self._state.is_sliced or self._state.empty:
-            return self
-        return self._with_known_of(self, self.model._base_manager.filter(pk__in=self.values("pk")))
-
-    def _with_known_of(self, other: QuerySet, combined: QuerySet) -> QuerySet:
-        """Objects either side already knows (`t1.pool_set.all() | t2.pool_set.all()`) stay known."""
-        extra = tuple(entry for entry in other._known_related if entry not in combined._known_related)
-        if extra:
-            combined._known_related = (*combined._known_related, *extra)
-        return combined
-
-    def _merge_check(self, other: QuerySet, operator: str) -> None:
-        if not isinstance(other, QuerySet) or other.model is not self.model:
-            raise TypeError("Cannot combine queries on two different base models.")
-        if self._state.combinator is not None or other._state.combinator is not None:
-            raise TypeError(
-                f"Cannot use {operator} operator with combined queryset (union(), intersection() or "
-                "difference()): filter the querysets before combining them."
-            )
-        if operator == "&" and (self._state.is_sliced or other._state.is_sliced):
-            raise TypeError("Cannot combine queries once a slice has been taken.")
 
     def __deepcopy__(self, memo: dict) -> QuerySet:
         clone = self._clone()
@@ -892,15 +839,3 @@ def _first_or_raise(qs: QuerySet, model: Any) -> Any:
     for obj in qs[:1]:
         return obj
     raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-
-
-def _where_or(left: Q, right: Q) -> tuple[Any, ...]:
-    return ((left | right).as_tree(),) if left.children and right.children else ()
-
-
-def _where_xor(left: Q, right: Q) -> tuple[Any, ...] | None:
-    if left.children and right.children:
-        return ((left ^ right).as_tree(),)
-    if left.children or right.children:
-        return ((~(left if left.children else right)).as_tree(),)  # every row XOR B: the rows outside B
-    return None  # every row XOR every row: none
