@@ -122,7 +122,8 @@ class RowValues:
         return dataclasses.replace(node, **changes) if changes else node
 
 
-def _builder(model: Any, connection: Any) -> Any:
+def row_builder(model: Any, connection: Any) -> Any:
+    """A query builder over `model` for SQL built for one call (a row's values), never cached."""
     from relata.models.query.build import QueryBuilder
     from relata.models.query.state import QueryState, Shape
 
@@ -164,7 +165,7 @@ def check_holds(model: Any, instance: Any, condition: Any, exclude: Any, using: 
     if reads_excluded(model, condition, exclude) or ("pk" in exclude and "pk" in referenced_names(condition)):
         return True
     connection = connections[using]
-    builder = _builder(model, connection)
+    builder = row_builder(model, connection)
     try:
         row = RowValues(model, instance, exclude, builder)
         where = row.substitute(_condition_node(builder, condition))
@@ -275,7 +276,7 @@ def _fields_filter(constraint: Any, model: Any, instance: Any, exclude: set[str]
 def _conditional_clash(model: Any, instance: Any, condition: Any, queryset: Any, exclude: set[str], using: str) -> bool:
     """Django's `(condition & Exists(queryset.filter(condition))).check(instance)`, in one statement."""
     connection = connections[using]
-    builder = _builder(model, connection)
+    builder = row_builder(model, connection)
     try:
         row = RowValues(model, instance, exclude, builder)
         covers = row.substitute(_condition_node(builder, condition))

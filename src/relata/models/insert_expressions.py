@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from relata import exceptions
+from relata.models.constraint_validation import row_builder
 from relata.sql import nodes as n
 
 
@@ -22,7 +23,7 @@ def insert_rows(
     on_conflict: Any = None,
 ) -> Any:
     """Run one INSERT of `rows` (prepared values, expressions among them) and return its cursor."""
-    builder = _builder(opts.model, connection)
+    builder = row_builder(opts.model, connection)
     nodes = tuple(tuple(_value_node(builder, opts, f, v) for f, v in zip(fields, row, strict=True)) for row in rows)
     node = n.Insert(opts.db_table, tuple(f.column for f in fields), nodes, returning, on_conflict)
     sql, params = connection.ops.compiler().compile(node)
@@ -42,11 +43,3 @@ def _value_node(builder: Any, opts: Any, field: Any, value: Any) -> n.Node:
         raise exceptions.FieldError(f"Aggregate functions are not allowed in this query ({where}={value!r}).")
     node, _ = value.resolve(builder)
     return node
-
-
-def _builder(model: Any, connection: Any) -> Any:
-    from relata.models.query.build import QueryBuilder
-    from relata.models.query.state import QueryState, Shape
-
-    # Never cached: the statement carries this call's values.
-    return QueryBuilder(Shape.of_constant(QueryState(model)), connection)
